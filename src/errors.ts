@@ -1,0 +1,78 @@
+/**
+ * Typed errors of the core. Every failure bascule can explain is one of these;
+ * `formatError` (the only place that turns an error into text) prints it once,
+ * at the edge, and picks the exit code.
+ *
+ * Messages name the input at fault and what to do. They never carry a secret:
+ * callers pass names, record names, ARNs and AWS error codes, never keys,
+ * session tokens or tokens.
+ */
+
+export type ErrorKind =
+  | 'usage' // bad flags or arguments
+  | 'config' // a bad platform file, kubeconfig, or environment value
+  | 'dns' // the TXT lookup failed or gave an unusable answer
+  | 'refused' // bascule will not sign for that cluster
+  | 'credentials' // no usable AWS credentials
+  | 'aws' // an AWS call failed
+  | 'io' // a file could not be read or written
+  | 'check' // a check (status, switch preflight) found a disagreement
+  | 'internal';
+
+const EXIT_CODES: Record<ErrorKind, number> = {
+  usage: 2,
+  config: 2,
+  dns: 1,
+  refused: 1,
+  credentials: 1,
+  aws: 1,
+  io: 1,
+  check: 3,
+  internal: 70,
+};
+
+export class BasculeError extends Error {
+  readonly kind: ErrorKind;
+  /** A line of advice printed after the message ("set AWS_REGION or ..."). */
+  readonly hint: string | undefined;
+
+  constructor(kind: ErrorKind, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'BasculeError';
+    this.kind = kind;
+    this.hint = options.hint;
+  }
+
+  get exitCode(): number {
+    return EXIT_CODES[this.kind];
+  }
+}
+
+export const usageError = (message: string, hint?: string) => new BasculeError('usage', message, { hint });
+
+/** Turns any thrown value into the text printed on stderr and an exit code. */
+export function formatError(error: unknown): { text: string; exitCode: number } {
+  if (error instanceof BasculeError) {
+    const lines = [`error: ${error.message}`];
+    if (error.hint) lines.push(`hint: ${error.hint}`);
+    return { text: lines.join('\n') + '\n', exitCode: error.exitCode };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    text: `error: unexpected failure: ${redact(message)}\nhint: this is a bug in bascule; please report it with the command you ran\n`,
+    exitCode: EXIT_CODES.internal,
+  };
+}
+
+/**
+ * Last line of defence for messages that come from libraries: removes anything
+ * shaped like an EKS token, a presigned signature, a secret access key or a
+ * session token.
+ */
+export function redact(text: string): string {
+  return text
+    .replace(/k8s-aws-v1\.[A-Za-z0-9_-]+/g, 'k8s-aws-v1.<redacted>')
+    .replace(/(X-Amz-(?:Signature|Security-Token|Credential)=)[^&\s"']+/gi, '$1<redacted>')
+    .replace(/(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g, '<redacted>')
+    .replace(/(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{100,}={0,2}/g, '<redacted>');
+}

@@ -1,0 +1,62 @@
+/**
+ * The edges of the process: what `run()` may touch. `main.ts` passes the real
+ * process; tests pass their own, so the whole CLI runs in-process.
+ */
+import { fstatSync, writeSync } from 'node:fs';
+
+export interface Io {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+  readonly now: () => Date;
+  readonly cwd: string;
+  /** Is standard input a terminal? Asked only when it matters (prompts). */
+  readonly stdinIsTTY: () => boolean;
+  /** Prints the question on stderr, reads one line from stdin. */
+  readonly prompt: (question: string) => Promise<string>;
+}
+
+/**
+ * Writes straight to a file descriptor. process.stdout would build a stream
+ * (and load net, for a pipe) on every kubectl call; bascule's output is a few
+ * KB at most, far below a pipe's buffer.
+ */
+function writeAll(fd: number, text: string): void {
+  let buffer = Buffer.from(text, 'utf8');
+  while (buffer.length > 0) {
+    try {
+      buffer = buffer.subarray(writeSync(fd, buffer));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+    }
+  }
+}
+
+export function processIo(): Io {
+  return {
+    stdout: (text) => writeAll(1, text),
+    stderr: (text) => writeAll(2, text),
+    env: process.env,
+    now: () => new Date(),
+    cwd: process.cwd(),
+    stdinIsTTY: () => {
+      try {
+        return fstatSync(0).isCharacterDevice();
+      } catch {
+        return false;
+      }
+    },
+    prompt: async (question) => {
+      const { createInterface } = await import('node:readline');
+      return new Promise((resolve, reject) => {
+        const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY === true });
+        rl.once('close', () => reject(new Error('no answer: standard input closed')));
+        rl.question(question, (answer) => {
+          rl.removeAllListeners('close');
+          rl.close();
+          resolve(answer);
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * The kubectl exec credential protocol: what kubectl tells the plugin
+ * (KUBERNETES_EXEC_INFO) and what the plugin answers (an ExecCredential).
+ */
+import { BasculeError } from '../errors.js';
+
+export const EXEC_API_V1 = 'client.authentication.k8s.io/v1';
+export const EXEC_API_V1BETA1 = 'client.authentication.k8s.io/v1beta1';
+const SUPPORTED = new Set([EXEC_API_V1, EXEC_API_V1BETA1]);
+
+export interface ExecInfo {
+  /** The apiVersion the answer must carry. */
+  readonly apiVersion: string;
+  /** kubectl's spec.interactive: may the plugin prompt on the terminal? undefined when not run by kubectl. */
+  readonly interactive: boolean | undefined;
+  /** A warning to print once on stderr (an apiVersion bascule does not know). */
+  readonly warning?: string;
+}
+
+/** Reads KUBERNETES_EXEC_INFO. Absent: not run by kubectl (or an old one): v1beta1. */
+export function parseExecInfo(raw: string | undefined): ExecInfo {
+  if (raw === undefined || raw.trim() === '') return { apiVersion: EXEC_API_V1BETA1, interactive: undefined };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new BasculeError('config', 'KUBERNETES_EXEC_INFO is not valid JSON', {
+      hint: 'kubectl sets this variable itself; unset it when running bascule by hand',
+    });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new BasculeError('config', 'KUBERNETES_EXEC_INFO is not a JSON object', {
+      hint: 'kubectl sets this variable itself; unset it when running bascule by hand',
+    });
+  }
+  const info = parsed as { apiVersion?: unknown; kind?: unknown; spec?: unknown };
+  if (info.kind !== undefined && info.kind !== 'ExecCredential') {
+    throw new BasculeError('config', `KUBERNETES_EXEC_INFO has kind ${JSON.stringify(info.kind)}, expected "ExecCredential"`);
+  }
+  const spec = info.spec;
+  if (spec !== undefined && (typeof spec !== 'object' || spec === null || Array.isArray(spec))) {
+    throw new BasculeError('config', 'KUBERNETES_EXEC_INFO has a spec that is not an object');
+  }
+  const interactiveRaw = (spec as { interactive?: unknown } | undefined)?.interactive;
+  if (interactiveRaw !== undefined && typeof interactiveRaw !== 'boolean') {
+    throw new BasculeError('config', 'KUBERNETES_EXEC_INFO has a spec.interactive that is not a boolean');
+  }
+  const interactive = interactiveRaw ?? false;
+  if (typeof info.apiVersion === 'string' && SUPPORTED.has(info.apiVersion)) {
+    return { apiVersion: info.apiVersion, interactive };
+  }
+  return {
+    apiVersion: EXEC_API_V1BETA1,
+    interactive,
+    warning: `warning: KUBERNETES_EXEC_INFO asks for apiVersion ${JSON.stringify(info.apiVersion ?? null)}, which bascule does not know; answering with ${EXEC_API_V1BETA1}\n`,
+  };
+}
+
+/** RFC 3339 in UTC, whole seconds, as client-go prints it. */
+export function rfc3339(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}Z`;
+}
+
+/** One line of JSON, the bytes kubectl reads from stdout. */
+export function formatExecCredential(apiVersion: string, token: string, expiresAt: Date): string {
+  return (
+    JSON.stringify({
+      kind: 'ExecCredential',
+      apiVersion,
+      spec: {},
+      status: { expirationTimestamp: rfc3339(expiresAt), token },
+    }) + '\n'
+  );
+}

@@ -1,0 +1,145 @@
+// @ts-check
+/**
+ * A real DNS server on loopback (UDP, and TCP for truncated answers), built on
+ * dns-packet. Tests and the benchmark control its answers: TXT records per
+ * name, or a fault per name (SERVFAIL, REFUSED, silence).
+ *
+ *   const dns = await startDnsServer();
+ *   dns.setTxt('eks.devinfra.info', ['eks-green']);
+ *   dns.setFault('broken.example', 'servfail');
+ *   ... --dns-server 127.0.0.1:${dns.port} ...
+ *   await dns.close();
+ */
+import dgram from 'node:dgram';
+import net from 'node:net';
+import packet from 'dns-packet';
+
+/**
+ * @typedef {'servfail' | 'refused' | 'drop' | 'nodata'} Fault
+ * @typedef {{ txt?: (string | string[])[], a?: string[], fault?: Fault }} Zone
+ */
+
+const norm = (/** @type {string} */ name) => name.replace(/\.$/, '').toLowerCase();
+
+/**
+ * @param {{ resolve?: (name: string) => Zone | undefined | Promise<Zone | undefined>, port?: number }} [options]
+ *   resolve: answers for names the server was not told about (e.g. read from moto's Route53).
+ *   port: 0 (default) for any free port; the benchmark asks for 53, as real resolvers use.
+ */
+export async function startDnsServer(options = {}) {
+  /** @type {Map<string, Zone>} */
+  const zones = new Map();
+  /** @type {{ name: string, type: string }[]} */
+  const queries = [];
+
+  /** @param {Buffer} message @returns {Promise<Buffer | undefined>} */
+  async function answer(message) {
+    let query;
+    try {
+      query = packet.decode(message);
+    } catch {
+      return undefined;
+    }
+    const question = query.questions?.[0];
+    if (!question) return undefined;
+    const name = norm(question.name);
+    queries.push({ name, type: question.type });
+    const zone = zones.get(name) ?? (await options.resolve?.(name));
+    /** @type {import('dns-packet').Packet} */
+    const response = {
+      id: query.id,
+      type: 'response',
+      flags: packet.RECURSION_DESIRED | packet.RECURSION_AVAILABLE | packet.AUTHORITATIVE_ANSWER,
+      questions: [question],
+      answers: [],
+    };
+    if (zone?.fault === 'drop') return undefined;
+    if (zone?.fault === 'servfail') return packet.encode({ ...response, flags: (response.flags ?? 0) | 2 });
+    if (zone?.fault === 'refused') return packet.encode({ ...response, flags: (response.flags ?? 0) | 5 });
+    if (!zone) return packet.encode({ ...response, flags: (response.flags ?? 0) | 3 }); // NXDOMAIN
+    if (question.type === 'TXT' && zone.txt && zone.fault !== 'nodata') {
+      response.answers = zone.txt.map((value) => ({
+        type: 'TXT',
+        name: question.name,
+        ttl: 1,
+        class: 'IN',
+        data: Array.isArray(value) ? value.map((s) => Buffer.from(s)) : [Buffer.from(value)],
+      }));
+    } else if (question.type === 'A' && zone.a) {
+      response.answers = zone.a.map((ip) => ({ type: 'A', name: question.name, ttl: 1, class: 'IN', data: ip }));
+    }
+    return packet.encode(response);
+  }
+
+  const udp = dgram.createSocket('udp4');
+  udp.on('message', async (message, rinfo) => {
+    const reply = await answer(message);
+    if (!reply) return;
+    if (reply.length > 512) {
+      // Too big for plain UDP: send a truncated reply, the client retries over TCP.
+      const truncated = packet.decode(reply);
+      truncated.flags = (truncated.flags ?? 0) | packet.TRUNCATED_RESPONSE;
+      truncated.answers = [];
+      udp.send(packet.encode(truncated), rinfo.port, rinfo.address);
+      return;
+    }
+    udp.send(reply, rinfo.port, rinfo.address);
+  });
+  await new Promise((resolve, reject) => {
+    udp.once('error', reject);
+    udp.bind(options.port ?? 0, '127.0.0.1', () => resolve(undefined));
+  });
+  const port = udp.address().port;
+
+  // TCP on the same port number, for truncated answers.
+  const tcp = net.createServer((socket) => {
+    let buffer = Buffer.alloc(0);
+    socket.on('data', async (chunk) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      while (buffer.length >= 2 && buffer.length >= 2 + buffer.readUInt16BE(0)) {
+        const length = buffer.readUInt16BE(0);
+        const message = buffer.subarray(2, 2 + length);
+        buffer = buffer.subarray(2 + length);
+        const reply = await answer(message);
+        if (reply) {
+          const framed = Buffer.alloc(2 + reply.length);
+          framed.writeUInt16BE(reply.length, 0);
+          reply.copy(framed, 2);
+          socket.write(framed);
+        }
+      }
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise((resolve, reject) => {
+    tcp.once('error', reject);
+    tcp.listen(port, '127.0.0.1', () => resolve(undefined));
+  }).catch(() => undefined); // the TCP port may be taken; UDP is what matters
+
+  return {
+    port,
+    address: `127.0.0.1:${port}`,
+    queries,
+    /** @param {string} name @param {(string | string[])[]} values */
+    setTxt(name, values) {
+      zones.set(norm(name), { ...zones.get(norm(name)), txt: values, fault: undefined });
+    },
+    /** @param {string} name @param {string[]} ips */
+    setA(name, ips) {
+      zones.set(norm(name), { ...zones.get(norm(name)), a: ips });
+    },
+    /** @param {string} name @param {Fault} fault */
+    setFault(name, fault) {
+      zones.set(norm(name), { ...zones.get(norm(name)), fault });
+    },
+    /** @param {string} name */
+    remove(name) {
+      zones.delete(norm(name));
+    },
+    close() {
+      return new Promise((resolve) => {
+        tcp.close(() => udp.close(() => resolve(undefined)));
+      });
+    },
+  };
+}

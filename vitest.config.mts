@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // End-to-end tests start moto, kubectl and servers: generous, but bounded.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // e2e suites each start their own loopback world; two cores are shared.
+    fileParallelism: true,
+    maxWorkers: 2,
+  },
+});
