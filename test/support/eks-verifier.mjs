@@ -142,9 +142,9 @@ export async function verifyToken(token, options) {
   for (const h of headerNames) if (!(h in headers)) throw new TokenRejected(`STS: signed header ${h} not sent`);
   const canonicalQuery = pairs
     .filter(([k]) => k !== 'X-Amz-Signature')
-    .map(([k, v]) => [escape(k), escape(v)])
-    .sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0))
-    .map(([k, v]) => `${k}=${v}`)
+    .map(([k, v]) => ({ k: escape(k), v: escape(v) }))
+    .sort((x, y) => (x.k < y.k ? -1 : x.k > y.k ? 1 : x.v < y.v ? -1 : x.v > y.v ? 1 : 0))
+    .map(({ k, v }) => `${k}=${v}`)
     .join('&');
   const canonicalRequest = [
     'GET',
