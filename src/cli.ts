@@ -108,6 +108,10 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       io.stderr(`removed ${removed} cached token${removed === 1 ? '' : 's'}\n`);
     });
 
+  // --- Generators (platform description, kubeconfig, manifests) and the switch ---
+  // Each action loads its code from a chunk (see CHUNKS in scripts/build.mjs),
+  // so kubectl's hot path never parses it.
+
   program
     .command('version')
     .description('print the version and the git commit')
