@@ -26,6 +26,7 @@ export async function startMoto() {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
   });
+  /** @type {number} */
   const port = await new Promise((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(() => reject(new Error(`moto_server did not start within 30 s: ${seen}`)), 30_000);
@@ -43,6 +44,7 @@ export async function startMoto() {
     child.once('exit', (code) => reject(new Error(`moto_server exited with ${code}: ${seen}`)));
   });
   const endpoint = `http://127.0.0.1:${port}`;
+  /** @returns {Promise<any>} */
   const state = async () => (await fetch(`${endpoint}/moto-api/data.json`)).json();
   const assumedRoles = async () => (await state()).sts?.AssumedRole ?? [];
   return {

@@ -1,0 +1,125 @@
+/**
+ * The TXT lookup against a real DNS server on loopback (UDP, TCP for big
+ * answers): every outcome the resolution rules distinguish.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lookupTxt, parseDnsServer, isIP } from '../../src/token/dns.js';
+import { startDnsServer } from '../support/dns-server.mjs';
+import { envKeys, runInProcess } from '../support/run.js';
+
+let dns: Awaited<ReturnType<typeof startDnsServer>>;
+beforeAll(async () => {
+  dns = await startDnsServer();
+  dns.setTxt('eks.devinfra.info', ['eks-green', 'heritage=external-dns,external-dns/owner=ingress.devinfra.local']);
+  dns.setTxt('chunks.devinfra.info', [['eks-', 'gr', 'een']]);
+  dns.setTxt('big.devinfra.info', Array.from({ length: 40 }, (_, i) => `heritage=external-dns,external-dns/owner=owner-number-${i}`).concat(['eks-blue']));
+  dns.setTxt('two.devinfra.info', ['eks-green', 'eks-blue']);
+  dns.setA('a-only.devinfra.info', ['10.0.0.1']);
+  dns.setFault('servfail.devinfra.info', 'servfail');
+  dns.setFault('refused.devinfra.info', 'refused');
+  dns.setFault('silent.devinfra.info', 'drop');
+});
+afterAll(() => dns.close());
+
+const opts = () => ({ server: parseDnsServer(dns.address), timeoutMs: 1500 });
+
+describe('lookupTxt', () => {
+  it('returns the records, chunks kept apart', async () => {
+    expect(await lookupTxt('eks.devinfra.info', opts())).toEqual({
+      kind: 'records',
+      records: [['eks-green'], ['heritage=external-dns,external-dns/owner=ingress.devinfra.local']],
+    });
+    expect(await lookupTxt('chunks.devinfra.info', opts())).toEqual({ kind: 'records', records: [['eks-', 'gr', 'een']] });
+  });
+  it('gets answers too big for UDP over TCP', async () => {
+    const answer = await lookupTxt('big.devinfra.info', opts());
+    expect(answer.kind === 'records' && answer.records.length).toBe(41);
+  });
+  it('tells NXDOMAIN from no TXT data', async () => {
+    expect(await lookupTxt('nothing.devinfra.info', opts())).toEqual({ kind: 'none', reason: 'NXDOMAIN' });
+    expect(await lookupTxt('a-only.devinfra.info', opts())).toEqual({ kind: 'none', reason: 'NODATA' });
+  });
+  it('fails on SERVFAIL and REFUSED, naming the record and the server', async () => {
+    await expect(lookupTxt('servfail.devinfra.info', opts())).rejects.toThrow(`TXT lookup of servfail.devinfra.info via DNS server ${dns.address} failed: the server answered SERVFAIL`);
+    await expect(lookupTxt('refused.devinfra.info', opts())).rejects.toThrow(/failed: the server refused the query \(REFUSED\)/);
+  });
+  it('gives up on a silent server within the bound', async () => {
+    const started = Date.now();
+    await expect(lookupTxt('silent.devinfra.info', { ...opts(), timeoutMs: 300 })).rejects.toThrow(/no answer within 300 ms/);
+    // A bound, not a benchmark: far above 300 ms, far below "hangs".
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+  it('asks every time: a changed record is seen at once', async () => {
+    dns.setTxt('moving.devinfra.info', ['eks-blue']);
+    expect(await lookupTxt('moving.devinfra.info', opts())).toEqual({ kind: 'records', records: [['eks-blue']] });
+    dns.setTxt('moving.devinfra.info', ['eks-green']);
+    expect(await lookupTxt('moving.devinfra.info', opts())).toEqual({ kind: 'records', records: [['eks-green']] });
+    expect(dns.queries.filter((q) => q.name === 'moving.devinfra.info')).toHaveLength(2);
+  });
+  it('reports an unreachable server', async () => {
+    const dead = await startDnsServer();
+    const address = dead.address;
+    await dead.close();
+    await expect(lookupTxt('eks.devinfra.info', { server: parseDnsServer(address), timeoutMs: 500 })).rejects.toThrow(/via DNS server 127\.0\.0\.1:\d+ failed: (connection refused|no answer within 500 ms)/);
+  });
+});
+
+describe('bascule token resolves through the TXT record', () => {
+  const token = (id: string, extra: string[] = []) =>
+    runInProcess(['token', '-i', id, '--dns-server', dns.address, '--token-only', '--no-cache', '--dns-timeout', '500', ...extra], { env: envKeys() });
+  const signedFor = async (id: string) => {
+    const r = await token(id);
+    expect(r.stderr).toBe('');
+    return r;
+  };
+  it('signs for the cluster the record names', async () => {
+    expect((await signedFor('eks.devinfra.info')).code).toBe(0);
+    expect((await signedFor('chunks.devinfra.info')).code).toBe(0);
+  });
+  it.each([
+    ['two.devinfra.info', /holds 2 different values/],
+    ['servfail.devinfra.info', /SERVFAIL/],
+    ['silent.devinfra.info', /no answer within 500 ms/],
+    ['nothing.devinfra.info', /no TXT record naming a cluster was found at nothing\.devinfra\.info \(no such name \(NXDOMAIN\)\)/],
+    ['a-only.devinfra.info', /no TXT data/],
+  ])('refuses %s', async (id, message) => {
+    const r = await token(id);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+  });
+  it('refuses a spoofed record naming a cluster outside the allow-list', async () => {
+    dns.setTxt('spoofed.devinfra.info', ['eks-prod']);
+    const r = await token('spoofed.devinfra.info', ['--allow-cluster', 'eks-blue', '--allow-cluster', 'eks-green']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/refusing to sign for cluster "eks-prod": the TXT record at spoofed\.devinfra\.info names a cluster outside --allow-cluster/);
+  });
+  it('falls back to the id when it is a cluster name without a record', async () => {
+    expect((await token('eks-blue')).code).toBe(0);
+  });
+});
+
+describe('--dns-server parsing', () => {
+  it.each([
+    ['10.0.0.2', '10.0.0.2'],
+    ['10.0.0.2:53', '10.0.0.2'],
+    ['127.0.0.1:5353', '127.0.0.1:5353'],
+    ['::1', '[::1]:53'],
+    ['[::1]:5353', '[::1]:5353'],
+    ['[fd00::53]', '[fd00::53]:53'],
+  ])('%s -> %s', (input, output) => expect(parseDnsServer(input)).toBe(output));
+  it.each(['dns.example', '10.0.0.256', '10.0.0.2:0', '10.0.0.2:x', '1:2:3', '[::1', '', '[zz::1]:53'])('refuses %j', (input) => {
+    expect(() => parseDnsServer(input)).toThrow(/--dns-server/);
+  });
+  it.each([
+    ['1.2.3.4', 4],
+    ['::', 6],
+    ['fe80::1', 6],
+    ['2001:db8::1:0:0:1', 6],
+    ['::ffff:1.2.3.4', 6],
+    ['1.2.3', 0],
+    ['1::2::3', 0],
+    ['localhost', 0],
+  ])('isIP(%s) = %d', (host, version) => expect(isIP(host)).toBe(version));
+});

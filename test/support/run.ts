@@ -1,0 +1,88 @@
+/**
+ * Runs the whole CLI in-process (`run(argv, io)`), or the built artefact as a
+ * child process (async: in-process loopback servers must keep answering).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run } from '../../src/cli.js';
+
+export const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
+export const BASCULE = join(ROOT, 'dist', 'bascule.js');
+
+export const KEYS = {
+  accessKeyId: 'AKIDEXAMPLE',
+  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+  arn: 'arn:aws:iam::123456789012:user/alice',
+};
+
+export interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A clean environment: no ambient AWS config, caches in a temp HOME, no NODE_EXTRA_CA_CERTS. */
+export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const home = mkdtempSync(join(tmpdir(), 'bascule-home-'));
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: home,
+    KUBECACHEDIR: join(home, '.kube', 'cache'),
+    AWS_CONFIG_FILE: join(home, 'aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'aws-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  return env;
+}
+
+export const envKeys = (extra: Record<string, string | undefined> = {}) =>
+  cleanEnv({ AWS_ACCESS_KEY_ID: KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey, AWS_REGION: 'eu-west-1', ...extra });
+
+export async function runInProcess(argv: string[], options: { env?: NodeJS.ProcessEnv; now?: () => Date } = {}): Promise<Result> {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(argv, {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    env: options.env ?? cleanEnv(),
+    now: options.now ?? (() => new Date()),
+    cwd: process.cwd(),
+    stdinIsTTY: () => false,
+    prompt: async () => {
+      throw new Error('no terminal in tests');
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+export function requireBuilt(): string {
+  if (!existsSync(BASCULE)) throw new Error(`${BASCULE} is missing: run "npm run build" (npm test does it first)`);
+  return BASCULE;
+}
+
+/** Spawns a program and collects its output, without blocking the event loop. */
+export function spawnAsync(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env: options.env ?? cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+export const runBuilt = (args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}) =>
+  spawnAsync(process.execPath, [requireBuilt(), ...args], options);

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { EXEC_API_V1, EXEC_API_V1BETA1, formatExecCredential, parseExecInfo, rfc3339 } from '../../src/token/exec-credential.js';
+
+describe('ExecCredential bytes (golden)', () => {
+  it('v1', () => {
+    expect(formatExecCredential(EXEC_API_V1, 'k8s-aws-v1.abc', new Date('2026-01-02T03:18:05.999Z'))).toBe(
+      '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{},"status":{"expirationTimestamp":"2026-01-02T03:18:05Z","token":"k8s-aws-v1.abc"}}\n',
+    );
+  });
+  it('v1beta1', () => {
+    expect(formatExecCredential(EXEC_API_V1BETA1, 'k8s-aws-v1.abc', new Date('2026-01-02T03:18:05Z'))).toBe(
+      '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1beta1","spec":{},"status":{"expirationTimestamp":"2026-01-02T03:18:05Z","token":"k8s-aws-v1.abc"}}\n',
+    );
+  });
+  it('RFC 3339 in UTC, whole seconds', () => expect(rfc3339(new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678)))).toBe('2026-01-02T03:04:05Z'));
+});
+
+describe('KUBERNETES_EXEC_INFO', () => {
+  it('absent: v1beta1, not known to be interactive', () => {
+    expect(parseExecInfo(undefined)).toEqual({ apiVersion: EXEC_API_V1BETA1, interactive: undefined });
+    expect(parseExecInfo('')).toEqual({ apiVersion: EXEC_API_V1BETA1, interactive: undefined });
+  });
+  it('echoes v1 and v1beta1, reads spec.interactive', () => {
+    expect(parseExecInfo(JSON.stringify({ kind: 'ExecCredential', apiVersion: EXEC_API_V1, spec: { interactive: true } }))).toEqual({ apiVersion: EXEC_API_V1, interactive: true });
+    expect(parseExecInfo(JSON.stringify({ kind: 'ExecCredential', apiVersion: EXEC_API_V1BETA1, spec: { interactive: false, cluster: { server: 'x' } } }))).toEqual({
+      apiVersion: EXEC_API_V1BETA1,
+      interactive: false,
+    });
+  });
+  it('unknown apiVersion: v1beta1 and one warning', () => {
+    const info = parseExecInfo(JSON.stringify({ kind: 'ExecCredential', apiVersion: 'client.authentication.k8s.io/v1alpha1', spec: {} }));
+    expect(info.apiVersion).toBe(EXEC_API_V1BETA1);
+    expect(info.warning).toMatch(/^warning: KUBERNETES_EXEC_INFO asks for apiVersion "client.authentication.k8s.io\/v1alpha1".*v1beta1\n$/);
+  });
+  it.each([
+    ['{not json', /not valid JSON/],
+    ['[]', /not a JSON object/],
+    ['"v1"', /not a JSON object/],
+    ['null', /not a JSON object/],
+    ['{"kind":"Pod"}', /has kind "Pod"/],
+    ['{"kind":"ExecCredential","spec":[]}', /spec that is not an object/],
+    ['{"kind":"ExecCredential","spec":{"interactive":"yes"}}', /spec.interactive that is not a boolean/],
+  ])('malformed %j', (raw, message) => expect(() => parseExecInfo(raw)).toThrow(message));
+});

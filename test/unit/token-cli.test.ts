@@ -1,0 +1,126 @@
+/**
+ * `bascule token` driven in-process through run(argv, io): flags to output,
+ * and every bad input with its exit code and message.
+ */
+import { describe, expect, it } from 'vitest';
+import { envKeys, runInProcess, cleanEnv, KEYS } from '../support/run.js';
+import { commandPath } from '../../src/cli.js';
+
+const fixed = () => new Date('2026-01-02T03:04:05.678Z');
+const decode = (token: string) => new URL(Buffer.from(token.slice('k8s-aws-v1.'.length), 'base64url').toString('utf8'));
+
+describe('bascule token (in-process)', () => {
+  it('prints one ExecCredential line, v1beta1 by default, and nothing on stderr', async () => {
+    const r = await runInProcess(['token', '-i', 'eks-green', '--no-dns', '--no-cache'], { env: envKeys(), now: fixed });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines).toHaveLength(2);
+    const cred = JSON.parse(lines[0] as string);
+    expect(cred).toMatchObject({ kind: 'ExecCredential', apiVersion: 'client.authentication.k8s.io/v1beta1', spec: {} });
+    expect(cred.status.expirationTimestamp).toBe('2026-01-02T03:18:05Z');
+    const url = decode(cred.status.token);
+    expect(url.host).toBe('sts.eu-west-1.amazonaws.com');
+    expect(url.searchParams.get('X-Amz-Date')).toBe('20260102T030405Z');
+  });
+
+  it('echoes KUBERNETES_EXEC_INFO v1', async () => {
+    const env = envKeys({ KUBERNETES_EXEC_INFO: '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":false}}' });
+    const r = await runInProcess(['token', '-i', 'eks-green', '--no-dns', '--no-cache'], { env, now: fixed });
+    expect(JSON.parse(r.stdout).apiVersion).toBe('client.authentication.k8s.io/v1');
+  });
+
+  it('--token-only prints the bare token', async () => {
+    const r = await runInProcess(['token', '-i', 'eks-green', '--no-dns', '--token-only', '--no-cache'], { env: envKeys(), now: fixed });
+    expect(r.stdout).toMatch(/^k8s-aws-v1\.[A-Za-z0-9_-]+\n$/);
+  });
+
+  it('takes the aws eks get-token command line as `aws eks update-kubeconfig` writes it', async () => {
+    const r = await runInProcess(['--region', 'us-east-1', 'eks', 'get-token', '--cluster-name', 'eks-green', '--output', 'json', '--no-dns', '--no-cache'], {
+      env: envKeys({ AWS_REGION: undefined }),
+      now: fixed,
+    });
+    expect(r.code).toBe(0);
+    expect(decode(JSON.parse(r.stdout).status.token).host).toBe('sts.us-east-1.amazonaws.com');
+  });
+
+  it('takes the aws-iam-authenticator command line (token -i NAME)', async () => {
+    const r = await runInProcess(['token', '-i', 'eks-green', '--region', 'cn-north-1', '--no-dns', '--no-cache'], { env: envKeys(), now: fixed });
+    expect(decode(JSON.parse(r.stdout).status.token).host).toBe('sts.cn-north-1.amazonaws.com.cn');
+  });
+
+  it('region order: flag, AWS_REGION, AWS_DEFAULT_REGION, profile', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const env = envKeys({ AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined });
+    writeFileSync(env.AWS_CONFIG_FILE as string, '[default]\nregion = ap-south-1\n[profile other]\nregion = sa-east-1\n');
+    const host = async (args: string[], e: NodeJS.ProcessEnv) =>
+      decode(JSON.parse((await runInProcess(['token', '-i', 'eks-green', '--no-dns', '--no-cache', ...args], { env: e, now: fixed })).stdout).status.token).host;
+    expect(await host([], env)).toBe('sts.ap-south-1.amazonaws.com');
+    expect(await host([], { ...env, AWS_DEFAULT_REGION: 'eu-north-1' })).toBe('sts.eu-north-1.amazonaws.com');
+    expect(await host([], { ...env, AWS_DEFAULT_REGION: 'eu-north-1', AWS_REGION: 'eu-south-1' })).toBe('sts.eu-south-1.amazonaws.com');
+    expect(await host(['--region', 'me-south-1'], { ...env, AWS_REGION: 'eu-south-1' })).toBe('sts.me-south-1.amazonaws.com');
+  });
+
+  it('signs with a static profile without the SDK', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const env = cleanEnv({ AWS_PROFILE: 'dev' });
+    writeFileSync(env.AWS_SHARED_CREDENTIALS_FILE as string, `[dev]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = ${KEYS.secretAccessKey}\n`);
+    writeFileSync(env.AWS_CONFIG_FILE as string, '[profile dev]\nregion = eu-west-3\n');
+    const r = await runInProcess(['token', '-i', 'eks-green', '--no-dns', '--no-cache'], { env, now: fixed });
+    expect(r.stderr).toBe('');
+    const url = decode(JSON.parse(r.stdout).status.token);
+    expect(url.searchParams.get('X-Amz-Credential')).toBe('AKIDPROFILE/20260102/eu-west-3/sts/aws4_request');
+  });
+
+  it('prints help for every command, and the version', async () => {
+    for (const argv of [['--help'], ['token', '--help'], ['eks', 'get-token', '--help'], ['cache', 'clear', '--help']]) {
+      const r = await runInProcess(argv);
+      expect(r.code, argv.join(' ')).toBe(0);
+      expect(r.stdout).toMatch(/Usage: bascule/);
+    }
+    expect((await runInProcess(['token', '--help'])).stdout).toMatch(/--allow-cluster <name>/);
+    expect((await runInProcess(['--version'])).stdout).toMatch(/^bascule \S+ \(commit \S+, node v\d+/);
+  });
+
+  it('finds the command words past the AWS CLI globals', () => {
+    expect(commandPath(['--region', 'eu-west-1', 'eks', 'get-token', '--cluster-name', 'x'])).toEqual(['eks', 'get-token']);
+    expect(commandPath(['token', '-i', 'x'])).toEqual(['token']);
+    expect(commandPath([])).toEqual([]);
+  });
+});
+
+describe('bad input: a clear error, a non-zero exit, nothing on stdout', () => {
+  const cases: [string, string[], NodeJS.ProcessEnv | undefined, number, RegExp][] = [
+    ['unknown flag', ['token', '-i', 'eks-green', '--bogus'], undefined, 2, /unknown option '--bogus'/],
+    ['unknown command', ['tokn'], undefined, 2, /unknown command 'tokn'/],
+    ['missing id', ['token'], undefined, 2, /missing the cluster id.*\n.*-i\/--cluster-id/],
+    ['an id that is no name', ['token', '-i', 'not a name!'], undefined, 2, /neither an EKS cluster name nor a DNS name/],
+    ['--no-dns with a DNS name', ['token', '-i', 'eks.devinfra.info', '--no-dns'], undefined, 2, /not a valid EKS cluster name, and --no-dns makes it the cluster name/],
+    ['two different ids', ['token', '-i', 'a', '--cluster-name', 'b'], undefined, 2, /--cluster-id and --cluster-name name different clusters/],
+    ['a malformed role ARN', ['token', '-i', 'eks-green', '-r', 'arn:aws:iam::12345:role/x'], undefined, 2, /"arn:aws:iam::12345:role\/x" is not an IAM role ARN/],
+    ['a user ARN as role', ['token', '-i', 'eks-green', '-r', 'arn:aws:iam::123456789012:user/x'], undefined, 2, /is not an IAM role ARN/],
+    ['a bad session name', ['token', '-i', 'eks-green', '-r', 'arn:aws:iam::123456789012:role/x', '-s', 'a b'], undefined, 2, /--session-name "a b" is not a valid role session name/],
+    ['a session name without a role', ['token', '-i', 'eks-green', '-s', 'me'], undefined, 2, /only apply with --role/],
+    ['both session-name flags', ['token', '-i', 'eks-green', '-r', 'arn:aws:iam::123456789012:role/x', '-s', 'me', '--forward-session-name'], undefined, 2, /exclusive/],
+    ['a bad duration', ['token', '-i', 'eks-green', '-r', 'arn:aws:iam::123456789012:role/x', '--duration', 'soon'], undefined, 2, /--duration "soon" is not a duration/],
+    ['a duration out of range', ['token', '-i', 'eks-green', '-r', 'arn:aws:iam::123456789012:role/x', '--duration', '13h'], undefined, 2, /--duration 13h is out of range/],
+    ['a bad region', ['token', '-i', 'eks-green', '--region', 'mars-1'], undefined, 2, /"mars-1" is not an AWS region name/],
+    ['a DNS server by name', ['token', '-i', 'eks.devinfra.info', '--dns-server', 'dns.example'], undefined, 2, /"dns.example" is not an IP address/],
+    ['a DNS server port out of range', ['token', '-i', 'eks.devinfra.info', '--dns-server', '127.0.0.1:70000'], undefined, 2, /port "70000" is not between 1 and 65535/],
+    ['a bad --dns-timeout', ['token', '-i', 'eks-green', '--dns-timeout', '2s'], undefined, 2, /--dns-timeout "2s" is not a whole number of milliseconds/],
+    ['a bad allow pattern', ['token', '-i', 'eks-green', '--no-dns', '--allow-cluster', 'eks.green'], envKeys(), 2, /--allow-cluster "eks.green" is not a cluster name or a glob/],
+    ['a cluster outside the allow-list', ['token', '-i', 'eks-prod', '--no-dns', '--allow-cluster', 'eks-blue', '--allow-cluster', 'eks-green'], envKeys(), 1, /refusing to sign for cluster "eks-prod": the id is a cluster outside --allow-cluster \(eks-blue, eks-green\)/],
+    ['no region anywhere', ['token', '-i', 'eks-green', '--no-dns'], envKeys({ AWS_REGION: undefined }), 2, /no AWS region is set\nhint: pass --region eu-west-1, set AWS_REGION, or add "region = \.\.\." to the AWS profile/],
+    ['an --output other than json', ['eks', 'get-token', '--cluster-name', 'eks-green', '--output', 'yaml'], envKeys(), 2, /--output yaml is not supported/],
+    ['malformed KUBERNETES_EXEC_INFO', ['token', '-i', 'eks-green', '--no-dns'], envKeys({ KUBERNETES_EXEC_INFO: '{oops' }), 2, /KUBERNETES_EXEC_INFO is not valid JSON/],
+    ['a bad AWS_CREDENTIAL_EXPIRATION', ['token', '-i', 'eks-green', '--no-dns'], envKeys({ AWS_CREDENTIAL_EXPIRATION: 'tomorrow' }), 2, /AWS_CREDENTIAL_EXPIRATION "tomorrow" is not a date/],
+    ['expired environment credentials', ['token', '-i', 'eks-green', '--no-dns', '--no-cache'], envKeys({ AWS_SESSION_TOKEN: 'tok', AWS_CREDENTIAL_EXPIRATION: '2020-01-01T00:00:00Z' }), 1, /the AWS credentials from environment variables expired at 2020-01-01T00:00:00.000Z/],
+  ];
+  it.each(cases)('%s', async (_, argv, env, code, message) => {
+    const r = await runInProcess(argv, { env: env ?? envKeys() });
+    expect(r.stdout).toBe('');
+    expect(r.code).toBe(code);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toContain(KEYS.secretAccessKey);
+  });
+});
