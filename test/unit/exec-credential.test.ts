@@ -42,3 +42,14 @@ describe('KUBERNETES_EXEC_INFO', () => {
     ['{"kind":"ExecCredential","spec":{"interactive":"yes"}}', /spec.interactive that is not a boolean/],
   ])('malformed %j', (raw, message) => expect(() => parseExecInfo(raw)).toThrow(message));
 });
+
+describe('typed errors across build chunks', () => {
+  it('a BasculeError from another copy of errors.ts is still one', async () => {
+    const { BasculeError, formatError } = await import('../../src/errors.js');
+    const foreign = Object.assign(new Error('from the signer chunk'), { [Symbol.for('bascule.BasculeError')]: true, kind: 'dns', hint: undefined });
+    expect(foreign instanceof BasculeError).toBe(true);
+    expect(new Error('plain') instanceof BasculeError).toBe(false);
+    expect(formatError(new BasculeError('usage', 'bad flag')).exitCode).toBe(2);
+    expect(formatError(new Error('boom')).text).toMatch(/^error: unexpected failure: boom\nhint: this is a bug in bascule/);
+  });
+});

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { envKeys, runInProcess, cleanEnv, KEYS } from '../support/run.js';
-import { commandPath } from '../../src/cli.js';
+import { fastParseTokenArgv, TOKEN_FLAGS, type FastParse } from '../../src/token/flags.js';
+import { parseTokenInput } from '../../src/token/options.js';
 
 const fixed = () => new Date('2026-01-02T03:04:05.678Z');
 const decode = (token: string) => new URL(Buffer.from(token.slice('k8s-aws-v1.'.length), 'base64url').toString('utf8'));
@@ -82,10 +83,54 @@ describe('bascule token (in-process)', () => {
     expect((await runInProcess(['--version'])).stdout).toMatch(/^bascule \S+ \(commit \S+, node v\d+/);
   });
 
-  it('finds the command words past the AWS CLI globals', () => {
-    expect(commandPath(['--region', 'eu-west-1', 'eks', 'get-token', '--cluster-name', 'x'])).toEqual(['eks', 'get-token']);
-    expect(commandPath(['token', '-i', 'x'])).toEqual(['token']);
-    expect(commandPath([])).toEqual([]);
+});
+
+describe('the fast path reads the flags exactly as commander does', () => {
+  // Each valid command line, parsed by the fast path and by commander (through
+  // --help-free runs of the program), must give the same TokenInput.
+  const lines: string[][] = [
+    ['token', '-i', 'eks.devinfra.info'],
+    ['token', '--cluster-id=eks.devinfra.info', '-r', 'arn:aws:iam::123456789012:role/a', '-s', 'me', '-e', 'ext-1', '--duration', '1h'],
+    ['token', '-ieks-green', '--no-dns', '--token-only', '--no-cache', '--region', 'eu-west-3', '--profile', 'dev'],
+    ['token', '-i', 'x.example', '--allow-cluster', 'a', '--allow-cluster=b-*', '--dns-server', '127.0.0.1:5353', '--dns-timeout', '700'],
+    ['token', '-i', 'x.example', '--dns-timeout', '1', '--dns-timeout', '900', '--cache-min-validity', '2m'],
+    ['--region', 'eu-west-1', 'eks', 'get-token', '--cluster-name', 'eks-green', '--output', 'json'],
+    ['--profile', 'p', '--region', 'us-east-1', 'eks', 'get-token', '--cluster-name', 'eks-green', '--role-arn', 'arn:aws:iam::123456789012:role/a'],
+    ['token', '-i', 'eks-green', '--forward-session-name', '-r', 'arn:aws:iam::123456789012:role/a'],
+  ];
+  const asInput = (parsed: FastParse) =>
+    parseTokenInput({ ...parsed.flags, region: parsed.flags.region ?? parsed.globals.region, profile: parsed.flags.profile ?? parsed.globals.profile }, {});
+
+  it.each(lines)('%j', async (...argv) => {
+    const fast = fastParseTokenArgv(argv);
+    expect(fast).toBeDefined();
+    // Run the commander program, capturing what it hands to the token command.
+    let viaCommander: unknown;
+    const { runProgram } = await import('../../src/program.js');
+    const io = { stdout: () => undefined, stderr: () => undefined, env: {}, now: () => new Date(), cwd: '/', stdinIsTTY: () => false, prompt: async () => '' };
+    const actions = { token: async (parsed: FastParse) => void (viaCommander = asInput(parsed)), cacheClear: async () => undefined };
+    expect(await runProgram(argv, io, actions)).toBe(0);
+    expect(viaCommander).toEqual(asInput(fast!));
+  });
+
+  it.each([
+    ['token', '--help'],
+    ['token', '-h'],
+    ['token', '-i'],
+    ['token', '-i', 'x', 'extra'],
+    ['token', '--bogus'],
+    ['token', '--token-only=yes'],
+    ['token', '-i', '--no-dns'],
+    ['token', '--', '-i', 'x'],
+    ['eks', 'describe-cluster'],
+    ['token', '--output', 'json'],
+    ['--region'],
+    ['version'],
+  ])('leaves %j to commander', (...argv) => expect(fastParseTokenArgv(argv)).toBeUndefined());
+
+  it('declares every flag once, with unique names', () => {
+    const names = TOKEN_FLAGS.flatMap((f) => f.flags.match(/--?[\w-]+/g) ?? []);
+    expect(new Set(names).size).toBe(names.length);
   });
 });
 

@@ -1,0 +1,87 @@
+/**
+ * The full command line: every command, its help, and commander's parsing and
+ * errors. `run()` (cli.ts) comes here for everything but the plain token calls
+ * kubectl makes.
+ */
+import { Command, CommanderError } from 'commander';
+import type { Io } from './io.js';
+import { versionLine } from './version.js';
+import { OUTPUT_FLAG, TOKEN_FLAGS, type FastParse, type FlagSpec, type TokenFlags } from './token/flags.js';
+
+/**
+ * What the commands do, handed in by cli.ts from the main bundle: this module
+ * is its own chunk, and must not carry a second copy of the token path.
+ */
+export interface Actions {
+  token(parsed: FastParse): Promise<void>;
+  cacheClear(): Promise<void>;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function addOptions(cmd: Command, specs: readonly FlagSpec[]): Command {
+  for (const spec of specs) {
+    if (spec.repeatable) cmd.option(spec.flags, spec.description, collect);
+    else if (spec.default !== undefined) cmd.option(spec.flags, spec.description, spec.default);
+    else cmd.option(spec.flags, spec.description);
+  }
+  return cmd;
+}
+
+/** Parses and runs; errors other than commander's propagate to run(). Returns commander's exit code. */
+export async function runProgram(argv: readonly string[], io: Io, actions: Actions): Promise<number> {
+  const program = new Command('bascule')
+    .description('Blue/green EKS: a kubectl credential plugin that follows the active cluster, generators, and the switch.')
+    .version(versionLine(), '-v, --version', 'print the version and the git commit')
+    .enablePositionalOptions()
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride()
+    // The AWS CLI's globals, as `aws eks update-kubeconfig` writes them before `eks get-token`.
+    .option('--region <region>', 'AWS region (AWS CLI compatible global)')
+    .option('--profile <name>', 'AWS profile (AWS CLI compatible global)');
+
+  const globals = () => program.opts<{ region?: string; profile?: string }>();
+
+  const tokenAction = (flags: TokenFlags) => actions.token({ flags, globals: globals() });
+
+  addOptions(
+    program.command('token').description('print an ExecCredential for kubectl: resolve the active cluster, assume the role, presign the EKS token'),
+    TOKEN_FLAGS,
+  ).action(tokenAction);
+
+  const eks = program.command('eks').description('aws CLI compatible commands (what `aws eks update-kubeconfig` writes)');
+  addOptions(eks.command('get-token').description('same as `bascule token`, with the aws CLI spelling'), [...TOKEN_FLAGS, OUTPUT_FLAG]).action(tokenAction);
+
+  const cache = program.command('cache').description('the token cache');
+  cache
+    .command('clear')
+    .description('delete every cached token')
+    .action(() => actions.cacheClear());
+
+  // --- Generators (platform description, kubeconfig, manifests) and the switch ---
+  // Each action loads its code from a chunk (see CHUNKS in scripts/build.mjs),
+  // so kubectl's hot path never parses it.
+
+  program
+    .command('version')
+    .description('print the version and the git commit')
+    .action(() => io.stdout(`${versionLine()}\n`));
+
+  for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
+    command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)');
+  }
+
+  if (argv.length === 0) {
+    io.stdout(program.helpInformation());
+    return 0;
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    // Commander has printed its own message (usage errors), or the help/version.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+}

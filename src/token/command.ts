@@ -1,0 +1,25 @@
+/** `bascule token` / `bascule eks get-token`: typed input, then the use case with its adapters. */
+import { usageError } from '../errors.js';
+import type { Io } from '../io.js';
+import type { FastParse } from './flags.js';
+import { parseTokenInput } from './options.js';
+
+export async function tokenCommand({ flags, globals }: FastParse, io: Io): Promise<void> {
+  if (flags.output !== undefined && flags.output !== 'json') {
+    throw usageError(`--output ${flags.output} is not supported`, 'bascule prints JSON (an ExecCredential); use --token-only for the bare token');
+  }
+  const input = parseTokenInput({ ...flags, region: flags.region ?? globals.region, profile: flags.profile ?? globals.profile }, io.env);
+  const { getToken } = await import('./get-token.js');
+  const { lookupTxt } = await import('./dns.js');
+  const cache = input.cache ? (await import('./cache.js')).diskTokenCache(io) : undefined;
+  await getToken(input, {
+    env: io.env,
+    now: io.now,
+    lookupTxt,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    prompt: io.prompt,
+    stdinIsTTY: io.stdinIsTTY,
+    ...(cache ? { cache } : {}),
+  });
+}
