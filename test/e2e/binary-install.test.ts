@@ -1,0 +1,124 @@
+/**
+ * The single binary (built by `npm test` before vitest runs) as kubectl's
+ * credential plugin, and the Homebrew-style install from a local release.
+ */
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { envKeys, ROOT, spawnAsync } from '../support/run.js';
+import { startWorld, TXT_NAME, writeKubeconfig, type World } from '../support/world.js';
+
+const BINARY = join(ROOT, 'dist', 'bascule-linux-x64');
+const VERSION = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
+
+function requireBinary(): string {
+  if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run "npm run build:binary" (npm test does it first)`);
+  return BINARY;
+}
+
+let release: string;
+beforeAll(async () => {
+  requireBinary();
+  release = mkdtempSync(join(tmpdir(), 'bascule-release-'));
+  const r = await spawnAsync(process.execPath, [join(ROOT, 'scripts/release.mjs'), '--target', 'linux-x64', '--no-build', '--out', release], {
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: undefined },
+    timeoutMs: 180_000,
+  });
+  expect(r.code, r.stderr).toBe(0);
+}, 200_000);
+
+describe('the single binary', () => {
+  it('prints its version, commit and runtime', async () => {
+    const r = await spawnAsync(requireBinary(), ['--version'], { env: envKeys() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^bascule ${VERSION.replace(/\./g, '\\.')} \\(commit ([0-9a-f]{7,}|unknown), node v24\\.\\d+\\.\\d+\\)\n$`));
+    expect(r.stderr).toBe('');
+  });
+
+  describe('as kubectl\'s credential plugin', () => {
+    let world: World;
+    beforeAll(async () => {
+      world = await startWorld({ moto: false });
+    });
+    afterAll(() => world?.stop());
+
+    it('authenticates against the stand-in for the cluster the TXT record names', async () => {
+      const config = writeKubeconfig(world, {
+        server: world.api.green.url,
+        caPems: [world.cas.blue.certPem, world.cas.green.certPem],
+        command: requireBinary(),
+        args: ['token', '-i', TXT_NAME, '--dns-server', world.dns.address, '--allow-cluster', 'eks-blue', '--allow-cluster', 'eks-green'],
+      });
+      const r = await spawnAsync('kubectl', ['--kubeconfig', config, 'get', 'namespaces', '-o', 'name'], { env: envKeys() });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('namespace/eks-green');
+      expect(world.api.green.identities.at(-1)).toMatchObject({ clusterName: 'eks-green' });
+    });
+  });
+});
+
+describe('release and scripts/install.sh', () => {
+  const install = (args: string[]) => spawnAsync('sh', [join(ROOT, 'scripts/install.sh'), ...args], { env: { PATH: process.env.PATH } });
+
+  it('writes one tarball per target, the node bundle, SHA256SUMS and the formula', () => {
+    expect(readdirSync(release).sort()).toEqual(['SHA256SUMS', `bascule-${VERSION}-linux-x64.tar.gz`, `bascule-${VERSION}-node.tar.gz`, 'bascule.rb']);
+    const sums = readFileSync(join(release, 'SHA256SUMS'), 'utf8');
+    expect(sums).toMatch(new RegExp(`^[0-9a-f]{64}  bascule-${VERSION}-linux-x64\\.tar\\.gz\\n[0-9a-f]{64}  bascule-${VERSION}-node\\.tar\\.gz\\n$`));
+    const formula = readFileSync(join(release, 'bascule.rb'), 'utf8');
+    for (const line of sums.trim().split('\n')) expect(formula).toContain(`sha256 "${line.split('  ')[0]}"`);
+  });
+
+  it('packages reproducibly: the same inputs give the same bytes', async () => {
+    const again = mkdtempSync(join(tmpdir(), 'bascule-release-'));
+    const r = await spawnAsync(process.execPath, [join(ROOT, 'scripts/release.mjs'), '--target', 'linux-x64', '--no-build', '--out', again], { env: process.env, timeoutMs: 180_000 });
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(again, 'SHA256SUMS'), 'utf8')).toBe(readFileSync(join(release, 'SHA256SUMS'), 'utf8'));
+  }, 200_000);
+
+  it('installs into a prefix, verified, and runs; a second run changes nothing', async () => {
+    const prefix = mkdtempSync(join(tmpdir(), 'bascule-prefix-'));
+    const first = await install(['--prefix', prefix, '--from', release]);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toBe(`installed bascule ${VERSION} (linux-x64) at ${prefix}/bin/bascule\n`);
+    const v = await spawnAsync(join(prefix, 'bin/bascule'), ['--version'], { env: envKeys() });
+    expect(v.stdout).toMatch(new RegExp(`^bascule ${VERSION.replace(/\./g, '\\.')} `));
+    const second = await install(['--prefix', prefix, '--from', release, '--version', VERSION]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toBe(`bascule ${VERSION} is already installed at ${prefix}/bin/bascule\n`);
+    expect(readdirSync(join(prefix, 'bin'))).toEqual(['bascule']);
+  });
+
+  it('refuses a tarball whose checksum does not match, and installs nothing', async () => {
+    const tampered = mkdtempSync(join(tmpdir(), 'bascule-tampered-'));
+    for (const name of readdirSync(release)) copyFileSync(join(release, name), join(tampered, name));
+    const tarball = join(tampered, `bascule-${VERSION}-linux-x64.tar.gz`);
+    const bytes = readFileSync(tarball);
+    bytes[bytes.length - 100] = (bytes[bytes.length - 100] as number) ^ 0xff;
+    writeFileSync(tarball, bytes);
+    const prefix = mkdtempSync(join(tmpdir(), 'bascule-prefix-'));
+    const r = await install(['--prefix', prefix, '--from', tampered]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/checksum mismatch for bascule-.*-linux-x64\.tar\.gz: expected [0-9a-f]{64}, got [0-9a-f]{64}; refusing to install/);
+    expect(existsSync(join(prefix, 'bin'))).toBe(false);
+  });
+
+  it.each([
+    [['--version', '9.9.9'], /no bascule-9\.9\.9-linux-x64\.tar\.gz in .*SHA256SUMS/],
+    [['--bogus'], /unknown argument: --bogus/],
+  ])('refuses %j', async (extra, message) => {
+    const prefix = mkdtempSync(join(tmpdir(), 'bascule-prefix-'));
+    mkdirSync(prefix, { recursive: true });
+    const r = await install(['--prefix', prefix, '--from', release, ...extra]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('refuses a --from that holds no release', async () => {
+    const r = await install(['--prefix', mkdtempSync(join(tmpdir(), 'p-')), '--from', mkdtempSync(join(tmpdir(), 'empty-'))]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/SHA256SUMS does not exist/);
+  });
+});
