@@ -43,6 +43,7 @@ export async function startMoto() {
     child.once('exit', (code) => reject(new Error(`moto_server exited with ${code}: ${seen}`)));
   });
   const endpoint = `http://127.0.0.1:${port}`;
+  /** @returns {Promise<any>} */
   const state = async () => (await fetch(`${endpoint}/moto-api/data.json`)).json();
   const assumedRoles = async () => (await state()).sts?.AssumedRole ?? [];
   return {
