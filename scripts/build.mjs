@@ -23,6 +23,7 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 /** Source module -> chunk name. Imports of these from the main bundle become require('./bascule-<name>.js'). */
 export const CHUNKS = {
   'src/token/aws-sdk.ts': 'aws-sdk',
+  'src/platform/commands.ts': 'platform',
 };
 
 function gitCommit() {

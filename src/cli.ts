@@ -111,6 +111,36 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   // --- Generators (platform description, kubeconfig, manifests) and the switch ---
   // Each action loads its code from a chunk (see CHUNKS in scripts/build.mjs),
   // so kubectl's hot path never parses it.
+  const platformChunk = () => import('./platform/commands.js');
+
+  const init = program
+    .command('init')
+    .description('write a commented starter platform file (platform.yaml)')
+    .action(async (flags: { out?: string; force?: boolean }) => (await platformChunk()).initCommand(flags, io));
+  if (runs('init')) init.option('-o, --out <file>', 'where to write it ("-" for stdout)', 'platform.yaml').option('--force', 'overwrite an existing file (kept as FILE.bak)');
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of the platform file (for editors)')
+    .action(async () => (await platformChunk()).schemaCommand(io));
+
+  const kubeconfig = program
+    .command('kubeconfig')
+    .description('generate kubeconfig entries for every access level: the live cluster behind the stable name, and each colour')
+    .action(async (flags: import('./kubeconfig/command.js').KubeconfigFlags) =>
+      (await platformChunk()).kubeconfigCommand({ ...flags, profile: flags.profile ?? globals().profile }, io),
+    );
+  if (runs('kubeconfig')) {
+    kubeconfig
+      .option('-c, --config <file>', 'the platform file', 'platform.yaml')
+      .option('-a, --access <name>', 'only this access level; repeatable (default: all)', collect)
+      .option('-o, --out <file>', 'write a standalone kubeconfig to FILE (default: print it)')
+      .option('--merge [file]', 'merge into a kubeconfig (default: $KUBECONFIG, else ~/.kube/config), replacing only bascule\'s entries')
+      .option('--dry-run', 'print what would be written, write nothing')
+      .option('--fetch', 'read endpoints and CAs from EKS (DescribeCluster) instead of the platform file')
+      .option('--command <path>', 'the exec command kubectl runs (default "bascule", found on PATH)')
+      .option('--profile <name>', 'AWS profile for --fetch');
+  }
 
   program
     .command('version')
