@@ -31,7 +31,18 @@ const EXIT_CODES: Record<ErrorKind, number> = {
   internal: 70,
 };
 
+/**
+ * Marks BasculeErrors across bundles: each chunk (dist/bascule-*.js) carries
+ * its own copy of this class, so `instanceof` checks this mark, not the class.
+ */
+const BRAND = Symbol.for('bascule.BasculeError');
+
 export class BasculeError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
+  readonly [BRAND] = true;
   readonly kind: ErrorKind;
   /** A line of advice printed after the message ("set AWS_REGION or ..."). */
   readonly hint: string | undefined;
