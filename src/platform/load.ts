@@ -98,26 +98,72 @@ export function describeValue(value: unknown): string {
   return String(value);
 }
 
-/** Allowed keys at a path of the schema, for "unknown key" messages. */
-function keysAt(path: KeyPath): string[] {
+type AnySchema = { type?: string; kind?: string; message?: unknown; wrapped?: unknown; pipe?: AnySchema[]; entries?: Record<string, unknown>; item?: unknown };
+
+/** The schema under optional() and pipe(). */
+function unwrap(schema: unknown): AnySchema {
+  let cur = schema as AnySchema;
+  for (let i = 0; i < 10; i++) {
+    if (cur.pipe && cur.pipe[0] !== cur) cur = cur.pipe[0] as AnySchema;
+    else if (cur.wrapped) cur = cur.wrapped as AnySchema;
+    else break;
+  }
+  return cur;
+}
+
+/** The schema at a key path, if the path follows the schema's shape. */
+function schemaAt(path: KeyPath): unknown {
   let schema: unknown = PlatformSchema;
-  const unwrap = (s: unknown): unknown => {
-    let cur = s as { type?: string; wrapped?: unknown; pipe?: unknown[] };
-    for (let i = 0; i < 10; i++) {
-      if (cur.pipe && cur.pipe[0] !== cur) cur = cur.pipe[0] as typeof cur;
-      else if (cur.wrapped) cur = cur.wrapped as typeof cur;
-      else break;
-    }
-    return cur;
-  };
   for (const key of path) {
-    const s = unwrap(schema) as { entries?: Record<string, unknown>; item?: unknown };
+    const s = unwrap(schema);
     if (typeof key === 'number' && s.item) schema = s.item;
     else if (typeof key === 'string' && s.entries && key in s.entries) schema = s.entries[key];
-    else return [];
+    else return undefined;
   }
-  const s = unwrap(schema) as { entries?: Record<string, unknown> };
-  return s.entries ? Object.keys(s.entries) : [];
+  return schema;
+}
+
+/** Allowed keys at a path of the schema, for "unknown key" messages. */
+function keysAt(path: KeyPath): string[] {
+  const s = schemaAt(path);
+  const entries = s === undefined ? undefined : unwrap(s).entries;
+  return entries ? Object.keys(entries) : [];
+}
+
+/** "expected ..." of the schema at a path: its most specific check's message. */
+function expectationAt(path: KeyPath): string | undefined {
+  let s = schemaAt(path) as AnySchema | undefined;
+  for (let i = 0; s && i < 10; i++) {
+    if (s.pipe) {
+      const messages = s.pipe.map((item) => item.message).filter((m): m is string => typeof m === 'string' && m.startsWith('expected '));
+      if (messages.length > 0) return messages.find((m) => m !== messages[0]) ?? messages[0];
+      s = s.pipe[0] !== s ? s.pipe[0] : undefined;
+    } else if (s.wrapped) s = s.wrapped as AnySchema;
+    else return typeof s.message === 'string' && s.message.startsWith('expected ') ? s.message : undefined;
+  }
+  return undefined;
+}
+
+function valueAt(data: unknown, path: KeyPath): unknown {
+  let cur = data;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[key];
+  }
+  return cur;
+}
+
+/**
+ * valibot takes a list for an object (arrays are objects) and reports its
+ * items as unknown keys: report "expected a mapping, got a list" once instead.
+ */
+function listWhereMappingExpected(data: unknown, path: KeyPath): KeyPath | undefined {
+  for (let i = 0; i < path.length; i++) {
+    const prefix = path.slice(0, i);
+    const schema = schemaAt(prefix);
+    if (schema !== undefined && unwrap(schema).entries && Array.isArray(valueAt(data, prefix))) return prefix;
+  }
+  return undefined;
 }
 
 function closest(word: string, candidates: string[]): string | undefined {
@@ -143,6 +189,9 @@ function closest(word: string, candidates: string[]): string | undefined {
 }
 
 function issueMessage(issue: v.BaseIssue<unknown>, path: KeyPath): { message: string; onKey: boolean } {
+  if (issue.kind === 'schema' && issue.input === undefined && path.length > 0) {
+    return { message: `is missing; ${expectationAt(path) ?? 'expected a value'}`, onKey: false };
+  }
   if (issue.type === 'strict_object' && issue.expected === 'never') {
     const key = String(path[path.length - 1]);
     const allowed = keysAt(path.slice(0, -1));
@@ -153,7 +202,6 @@ function issueMessage(issue: v.BaseIssue<unknown>, path: KeyPath): { message: st
     };
   }
   const expected = issue.message.startsWith('expected ') ? issue.message : `expected ${issue.expected ?? 'a valid value'}`;
-  if (issue.kind === 'schema' && issue.input === undefined) return { message: `is missing; ${expected}`, onKey: false };
   return { message: `${expected}, got ${describeValue(issue.input)}`, onKey: false };
 }
 
@@ -184,8 +232,16 @@ export function loadPlatform(text: string, options: LoadOptions): Platform {
   }
   const parsed = v.safeParse(PlatformSchema, data, { abortEarly: false, abortPipeEarly: true });
   if (!parsed.success) {
+    const reported = new Set<string>();
     for (const issue of parsed.issues) {
       const path: (string | number)[] = (issue.path ?? []).map((p) => p.key as string | number);
+      const list = listWhereMappingExpected(data, path);
+      if (list) {
+        const key = formatPath(list);
+        if (!reported.has(key)) problems.add(list, `${expectationAt(list) ?? 'expected a mapping'}, got a list`);
+        reported.add(key);
+        continue;
+      }
       const { message, onKey } = issueMessage(issue, path);
       problems.add(path, message, onKey);
     }
