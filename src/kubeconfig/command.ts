@@ -71,7 +71,9 @@ export async function kubeconfigCommand(flags: KubeconfigFlags, io: Io, deps: Ku
   const { clusters, notes } = resolveClusters(platform, deps, fetched);
   for (const note of notes) io.stderr(`note: ${note}\n`);
 
-  const generated = buildKubeconfig(platform, clusters, { access, ...(flags.command ? { command: flags.command } : {}) });
+  // A path is written absolute: kubectl would resolve a relative one against the kubeconfig's directory.
+  const command = flags.command === undefined ? undefined : flags.command.includes('/') ? resolve(io.cwd, flags.command) : flags.command;
+  const generated = buildKubeconfig(platform, clusters, { access, ...(command ? { command } : {}) });
 
   if (flags.merge !== undefined && flags.merge !== false) {
     const target = typeof flags.merge === 'string' ? resolve(io.cwd, flags.merge) : defaultKubeconfigPath(io.env);

@@ -251,6 +251,15 @@ describe('bascule kubeconfig outputs', () => {
     expect(statSync(join(dir, 'kc.yaml')).mode & 0o777).toBe(0o600);
   });
 
+  it('--command: a relative path is written absolute, a bare name as is', async () => {
+    const dir = tempDir();
+    const config = join(ROOT, 'examples/platform.yaml');
+    const relative = await runCli(['kubeconfig', '--config', config, '--access', 'admin', '--command', 'bin/bascule'], { cwd: dir });
+    expect(relative.stdout).toContain(`command: ${join(dir, 'bin/bascule')}\n`);
+    const bare = await runCli(['kubeconfig', '--config', config, '--access', 'admin', '--command', 'bascule-dev'], { cwd: dir });
+    expect(bare.stdout).toContain('command: bascule-dev\n');
+  });
+
   it('--merge --dry-run prints the merged file and leaves the target alone', async () => {
     const dir = tempDir();
     const target = join(dir, 'config');
