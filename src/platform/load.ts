@@ -6,7 +6,7 @@
  * Every problem names the key path, its line, and what is expected; all of
  * them are reported at once, in one `config` error.
  */
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import * as v from 'valibot';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { BasculeError } from '../errors.js';
@@ -451,4 +451,3 @@ function isIpHost(url: string): boolean {
   return /^\d{1,3}(?:\.\d{1,3}){3}$/.test(host) || host.startsWith('[');
 }
 
-export const platformBaseDir = (absoluteFile: string) => dirname(absoluteFile);
