@@ -25,6 +25,7 @@ export const CHUNKS = {
   'src/program.ts': 'cli', // commander: help, errors and every command but the plain token call
   'src/token/presign.ts': 'signer', // SigV4: only when no cached token will do
   'src/token/aws-sdk.ts': 'aws-sdk', // the credential chain and STS client
+  'src/platform/commands.ts': 'platform', // the platform file, init, schema, kubeconfig (yaml, valibot, EKS client)
 };
 
 function gitCommit() {

@@ -60,8 +60,35 @@ export async function runProgram(argv: readonly string[], io: Io, actions: Actio
     .action(() => actions.cacheClear());
 
   // --- Generators (platform description, kubeconfig, manifests) and the switch ---
-  // Each action loads its code from a chunk (see CHUNKS in scripts/build.mjs),
-  // so kubectl's hot path never parses it.
+  // Each action loads its code from a chunk (see CHUNKS in scripts/build.mjs).
+  const platformChunk = () => import('./platform/commands.js');
+
+  program
+    .command('init')
+    .description('write a commented starter platform file (platform.yaml)')
+    .option('-o, --out <file>', 'where to write it ("-" for stdout)', 'platform.yaml')
+    .option('--force', 'overwrite an existing file (kept as FILE.bak)')
+    .action(async (flags: { out?: string; force?: boolean }) => (await platformChunk()).initCommand(flags, io));
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of the platform file (for editors)')
+    .action(async () => (await platformChunk()).schemaCommand(io));
+
+  program
+    .command('kubeconfig')
+    .description('generate kubeconfig entries for every access level: the live cluster behind the stable name, and each colour')
+    .option('-c, --config <file>', 'the platform file', 'platform.yaml')
+    .option('-a, --access <name>', 'only this access level; repeatable (default: all)', collect)
+    .option('-o, --out <file>', 'write a standalone kubeconfig to FILE (default: print it)')
+    .option('--merge [file]', "merge into a kubeconfig (default: $KUBECONFIG, else ~/.kube/config), replacing only bascule's entries")
+    .option('--dry-run', 'print what would be written, write nothing')
+    .option('--fetch', 'read endpoints and CAs from EKS (DescribeCluster) instead of the platform file')
+    .option('--command <path>', 'the exec command kubectl runs (default "bascule", found on PATH)')
+    .option('--profile <name>', 'AWS profile for --fetch')
+    .action(async (flags: import('./kubeconfig/command.js').KubeconfigFlags) =>
+      (await platformChunk()).kubeconfigCommand({ ...flags, profile: flags.profile ?? globals().profile }, io),
+    );
 
   program
     .command('version')

@@ -1,0 +1,165 @@
+/**
+ * The kubeconfig, as an object (pure): platform + resolved clusters + options
+ * in, a kubeconfig out; serialised once, elsewhere.
+ *
+ * Per access level:
+ *   <name>-<access>          the live cluster behind the stable name. Its CA
+ *                            data holds both clusters' CAs and tls-server-name
+ *                            is the in-cluster name both serving certificates
+ *                            carry, so either cluster verifies: no
+ *                            insecure-skip-tls-verify. The token names the
+ *                            cluster the TXT record holds, among the two.
+ *   <name>-<colour>-<access> one cluster directly (its endpoint, its CA only),
+ *                            for work on the inactive colour during a migration.
+ */
+import type { AccessLevel, Colour, Platform } from '../platform/model.js';
+import { COLOURS } from '../platform/schema.js';
+
+export const EXEC_API_VERSION = 'client.authentication.k8s.io/v1';
+
+export const INSTALL_HINT = [
+  'This kubeconfig uses bascule, the blue/green EKS credential plugin, to get tokens.',
+  'Install bascule (its README: the single binary, or `npm install -g` from its repository) and put it on your PATH;',
+  'check with: bascule version',
+].join('\n');
+
+/** A cluster's connection details, once read from the file, the CA file, or EKS. */
+export interface ClusterAccess {
+  readonly name: string;
+  readonly endpoint: string;
+  /** Canonical PEM, one or more CA certificates. */
+  readonly caPem: string;
+  readonly tlsServerName: string | undefined;
+}
+
+export interface KubeconfigOptions {
+  /** Access level names to include (default: all, in the file's order). */
+  readonly access?: readonly string[];
+  /** The exec command kubectl runs (default "bascule", found on PATH). */
+  readonly command?: string;
+}
+
+export interface NamedCluster {
+  name: string;
+  cluster: { 'certificate-authority-data': string; server: string; 'tls-server-name'?: string };
+}
+export interface NamedContext {
+  name: string;
+  context: { cluster: string; user: string };
+}
+export interface ExecConfig {
+  apiVersion: string;
+  args: string[];
+  command: string;
+  env?: { name: string; value: string }[];
+  installHint: string;
+  interactiveMode: 'Never' | 'IfAvailable';
+  provideClusterInfo: boolean;
+}
+export interface NamedUser {
+  name: string;
+  user: { exec: ExecConfig };
+}
+export interface Kubeconfig {
+  apiVersion: 'v1';
+  kind: 'Config';
+  clusters: NamedCluster[];
+  contexts: NamedContext[];
+  'current-context': string;
+  preferences: Record<string, never>;
+  users: NamedUser[];
+}
+
+export const liveContextName = (platform: Pick<Platform, 'name'>, access: string) => `${platform.name}-${access}`;
+export const colourContextName = (platform: Pick<Platform, 'name'>, colour: Colour, access: string) => `${platform.name}-${colour}-${access}`;
+
+const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+
+/** Access levels selected by name, in the file's order; unknown names are the caller's error. */
+export function selectAccess(platform: Platform, names: readonly string[] | undefined): AccessLevel[] {
+  if (!names || names.length === 0) return [...platform.access];
+  const wanted = new Set(names);
+  return platform.access.filter((a) => wanted.has(a.name));
+}
+
+function exec(platform: Platform, access: AccessLevel, command: string, target: { kind: 'live' } | { kind: 'colour'; cluster: string }): ExecConfig {
+  const args = ['token'];
+  if (target.kind === 'live') {
+    args.push('-i', platform.clusterNameRecord.name);
+  } else {
+    args.push('-i', target.cluster, '--no-dns');
+  }
+  args.push('-r', access.roleArn, '--region', platform.aws.region);
+  if (target.kind === 'live') {
+    for (const colour of COLOURS) args.push('--allow-cluster', platform.clusters[colour].name);
+    if (platform.clusterNameRecord.dnsServer) args.push('--dns-server', platform.clusterNameRecord.dnsServer);
+  }
+  return {
+    apiVersion: EXEC_API_VERSION,
+    args,
+    command,
+    ...(access.profile ? { env: [{ name: 'AWS_PROFILE', value: access.profile }] } : {}),
+    installHint: INSTALL_HINT,
+    interactiveMode: access.mfa ? 'IfAvailable' : 'Never',
+    provideClusterInfo: false,
+  };
+}
+
+export function buildKubeconfig(platform: Platform, clusters: Readonly<Record<Colour, ClusterAccess>>, options: KubeconfigOptions = {}): Kubeconfig {
+  const command = options.command ?? 'bascule';
+  const levels = selectAccess(platform, options.access);
+  const liveCluster = platform.name;
+  const colourCluster = (colour: Colour) => `${platform.name}-${colour}`;
+
+  // Both CAs, blue then green, each certificate once.
+  const bundle = [...new Set(COLOURS.flatMap((colour) => clusters[colour].caPem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n/g) ?? []))].join('');
+
+  const kubeClusters: NamedCluster[] = [
+    {
+      name: liveCluster,
+      cluster: { 'certificate-authority-data': b64(bundle), server: platform.api.server, 'tls-server-name': platform.api.tlsServerName },
+    },
+    ...COLOURS.map((colour) => {
+      const c = clusters[colour];
+      return {
+        name: colourCluster(colour),
+        cluster: { 'certificate-authority-data': b64(c.caPem), server: c.endpoint, ...(c.tlsServerName ? { 'tls-server-name': c.tlsServerName } : {}) },
+      };
+    }),
+  ];
+
+  const contexts: NamedContext[] = [];
+  const users: NamedUser[] = [];
+  for (const access of levels) {
+    const name = liveContextName(platform, access.name);
+    contexts.push({ name, context: { cluster: liveCluster, user: name } });
+    users.push({ name, user: { exec: exec(platform, access, command, { kind: 'live' }) } });
+  }
+  for (const colour of COLOURS) {
+    for (const access of levels) {
+      const name = colourContextName(platform, colour, access.name);
+      contexts.push({ name, context: { cluster: colourCluster(colour), user: name } });
+      users.push({ name, user: { exec: exec(platform, access, command, { kind: 'colour', cluster: clusters[colour].name }) } });
+    }
+  }
+
+  // kubectl's own key order, so diffs against kubectl-written files stay small.
+  return {
+    apiVersion: 'v1',
+    clusters: kubeClusters,
+    contexts,
+    'current-context': levels[0] ? liveContextName(platform, levels[0].name) : '',
+    kind: 'Config',
+    preferences: {},
+    users,
+  } as Kubeconfig;
+}
+
+/** The lines of the generated file's header comment. */
+export function kubeconfigHeader(platform: Platform): string[] {
+  return [
+    `Generated by bascule from ${platform.source}; do not edit: change the platform file and run \`bascule kubeconfig\` again.`,
+    `${platform.name}-<access>: the live cluster behind ${platform.api.server} (TXT ${platform.clusterNameRecord.name} names it; either CA, tls-server-name ${platform.api.tlsServerName}).`,
+    `${platform.name}-blue-<access>, ${platform.name}-green-<access>: one cluster directly, e.g. the inactive one during a migration.`,
+  ];
+}

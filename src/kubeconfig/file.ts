@@ -1,0 +1,92 @@
+/**
+ * The file adapter of the generators: read a target, write it atomically.
+ *
+ * A write goes to a temporary file in the same directory, is flushed, then
+ * renamed over the target, so a reader sees the old file or the new one,
+ * never half of one. An existing file keeps its mode and leaves a backup
+ * (FILE.bak, the previous content); a new file gets `newMode` (0600 for
+ * kubeconfigs). A symbolic link is followed: its target is what changes.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { BasculeError } from '../errors.js';
+
+export interface ExistingFile {
+  /** The real path (symbolic links followed). */
+  readonly path: string;
+  readonly text: string;
+  readonly mode: number;
+}
+
+const ioError = (verb: string, file: string, error: unknown, hint?: string) =>
+  new BasculeError('io', `cannot ${verb} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, hint ? { hint, cause: error } : { cause: error });
+
+/** The file if it exists; `undefined` if it does not; an `io` error if it cannot be read. */
+export function readExisting(file: string): ExistingFile | undefined {
+  let path: string;
+  try {
+    path = realpathSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw ioError('resolve', file, error);
+  }
+  try {
+    const stat = statSync(path);
+    if (!stat.isFile()) throw new BasculeError('io', `${file} is not a regular file`, { hint: 'nothing was written; name a file' });
+    return { path, text: readFileSync(path, 'utf8'), mode: stat.mode & 0o777 };
+  } catch (error) {
+    if (error instanceof BasculeError) throw error;
+    throw ioError('read', file, error, 'nothing was written; check the permissions');
+  }
+}
+
+function writeRaw(path: string, text: string, mode: number): void {
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.bascule-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(temp, 'wx', mode);
+    const buffer = Buffer.from(text, 'utf8');
+    let written = 0;
+    while (written < buffer.length) written += writeSync(fd, buffer, written);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    chmodSync(temp, mode); // the umask may have narrowed it
+    renameSync(temp, path);
+  } catch (error) {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+export interface WriteResult {
+  readonly path: string;
+  readonly changed: boolean;
+  readonly backup: string | undefined;
+  readonly created: boolean;
+}
+
+/**
+ * Writes `text` to `file` atomically. Unchanged content is not rewritten.
+ * `backup`: keep the previous content as FILE.bak.
+ */
+export function writeAtomic(file: string, text: string, options: { newMode: number; backup: boolean }): WriteResult {
+  const existing = readExisting(file);
+  if (existing && existing.text === text) return { path: existing.path, changed: false, backup: undefined, created: false };
+  const path = existing?.path ?? file;
+  try {
+    if (!existing) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    let backup: string | undefined;
+    if (existing && options.backup) {
+      backup = `${path}.bak`;
+      writeRaw(backup, existing.text, existing.mode);
+    }
+    writeRaw(path, text, existing?.mode ?? options.newMode);
+    return { path, changed: true, backup, created: !existing };
+  } catch (error) {
+    throw ioError('write', file, error, 'the file was left as it was');
+  }
+}

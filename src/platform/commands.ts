@@ -1,0 +1,8 @@
+/**
+ * The generators' chunk entry (dist/bascule-platform.js, see CHUNKS in
+ * scripts/build.mjs): everything the platform commands need (yaml, valibot,
+ * the EKS client) is reached from here, so `bascule token` never parses it.
+ */
+export { initCommand } from './init-command.js';
+export { schemaCommand } from './schema-command.js';
+export { kubeconfigCommand } from '../kubeconfig/command.js';

@@ -1,0 +1,83 @@
+// @ts-check
+/**
+ * What the kubeconfig end-to-end tests share: run the built bascule and the
+ * real kubectl asynchronously (loopback servers in this process must keep
+ * answering), a clean environment for them, and a TCP proxy that plays the
+ * stable API name (repointed like the switch repoints the CNAME).
+ */
+import { execFile } from 'node:child_process';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const BASCULE = `${ROOT}dist/bascule.js`;
+export const KUBECTL = process.env.BASCULE_TEST_KUBECTL ?? '/usr/bin/kubectl';
+
+/**
+ * The environment of spawned tools: PATH and the given variables only, so the
+ * machine's AWS, kube and CA settings (NODE_EXTRA_CA_CERTS) never leak in.
+ * @param {Record<string, string | undefined>} vars
+ */
+export function cleanEnv(vars) {
+  /** @type {Record<string, string>} */
+  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  for (const [k, v] of Object.entries(vars)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
+/**
+ * @param {string} file @param {string[]} args
+ * @param {{ env: Record<string, string>, cwd?: string, timeoutMs?: number }} options
+ * @returns {Promise<{ code: number, stdout: string, stderr: string }>}
+ */
+export function run(file, args, options) {
+  return new Promise((resolve) => {
+    execFile(file, args, { env: options.env, cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 30_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+/** @param {string[]} args @param {{ env: Record<string, string>, cwd?: string }} options */
+export const bascule = (args, options) => run(process.execPath, [BASCULE, ...args], options);
+/** @param {string[]} args @param {{ env: Record<string, string>, cwd?: string }} options */
+export const kubectl = (args, options) => run(KUBECTL, args, { ...options, timeoutMs: 45_000 });
+
+/**
+ * A TCP proxy on loopback to `target` (a port), repointable: the stable API name.
+ * @param {number} target
+ */
+export async function startTcpProxy(target) {
+  let current = target;
+  /** @type {Set<net.Socket>} */
+  const sockets = new Set();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(current, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const port = /** @type {net.AddressInfo} */ (server.address()).port;
+  return {
+    port,
+    url: `https://127.0.0.1:${port}`,
+    /** @param {number} next */
+    pointAt(next) {
+      current = next;
+      for (const s of sockets) s.destroy(); // no connection outlives a switch
+    },
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve(undefined));
+      }),
+  };
+}
