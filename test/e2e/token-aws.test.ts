@@ -70,6 +70,22 @@ describe('role assumption against moto', () => {
     expect(r.stderr).toMatch(/AWS profile "mfa" needs an MFA code \(mfa_serial arn:aws:iam::123456789012:mfa\/alice\), but bascule may not prompt/);
     expect(r.stderr).toMatch(/interactiveMode: IfAvailable/);
   });
+  it('a profile with mfa_serial, when kubectl says the session is interactive: prompts on stderr, reads the code', async () => {
+    const env = cleanEnv({
+      AWS_PROFILE: 'mfa',
+      AWS_ENDPOINT_URL_STS: moto.endpoint,
+      KUBERNETES_EXEC_INFO: '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":true}}',
+    });
+    writeFileSync(env.AWS_SHARED_CREDENTIALS_FILE as string, `[base]\naws_access_key_id = ${KEYS.accessKeyId}\naws_secret_access_key = ${KEYS.secretAccessKey}\n`);
+    writeFileSync(env.AWS_CONFIG_FILE as string, `[profile mfa]\nregion = eu-west-1\nrole_arn = ${ROLE}\nsource_profile = base\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n`);
+    const r = await runBuilt(['token', '-i', 'eks-green', '--no-dns', '--no-cache'], { env, input: '123456\n' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('MFA code for arn:aws:iam::123456789012:mfa/alice: ');
+    expect(JSON.parse(r.stdout).apiVersion).toBe('client.authentication.k8s.io/v1');
+    const bad = await runBuilt(['token', '-i', 'eks-green', '--no-dns', '--no-cache'], { env, input: 'abc\n' });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/the MFA code must be 6 digits/);
+  });
 });
 
 describe('STS failures (scripted STS on loopback)', () => {
