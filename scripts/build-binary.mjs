@@ -29,6 +29,17 @@ export const RUNTIMES = {
 const HOST = `${platform()}-${arch()}`;
 const SENTINEL = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
+const ARM64_SYSROOT = '/usr/aarch64-linux-gnu';
+/** Debian's qemu-user and libc6-arm64-cross let the linux-arm64 binary run here, emulated. */
+function hasQemuArm64() {
+  try {
+    execFileSync('qemu-aarch64', ['--version'], { stdio: 'ignore' });
+    return existsSync(join(ARM64_SYSROOT, 'lib/ld-linux-aarch64.so.1'));
+  } catch {
+    return false;
+  }
+}
+
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts }).toString();
 
 /** Fetches pkg@version from the npm registry (cached) and returns the path of its node binary. */
@@ -79,11 +90,14 @@ function main() {
     const injectArgs = [postject, out, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SENTINEL];
     if (spec.format === 'macho') injectArgs.push('--macho-segment-name', 'NODE_SEA');
     run(process.execPath, injectArgs);
+    // postject flips the fuse when it injects the blob: check it did.
+    if (!readFileSync(out).includes(`${SENTINEL}:1`)) throw new Error(`${out}: the SEA fuse is not set after injection`);
     const note = [];
     if (native) {
-      const version = run(out, ['--version']).trim();
-      note.push(`runs here: ${version}`);
-    } else note.push('cross-built, not run here');
+      note.push(`runs here: ${run(out, ['--version']).trim()}`);
+    } else if (target === 'linux-arm64' && hasQemuArm64()) {
+      note.push(`runs under qemu-aarch64 here (not on arm64 hardware): ${run('qemu-aarch64', ['-L', ARM64_SYSROOT, out, '--version']).trim()}`);
+    } else note.push('cross-built, not run here (SEA fuse checked)');
     if (!stripped) note.push('not stripped (no strip for this format/arch here)');
     if (spec.format === 'macho') note.push('unsigned: sign on macOS with `codesign --sign - <file>` before use');
     built.push({ target, file: out, node: `${spec.pkg}@${spec.version}`, codeCache: native, stripped, note: note.join('; ') });
