@@ -32,9 +32,13 @@ const SENTINEL = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const ARM64_SYSROOT = '/usr/aarch64-linux-gnu';
 /** Debian's qemu-user and libc6-arm64-cross let the linux-arm64 binary run here, emulated. */
 function hasQemuArm64() {
+  return hasTool('qemu-aarch64') && existsSync(join(ARM64_SYSROOT, 'lib/ld-linux-aarch64.so.1'));
+}
+
+function hasTool(tool) {
   try {
-    execFileSync('qemu-aarch64', ['--version'], { stdio: 'ignore' });
-    return existsSync(join(ARM64_SYSROOT, 'lib/ld-linux-aarch64.so.1'));
+    execFileSync(tool, ['--version'], { stdio: 'ignore' });
+    return true;
   } catch {
     return false;
   }
@@ -83,8 +87,10 @@ function main() {
     copyFileSync(runtime(spec.pkg, spec.version, spec.bin), out);
     chmodSync(out, 0o755);
     let stripped = false;
-    if (spec.format === 'elf' && native) {
-      run('strip', ['--strip-all', out]);
+    // The official binaries carry symbol tables: strip them (before injection).
+    const strip = spec.format !== 'elf' ? undefined : native ? 'strip' : target === 'linux-arm64' ? 'aarch64-linux-gnu-strip' : undefined;
+    if (strip && hasTool(strip)) {
+      run(strip, ['--strip-all', out]);
       stripped = true;
     }
     const injectArgs = [postject, out, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SENTINEL];
@@ -98,7 +104,7 @@ function main() {
     } else if (target === 'linux-arm64' && hasQemuArm64()) {
       note.push(`runs under qemu-aarch64 here (not on arm64 hardware): ${run('qemu-aarch64', ['-L', ARM64_SYSROOT, out, '--version']).trim()}`);
     } else note.push('cross-built, not run here (SEA fuse checked)');
-    if (!stripped) note.push('not stripped (no strip for this format/arch here)');
+    if (!stripped) note.push(`not stripped (no ${strip ?? 'Mach-O strip'} here)`);
     if (spec.format === 'macho') note.push('unsigned: sign on macOS with `codesign --sign - <file>` before use');
     built.push({ target, file: out, node: `${spec.pkg}@${spec.version}`, codeCache: native, stripped, note: note.join('; ') });
     console.error(`build-binary: ${out} (${spec.pkg}@${spec.version}; ${note.join('; ')})`);
