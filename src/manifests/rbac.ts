@@ -21,9 +21,9 @@ export const SECRETS_ROLE = 'readwrite-secrets';
 
 /**
  * debug-mode: read the pods, and exec, attach and port-forward into them.
- * kubectl opens those as WebSocket connections (an HTTP GET) and falls back
- * to SPDY (a POST): since Kubernetes 1.35 the GET needs `get` and the POST
- * `create`, so both verbs.
+ * kubectl opens those as WebSocket connections, an HTTP GET authorised as
+ * `get`; since Kubernetes 1.35 the API server also requires `create` for
+ * them (as for the older SPDY POST): both verbs.
  */
 export const DEBUG_RULES: IRole['rules'] = [
   { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
