@@ -40,7 +40,7 @@ const load = (text = EXAMPLE): Platform => loadPlatform(text, { source: 'example
 const files = (platform: Platform, colour: Colour): ManifestFile[] =>
   buildColour(platform, colour, readInputs(platform, [colour], { readFile: (p) => readFileSync(p, 'utf8') }));
 
-type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; [k: string]: any };
+type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: any };
 const objectsOf = (fs: ManifestFile[]): Obj[] => fs.flatMap((f) => (f.kind === 'yaml' && f.multi ? (f.documents as Obj[]) : []));
 const find = (objs: Obj[], kind: string, name: string, namespace?: string) => objs.filter((o) => o.kind === kind && o.metadata.name === name && o.metadata.namespace === namespace);
 
@@ -121,7 +121,7 @@ describe('the example platform (golden files)', () => {
 
 describe('ExternalDNS: owners, the live colour, zones, annotations', () => {
   const platform = load();
-  const deployments = (colour: Colour) => objectsOf(files(platform, colour)).filter((o) => o.kind === 'Deployment' && o.metadata.labels['app.kubernetes.io/name'] === 'external-dns');
+  const deployments = (colour: Colour) => objectsOf(files(platform, colour)).filter((o) => o.kind === 'Deployment' && o.metadata.labels?.['app.kubernetes.io/name'] === 'external-dns');
   const argOf = (d: Obj, flag: string) => (d.spec.template.spec.containers[0].args as string[]).filter((a) => a.startsWith(`--${flag}=`)).map((a) => a.slice(flag.length + 3));
 
   it('four per colour, with the names the switch scales', () => {
@@ -129,7 +129,7 @@ describe('ExternalDNS: owners, the live colour, zones, annotations', () => {
   });
 
   it('the live owner id is the same in both colours and differs from every cluster-scoped one', () => {
-    const owners = Object.fromEntries(COLOURS.map((c) => [c, Object.fromEntries(deployments(c).map((d) => [d.metadata.name, argOf(d, 'txt-owner-id')[0]]))]));
+    const owners: any = Object.fromEntries(COLOURS.map((c) => [c, Object.fromEntries(deployments(c).map((d) => [d.metadata.name, argOf(d, 'txt-owner-id')[0]]))]));
     for (const live of LIVE_EXTERNAL_DNS_INSTANCES) {
       const name = EXTERNAL_DNS_DEPLOYMENTS[live];
       expect(owners.blue[name]).toBe(owners.green[name]);
@@ -235,7 +235,7 @@ describe('rights', () => {
         { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
         { apiGroups: [''], resources: ['pods/attach', 'pods/exec', 'pods/portforward'], verbs: ['create', 'get'] },
       ]);
-      const bindings = Object.fromEntries(all.filter((o) => o.kind === 'RoleBinding' && o.metadata.namespace === ns.name).map((b) => [b.metadata.name, b]));
+      const bindings: Record<string, any> = Object.fromEntries(all.filter((o) => o.kind === 'RoleBinding' && o.metadata.namespace === ns.name).map((b) => [b.metadata.name, b]));
       expect(Object.keys(bindings).sort()).toEqual(['debug-mode', 'readwrite', 'readwrite-secrets']);
       expect(bindings['debug-mode'].roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'debug-mode' });
       expect(bindings['debug-mode'].subjects.map((s: any) => s.name)).toEqual(ns.debugGroups);
@@ -289,7 +289,7 @@ describe('rights', () => {
 
 describe('add-ons', () => {
   const platform = load();
-  const helmfile = (colour: Colour, p = platform) => (files(p, colour).find((f) => f.path.endsWith('helmfile.yaml')) as { documents: any[] }).documents[0];
+  const helmfile = (colour: Colour, p = platform) => (files(p, colour).find((f) => f.path.endsWith('helmfile.yaml')) as unknown as { documents: any[] }).documents[0];
 
   it('one pinned release per enabled add-on, from its project\'s repository, values from the platform', () => {
     const h = helmfile('green');
