@@ -90,6 +90,16 @@ export async function runProgram(argv: readonly string[], io: Io, actions: Actio
       (await platformChunk()).kubeconfigCommand({ ...flags, profile: flags.profile ?? globals().profile }, io),
     );
 
+  const manifestsChunk = () => import('./manifests/commands.js');
+  program
+    .command('manifests')
+    .description('generate the platform for each colour: rights (RBAC, aws-auth, access entries), the four ExternalDNS, the add-ons (helmfile, NodeLocal DNS)')
+    .option('-c, --config <file>', 'the platform file', 'platform.yaml')
+    .option('-o, --out <dir>', 'the output directory: DIR/blue, DIR/green (required)')
+    .option('--colour <colour>', 'only this colour: blue or green (default: both)')
+    .option('--force', "write into a directory holding files bascule did not write (it overwrites only the files it generates, and deletes none of the others)")
+    .action(async (flags: import('./manifests/command.js').ManifestsFlags) => (await manifestsChunk()).manifestsAction(flags, io));
+
   program
     .command('version')
     .description('print the version and the git commit')

@@ -10,9 +10,20 @@ import { isAbsolute, resolve } from 'node:path';
 import * as v from 'valibot';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { BasculeError } from '../errors.js';
-import type { AccessLevel, CaSource, Cluster, ClusterAddonSettings, Domain, Namespace, Platform } from './model.js';
+import type { AccessLevel, CaSource, Cluster, ClusterAddonSettings, Domain, Namespace, NodeLocalDnsSettings, Platform } from './model.js';
 import { checkCaData, checkCaPem } from './pem.js';
-import { ADDONS, COLOURS, DOMAIN, PlatformSchema, type Colour, type PlatformFile } from './schema.js';
+import {
+  ADDONS,
+  COLOURS,
+  DEFAULT_KUBE_DNS_IP,
+  DEFAULT_NODE_LOCAL_DNS_IMAGE,
+  DEFAULT_NODE_LOCAL_DNS_IP,
+  DOMAIN,
+  PlatformSchema,
+  type AddonName,
+  type Colour,
+  type PlatformFile,
+} from './schema.js';
 
 export type KeyPath = readonly (string | number)[];
 
@@ -212,8 +223,15 @@ export interface LoadOptions {
   readonly baseDir: string;
 }
 
+/**
+ * Checks a generator adds on top of the format's (e.g. the manifests need
+ * IRSA roles that a kubeconfig does not): reported with the others, each
+ * naming its key path and line.
+ */
+export type PlatformChecks = (platform: Platform, problems: Problems) => void;
+
 /** Parses and validates a platform file. Throws one `config` BasculeError listing every problem. */
-export function loadPlatform(text: string, options: LoadOptions): Platform {
+export function loadPlatform(text: string, options: LoadOptions, checks?: PlatformChecks): Platform {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
   const problems = new Problems(options.source, doc, lines);
@@ -248,6 +266,7 @@ export function loadPlatform(text: string, options: LoadOptions): Platform {
     problems.throwIfAny();
   }
   const platform = resolvePlatform(parsed.output as PlatformFile, options, problems);
+  if (problems.size === 0) checks?.(platform, problems);
   problems.throwIfAny();
   return platform;
 }
@@ -261,6 +280,14 @@ export function resolvePlatform(file: PlatformFile, options: LoadOptions, proble
   const liveOwnerIds = {
     private: file.externalDns.liveOwnerIds.private ?? `ingress.${shared.private.name}`,
     public: file.externalDns.liveOwnerIds.public ?? `ingress.${shared.public.name}`,
+  };
+
+  const nld = file.addons.nodeLocalDns as { image?: string; localIp?: string; kubeDnsIp?: string; clusterDomain?: string } | undefined;
+  const nodeLocalDnsGlobal: NodeLocalDnsSettings = {
+    image: nld?.image ?? DEFAULT_NODE_LOCAL_DNS_IMAGE,
+    localIp: nld?.localIp ?? DEFAULT_NODE_LOCAL_DNS_IP,
+    kubeDnsIp: nld?.kubeDnsIp ?? DEFAULT_KUBE_DNS_IP,
+    clusterDomain: nld?.clusterDomain ?? 'cluster.local',
   };
 
   const clusters = {} as Record<Colour, Cluster>;
@@ -285,8 +312,8 @@ export function resolvePlatform(file: PlatformFile, options: LoadOptions, proble
     const live = (name: 'livePrivate' | 'livePublic', ownerId: string) => ({ roleArn: ed[name]?.roleArn ?? ed.roleArn, ownerId });
     const addons = Object.fromEntries(
       ADDONS.map((name) => {
-        const global = file.addons[name];
-        const own = c.addons?.[name];
+        const global = addonEntry(file, name);
+        const own = c.addons?.[name] as AddonEntry | undefined;
         const settings: ClusterAddonSettings = {
           enabled: own?.enabled ?? global?.enabled ?? false,
           chartVersion: own?.chartVersion ?? global?.chartVersion,
@@ -296,6 +323,10 @@ export function resolvePlatform(file: PlatformFile, options: LoadOptions, proble
         return [name, settings];
       }),
     ) as Record<(typeof ADDONS)[number], ClusterAddonSettings>;
+    const nodeLocalDns: NodeLocalDnsSettings = {
+      ...nodeLocalDnsGlobal,
+      kubeDnsIp: (c.addons?.nodeLocalDns as AddonEntry | undefined)?.kubeDnsIp ?? nodeLocalDnsGlobal.kubeDnsIp,
+    };
 
     let ca: CaSource | undefined;
     if (c.ca?.file !== undefined) {
@@ -322,6 +353,7 @@ export function resolvePlatform(file: PlatformFile, options: LoadOptions, proble
       ca,
       tlsServerName: c.tlsServerName,
       vpcId: c.vpcId,
+      nodeRoleArns: c.nodeRoleArns ?? [],
       apiRecord: c.apiRecord ?? `api.${domains.private.name}`,
       domains,
       externalDns: {
@@ -331,6 +363,7 @@ export function resolvePlatform(file: PlatformFile, options: LoadOptions, proble
         livePublic: live('livePublic', liveOwnerIds.public),
       },
       addons,
+      nodeLocalDns,
     };
   }
 
@@ -376,6 +409,8 @@ export function resolvePlatform(file: PlatformFile, options: LoadOptions, proble
     claim(clusters[colour].externalDns.private.ownerId, ['clusters', colour, 'externalDns', 'private', 'ownerId']);
     claim(clusters[colour].externalDns.public.ownerId, ['clusters', colour, 'externalDns', 'public', 'ownerId']);
   }
+
+  const linkerdTrustAnchors = addonEntry(file, 'linkerd')?.trustAnchorsFile;
 
   const access: AccessLevel[] = [];
   const accessNames = new Map<string, number>();
@@ -437,14 +472,39 @@ export function resolvePlatform(file: PlatformFile, options: LoadOptions, proble
       namespace: file.externalDns.namespace,
       policy: file.externalDns.policy,
       sources: file.externalDns.sources,
+      annotationPrefix: file.externalDns.annotationPrefix,
+      resources: {
+        requests: { cpu: file.externalDns.resources.requests.cpu, memory: file.externalDns.resources.requests.memory },
+        limits: { cpu: file.externalDns.resources.limits.cpu, memory: file.externalDns.resources.limits.memory },
+      },
       annotations: { private: file.externalDns.annotations.private, public: file.externalDns.annotations.public },
       liveOwnerIds,
     },
     addons: Object.fromEntries(
-      ADDONS.map((name) => [name, { enabled: file.addons[name]?.enabled ?? false, chartVersion: file.addons[name]?.chartVersion, namespace: file.addons[name]?.namespace }]),
+      ADDONS.map((name) => {
+        const entry = addonEntry(file, name);
+        return [name, { enabled: entry?.enabled ?? false, chartVersion: entry?.chartVersion, namespace: entry?.namespace }];
+      }),
     ) as Platform['addons'],
+    linkerd: {
+      crdsChartVersion: addonEntry(file, 'linkerd')?.crdsChartVersion,
+      trustAnchorsFile: linkerdTrustAnchors === undefined ? undefined : { file: isAbsolute(linkerdTrustAnchors) ? linkerdTrustAnchors : resolve(options.baseDir, linkerdTrustAnchors), path: 'addons.linkerd.trustAnchorsFile' },
+    },
   };
 }
+
+/** One add-on's entry as validated, with the keys only some add-ons have. */
+interface AddonEntry {
+  readonly enabled?: boolean;
+  readonly chartVersion?: string;
+  readonly namespace?: string;
+  readonly roleArn?: string;
+  readonly crdsChartVersion?: string;
+  readonly trustAnchorsFile?: string;
+  readonly kubeDnsIp?: string;
+}
+
+const addonEntry = (file: PlatformFile, name: AddonName): AddonEntry | undefined => file.addons[name] as AddonEntry | undefined;
 
 function isIpHost(url: string): boolean {
   const host = new URL(url).hostname;

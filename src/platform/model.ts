@@ -32,6 +32,17 @@ export interface ClusterAddonSettings extends AddonSettings {
   readonly roleArn: string | undefined;
 }
 
+/** NodeLocal DNSCache: the values of the upstream manifest's placeholders. */
+export interface NodeLocalDnsSettings {
+  readonly image: string;
+  /** __PILLAR__LOCAL__DNS__ */
+  readonly localIp: string;
+  /** __PILLAR__DNS__SERVER__: the kube-dns Service's ClusterIP. */
+  readonly kubeDnsIp: string;
+  /** __PILLAR__DNS__DOMAIN__ */
+  readonly clusterDomain: string;
+}
+
 export interface Cluster {
   readonly colour: Colour;
   /** EKS cluster name. */
@@ -41,12 +52,16 @@ export interface Cluster {
   readonly ca: CaSource | undefined;
   readonly tlsServerName: string | undefined;
   readonly vpcId: string | undefined;
+  /** IAM roles of the nodes (aws-auth maps them to system:bootstrappers, system:nodes). */
+  readonly nodeRoleArns: readonly string[];
   /** This colour's API record (CNAME -> endpoint host). */
   readonly apiRecord: string;
   readonly domains: { readonly private: Domain; readonly public: Domain };
   readonly externalDns: Readonly<Record<ExternalDnsInstance, ExternalDnsInstanceSettings>>;
   /** Global add-on settings with this cluster's overrides applied. */
   readonly addons: Readonly<Record<AddonName, ClusterAddonSettings>>;
+  /** addons.nodeLocalDns with this cluster's kubeDnsIp. */
+  readonly nodeLocalDns: NodeLocalDnsSettings;
 }
 
 export interface AccessLevel {
@@ -100,10 +115,22 @@ export interface Platform {
     readonly namespace: string;
     readonly policy: 'upsert-only' | 'sync' | 'create-only';
     readonly sources: readonly ('service' | 'ingress')[];
+    /** --annotation-prefix, ending in "/". */
+    readonly annotationPrefix: string;
+    readonly resources: {
+      readonly requests: { readonly cpu: string; readonly memory: string };
+      readonly limits: { readonly cpu: string | undefined; readonly memory: string };
+    };
     readonly annotations: { readonly private: string; readonly public: string };
     readonly liveOwnerIds: { readonly private: string; readonly public: string };
   };
   readonly addons: Readonly<Record<AddonName, AddonSettings>>;
+  /** Linkerd's own settings (addons.linkerd). */
+  readonly linkerd: {
+    readonly crdsChartVersion: string | undefined;
+    /** Absolute path of the trust anchor PEM, and its key path for messages. */
+    readonly trustAnchorsFile: { readonly file: string; readonly path: string } | undefined;
+  };
 }
 
 export type { AddonName, AuthMode, Colour, ExternalDnsInstance };

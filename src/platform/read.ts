@@ -2,12 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { BasculeError } from '../errors.js';
-import { loadPlatform } from './load.js';
+import { loadPlatform, type PlatformChecks } from './load.js';
 import type { Platform } from './model.js';
 
 export const DEFAULT_PLATFORM_FILE = 'platform.yaml';
 
-export function readPlatform(file: string, cwd: string): Platform {
+export function readPlatform(file: string, cwd: string, checks?: PlatformChecks): Platform {
   const absolute = resolve(cwd, file);
   let text: string;
   try {
@@ -18,5 +18,5 @@ export function readPlatform(file: string, cwd: string): Platform {
       hint: code === 'ENOENT' ? 'pass --config FILE, or write a starter with `bascule init`' : 'check the path and its permissions',
     });
   }
-  return loadPlatform(text, { source: file, baseDir: dirname(absolute) });
+  return loadPlatform(text, { source: file, baseDir: dirname(absolute) }, checks);
 }

@@ -37,6 +37,10 @@ const IMAGE = /^[a-z0-9][a-z0-9._/:@-]*$/;
 const ANNOTATION = /^(?:[a-z0-9.-]+\/)?[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
 const OWNER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const HOST_PORT = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\])(?::\d{1,5})?$/;
+const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+/** A Kubernetes resource quantity as people write them: 50m, 0.5, 64Mi, 1Gi. */
+const QUANTITY = /^\d+(?:\.\d+)?(?:m|k|M|G|Ki|Mi|Gi)?$/;
+const ANNOTATION_PREFIX = /^(?=.{2,254}$)[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?\/$/;
 
 /** `expects` is the text after "expected" in an error message. */
 const str = (re: RegExp, expects: string, description: string) =>
@@ -166,36 +170,73 @@ const ADDON_TITLES: Record<AddonName, string> = {
 const chartVersion = (description: string) => v.optional(str(CHART_VERSION, 'a chart version like 1.2.3', description));
 const namespaceName = (description: string) => str(DNS_LABEL, 'a Kubernetes namespace name (lower-case letters, digits and -)', description);
 
-const AddonSchema = (name: AddonName) =>
-  v.pipe(
-    v.strictObject(
-      {
-        enabled: bool('deploy it (default false)', false),
-        chartVersion: chartVersion('the Helm chart version to install'),
-        namespace: v.optional(namespaceName('the namespace to install into (default: the chart\'s usual one)')),
-      },
-      'expected a mapping with enabled, chartVersion and namespace',
-    ),
-    v.description(ADDON_TITLES[name]),
-  );
+export const DEFAULT_NODE_LOCAL_DNS_IMAGE = 'registry.k8s.io/dns/k8s-dns-node-cache:1.26.4';
+export const DEFAULT_NODE_LOCAL_DNS_IP = '169.254.20.10';
+/** EKS's kube-dns ClusterIP in a VPC within 10.0.0.0/8 (10.100.0.10 otherwise). */
+export const DEFAULT_KUBE_DNS_IP = '172.20.0.10';
 
-const ClusterAddonSchema = (name: AddonName) =>
-  v.pipe(
-    v.strictObject(
-      {
-        enabled: v.optional(v.pipe(v.boolean('expected true or false'), v.description('override addons.<name>.enabled on this cluster'))),
-        chartVersion: chartVersion('override addons.<name>.chartVersion on this cluster (e.g. the upgrade tried on green)'),
-        roleArn: v.optional(roleArn('the IRSA role of the add-on on this cluster')),
-      },
-      'expected a mapping with enabled, chartVersion and roleArn',
+/** Keys some add-ons have besides enabled, chartVersion and namespace. */
+const ADDON_EXTRAS: Partial<Record<AddonName, v.ObjectEntries>> = {
+  linkerd: {
+    crdsChartVersion: chartVersion('the version of the linkerd-crds chart, installed before linkerd-control-plane'),
+    trustAnchorsFile: v.optional(
+      v.pipe(
+        v.string('expected a file path'),
+        v.minLength(1, 'expected a file path'),
+        v.description('PEM of the Linkerd trust anchor (the root certificate, not its key), relative to this file: identityTrustAnchorsPEM'),
+      ),
     ),
-    v.description(`${ADDON_TITLES[name]} on this cluster`),
-  );
+  },
+};
+
+const ipv4 = (description: string) => v.optional(str(IPV4, 'an IPv4 address like 172.20.0.10', description));
+
+/** NodeLocal DNSCache has no chart: bascule writes the upstream manifest, placeholders filled. */
+const NodeLocalDnsSchema = v.pipe(
+  v.strictObject(
+    {
+      enabled: bool('deploy it (default false)', false),
+      image: v.optional(str(IMAGE, 'a container image reference', 'the node-cache image'), DEFAULT_NODE_LOCAL_DNS_IMAGE),
+      localIp: v.optional(str(IPV4, 'an IPv4 address like 169.254.20.10', 'the link-local address node-local-dns listens on (__PILLAR__LOCAL__DNS__)'), DEFAULT_NODE_LOCAL_DNS_IP),
+      kubeDnsIp: ipv4('the ClusterIP of the kube-dns Service (__PILLAR__DNS__SERVER__); EKS picks 172.20.0.10 in VPCs within 10.0.0.0/8, else 10.100.0.10: check with kubectl -n kube-system get svc kube-dns (default 172.20.0.10)'),
+      clusterDomain: v.optional(str(DOMAIN, 'a DNS domain like cluster.local', 'the cluster DNS domain (__PILLAR__DNS__DOMAIN__)'), 'cluster.local'),
+    },
+    'expected a mapping with enabled, image, localIp, kubeDnsIp and clusterDomain',
+  ),
+  v.description('NodeLocal DNSCache (the upstream manifest, placeholders filled; no chart)'),
+);
+
+const addonKeysText = (keys: string[]) => `expected a mapping with ${keys.slice(0, -1).join(', ')} and ${keys[keys.length - 1]}`;
+
+const AddonSchema = (name: AddonName) => {
+  const entries = {
+    enabled: bool('deploy it (default false)', false),
+    chartVersion: chartVersion('the Helm chart version to install (required when enabled: every release is pinned)'),
+    namespace: v.optional(namespaceName('the namespace to install into (default: the chart\'s usual one)')),
+    ...ADDON_EXTRAS[name],
+  };
+  return v.pipe(v.strictObject(entries, addonKeysText(Object.keys(entries))), v.description(ADDON_TITLES[name]));
+};
+
+const ClusterAddonSchema = (name: AddonName) => {
+  const entries: v.ObjectEntries =
+    name === 'nodeLocalDns'
+      ? {
+          enabled: v.optional(v.pipe(v.boolean('expected true or false'), v.description('override addons.nodeLocalDns.enabled on this cluster'))),
+          kubeDnsIp: ipv4('override addons.nodeLocalDns.kubeDnsIp on this cluster (its kube-dns ClusterIP)'),
+        }
+      : {
+          enabled: v.optional(v.pipe(v.boolean('expected true or false'), v.description('override addons.<name>.enabled on this cluster'))),
+          chartVersion: chartVersion('override addons.<name>.chartVersion on this cluster (e.g. the upgrade tried on green)'),
+          roleArn: v.optional(roleArn('the IRSA role of the add-on on this cluster')),
+        };
+  return v.pipe(v.strictObject(entries, addonKeysText(Object.keys(entries))), v.description(`${ADDON_TITLES[name]} on this cluster`));
+};
 
 const entriesOf = <T>(make: (name: AddonName) => T) => Object.fromEntries(ADDONS.map((name) => [name, make(name)])) as Record<AddonName, T>;
 
 const AddonsSchema = v.strictObject(
-  entriesOf((name) => v.optional(AddonSchema(name))),
+  entriesOf((name) => v.optional(name === 'nodeLocalDns' ? NodeLocalDnsSchema : AddonSchema(name))),
   `expected a mapping of add-ons (${ADDONS.join(', ')})`,
 );
 const ClusterAddonsSchema = v.strictObject(
@@ -212,6 +253,12 @@ const ClusterSchema = v.strictObject(
       str(DOMAIN, 'a DNS name like kubernetes.default.svc', 'the name to verify the endpoint\'s certificate against, when the endpoint is not a name the certificate holds (e.g. an IP address)'),
     ),
     vpcId: v.optional(str(VPC_ID, 'a VPC id like vpc-0123456789abcdef0', "the cluster's VPC (AWS Load Balancer Controller)")),
+    nodeRoleArns: v.optional(
+      v.pipe(
+        v.array(roleArn('an IAM role of this cluster\'s nodes'), 'expected a list of IAM role ARNs'),
+        v.description("IAM roles of this cluster's nodes: aws-auth.yaml maps them (system:bootstrappers, system:nodes), or nodes that join through aws-auth would be locked out when it is applied"),
+      ),
+    ),
     apiRecord: v.optional(
       str(RECORD_NAME, 'a lower-case DNS name', "this colour's API record, a CNAME to the cluster endpoint's host name (default api.<cluster private domain>)"),
     ),
@@ -265,6 +312,7 @@ export type AuthMode = (typeof AUTH_MODES)[number];
 
 export const DEFAULT_EXTERNAL_DNS_IMAGE = 'registry.k8s.io/external-dns/external-dns:v0.22.0';
 export const DEFAULT_TLS_SERVER_NAME = 'kubernetes.default.svc';
+export const DEFAULT_EXTERNAL_DNS_ANNOTATION_PREFIX = 'external-dns.kubernetes.io/';
 
 const ExternalDnsSchema = v.strictObject(
   {
@@ -279,6 +327,38 @@ const ExternalDnsSchema = v.strictObject(
         v.description('--source flags'),
       ),
       ['service', 'ingress'],
+    ),
+    annotationPrefix: v.optional(
+      str(ANNOTATION_PREFIX, 'an annotation prefix ending in / (e.g. external-dns.kubernetes.io/)', '--annotation-prefix: where ExternalDNS reads its own annotations (ttl, aws-weight, set-identifier...); the default since v0.22'),
+      DEFAULT_EXTERNAL_DNS_ANNOTATION_PREFIX,
+    ),
+    resources: v.optional(
+      v.strictObject(
+        {
+          requests: v.optional(
+            v.strictObject(
+              {
+                cpu: v.optional(str(QUANTITY, 'a CPU quantity like 50m', 'CPU request of each ExternalDNS'), '50m'),
+                memory: v.optional(str(QUANTITY, 'a memory quantity like 64Mi', 'memory request of each ExternalDNS'), '64Mi'),
+              },
+              'expected a mapping with cpu and memory',
+            ),
+            {},
+          ),
+          limits: v.optional(
+            v.strictObject(
+              {
+                cpu: v.optional(str(QUANTITY, 'a CPU quantity like 200m', 'CPU limit of each ExternalDNS (default none)')),
+                memory: v.optional(str(QUANTITY, 'a memory quantity like 128Mi', 'memory limit of each ExternalDNS'), '128Mi'),
+              },
+              'expected a mapping with cpu and memory',
+            ),
+            {},
+          ),
+        },
+        'expected a mapping with requests and limits',
+      ),
+      {},
     ),
     annotations: v.optional(
       v.strictObject(

@@ -38,6 +38,15 @@ export function emitYaml(value: unknown, options: EmitOptions = {}): string {
 }
 
 /**
+ * Several documents in one stream (`---` before each), the header comment
+ * first: a multi-document manifest file.
+ */
+export function emitYamlDocuments(values: readonly unknown[], options: EmitOptions = {}): string {
+  const header = options.header && options.header.length > 0 ? `${options.header.map((line) => (line === '' ? '#' : `# ${line}`)).join('\n')}\n` : '';
+  return header + values.map((value) => `---\n${emitYaml(value)}`).join('');
+}
+
+/**
  * Reads YAML the way kubectl does (YAML 1.1 scalars: yes/on are booleans,
  * 017 is octal) without the 1.1 types go-yaml leaves as strings (1:20
  * sexagesimal, timestamps), so an unrelated value read here is written back
