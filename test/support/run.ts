@@ -80,6 +80,8 @@ export function spawnAsync(command: string, args: string[], options: { env?: Nod
       clearTimeout(timer);
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
     });
+    // A child may exit without reading its input (EPIPE): that is its answer, not a test failure.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }
