@@ -26,6 +26,7 @@ export const CHUNKS = {
   'src/token/presign.ts': 'signer', // SigV4: only when no cached token will do
   'src/token/aws-sdk.ts': 'aws-sdk', // the credential chain and STS client
   'src/platform/commands.ts': 'platform', // the platform file, init, schema, kubeconfig (yaml, valibot, EKS client)
+  'src/switch/commands.ts': 'switch', // status and the blue/green switch (Route53 and Kubernetes API clients)
 };
 
 function gitCommit() {
