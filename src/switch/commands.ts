@@ -201,13 +201,14 @@ async function route53For(platform: Platform, input: SwitchInput, io: Io): Promi
   });
 }
 
-function leftToHuman(spec: SwitchSpec, input: SwitchInput, notes: readonly string[]): string {
+function leftToHuman(spec: SwitchSpec, platform: Platform, input: SwitchInput, notes: readonly string[]): string {
   const old = spec.from;
+  const own = platform.clusters[old].domains;
   const lines = [
     '',
     'Left to you:',
     `  - watch ${old}'s old ingresses until they get no traffic (load balancer request counts, ingress controller logs): resolvers may keep the old answers for the TTL (${spec.apiRecord.ttl}s), clients keep open connections longer`,
-    `  - then delete them; ${old}'s own ExternalDNS (private/public) keep managing *.${spec.clusters[old].clusterName} names`,
+    `  - then delete them; ${old}'s own ExternalDNS keep managing *.${own.private.name} and *.${own.public.name}`,
     '  - kubeconfigs need nothing: the live contexts follow the TXT record',
     `  - if something is wrong, undo the switch: ${commandLine(input, '--rollback')}`,
   ];
@@ -262,7 +263,7 @@ export async function switchCommand(flags: RawSwitchFlags, io: Io): Promise<void
     io.stdout('\n');
     const done = await execute(spec, platform, clusters, input, io, journal, ids);
     io.stdout(`\nSwitched ${platform.name} to ${to} (${spec.clusters[to].clusterName}) in ${done.elapsed}. Journal: ${journalPath} (complete).\n`);
-    io.stdout(leftToHuman(spec, input, done.notes));
+    io.stdout(leftToHuman(spec, platform, input, done.notes));
     return;
   }
 
@@ -291,7 +292,7 @@ export async function switchCommand(flags: RawSwitchFlags, io: Io): Promise<void
     if (plan.operation === 'rollback') io.stdout(`\nRolled back: ${spec.from} (${spec.clusters[spec.from].clusterName}) is live again (${done.elapsed}). Journal: ${journalPath}.\n`);
     else {
       io.stdout(`\nSwitched ${platform.name} to ${spec.to} (${spec.clusters[spec.to].clusterName}) in ${done.elapsed}. Journal: ${journalPath} (complete).\n`);
-      io.stdout(leftToHuman(spec, input, done.notes));
+      io.stdout(leftToHuman(spec, platform, input, done.notes));
     }
     return;
   }
@@ -305,7 +306,8 @@ export async function switchCommand(flags: RawSwitchFlags, io: Io): Promise<void
   }
   const list = begun.journal.rollback ?? [];
   const first = list.findIndex((s) => s.id === begun.steps[0]) + 1;
-  io.stdout(`${switchHeading(spec)}\nRolling back (${describeJournal(existing)}): ${spec.from} becomes live again.\n\n`);
+  const continuing = existing.rollback !== null ? `, continuing at step ${first}/${list.length}` : '';
+  io.stdout(`${switchHeading(spec)}\nRolling back (${describeJournal(existing)}${continuing}): ${spec.from} becomes live again.\n\n`);
   io.stdout(`${formatPlan(begun.steps.map((id) => describeStep(spec, id, existing.before)), { numbering: { from: first, total: list.length } })}\nJournal: ${journalPath}\n`);
   await confirm(io, input, `\nThis moves production back to ${spec.from}.`, 'rollback');
   writeJournal(journalPath, begun.journal);

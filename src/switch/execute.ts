@@ -344,8 +344,7 @@ async function restoreDns(spec: SwitchSpec, ports: SwitchPorts, journal: Journal
   return {};
 }
 
-async function rollbackPostcheck(spec: SwitchSpec, ports: SwitchPorts, journal: Journal): Promise<StepResult> {
-  if (journal.before?.txt === null) return {};
+async function rollbackPostcheck(spec: SwitchSpec, ports: SwitchPorts): Promise<StepResult> {
   return { notes: await waitForDns(spec, ports, spec.from) };
 }
 
@@ -376,7 +375,7 @@ async function execute(spec: SwitchSpec, ports: SwitchPorts, journal: Journal, i
       await scaleTo(spec, ports, spec.from, Object.fromEntries(spec.externalDns.deployments.map((d) => [d, journal.before?.replicas[d] ?? 1])));
       return {};
     case 'rollback-postcheck':
-      return rollbackPostcheck(spec, ports, journal);
+      return rollbackPostcheck(spec, ports);
     case 'restore-live':
       return recordLive(ports, spec.from, spec.to);
   }

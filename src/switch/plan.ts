@@ -161,7 +161,7 @@ export function describeRollbackStep(spec: SwitchSpec, id: RollbackStepId, befor
         id,
         title: 'Rollback post-check',
         changes: [],
-        checks: before?.txt === null ? [`TXT ${spec.txtRecord.name} no longer names ${spec.clusters[to].clusterName}`] : dnsFollows(spec, from).slice(0, 1),
+        checks: dnsFollows(spec, from),
       };
     case 'restore-live':
       return {

@@ -214,7 +214,8 @@ export function formatStatusTable(r: StatusReport): string {
       `${r.namespace}/${d.name}`,
       ...COLOURS.map((c) => {
         const x = r.clusters[c].externalDns[i];
-        return !x || x.error ? `? (${x?.error ?? 'unknown'})` : `${x.ready}/${x.desired} ready`;
+        if (!x || x.error) return `? (${x?.error ?? 'unknown'})`;
+        return x.desired === 0 && x.ready === 0 ? 'stopped (0)' : `${x.ready}/${x.desired} ready`;
       }),
     ]);
   }
