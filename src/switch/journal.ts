@@ -207,7 +207,8 @@ export function beginRollback(j: Journal, now: Date, owner: Journal['owner']): {
 
 /** One line about the journal, for messages and `bascule status`. */
 export function describeJournal(j: Journal): string {
-  const failed = [...j.steps, ...(j.rollback ?? [])].find((s) => s.status === 'failed' || s.status === 'running');
+  const list: readonly StepRecord[] = j.rollback ?? j.steps;
+  const failed = list.find((s) => s.status === 'failed' || s.status === 'running');
   const where = failed ? ` at step ${failed.id} (${failed.status === 'running' ? 'cut short' : 'failed'})` : '';
   switch (j.state) {
     case 'running':
