@@ -103,13 +103,13 @@ export function parseDurationMs(flag: string, value: string, bounds: { min: numb
   return ms;
 }
 
-/** 1500 -> "1.5s", 120000 -> "2m", 90000 -> "1m30s", 250 -> "250ms". */
+/** 1500 -> "1.5s", 120000 -> "2m", 90000 -> "1m30s", 3600000 -> "1h", 250 -> "250ms". */
 export function formatMs(ms: number): string {
   if (ms < 1000) return `${ms}ms`;
   if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))}s`;
-  const minutes = Math.floor(ms / 60_000);
-  const seconds = Math.round((ms % 60_000) / 1000);
-  return seconds === 0 ? `${minutes}m` : `${minutes}m${seconds}s`;
+  const total = Math.round(ms / 1000);
+  const [hours, minutes, seconds] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+  return `${hours ? `${hours}h` : ''}${minutes ? `${minutes}m` : ''}${seconds ? `${seconds}s` : ''}`;
 }
 
 export function parseColour(flag: string, value: string): Colour {
