@@ -260,7 +260,8 @@ async function preflight(spec: SwitchSpec, ports: SwitchPorts): Promise<StepResu
     const seen = await txtClusterName(spec, ports);
     if (seen !== source) problems.push(`TXT ${spec.txtRecord.name} resolves to ${seen} via ${ports.dns.where}, not ${source}`);
   } catch (error) {
-    problems.push(`TXT ${spec.txtRecord.name} via ${ports.dns.where}: ${errorText(error)}`);
+    const text = errorText(error);
+    problems.push(text.includes(' via ') ? text : `${text} (asked ${ports.dns.where})`);
   }
   if (problems.length > 0) throw preflightFailed(problems, false);
   for (const note of notes) ports.out(`      note: ${note}`);
