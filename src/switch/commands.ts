@@ -140,14 +140,19 @@ async function confirm(io: Io, input: SwitchInput, question: string, word: strin
   if (!io.stdinIsTTY()) {
     throw usageError('refusing to change production without a confirmation: standard input is not a terminal', 'review the plan, then add --yes to run it unattended; nothing was changed');
   }
-  const answer = (await io.prompt(`${question} Type "${word}" to go on: `)).trim();
+  let answer: string;
+  try {
+    answer = (await io.prompt(`${question} Type "${word}" to go on: `)).trim();
+  } catch {
+    throw new BasculeError('refused', 'no answer to the confirmation (standard input closed): nothing was changed');
+  }
   if (answer !== word) throw new BasculeError('refused', `not confirmed (expected "${word}"): nothing was changed`);
 }
 
 function refuseIfRunning(journal: Journal, path: string): void {
   if ((journal.state === 'running' || journal.state === 'rolling-back') && ownerIsRunning(journal.owner)) {
     throw new BasculeError('refused', `another bascule (pid ${journal.owner.pid}) is running this switch right now (journal ${path})`, {
-      hint: 'wait for it to finish; if that process is stuck, stop it first',
+      hint: `wait for it to finish; if it is stuck, stop it first (if pid ${journal.owner.pid} is not bascule at all, the pid was reused: set "pid": 0 under "owner" in the journal)`,
     });
   }
 }
