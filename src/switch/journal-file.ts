@@ -53,7 +53,8 @@ export function currentOwner(): Journal['owner'] {
 
 /** Is another live process on this machine running the journal's operation? */
 export function ownerIsRunning(owner: Journal['owner']): boolean {
-  if (owner.host !== hostname() || owner.pid === process.pid) return false;
+  // pid 0 and below name process groups, not a process: never "running".
+  if (owner.host !== hostname() || owner.pid === process.pid || !Number.isInteger(owner.pid) || owner.pid <= 0) return false;
   try {
     process.kill(owner.pid, 0);
     return true;
