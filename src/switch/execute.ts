@@ -13,7 +13,7 @@ import { formatMs } from './options.js';
 import type { LiveWrite } from './platform-edit.js';
 import { describeStep } from './plan.js';
 import type { RecordChange, Route53Port } from './route53.js';
-import { colourOfApiTarget, colourOfClusterName, txtValue, unquoteTxt, type RecordSpec, type SwitchSpec } from './spec.js';
+import { colourOfApiTarget, colourOfClusterName, txtValuesFor, unquoteTxt, type RecordSpec, type SwitchSpec } from './spec.js';
 
 export interface SwitchPorts {
   readonly kube: Readonly<Record<Colour, KubePort>>;
@@ -270,11 +270,9 @@ async function preflight(spec: SwitchSpec, ports: SwitchPorts): Promise<StepResu
 
 function switchChanges(spec: SwitchSpec, before: Before | null): { zoneId: string; change: RecordChange }[] {
   const dst = spec.clusters[spec.to];
-  // ExternalDNS registry entries sharing the TXT name are kept: only the cluster name changes.
-  const registry = (before?.txt?.values ?? []).filter((v) => isExternalDnsRegistryRecord(unquoteTxt(v)));
   return [
     { zoneId: spec.apiRecord.zoneId, change: { action: 'UPSERT', name: spec.apiRecord.name, type: 'CNAME', ttl: spec.apiRecord.ttl, values: [dst.endpointHost] } },
-    { zoneId: spec.txtRecord.zoneId, change: { action: 'UPSERT', name: spec.txtRecord.name, type: 'TXT', ttl: spec.txtRecord.ttl, values: [...registry, txtValue(dst.clusterName)] } },
+    { zoneId: spec.txtRecord.zoneId, change: { action: 'UPSERT', name: spec.txtRecord.name, type: 'TXT', ttl: spec.txtRecord.ttl, values: txtValuesFor(before?.txt?.values, dst.clusterName) } },
   ];
 }
 

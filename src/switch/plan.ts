@@ -6,7 +6,7 @@
 import type { Colour } from '../platform/model.js';
 import { changedAnything, ROLLBACK_STEPS, type Before, type Journal, type RecordValue, type RollbackStepId, type StepId, type SwitchStepId } from './journal.js';
 import { formatMs } from './options.js';
-import { txtValue, type SwitchSpec } from './spec.js';
+import { txtValuesFor, type SwitchSpec } from './spec.js';
 
 export interface PlannedStep {
   readonly id: StepId;
@@ -34,7 +34,9 @@ function apiChange(spec: SwitchSpec, to: Colour, before: RecordValue | null | un
 
 function txtChange(spec: SwitchSpec, to: Colour, before: RecordValue | null | undefined): string {
   const now = before === undefined ? '' : `, now ${showRecord(before)}`;
-  return `zone ${spec.txtRecord.zoneId}: UPSERT ${spec.txtRecord.name} TXT ${txtValue(spec.clusters[to].clusterName)}, TTL ${spec.txtRecord.ttl} (${to}'s cluster name${now})`;
+  const values = txtValuesFor(before?.values, spec.clusters[to].clusterName);
+  const kept = values.length > 1 ? ', ExternalDNS registry values kept' : '';
+  return `zone ${spec.txtRecord.zoneId}: UPSERT ${spec.txtRecord.name} TXT ${values.join(' ')}, TTL ${spec.txtRecord.ttl} (${to}'s cluster name${kept}${now})`;
 }
 
 function scaleDown(spec: SwitchSpec, colour: Colour): PlannedStep['checks'] {

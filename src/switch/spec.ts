@@ -7,6 +7,7 @@ import { BasculeError, usageError } from '../errors.js';
 import type { Colour, Platform } from '../platform/model.js';
 import { EXTERNAL_DNS_DEPLOYMENTS, LIVE_EXTERNAL_DNS_INSTANCES } from '../platform/names.js';
 import { COLOURS } from '../platform/schema.js';
+import { isExternalDnsRegistryRecord } from '../token/cluster-name.js';
 import type { Waits } from './options.js';
 
 export interface ColourTarget {
@@ -126,6 +127,14 @@ export function colourOfClusterName(clusters: Readonly<Record<Colour, Pick<Colou
 
 /** The TXT record's value as Route53 stores it: one quoted string. */
 export const txtValue = (clusterName: string) => `"${clusterName}"`;
+
+/**
+ * The TXT record's values once it names `clusterName`: ExternalDNS registry
+ * entries sharing the name (heritage=...) are kept, the cluster name replaced.
+ */
+export function txtValuesFor(before: readonly string[] | undefined, clusterName: string): string[] {
+  return [...(before ?? []).filter((v) => isExternalDnsRegistryRecord(unquoteTxt(v))), txtValue(clusterName)];
+}
 
 /** A Route53 TXT value ("eks-blue", or "eks" "-blue" in chunks) as the string it holds. */
 export function unquoteTxt(value: string): string {

@@ -117,6 +117,11 @@ describe('the planned steps', () => {
     const dns = describeSwitchStep(s, 'dns', { api: { values: [BLUE_HOST], ttl: 300 }, txt: null, replicas: {} });
     expect(dns.changes[0]).toContain(`(green's endpoint, now ${BLUE_HOST} (TTL 300))`);
     expect(dns.changes[1]).toContain("(green's cluster name, now absent)");
+    const registry = '"heritage=external-dns,external-dns/owner=x"';
+    const kept = describeSwitchStep(s, 'dns', { api: null, txt: { values: [registry, '"eks-blue"'], ttl: 60 }, replicas: {} });
+    expect(kept.changes[1]).toBe(
+      `zone Z0DEVINFRAINFO03: UPSERT eks.devinfra.info TXT ${registry} "eks-green", TTL 60 (green's cluster name, ExternalDNS registry values kept, now ${registry} "eks-blue" (TTL 60))`,
+    );
   });
 
   it('the rollback restores what preflight saw, or deletes what did not exist', () => {
