@@ -7,7 +7,7 @@
  * Blue listens on 127.0.0.1 and green on 127.0.0.2, so the API CNAME names a
  * different host per colour, as two EKS endpoints do.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -100,6 +100,7 @@ export async function startSwitchWorld() {
   };
 
   type Overrides = { apiZone?: string; txtZone?: string; live?: string };
+  const dirs: string[] = [];
   const world = {
     moto,
     proxy,
@@ -175,6 +176,7 @@ export async function startSwitchWorld() {
       await upsert(zones.api, API_NAME, 'CNAME', [api.blue.host]);
       await upsert(zones.txt, TXT_NAME, 'TXT', [REGISTRY_TXT, '"eks-blue"']);
       world.dir = mkdtempSync(join(tmpdir(), 'bascule-switch-'));
+      dirs.push(world.dir);
       writeFileSync(join(world.dir, 'blue-ca.crt'), cas.blue.certPem);
       world.platformFile = join(world.dir, 'platform.yaml');
       writeFileSync(world.platformFile, world.platformText(overrides));
@@ -212,6 +214,8 @@ export async function startSwitchWorld() {
       route53.destroy();
       await Promise.all([api.blue.close(), api.green.close(), dns.close(), proxy.close()]);
       await moto.stop();
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+      for (const ca of Object.values(cas)) rmSync(ca.dir, { recursive: true, force: true });
     },
   };
   return world;
