@@ -101,7 +101,7 @@ const cases: Case[] = [
     argv: sw('--to', 'green'),
     text: replaceOnce(EXAMPLE, 'live: blue\n', 'live: purple\n'),
     code: 2,
-    says: ['live (line 34): expected blue or green'],
+    says: [`live (line ${EXAMPLE.split('\n').indexOf('live: blue') + 1}): expected blue or green`],
   },
   {
     name: 'missing zone id of the API record',

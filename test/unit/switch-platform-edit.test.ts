@@ -11,6 +11,8 @@ import { editLive, writeLive } from '../../src/switch/platform-edit.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const EXAMPLE = readFileSync(join(ROOT, 'examples/platform.yaml'), 'utf8');
+/** The line of `live: blue` in the example (1-based). */
+const LIVE_LINE = EXAMPLE.split('\n').indexOf('live: blue') + 1;
 
 describe('editLive (pure)', () => {
   it('the example: exactly one line changes, its comment and every other byte kept', () => {
@@ -20,8 +22,9 @@ describe('editLive (pure)', () => {
     const after = edit.text.split('\n');
     expect(after).toHaveLength(before.length);
     const changed = before.flatMap((line, i) => (line === after[i] ? [] : [[i + 1, line, after[i]]]));
-    expect(changed).toEqual([[34, 'live: blue', 'live: green']]);
-    expect(edit.line).toBe(34);
+    expect(LIVE_LINE).toBeGreaterThan(0);
+    expect(changed).toEqual([[LIVE_LINE, 'live: blue', 'live: green']]);
+    expect(edit.line).toBe(LIVE_LINE);
     expect(edit.was).toBe('blue');
   });
 
@@ -66,7 +69,7 @@ describe('writeLive (the file)', () => {
     const file = join(dir, 'platform.yaml');
     writeFileSync(file, EXAMPLE.replace('file: ca/eks-blue.crt', `file: ${join(ROOT, 'examples/ca/eks-blue.crt')}`));
     chmodSync(file, 0o640);
-    expect(writeLive(file, 'green', 'blue')).toEqual({ kind: 'written', path: file, line: 34 });
+    expect(writeLive(file, 'green', 'blue')).toEqual({ kind: 'written', path: file, line: LIVE_LINE });
     expect(readFileSync(file, 'utf8')).toContain('\nlive: green\n');
     expect(statSync(file).mode & 0o777).toBe(0o640);
     expect(readdirSync(dir)).toEqual(['platform.yaml']);
