@@ -27,6 +27,7 @@ export const CHUNKS = {
   'src/token/aws-sdk.ts': 'aws-sdk', // the credential chain and STS client
   'src/platform/commands.ts': 'platform', // the platform file, init, schema, kubeconfig (yaml, valibot, EKS client)
   'src/manifests/commands.ts': 'manifests', // bascule manifests: the builders and kubernetes-models' validators
+  'src/switch/commands.ts': 'switch', // status and the blue/green switch (Route53 and Kubernetes API clients)
 };
 
 function gitCommit() {

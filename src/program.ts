@@ -100,6 +100,46 @@ export async function runProgram(argv: readonly string[], io: Io, actions: Actio
     .option('--force', "write into a directory holding files bascule did not write (it overwrites only the files it generates, and deletes none of the others)")
     .action(async (flags: import('./manifests/command.js').ManifestsFlags) => (await manifestsChunk()).manifestsAction(flags, io));
 
+  const switchChunk = () => import('./switch/commands.js');
+  const switchIdentity = (cmd: Command) =>
+    cmd
+      .option('-c, --config <file>', 'the platform file', 'platform.yaml')
+      .option('-a, --access <name>', "reach the clusters as this access level (its role and profile), e.g. admin")
+      .option('--role <arn>', 'reach the clusters with this IAM role (instead of --access)')
+      .option('--profile <name>', 'AWS profile for Route53 (and the clusters, unless the access level names one)')
+      .option('--dns-server <host[:port]>', 'resolver to ask for the TXT and API records (default: clusterNameRecord.dnsServer, else the system)')
+      .option('--fetch', 'read endpoints and CAs from EKS (DescribeCluster) instead of the platform file')
+      .option('--request-timeout <duration>', 'bound on each request to a cluster API', '15s')
+      .option('--dns-timeout <duration>', 'bound on each DNS lookup', '2s');
+
+  switchIdentity(
+    program
+      .command('status')
+      .description('which colour is live: the TXT and API records (through the resolver), the live ExternalDNS of each colour, each API; non-zero exit when something disagrees'),
+  )
+    .option('-o, --output <format>', 'table or json', 'table')
+    .action(async (flags: import('./switch/commands.js').RawStatusFlags) =>
+      (await switchChunk()).statusCommand({ ...flags, profile: flags.profile ?? globals().profile }, io),
+    );
+
+  switchIdentity(
+    program
+      .command('switch')
+      .description('move production to the other colour: prints the plan; with --apply runs it, each step checked and journalled (--resume, --rollback)'),
+  )
+    .option('--to <colour>', 'the colour to make live (blue or green)')
+    .option('--apply', 'run the plan (asks for confirmation unless --yes)')
+    .option('-y, --yes', 'do not ask for confirmation (needed without a terminal)')
+    .option('--resume', 'continue an interrupted switch (or rollback) from its journal')
+    .option('--rollback', 'undo what the switch did, from its journal')
+    .option('--journal <file>', 'the journal file (default ${XDG_STATE_HOME:-~/.local/state}/bascule/switch-<platform>.json)')
+    .option('--timeout <duration>', 'bound on each wait for pods and for Route53', '5m')
+    .option('--poll-interval <duration>', 'how often a wait looks again', '2s')
+    .option('--dns-wait <duration>', "bound on the post-check's wait for the resolver to follow (default: the TTL + 30s)")
+    .action(async (flags: import('./switch/commands.js').RawSwitchFlags) =>
+      (await switchChunk()).switchCommand({ ...flags, profile: flags.profile ?? globals().profile }, io),
+    );
+
   program
     .command('version')
     .description('print the version and the git commit')

@@ -39,7 +39,10 @@ export const status = (code, reason, message) => ({ kind: 'Status', apiVersion: 
  *   namespaces?: string[],
  *   routes?: Route[],
  *   partition?: string,
+ *   host?: string,
  * }} options
+ *   host: the loopback address to listen on (default 127.0.0.1; Linux answers on all of 127/8,
+ *   so two stand-ins can have endpoints with different hosts, as two EKS clusters do).
  */
 export async function startApiServer(options) {
   const cert = options.cert ?? makeServerCert(options.ca);
@@ -140,10 +143,12 @@ export async function startApiServer(options) {
       if (!res.headersSent) sendJson(res, 500, status(500, 'InternalError', String(error)));
     }
   });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise((resolve) => server.listen(0, host, () => resolve(undefined)));
   const address = /** @type {import('node:net').AddressInfo} */ (server.address());
   return {
-    url: `https://127.0.0.1:${address.port}`,
+    url: `https://${host}:${address.port}`,
+    host,
     port: address.port,
     clusterName: options.clusterName,
     identities,

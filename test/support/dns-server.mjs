@@ -16,7 +16,7 @@ import packet from 'dns-packet';
 
 /**
  * @typedef {'servfail' | 'refused' | 'drop' | 'nodata'} Fault
- * @typedef {{ txt?: (string | string[])[], a?: string[], fault?: Fault }} Zone
+ * @typedef {{ txt?: (string | string[])[], a?: string[], cname?: string, fault?: Fault }} Zone
  */
 
 const norm = (/** @type {string} */ name) => name.replace(/\.$/, '').toLowerCase();
@@ -65,6 +65,8 @@ export async function startDnsServer(options = {}) {
         class: 'IN',
         data: Array.isArray(value) ? value.map((s) => Buffer.from(s)) : [Buffer.from(value)],
       }));
+    } else if (question.type === 'CNAME' && zone.cname && zone.fault !== 'nodata') {
+      response.answers = [{ type: 'CNAME', name: question.name, ttl: 1, class: 'IN', data: zone.cname }];
     } else if (question.type === 'A' && zone.a) {
       response.answers = zone.a.map((ip) => ({ type: 'A', name: question.name, ttl: 1, class: 'IN', data: ip }));
     }
@@ -123,6 +125,10 @@ export async function startDnsServer(options = {}) {
     /** @param {string} name @param {(string | string[])[]} values */
     setTxt(name, values) {
       zones.set(norm(name), { ...zones.get(norm(name)), txt: values, fault: undefined });
+    },
+    /** @param {string} name @param {string} target */
+    setCname(name, target) {
+      zones.set(norm(name), { ...zones.get(norm(name)), cname: target });
     },
     /** @param {string} name @param {string[]} ips */
     setA(name, ips) {

@@ -1,0 +1,152 @@
+/**
+ * The Route53 adapter: hosted zones, one record set, a change batch and its
+ * status. `@aws-sdk/client-route-53` lives only in the switch chunk. The
+ * endpoint override AWS_ENDPOINT_URL_ROUTE_53 (moto, VPC endpoints) is read
+ * from the command's environment and passed explicitly.
+ */
+import {
+  ChangeResourceRecordSetsCommand,
+  GetChangeCommand,
+  GetHostedZoneCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+  type Change,
+} from '@aws-sdk/client-route-53';
+import { BasculeError, redact } from '../errors.js';
+import type { AwsCredentials } from '../token/eks-token.js';
+import type { RecordValue } from './journal.js';
+import { normName } from './spec.js';
+
+export type RecordType = 'CNAME' | 'TXT';
+
+export interface RecordChange {
+  readonly action: 'UPSERT' | 'DELETE';
+  readonly name: string;
+  readonly type: RecordType;
+  readonly ttl: number;
+  readonly values: readonly string[];
+}
+
+export interface HostedZone {
+  readonly id: string;
+  /** Without the trailing dot. */
+  readonly name: string;
+  readonly private: boolean;
+}
+
+export interface Route53Port {
+  /** undefined: no such hosted zone. */
+  zone(zoneId: string): Promise<HostedZone | undefined>;
+  /** The simple (not weighted) record set at name/type; undefined: none. */
+  record(zoneId: string, name: string, type: RecordType): Promise<RecordValue | undefined>;
+  /** Submits one change batch; returns its change id. */
+  change(zoneId: string, changes: readonly RecordChange[], comment: string): Promise<string>;
+  changeStatus(changeId: string): Promise<string>;
+  destroy(): void;
+}
+
+/** Maps an SDK failure to a message naming the call and the zone, never a secret. */
+export function route53Error(call: string, target: string, error: unknown): BasculeError {
+  if (error instanceof BasculeError) return error;
+  const name = (error as { name?: string }).name ?? 'Error';
+  const code = (error as { code?: string }).code;
+  const message = redact(String((error as { message?: string }).message ?? error)).split('\n')[0];
+  switch (name) {
+    case 'NoSuchHostedZone':
+      return new BasculeError('aws', `Route53 ${call} ${target}: no such hosted zone`, { hint: 'check api.zoneId / clusterNameRecord.zoneId, and the account your credentials reach' });
+    case 'InvalidChangeBatch':
+      return new BasculeError('aws', `Route53 ${call} ${target} was refused: InvalidChangeBatch: ${message}`, {
+        hint: 'a record of another type (or a weighted/alias record) may already sit at that name; look at the zone, fix it, then resume',
+      });
+    case 'AccessDenied':
+    case 'AccessDeniedException':
+      return new BasculeError('aws', `Route53 ${call} ${target} was denied: ${message}`, { hint: 'the identity in use needs route53:GetHostedZone, ListResourceRecordSets, ChangeResourceRecordSets and GetChange' });
+    case 'CredentialsProviderError':
+    case 'InvalidClientTokenId':
+    case 'SignatureDoesNotMatch':
+    case 'UnrecognizedClientException':
+    case 'ExpiredToken':
+    case 'ExpiredTokenException':
+      return new BasculeError('credentials', `Route53 ${call} ${target}: AWS does not accept the credentials in use (${name})`, { hint: 'refresh them (aws sso login, new keys), pass --profile, then retry' });
+    case 'Throttling':
+    case 'ThrottlingException':
+    case 'PriorRequestNotComplete':
+      return new BasculeError('aws', `Route53 ${call} ${target} was throttled (${name})`, { hint: 'wait a moment, then retry' });
+    default:
+      if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'ECONNRESET' || name === 'TimeoutError') {
+        return new BasculeError('aws', `Route53 ${call} ${target} failed: cannot reach Route53 (${code ?? name})`, { hint: 'check the network and any AWS_ENDPOINT_URL_ROUTE_53 override' });
+      }
+      return new BasculeError('aws', `Route53 ${call} ${target} failed: ${name}: ${message}`);
+  }
+}
+
+export function route53Client(options: {
+  region: string;
+  env: NodeJS.ProcessEnv;
+  profile: string | undefined;
+  credentials: () => Promise<AwsCredentials>;
+}): Route53Port {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const endpoint = options.env.AWS_ENDPOINT_URL_ROUTE_53 || options.env.AWS_ENDPOINT_URL || undefined;
+  const client = new Route53Client({
+    region: options.region,
+    maxAttempts: 3,
+    credentials: options.credentials,
+    ...(endpoint ? { endpoint } : {}),
+    ...(options.profile ? { profile: options.profile } : {}),
+  });
+  const bare = (id: string) => id.replace(/^\/(hostedzone|change)\//, '');
+  return {
+    async zone(zoneId) {
+      try {
+        const { HostedZone } = await client.send(new GetHostedZoneCommand({ Id: zoneId }));
+        if (!HostedZone?.Name) return undefined;
+        return { id: bare(HostedZone.Id ?? zoneId), name: normName(HostedZone.Name), private: HostedZone.Config?.PrivateZone === true };
+      } catch (error) {
+        if ((error as { name?: string }).name === 'NoSuchHostedZone') return undefined;
+        throw route53Error('GetHostedZone', zoneId, error);
+      }
+    },
+    async record(zoneId, name, type) {
+      let sets;
+      try {
+        ({ ResourceRecordSets: sets } = await client.send(
+          new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: name, StartRecordType: type, MaxItems: 2 }),
+        ));
+      } catch (error) {
+        throw route53Error('ListResourceRecordSets', `${name} ${type} in zone ${zoneId}`, error);
+      }
+      const matching = (sets ?? []).filter((s) => normName(s.Name ?? '') === normName(name) && s.Type === type);
+      if (matching.some((s) => s.SetIdentifier !== undefined || s.AliasTarget !== undefined)) {
+        throw new BasculeError('aws', `Route53 zone ${zoneId} holds a weighted, latency or alias ${type} record at ${name}; the switch writes one simple record there`, {
+          hint: 'replace it by a simple record (one value) or remove it, then retry',
+        });
+      }
+      const set = matching[0];
+      if (!set) return undefined;
+      return { values: (set.ResourceRecords ?? []).map((r) => r.Value ?? ''), ttl: set.TTL ?? 0 };
+    },
+    async change(zoneId, changes, comment) {
+      const batch: Change[] = changes.map((c) => ({
+        Action: c.action,
+        ResourceRecordSet: { Name: c.name, Type: c.type, TTL: c.ttl, ResourceRecords: c.values.map((Value) => ({ Value })) },
+      }));
+      try {
+        const { ChangeInfo } = await client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Comment: comment, Changes: batch } }));
+        if (!ChangeInfo?.Id) throw new BasculeError('aws', `Route53 ChangeResourceRecordSets in zone ${zoneId} returned no change id`);
+        return bare(ChangeInfo.Id);
+      } catch (error) {
+        throw route53Error('ChangeResourceRecordSets', `in zone ${zoneId} (${changes.map((c) => `${c.action} ${c.name} ${c.type}`).join(', ')})`, error);
+      }
+    },
+    async changeStatus(changeId) {
+      try {
+        const { ChangeInfo } = await client.send(new GetChangeCommand({ Id: changeId }));
+        return ChangeInfo?.Status ?? 'UNKNOWN';
+      } catch (error) {
+        throw route53Error('GetChange', changeId, error);
+      }
+    },
+    destroy: () => client.destroy(),
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * EKS tokens made in-process, with bascule's own token code: the credential
+ * chain, the role assumption when asked (--access NAME takes the access
+ * level's role and profile, --role ARN a role), then the presigned token for
+ * the cluster. Credentials are resolved once per command; a token is reused
+ * for a few minutes (it is valid for 15), then signed again.
+ */
+import { usageError } from '../errors.js';
+import type { Platform } from '../platform/model.js';
+import { readAwsFiles, type AwsFiles } from '../token/aws-config.js';
+import { credentialsPort, type CredentialContext } from '../token/credentials.js';
+import type { AwsCredentials } from '../token/eks-token.js';
+import type { Identity } from './options.js';
+
+/** Session name of the assumed role: who made the calls shows in CloudTrail. */
+export const SWITCH_SESSION_NAME = 'bascule-switch';
+const REUSE_MS = 5 * 60_000;
+
+export interface TokenContext {
+  readonly env: NodeJS.ProcessEnv;
+  readonly now: () => Date;
+  readonly region: string;
+  readonly interactive: boolean;
+  readonly prompt: (question: string) => Promise<string>;
+}
+
+export interface ClusterIdentity {
+  /** Profile of the source credentials (the access level's, else --profile). */
+  readonly profile: string | undefined;
+  readonly roleArn: string | undefined;
+  /** For messages: "access level admin (role ...)", "the ambient AWS credentials". */
+  readonly description: string;
+}
+
+/** Who bascule is towards the clusters (pure). */
+export function clusterIdentity(platform: Platform, identity: Identity): ClusterIdentity {
+  if (identity.access !== undefined) {
+    const level = platform.access.find((a) => a.name === identity.access);
+    if (!level) {
+      throw usageError(`--access ${JSON.stringify(identity.access)}: no such access level in ${platform.source}`, `the access levels are: ${platform.access.map((a) => a.name).join(', ')}`);
+    }
+    return { profile: level.profile ?? identity.profile, roleArn: level.roleArn, description: `access level ${level.name} (${level.roleArn})` };
+  }
+  if (identity.roleArn !== undefined) return { profile: identity.profile, roleArn: identity.roleArn, description: `role ${identity.roleArn}` };
+  return { profile: identity.profile, roleArn: undefined, description: 'your AWS credentials (no role assumed)' };
+}
+
+function credentialContext(ctx: TokenContext, profile: string | undefined): CredentialContext {
+  let files: AwsFiles | undefined;
+  return {
+    env: ctx.env,
+    profileFlag: profile,
+    region: ctx.region,
+    interactive: ctx.interactive,
+    prompt: ctx.prompt,
+    awsFiles: () => (files ??= readAwsFiles(ctx.env)),
+  };
+}
+
+/** Resolves once, again after a failure or when what it gave is about to expire. */
+function memo(now: () => Date, make: () => Promise<AwsCredentials>): () => Promise<AwsCredentials> {
+  let pending: Promise<AwsCredentials> | undefined;
+  return async () => {
+    if (pending) {
+      const held = await pending.catch(() => undefined);
+      if (!held || (held.expiration && held.expiration.getTime() - now().getTime() < 60_000)) pending = undefined;
+    }
+    pending ??= make();
+    return pending;
+  };
+}
+
+/** Source credentials for a profile (or the chain's default): what Route53 calls start from. */
+export function credentialSource(ctx: TokenContext, profile: string | undefined): () => Promise<AwsCredentials> {
+  const c = credentialContext(ctx, profile);
+  return memo(ctx.now, async () => (await credentialsPort.source(c, credentialsPort.plan(c))).credentials);
+}
+
+export type TokenFor = (clusterName: string) => Promise<string>;
+
+export function clusterTokens(ctx: TokenContext, who: ClusterIdentity): TokenFor {
+  const c = credentialContext(ctx, who.profile);
+  const credentials = memo(ctx.now, async () => {
+    const plan = credentialsPort.plan(c);
+    const source = (await credentialsPort.source(c, plan)).credentials;
+    if (!who.roleArn) return source;
+    return credentialsPort.assumeRole(c, source, { roleArn: who.roleArn, sessionName: SWITCH_SESSION_NAME, forwardSessionName: false, externalId: undefined, durationSeconds: undefined }, plan);
+  });
+  const tokens = new Map<string, { token: string; at: number }>();
+  return async (clusterName) => {
+    const now = ctx.now();
+    const cached = tokens.get(clusterName);
+    if (cached && now.getTime() - cached.at < REUSE_MS) return cached.token;
+    const { presignToken } = await import('../token/presign.js');
+    const made = await presignToken({ credentials: await credentials(), region: ctx.region, clusterName, now });
+    tokens.set(clusterName, { token: made.token, at: now.getTime() });
+    return made.token;
+  };
+}
