@@ -16,7 +16,7 @@ import { DEFAULT_PLATFORM_FILE, readPlatform } from '../platform/read.js';
 import { COLOURS } from '../platform/schema.js';
 import { emitYaml, KUBECTL_YAML_OPTIONS } from '../platform/yaml-out.js';
 import { buildKubeconfig, kubeconfigHeader } from './build.js';
-import { readExisting, writeAtomic } from './file.js';
+import { readExisting, writeAtomic } from '../files.js';
 import { asKubeconfig, mergeKubeconfig } from './merge.js';
 
 export interface KubeconfigFlags {

@@ -12,10 +12,11 @@
  * first with the files' old and new hashes, and again at the end, so an
  * interrupted run leaves files the next run still recognises.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { BasculeError } from '../errors.js';
+import { ioError, replaceFile } from '../files.js';
 
 export const OWNERSHIP_FILE = '.bascule-manifests.json';
 
@@ -55,8 +56,6 @@ export interface WriteReport {
 
 export const sha256 = (text: string | Buffer): string => createHash('sha256').update(text).digest('hex');
 
-const ioError = (verb: string, path: string, error: unknown) =>
-  new BasculeError('io', `cannot ${verb} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
 
 const NOTE = 'Files bascule manifests wrote here, with their SHA-256: it overwrites or removes only these (unless --force). Do not edit.';
 
@@ -114,23 +113,12 @@ function hashOf(path: string): string | undefined {
   }
 }
 
-/** Writes text to path through a temporary file renamed over it (a link there is replaced, not followed). */
+/** Writes text to path atomically (see replaceFile), creating its directory. */
 function writeFileAtomic(path: string, text: string, mode = 0o644): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
-  const temp = join(dirname(path), `.bascule-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-  let fd: number | undefined;
   try {
-    fd = openSync(temp, 'wx', mode);
-    const buffer = Buffer.from(text, 'utf8');
-    let written = 0;
-    while (written < buffer.length) written += writeSync(fd, buffer, written);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(temp, path);
+    mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
+    replaceFile(path, text, mode);
   } catch (error) {
-    if (fd !== undefined) closeSync(fd);
-    rmSync(temp, { force: true });
     throw ioError('write', path, error);
   }
 }

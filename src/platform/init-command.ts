@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { BasculeError } from '../errors.js';
 import type { Io } from '../io.js';
-import { readExisting, writeAtomic } from '../kubeconfig/file.js';
+import { readExisting, writeAtomic } from '../files.js';
 import { DEFAULT_PLATFORM_FILE } from './read.js';
 import { STARTER } from './starter.js';
 

@@ -12,7 +12,7 @@
 import { hostname, homedir } from 'node:os';
 import { join } from 'node:path';
 import { BasculeError } from '../errors.js';
-import { readExisting, writeAtomic } from '../kubeconfig/file.js';
+import { readExisting, writeAtomic } from '../files.js';
 import { journalProblem, type Journal } from './journal.js';
 
 export function defaultJournalPath(env: NodeJS.ProcessEnv, platformName: string): string {

@@ -9,7 +9,7 @@
 import { dirname, resolve } from 'node:path';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, Scalar } from 'yaml';
 import { BasculeError } from '../errors.js';
-import { readExisting, writeAtomic } from '../kubeconfig/file.js';
+import { readExisting, writeAtomic } from '../files.js';
 import { loadPlatform } from '../platform/load.js';
 import type { Colour } from '../platform/model.js';
 

@@ -5,7 +5,7 @@
  * answering), a clean environment for them, and a TCP proxy that plays the
  * stable API name (repointed like the switch repoints the CNAME).
  */
-import { execFile } from 'node:child_process';
+import { spawnAsync } from './run.js';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -30,14 +30,7 @@ export function cleanEnv(vars) {
  * @param {{ env: Record<string, string>, cwd?: string, timeoutMs?: number }} options
  * @returns {Promise<{ code: number, stdout: string, stderr: string }>}
  */
-export function run(file, args, options) {
-  return new Promise((resolve) => {
-    execFile(file, args, { env: options.env, cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 30_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
+export const run = (file, args, options) => spawnAsync(file, args, { env: options.env, cwd: options.cwd ?? ROOT, timeoutMs: options.timeoutMs ?? 30_000 });
 
 /** @param {string[]} args @param {{ env: Record<string, string>, cwd?: string }} options */
 export const bascule = (args, options) => run(process.execPath, [BASCULE, ...args], options);

@@ -44,7 +44,7 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
 export const envKeys = (extra: Record<string, string | undefined> = {}) =>
   cleanEnv({ AWS_ACCESS_KEY_ID: KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey, AWS_REGION: 'eu-west-1', ...extra });
 
-export async function runInProcess(argv: string[], options: { env?: NodeJS.ProcessEnv; now?: () => Date } = {}): Promise<Result> {
+export async function runInProcess(argv: string[], options: { env?: NodeJS.ProcessEnv; now?: () => Date; cwd?: string } = {}): Promise<Result> {
   let stdout = '';
   let stderr = '';
   const code = await run(argv, {
@@ -52,10 +52,10 @@ export async function runInProcess(argv: string[], options: { env?: NodeJS.Proce
     stderr: (t) => void (stderr += t),
     env: options.env ?? cleanEnv(),
     now: options.now ?? (() => new Date()),
-    cwd: process.cwd(),
+    cwd: options.cwd ?? process.cwd(),
     stdinIsTTY: () => false,
     prompt: async () => {
-      throw new Error('no terminal in tests');
+      throw new Error('no prompt in tests');
     },
   });
   return { code, stdout, stderr };
@@ -67,9 +67,13 @@ export function requireBuilt(): string {
 }
 
 /** Spawns a program and collects its output, without blocking the event loop. */
-export function spawnAsync(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<Result> {
+export function spawnAsync(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; cwd?: string } = {},
+): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: options.env ?? cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env: options.env ?? cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}) });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);

@@ -3,36 +3,23 @@
  * the example, the shape of each entry, YAML that both YAML 1.1 and 1.2
  * readers take the same way, the merge, and atomic writes.
  */
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildKubeconfig, type ClusterAccess, type Kubeconfig } from '../../src/kubeconfig/build.js';
-import { writeAtomic } from '../../src/kubeconfig/file.js';
+import { writeAtomic } from '../../src/files.js';
 import { asKubeconfig, mergeKubeconfig } from '../../src/kubeconfig/merge.js';
 import { loadPlatform } from '../../src/platform/load.js';
 import type { Platform } from '../../src/platform/model.js';
 import { emitYaml, isPlainSafe, KUBECTL_YAML_OPTIONS } from '../../src/platform/yaml-out.js';
 import { runCli } from '../support/cli.js';
+import { golden, tempDirs, readRepoFile } from '../support/text.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
-const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
-function golden(file: string, actual: string): void {
-  if (UPDATE) writeFileSync(join(ROOT, file), actual);
-  expect(actual, `${file} is out of date: run UPDATE_GOLDEN=1 npx vitest run, review, commit`).toBe(read(file));
-}
+const read = readRepoFile;
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'bascule-kc-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('bascule-kc-');
 
 const example = (): Platform => loadPlatform(read('examples/platform.yaml'), { source: 'examples/platform.yaml', baseDir: join(ROOT, 'examples') });
 const pem = (file: string) => read(file);

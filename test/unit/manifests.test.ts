@@ -4,10 +4,9 @@
  * through YAML, and the invariants of the design (owner ids, one live colour,
  * every namespace bound, no system: group in access entries).
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { buildColour, type ManifestFile } from '../../src/manifests/build.js';
 import { manifestsChecks } from '../../src/manifests/checks.js';
@@ -20,21 +19,13 @@ import type { Colour, Platform } from '../../src/platform/model.js';
 import { EXTERNAL_DNS_DEPLOYMENTS, LIVE_EXTERNAL_DNS_INSTANCES } from '../../src/platform/names.js';
 import { COLOURS, EXTERNAL_DNS_INSTANCES } from '../../src/platform/schema.js';
 import { runCli } from '../support/cli.js';
+import { tempDirs, UPDATE_GOLDEN } from '../support/text.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const GOLDEN = join(ROOT, 'test/golden/manifests');
 const EXAMPLE = readFileSync(join(ROOT, 'examples/platform.yaml'), 'utf8');
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'bascule-manifests-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('bascule-manifests-');
 
 const load = (text = EXAMPLE): Platform => loadPlatform(text, { source: 'examples/platform.yaml', baseDir: join(ROOT, 'examples') }, manifestsChecks);
 const files = (platform: Platform, colour: Colour): ManifestFile[] =>
@@ -64,7 +55,7 @@ describe('the example platform (golden files)', () => {
     expect(first.stdout).toBe('');
     expect(first.stderr).toContain('blue: 9 files (9 written), eks-blue, live');
     const written = listTree(out).filter((p) => p !== OWNERSHIP_FILE);
-    if (UPDATE) {
+    if (UPDATE_GOLDEN) {
       rmSync(GOLDEN, { recursive: true, force: true });
       for (const p of written) {
         mkdirSync(join(GOLDEN, p, '..'), { recursive: true });

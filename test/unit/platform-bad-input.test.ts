@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { makeCa, makeServerCert } from '../support/certs.mjs';
+import { replaceOnce, lineOf } from '../support/text.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const EXAMPLE = readFileSync(join(ROOT, 'examples/platform.yaml'), 'utf8');
@@ -27,18 +28,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Replaces exactly one occurrence (the test is wrong otherwise). */
-function replaceOnce(text: string, from: string, to: string): string {
-  const at = text.indexOf(from);
-  if (at < 0 || text.indexOf(from, at + 1) >= 0) throw new Error(`test setup: ${JSON.stringify(from)} must occur exactly once`);
-  return text.slice(0, at) + to + text.slice(at + from.length);
-}
 
-const lineOf = (text: string, needle: string) => {
-  const at = text.indexOf(needle);
-  if (at < 0) throw new Error(`test setup: ${JSON.stringify(needle)} not in the text`);
-  return text.slice(0, at).split('\n').length;
-};
 
 interface Case {
   name: string;

@@ -3,34 +3,20 @@
  * model (what the manifest and switch generators read) is a golden file; the
  * committed JSON Schema matches `bascule schema`; `bascule init`.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadPlatform } from '../../src/platform/load.js';
 import { ADDONS } from '../../src/platform/schema.js';
 import { STARTER } from '../../src/platform/starter.js';
 import { runCli } from '../support/cli.js';
+import { golden, tempDirs, readRepoFile } from '../support/text.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
-const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
+const read = readRepoFile;
 
-/** Compares with a golden file; UPDATE_GOLDEN=1 rewrites it instead. */
-function golden(file: string, actual: string): void {
-  if (UPDATE) writeFileSync(join(ROOT, file), actual);
-  expect(actual, `${file} is out of date: run UPDATE_GOLDEN=1 npx vitest run, review, commit`).toBe(read(file));
-}
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'bascule-platform-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('bascule-platform-');
 
 describe('examples/platform.yaml', () => {
   const platform = loadPlatform(read('examples/platform.yaml'), { source: 'examples/platform.yaml', baseDir: join(ROOT, 'examples') });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli.js';
 import type { Io } from '../../src/io.js';
 import { newJournal, SWITCH_STEPS, stepDone, stepFailed, stepStarted, type Journal } from '../../src/switch/journal.js';
+import { replaceOnce } from '../support/text.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const EXAMPLE = readFileSync(join(ROOT, 'examples/platform.yaml'), 'utf8');
@@ -23,11 +24,6 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function replaceOnce(text: string, from: string, to: string): string {
-  const at = text.indexOf(from);
-  if (at < 0 || text.indexOf(from, at + 1) >= 0) throw new Error(`test setup: ${JSON.stringify(from)} must occur exactly once`);
-  return text.slice(0, at) + to + text.slice(at + from.length);
-}
 
 /** The whole CLI in-process, with a terminal or not, and an answer to the prompt. No network: every fetch fails loudly. */
 async function cli(argv: string[], options: { tty?: boolean; answer?: string } = {}) {

@@ -1,5 +1,6 @@
 /**
- * The file adapter of the generators: read a target, write it atomically.
+ * The file adapter of the generators and the switch: read a target, write it
+ * atomically (kubeconfigs, the platform file, the switch journal, manifests).
  *
  * A write goes to a temporary file in the same directory, is flushed, then
  * renamed over the target, so a reader sees the old file or the new one,
@@ -10,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { BasculeError } from '../errors.js';
+import { BasculeError } from './errors.js';
 
 export interface ExistingFile {
   /** The real path (symbolic links followed). */
@@ -19,7 +20,7 @@ export interface ExistingFile {
   readonly mode: number;
 }
 
-const ioError = (verb: string, file: string, error: unknown, hint?: string) =>
+export const ioError = (verb: string, file: string, error: unknown, hint?: string) =>
   new BasculeError('io', `cannot ${verb} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, hint ? { hint, cause: error } : { cause: error });
 
 /** The file if it exists; `undefined` if it does not; an `io` error if it cannot be read. */
@@ -41,7 +42,11 @@ export function readExisting(file: string): ExistingFile | undefined {
   }
 }
 
-function writeRaw(path: string, text: string, mode: number): void {
+/**
+ * Replaces `path` with `text` through a temporary file in the same directory,
+ * flushed, then renamed over it (a link at `path` is replaced, not followed).
+ */
+export function replaceFile(path: string, text: string, mode: number): void {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.bascule-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   let fd: number | undefined;
@@ -82,9 +87,9 @@ export function writeAtomic(file: string, text: string, options: { newMode: numb
     let backup: string | undefined;
     if (existing && options.backup) {
       backup = `${path}.bak`;
-      writeRaw(backup, existing.text, existing.mode);
+      replaceFile(backup, existing.text, existing.mode);
     }
-    writeRaw(path, text, existing?.mode ?? options.newMode);
+    replaceFile(path, text, existing?.mode ?? options.newMode);
     return { path, changed: true, backup, created: !existing };
   } catch (error) {
     throw ioError('write', file, error, 'the file was left as it was');

@@ -1,0 +1,46 @@
+/**
+ * Small helpers the generator tests share: editing the example platform file
+ * for a bad-input case, golden files, and temporary directories removed after
+ * the file's tests.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect } from 'vitest';
+
+export const ROOT = new URL('../..', import.meta.url).pathname;
+export const UPDATE_GOLDEN = process.env.UPDATE_GOLDEN === '1';
+export const readRepoFile = (file: string) => readFileSync(join(ROOT, file), 'utf8');
+
+/** Replaces exactly one occurrence (the test is wrong otherwise). */
+export function replaceOnce(text: string, from: string, to: string): string {
+  const at = text.indexOf(from);
+  if (at < 0 || text.indexOf(from, at + 1) >= 0) throw new Error(`test setup: ${JSON.stringify(from)} must occur exactly once`);
+  return text.slice(0, at) + to + text.slice(at + from.length);
+}
+
+/** The 1-based line of the first occurrence of `needle`. */
+export function lineOf(text: string, needle: string): number {
+  const at = text.indexOf(needle);
+  if (at < 0) throw new Error(`test setup: ${JSON.stringify(needle)} not in the text`);
+  return text.slice(0, at).split('\n').length;
+}
+
+/** Compares with a golden file (path relative to the repository); UPDATE_GOLDEN=1 rewrites it instead. */
+export function golden(file: string, actual: string): void {
+  if (UPDATE_GOLDEN) writeFileSync(join(ROOT, file), actual);
+  expect(actual, `${file} is out of date: run UPDATE_GOLDEN=1 npx vitest run, review, commit`).toBe(readRepoFile(file));
+}
+
+/** `tempDir()` makes a directory removed after the calling test file's tests. */
+export function tempDirs(prefix: string): () => string {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  return () => {
+    const d = mkdtempSync(join(tmpdir(), prefix));
+    dirs.push(d);
+    return d;
+  };
+}
