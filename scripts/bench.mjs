@@ -64,7 +64,13 @@ const commands = [
   { name: 'bascule token, no cache, env keys', argv: [process.execPath, bascule, ...token, '--no-cache'] },
 ];
 if (moto) commands.push({ name: 'bascule token, no cache, AssumeRole (moto)', argv: [process.execPath, bascule, ...token, '--no-cache', '-r', 'arn:aws:iam::123456789012:role/k8s'] });
-if (existsSync(binary)) commands.push({ name: 'single binary, cached', argv: [binary, ...token] });
+if (existsSync(binary)) {
+  // The binary's own floor: the Node 24 runtime it is built on, bare.
+  const { RUNTIMES, runtime } = await import('./build-binary.mjs');
+  const spec = RUNTIMES['linux-x64'];
+  commands.push({ name: `node ${spec.version} -e 0 (the binary's runtime)`, argv: [runtime(spec.pkg, spec.version, spec.bin), '-e', '0'] });
+  commands.push({ name: 'single binary, cached', argv: [binary, ...token] });
+}
 const aws = spawnSync('aws', ['--version'], { stdio: 'ignore' });
 if (!aws.error && aws.status === 0) {
   commands.push({ name: 'aws eks get-token (AWS CLI v1)', argv: ['aws', 'eks', 'get-token', '--cluster-name', 'eks-green', '--output', 'json'] });
