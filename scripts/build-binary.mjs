@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // Single executables: bascule as a Node single executable application (SEA).
+// Its main script is the same small hot bundle as dist/bascule.js (with V8's
+// code cache); the chunks are SEA assets, evaluated on first use.
 //
 //   node scripts/build-binary.mjs                 dist/bascule-linux-x64 (this machine's target)
 //   node scripts/build-binary.mjs --all           every target in RUNTIMES
@@ -12,7 +14,7 @@
 // same Node version, and injected with postject. The host target's blob
 // carries V8's code cache; cross targets cannot (the cache is arch-specific).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { arch, homedir, platform } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,8 +67,14 @@ function main() {
   const targets = args.includes('--all') ? Object.keys(RUNTIMES) : at >= 0 ? args[at + 1].split(',') : ['linux-x64'];
   for (const t of targets) if (!RUNTIMES[t]) throw new Error(`unknown target ${t}; known: ${Object.keys(RUNTIMES).join(', ')}`);
 
-  run(process.execPath, [join(root, 'scripts/build.mjs'), '--single']);
+  run(process.execPath, [join(root, 'scripts/build.mjs'), '--sea']);
   const script = join(root, 'dist/sea/bascule.js');
+  // The chunks ride along as SEA assets, read on first use (see SEA_CHUNK_LOADER in build.mjs).
+  const assets = Object.fromEntries(
+    readdirSync(join(root, 'dist'))
+      .filter((f) => /^bascule-[a-z0-9-]+\.js$/.test(f))
+      .map((f) => [f, join(root, 'dist', f)]),
+  );
   const postject = join(root, 'node_modules/postject/dist/cli.js');
   const built = [];
   for (const target of targets) {
@@ -78,7 +86,7 @@ function main() {
     const config = join(root, `dist/sea/${target}.json`);
     writeFileSync(
       config,
-      JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: native, useSnapshot: false }, null, 2),
+      JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: native, useSnapshot: false, assets }, null, 2),
     );
     run(maker, ['--experimental-sea-config', config], { cwd: root });
 

@@ -7,13 +7,14 @@
 // lookup, cache, signer) is the only thing in bascule.js.
 //
 //   node scripts/build.mjs            dist/bascule.js + dist/bascule-*.js chunks
-//   node scripts/build.mjs --single   dist/sea/bascule.js, everything inline (for the single binary)
+//   node scripts/build.mjs --sea      also dist/sea/bascule.js: the same hot bundle for the single
+//                                     binary, its chunks read from the binary's SEA assets
 //   node scripts/build.mjs --analyze  print what each output holds
 //
 // `mainFields: module,main` lets the AWS SDK's ES builds tree-shake.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 
@@ -56,6 +57,7 @@ const lazyChildProcess = {
   },
 };
 
+/** Imports of a chunk module become require('./bascule-<name>.js'): a sibling file, or an SEA asset. */
 const chunkExternals = {
   name: 'chunk-externals',
   setup(b) {
@@ -68,8 +70,31 @@ const chunkExternals = {
   },
 };
 
+/**
+ * In the single binary, `require` only knows node's builtins: the chunks are
+ * SEA assets, evaluated on first use as CommonJS modules. Only the hot bundle
+ * is the binary's main script (and gets V8's code cache).
+ */
+const SEA_CHUNK_LOADER = `const require = ((builtin) => {
+  const loaded = new Map();
+  const load = (id) => {
+    if (!id.startsWith('./bascule-')) return builtin(id);
+    if (loaded.has(id)) return loaded.get(id).exports;
+    const module = { exports: {} };
+    loaded.set(id, module);
+    const source = builtin('node:sea').getAsset(id.slice(2), 'utf8');
+    const fn = builtin('node:vm').runInThisContext('(function (exports, require, module, __filename, __dirname) {' + source + '\\n})', { filename: id.slice(2) });
+    fn.call(module.exports, module.exports, load, module, id.slice(2), '.');
+    return module.exports;
+  };
+  return load;
+})(__basculeBuiltin);`;
+
 const common = {
   bundle: true,
+  // The deprecated builtin (a runtime warning on stderr since Node 21) -> the
+  // npm package the same dependencies (uri-js, via kubernetes-models) declare.
+  alias: { punycode: 'punycode/' },
   platform: 'node',
   target: 'node20',
   format: 'cjs',
@@ -87,13 +112,10 @@ const common = {
   logLevel: 'warning',
 };
 
-const single = process.argv.includes('--single');
 const results = [];
-if (single) {
-  const outfile = `${root}/dist/sea/bascule.js`;
-  results.push(await build({ ...common, entryPoints: [`${root}/src/main.ts`], outfile, plugins: [lazyChildProcess] }));
-} else {
-  rmSync(`${root}/dist`, { recursive: true, force: true, maxRetries: 2 });
+{
+  // Old chunks go; the binaries and releases in dist/ stay.
+  if (existsSync(`${root}/dist`)) for (const f of readdirSync(`${root}/dist`)) if (/^bascule(-[a-z0-9-]+)?\.js$/.test(f)) rmSync(`${root}/dist/${f}`);
   results.push(
     await build({
       ...common,
@@ -109,6 +131,20 @@ if (single) {
       await build({ ...common, entryPoints: [`${root}/${src}`], outfile: `${root}/dist/bascule-${name}.js`, plugins: [lazyChildProcess, chunkExternals] }),
     );
   }
+}
+if (process.argv.includes('--sea')) {
+  // The main script runs in a function whose parameters include require: the
+  // loader shadows it in an inner block, so the bundle's requires go through it.
+  results.push(
+    await build({
+      ...common,
+      entryPoints: [`${root}/src/main.ts`],
+      outfile: `${root}/dist/sea/bascule.js`,
+      banner: { js: `const __basculeBuiltin = require;\n{${SEA_CHUNK_LOADER}` },
+      footer: { js: '}' },
+      plugins: [lazyChildProcess, chunkExternals],
+    }),
+  );
 }
 if (process.argv.includes('--analyze')) {
   const { analyzeMetafile } = await import('esbuild');

@@ -36,6 +36,17 @@ describe('the single binary', () => {
     expect(r.stderr).toBe('');
   });
 
+  it('loads its cold chunks from its SEA assets: help, the generators; no warning on stderr', async () => {
+    const help = await spawnAsync(requireBinary(), ['kubeconfig', '--help'], { env: envKeys() });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage: bascule kubeconfig/);
+    const out = mkdtempSync(join(tmpdir(), 'bascule-binary-manifests-'));
+    const r = await spawnAsync(requireBinary(), ['manifests', '--config', 'examples/platform.yaml', '--out', out, '--colour', 'green'], { env: envKeys(), cwd: ROOT });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/warning/i);
+    expect(readFileSync(join(out, 'green/external-dns.yaml'), 'utf8')).toBe(readFileSync(join(ROOT, 'test/golden/manifests/green/external-dns.yaml'), 'utf8'));
+  });
+
   describe('as kubectl\'s credential plugin', () => {
     let world: World;
     beforeAll(async () => {
