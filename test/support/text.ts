@@ -44,3 +44,26 @@ export function tempDirs(prefix: string): () => string {
     return d;
   };
 }
+
+/** A bad platform file, and what the error must say about it. */
+export interface PlatformCase {
+  name: string;
+  /** The platform file's text. */
+  text: () => string;
+  /** The key path reported, and the text whose line it should give (omit for file-level errors). */
+  path?: string;
+  lineAt?: string;
+  /** Other substrings of stderr. */
+  says: string[];
+  code?: number;
+  args?: string[];
+}
+
+/** The shape every platform-file error has: its exit code, nothing on stdout, `error:`, the key path and line, what it says. */
+export function expectPlatformError(result: { code: number; stdout: string; stderr: string }, text: string, c: PlatformCase): void {
+  expect(result.code, result.stderr).toBe(c.code ?? 2);
+  expect(result.stdout).toBe('');
+  expect(result.stderr.startsWith('error: ')).toBe(true);
+  if (c.path) expect(result.stderr).toContain(`${c.path} (line ${lineOf(text, c.lineAt as string)}): `);
+  for (const s of c.says) expect(result.stderr).toContain(s);
+}

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { replaceOnce, lineOf } from '../support/text.js';
+import { replaceOnce, expectPlatformError, type PlatformCase } from '../support/text.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const EXAMPLE = readFileSync(join(ROOT, 'examples/platform.yaml'), 'utf8');
@@ -23,16 +23,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 
-interface Case {
-  name: string;
-  text: () => string;
-  /** The key path reported, and text on the line it should give (omit: no line, e.g. a file read later). */
-  path?: string;
-  lineAt?: string;
-  says: string[];
-  code?: number;
-  args?: string[];
-}
+type Case = PlatformCase;
 
 const dropRole = (colour: string, addon: string, role: string) => () =>
   replaceOnce(EXAMPLE, `      ${addon}:\n        roleArn: arn:aws:iam::123456789012:role/eks-${colour}-${role}\n`, '');
@@ -217,11 +208,7 @@ describe('bad inputs of bascule manifests: exit code, the key and its line, noth
     writeFileSync(config, text);
     const out = join(dir, 'out');
     const result = await runCli(['manifests', '--config', config, '--out', out, ...(c.args ?? [])], { cwd: dir });
-    expect(result.code, result.stderr).toBe(c.code ?? 2);
-    expect(result.stdout).toBe('');
-    expect(result.stderr.startsWith('error: ')).toBe(true);
-    if (c.path) expect(result.stderr).toContain(`${c.path} (line ${lineOf(text, c.lineAt as string)}): `);
-    for (const s of c.says) expect(result.stderr).toContain(s);
+    expectPlatformError(result, text, c);
     expect(existsSync(out)).toBe(false);
   });
 

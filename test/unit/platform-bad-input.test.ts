@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { makeCa, makeServerCert } from '../support/certs.mjs';
-import { replaceOnce, lineOf } from '../support/text.js';
+import { replaceOnce, expectPlatformError, type PlatformCase } from '../support/text.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const EXAMPLE = readFileSync(join(ROOT, 'examples/platform.yaml'), 'utf8');
@@ -30,18 +30,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 
 
-interface Case {
-  name: string;
-  /** The platform file's text. */
-  text: () => string;
-  /** The key path reported, and the text whose line it should give (omit for file-level errors). */
-  path?: string;
-  lineAt?: string;
-  /** Other substrings of stderr. */
-  says: string[];
-  code?: number;
-  args?: string[];
-}
+type Case = PlatformCase;
 
 const green = 'name: eks-green\n';
 const cases: Case[] = [
@@ -284,11 +273,7 @@ describe('bad platform files: exit code, the key and its line, nothing written',
     writeFileSync(config, text);
     const out = join(dir, 'out', 'kubeconfig.yaml');
     const result = await runCli(['kubeconfig', '--config', config, '--out', out, ...(c.args ?? [])], { cwd: dir });
-    expect(result.code, result.stderr).toBe(c.code ?? 2);
-    expect(result.stdout).toBe('');
-    expect(result.stderr.startsWith('error: ')).toBe(true);
-    if (c.path) expect(result.stderr).toContain(`${c.path} (line ${lineOf(text, c.lineAt as string)}): `);
-    for (const s of c.says) expect(result.stderr).toContain(s);
+    expectPlatformError(result, text, c);
     expect(existsSync(out)).toBe(false);
     // Never echo key or certificate material.
     expect(result.stderr).not.toMatch(/[A-Za-z0-9+/]{60,}/);
