@@ -24,8 +24,8 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 /** Source module -> chunk name. Imports of these from the main bundle become require('./bascule-<name>.js'). */
 export const CHUNKS = {
   'src/program.ts': 'cli', // commander: help, errors and every command but the plain token call
-  'src/token/presign.ts': 'signer', // SigV4: only when no cached token will do
-  'src/token/aws-sdk.ts': 'aws-sdk', // the credential chain and STS client
+  'src/aws/presign.ts': 'signer', // SigV4: only when no cached token will do
+  'src/aws/sdk.ts': 'aws-sdk', // the AWS SDK's credential providers, STS client and HTTP handler
   'src/platform/commands.ts': 'platform', // the platform file, init, schema, kubeconfig (yaml, valibot, EKS client)
   'src/manifests/commands.ts': 'manifests', // bascule manifests: the builders and kubernetes-models' validators
   'src/switch/commands.ts': 'switch', // status and the blue/green switch (Route53 and Kubernetes API clients)

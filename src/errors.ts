@@ -15,6 +15,7 @@ export type ErrorKind =
   | 'refused' // bascule will not sign for that cluster
   | 'credentials' // no usable AWS credentials
   | 'aws' // an AWS call failed
+  | 'kube' // a call to a cluster's Kubernetes API failed
   | 'io' // a file could not be read or written
   | 'check' // a check (status, switch preflight) found a disagreement
   | 'internal';
@@ -26,6 +27,7 @@ const EXIT_CODES: Record<ErrorKind, number> = {
   refused: 1,
   credentials: 1,
   aws: 1,
+  kube: 1,
   io: 1,
   check: 3,
   internal: 70,

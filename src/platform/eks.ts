@@ -1,10 +1,15 @@
 /**
  * The EKS adapter of `--fetch`: DescribeCluster for each colour. Returns what
  * EKS said, unchecked; the caller checks it (pem.ts) and names what is wrong.
- * The SDK reads the standard credential chain and AWS_ENDPOINT_URL_EKS.
+ * Credentials come from bascule's chain (src/aws/), the endpoint from AWS_ENDPOINT_URL_EKS or the profile.
  */
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
-import { BasculeError, redact } from '../errors.js';
+import { configuredEndpoint, readAwsFiles, selectedProfile } from '../aws/config-files.js';
+import { noCredentialsError, planCredentials, resolveCredentials } from '../aws/credentials.js';
+import { Deadline } from '../aws/deadline.js';
+import { awsError } from '../aws/errors.js';
+import { requestHandler } from '../aws/sdk.js';
+import { BasculeError } from '../errors.js';
 
 export interface DescribedCluster {
   readonly name: string;
@@ -17,36 +22,30 @@ export interface DescribedCluster {
 export type DescribeClusters = (names: readonly string[], options: { region: string; profile: string | undefined }) => Promise<DescribedCluster[]>;
 
 function eksError(name: string, region: string, error: unknown): BasculeError {
-  const kind = (error as { name?: string }).name ?? 'Error';
-  const code = (error as { code?: string }).code;
-  const message = redact(String((error as { message?: string }).message ?? error)).split('\n')[0];
-  switch (kind) {
-    case 'ResourceNotFoundException':
-      return new BasculeError('aws', `EKS has no cluster named ${name} in ${region}`, { hint: 'check clusters.<colour>.name, aws.region and the account your credentials reach' });
-    case 'AccessDeniedException':
-    case 'UnauthorizedException':
-      return new BasculeError('aws', `EKS DescribeCluster ${name} was denied: ${message}`, { hint: 'the identity running --fetch needs eks:DescribeCluster on both clusters' });
-    case 'CredentialsProviderError':
-    case 'UnrecognizedClientException':
-    case 'InvalidSignatureException':
-    case 'ExpiredTokenException':
-      return new BasculeError('credentials', `EKS DescribeCluster ${name}: no usable AWS credentials (${kind})`, { hint: 'export credentials, set AWS_PROFILE or pass --profile, then retry' });
-    default:
-      if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || kind === 'TimeoutError') {
-        return new BasculeError('aws', `EKS DescribeCluster ${name} failed: cannot reach EKS (${code ?? kind})`, { hint: 'check the network and any AWS_ENDPOINT_URL_EKS override' });
-      }
-      return new BasculeError('aws', `EKS DescribeCluster ${name} failed: ${kind}: ${message}`);
+  if ((error as { name?: string })?.name === 'ResourceNotFoundException') {
+    return new BasculeError('aws', `EKS has no cluster named ${name} in ${region}`, { hint: 'check clusters.<colour>.name, aws.region and the account your credentials reach' });
   }
+  return awsError({ service: 'EKS', operation: 'DescribeCluster', target: name }, error);
 }
 
+/** Bound on the credentials and every DescribeCluster call of one --fetch. */
+const FETCH_TIMEOUT_MS = 30_000;
+
 export const describeClusters: DescribeClusters = async (names, { region, profile }) => {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const client = new EKSClient({ region, maxAttempts: 3, ...(profile ? { profile } : {}) });
+  const env = process.env;
+  const files = readAwsFiles(env);
+  const planInput = { env, profileFlag: profile, files: () => files };
+  const plan = planCredentials(planInput);
+  if (!plan) throw noCredentialsError(planInput);
+  const deadline = new Deadline(FETCH_TIMEOUT_MS, { knob: 'a faster network' });
+  const source = await resolveCredentials(plan, { env, files: () => files, region, deadline, interactive: () => false, prompt: async () => '' });
+  const endpoint = configuredEndpoint('eks', env, files, selectedProfile(profile, env).name);
+  const client = new EKSClient({ region, maxAttempts: 3, credentials: source.credentials, requestHandler: requestHandler(env, deadline), ...(endpoint ? { endpoint } : {}) });
   try {
     return await Promise.all(
       names.map(async (name) => {
         try {
-          const { cluster } = await client.send(new DescribeClusterCommand({ name }));
+          const { cluster } = await deadline.run(`EKS DescribeCluster ${name}${endpoint ? ` at ${endpoint}` : ''}`, (abortSignal) => client.send(new DescribeClusterCommand({ name }), { abortSignal }));
           return { name, arn: cluster?.arn, status: cluster?.status, endpoint: cluster?.endpoint, caData: cluster?.certificateAuthority?.data };
         } catch (error) {
           throw eksError(name, region, error);

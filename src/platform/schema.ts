@@ -9,6 +9,7 @@
  * "clusters.green.endpoint (line 31): expected an https:// URL ...".
  */
 import * as v from 'valibot';
+import { clusterNameProblem, dnsServerProblem, escapeControl, regionProblem, roleArnProblem } from './vocabulary.js';
 
 // --- Formats ---------------------------------------------------------------
 
@@ -16,10 +17,10 @@ export const COLOURS = ['blue', 'green'] as const;
 export type Colour = (typeof COLOURS)[number];
 
 const ACCOUNT_ID = /^\d{12}$/;
-const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$/;
-export const ROLE_ARN = /^arn:aws(?:-cn|-us-gov|-iso(?:-[a-z])?)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-/** EKS: 1-100 characters, starts with a letter or digit, then letters, digits, - and _. */
-export const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+// The patterns below are what editors see (JSON Schema); the exact rules are the vocabulary's, run by v.check.
+const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d+$/;
+const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 /** A DNS name without trailing dot: labels of letters, digits and -, at least two labels. */
 export const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** A record name: like DOMAIN, but one label is enough and `_` is allowed (TXT records). */
@@ -36,7 +37,7 @@ const CHART_VERSION = /^v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/;
 const IMAGE = /^[a-z0-9][a-z0-9._/:@-]*$/;
 const ANNOTATION = /^(?:[a-z0-9.-]+\/)?[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
 const OWNER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const HOST_PORT = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\])(?::\d{1,5})?$/;
+const HOST_PORT = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[?[0-9a-fA-F:.]+\]?)(?::\d{1,5})?$/;
 const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 /** A Kubernetes resource quantity as people write them: 50m, 0.5, 64Mi, 1Gi. */
 const QUANTITY = /^\d+(?:\.\d+)?(?:m|k|M|G|Ki|Mi|Gi)?$/;
@@ -45,6 +46,19 @@ const ANNOTATION_PREFIX = /^(?=.{2,254}$)[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?\/$/;
 /** `expects` is the text after "expected" in an error message. */
 const str = (re: RegExp, expects: string, description: string) =>
   v.pipe(v.string(`expected ${expects}`), v.regex(re, `expected ${expects}`), v.description(description));
+
+/** A value of the vocabulary: the loose pattern for editors, then the one rule the flags use too. */
+const word = (re: RegExp, problem: (value: string) => string | undefined, expects: string, description: string) =>
+  v.pipe(
+    v.string(`expected ${expects}`),
+    v.regex(re, `expected ${expects}`),
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed || !re.test(dataset.value)) return;
+      const why = problem(dataset.value);
+      if (why) addIssue({ message: `expected ${expects}: ${JSON.stringify(escapeControl(dataset.value))} ${why}` });
+    }),
+    v.description(description),
+  );
 
 const httpsUrl = (description: string) =>
   v.pipe(
@@ -63,7 +77,7 @@ export function isHttpsBaseUrl(value: string): boolean {
   return url.protocol === 'https:' && url.hostname !== '' && !url.username && !url.password && url.search === '' && url.hash === '' && (url.pathname === '/' || url.pathname === '');
 }
 
-const roleArn = (description: string) => str(ROLE_ARN, 'an IAM role ARN like arn:aws:iam::123456789012:role/NAME', description);
+const roleArn = (description: string) => word(ROLE_ARN, roleArnProblem, 'an IAM role ARN like arn:aws:iam::123456789012:role/NAME', description);
 const zoneId = (description: string) => v.optional(str(ZONE_ID, 'a Route53 hosted zone id like Z0123456789ABCDEFGHIJ (without /hostedzone/)', description));
 const ttl = (description: string) =>
   v.optional(
@@ -246,7 +260,7 @@ const ClusterAddonsSchema = v.strictObject(
 
 const ClusterSchema = v.strictObject(
   {
-    name: str(CLUSTER_NAME, 'an EKS cluster name (1-100 letters, digits, - and _, starting with a letter or digit)', 'the EKS cluster name'),
+    name: word(CLUSTER_NAME, clusterNameProblem, 'an EKS cluster name (1-100 letters, digits, - and _, starting with a letter or digit)', 'the EKS cluster name'),
     endpoint: v.optional(httpsUrl("the cluster's own API endpoint (DescribeCluster's endpoint); omit it to use --fetch")),
     ca: v.optional(CaSchema),
     tlsServerName: v.optional(
@@ -397,7 +411,7 @@ export const PlatformSchema = v.strictObject(
           v.regex(ACCOUNT_ID, 'expected a 12-digit AWS account id'),
           v.description('the AWS account of both clusters'),
         ),
-        region: str(REGION, 'an AWS region like eu-west-3', 'the AWS region of both clusters'),
+        region: word(REGION, regionProblem, 'an AWS region like eu-west-3', 'the AWS region of both clusters'),
       },
       'expected a mapping with accountId and region',
     ),
@@ -423,7 +437,7 @@ export const PlatformSchema = v.strictObject(
           name: str(RECORD_NAME, 'a lower-case DNS name like eks.devinfra.info', 'the TXT record whose value is the live cluster name (bascule token -i)'),
           zoneId: zoneId('the Route53 hosted zone of the TXT record (for the switch)'),
           ttl: ttl('TTL of the TXT record, in seconds (for the switch)'),
-          dnsServer: v.optional(str(HOST_PORT, 'an IP address with optional port, like 10.0.0.2 or 127.0.0.1:5353', 'resolver the plugin asks for the TXT record (--dns-server)')),
+          dnsServer: v.optional(word(HOST_PORT, dnsServerProblem, 'an IP address with optional port, like 10.0.0.2, 127.0.0.1:5353 or [::1]:53', 'resolver the plugin asks for the TXT record (--dns-server)')),
         },
         'expected a mapping with name (and zoneId, ttl, dnsServer)',
       ),

@@ -17,7 +17,7 @@ import type { DescribedCluster } from '../platform/eks.js';
 import type { Colour, Platform } from '../platform/model.js';
 import { readPlatform } from '../platform/read.js';
 import { COLOURS } from '../platform/schema.js';
-import { parseDnsServer } from '../token/dns.js';
+import { parseDnsServer } from '../platform/vocabulary.js';
 import { dnsPort } from './dns.js';
 import { runSteps, StepFailure, type SwitchPorts } from './execute.js';
 import { beginRollback, blocksNewSwitch, describeJournal, isUnfinished, newJournal, resumePlan, type Journal, type StepId } from './journal.js';

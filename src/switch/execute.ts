@@ -5,7 +5,7 @@
  */
 import { BasculeError } from '../errors.js';
 import type { Colour } from '../platform/model.js';
-import { assertAllowed, clusterNameFromTxt, isExternalDnsRegistryRecord, quoteValue } from '../token/cluster-name.js';
+import { assertAllowed, clusterNameFromTxt, isExternalDnsRegistryRecord, quoteValue } from '../dns/cluster-name.js';
 import type { DnsPort } from './dns.js';
 import { stepDone, stepFailed, stepStarted, type Before, type Journal, type RecordValue, type StepId } from './journal.js';
 import { isRolledOut, isScaledDown, type KubePort } from './kube.js';

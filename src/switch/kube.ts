@@ -6,7 +6,9 @@
  * No kubectl binary, no kubeconfig.
  */
 import https from 'node:https';
+import { proxyAgents } from '../aws/proxy.js';
 import { BasculeError, redact } from '../errors.js';
+import { escapeControl } from '../platform/vocabulary.js';
 
 export interface ClusterConnection {
   /** For messages: "green (eks-green)". */
@@ -98,11 +100,14 @@ function describeNetworkError(error: NodeJS.ErrnoException): { what: string; hin
   if (code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN') {
     return { what: `the server's certificate does not verify (${code}: ${error.message})`, hint: 'check clusters.<colour>.ca (or --fetch) and clusters.<colour>.tlsServerName' };
   }
-  return { what: `${code || 'error'}: ${redact(error.message)}`, hint: 'check the endpoint and the network' };
+  if (code === 'EPROXY') return { what: escapeControl(error.message), hint: 'check HTTPS_PROXY (or add the endpoint to NO_PROXY)' };
+  return { what: `${code || 'error'}: ${escapeControl(redact(error.message))}`, hint: 'check the endpoint and the network' };
 }
 
-export function kubeClient(connection: ClusterConnection, token: () => Promise<string>, options: { timeoutMs: number }): KubePort {
+export function kubeClient(connection: ClusterConnection, token: () => Promise<string>, options: { timeoutMs: number; env?: NodeJS.ProcessEnv }): KubePort {
   const base = new URL(connection.endpoint);
+  // HTTPS_PROXY / NO_PROXY as kubectl takes them: a CONNECT tunnel, TLS to the cluster inside it.
+  const agent = proxyAgents(options.env ?? process.env, options.timeoutMs)?.httpsAgent ?? false;
 
   const request = async (method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; json: any }> => {
     const bearer = await token();
@@ -117,7 +122,7 @@ export function kubeClient(connection: ClusterConnection, token: () => Promise<s
           method,
           ca: connection.caPem,
           ...(connection.tlsServerName ? { servername: connection.tlsServerName } : {}),
-          agent: false,
+          agent,
           timeout: options.timeoutMs,
           headers: {
             authorization: `Bearer ${bearer}`,
@@ -145,22 +150,22 @@ export function kubeClient(connection: ClusterConnection, token: () => Promise<s
       req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${options.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
       req.on('error', (error: NodeJS.ErrnoException) => {
         const { what, hint } = describeNetworkError(error);
-        reject(new BasculeError('aws', `${method} ${path} on ${connection.label} (${connection.endpoint}) failed: ${what}`, { hint }));
+        reject(new BasculeError('kube', `${method} ${path} on ${connection.label} (${connection.endpoint}) failed: ${what}`, { hint }));
       });
       req.end(payload);
     });
   };
 
   const fail = (method: string, path: string, status: number, json: any): BasculeError => {
-    const message = typeof json?.message === 'string' ? `: ${redact(json.message).split('\n')[0]}` : '';
+    const message = typeof json?.message === 'string' ? `: ${escapeControl(redact(json.message).split('\n')[0] ?? '')}` : '';
     const where = `${method} ${path} on ${connection.label} (${connection.endpoint})`;
     if (status === 401) {
-      return new BasculeError('aws', `${where}: the API server refused the token for ${connection.clusterName} (401 Unauthorized)`, {
+      return new BasculeError('kube', `${where}: the API server refused the token for ${connection.clusterName} (401 Unauthorized)`, {
         hint: 'check that the identity (or --access / --role) is mapped in the cluster (access entry or aws-auth), and the AWS credentials in use',
       });
     }
-    if (status === 403) return new BasculeError('aws', `${where}: forbidden (403)${message}`, { hint: 'the identity in use needs get/patch on deployments and deployments/scale, and list on pods, in the ExternalDNS namespace' });
-    return new BasculeError('aws', `${where}: the API server answered ${status}${message}`, { hint: 'check the cluster\'s health, then retry' });
+    if (status === 403) return new BasculeError('kube', `${where}: forbidden (403)${message}`, { hint: 'the identity in use needs get/patch on deployments and deployments/scale, and list on pods, in the ExternalDNS namespace' });
+    return new BasculeError('kube', `${where}: the API server answered ${status}${message}`, { hint: 'check the cluster\'s health, then retry' });
   };
 
   return {

@@ -4,8 +4,8 @@
  * naming the flag.
  */
 import { usageError } from '../errors.js';
-import { parseDnsServer } from '../token/dns.js';
-import { COLOURS, ROLE_ARN, type Colour } from '../platform/schema.js';
+import { escapeControl, formatMs as formatDuration, parseDurationFlag, parseDnsServer, roleArnProblem, ROLE_ARN_EXAMPLE } from '../platform/vocabulary.js';
+import { COLOURS, type Colour } from '../platform/schema.js';
 
 /** Bounds of every wait, and how often a wait looks again. */
 export interface Waits {
@@ -84,33 +84,11 @@ export interface RawStatusFlags extends RawCommonFlags {
   output?: string;
 }
 
-const UNITS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
-
-/** "90" (seconds), "250ms", "2s", "5m", "1m30s" -> milliseconds. */
-export function parseDurationMs(flag: string, value: string, bounds: { min: number; max: number }): number {
-  const text = value.trim();
-  let ms: number;
-  if (/^\d+$/.test(text)) ms = Number(text) * 1000;
-  else if (/^(\d+(ms|h|m|s))+$/.test(text)) {
-    ms = 0;
-    for (const [, n, unit] of text.matchAll(/(\d+)(ms|h|m|s)/g)) ms += Number(n) * (UNITS[unit as string] as number);
-  } else {
-    throw usageError(`${flag} ${JSON.stringify(value)} is not a duration`, 'write seconds (90) or a duration such as 500ms, 30s, 5m, 1m30s');
-  }
-  if (ms < bounds.min || ms > bounds.max) {
-    throw usageError(`${flag} ${value} is out of range (${formatMs(bounds.min)} to ${formatMs(bounds.max)})`);
-  }
-  return ms;
-}
+/** "2000" (milliseconds), "250ms", "2s", "5m", "1m30s" -> milliseconds: the vocabulary's one duration rule. */
+export const parseDurationMs = parseDurationFlag;
 
 /** 1500 -> "1.5s", 120000 -> "2m", 90000 -> "1m30s", 3600000 -> "1h", 250 -> "250ms". */
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))}s`;
-  const total = Math.round(ms / 1000);
-  const [hours, minutes, seconds] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
-  return `${hours ? `${hours}h` : ''}${minutes ? `${minutes}m` : ''}${seconds ? `${seconds}s` : ''}`;
-}
+export const formatMs = formatDuration;
 
 export function parseColour(flag: string, value: string): Colour {
   const colour = value.trim().toLowerCase();
@@ -122,9 +100,8 @@ export function parseColour(flag: string, value: string): Colour {
 
 function parseCommon(flags: RawCommonFlags): CommonInput {
   if (flags.access !== undefined && flags.role !== undefined) throw usageError('--access and --role are exclusive; give one');
-  if (flags.role !== undefined && !ROLE_ARN.test(flags.role)) {
-    throw usageError(`--role ${JSON.stringify(flags.role)} is not an IAM role ARN`, 'expected arn:aws:iam::123456789012:role/NAME');
-  }
+  const roleProblem = flags.role === undefined ? undefined : roleArnProblem(flags.role);
+  if (roleProblem) throw usageError(`--role ${JSON.stringify(escapeControl(flags.role as string))} ${roleProblem}`, `expected ${ROLE_ARN_EXAMPLE}`);
   if (flags.access !== undefined && flags.access.trim() === '') throw usageError('--access is empty', 'name an access level of the platform file, e.g. --access admin');
   const waits: Waits = {
     timeoutMs: flags.timeout === undefined ? DEFAULT_WAITS.timeoutMs : parseDurationMs('--timeout', flags.timeout, { min: 100, max: 3_600_000 }),

@@ -12,8 +12,11 @@ import {
   Route53Client,
   type Change,
 } from '@aws-sdk/client-route-53';
-import { BasculeError, redact } from '../errors.js';
-import type { AwsCredentials } from '../token/eks-token.js';
+import { configuredEndpoint, readAwsFiles, selectedProfile } from '../aws/config-files.js';
+import type { AwsCredentials } from '../aws/eks-token.js';
+import { awsError } from '../aws/errors.js';
+import { requestHandler } from '../aws/sdk.js';
+import { BasculeError } from '../errors.js';
 import type { RecordValue } from './journal.js';
 import { normName } from './spec.js';
 
@@ -45,39 +48,9 @@ export interface Route53Port {
   destroy(): void;
 }
 
-/** Maps an SDK failure to a message naming the call and the zone, never a secret. */
+/** Maps an SDK failure to a message naming the call and the zone, never a secret (the one AWS mapper). */
 export function route53Error(call: string, target: string, error: unknown): BasculeError {
-  if (error instanceof BasculeError) return error;
-  const name = (error as { name?: string }).name ?? 'Error';
-  const code = (error as { code?: string }).code;
-  const message = redact(String((error as { message?: string }).message ?? error)).split('\n')[0];
-  switch (name) {
-    case 'NoSuchHostedZone':
-      return new BasculeError('aws', `Route53 ${call} ${target}: no such hosted zone`, { hint: 'check api.zoneId / clusterNameRecord.zoneId, and the account your credentials reach' });
-    case 'InvalidChangeBatch':
-      return new BasculeError('aws', `Route53 ${call} ${target} was refused: InvalidChangeBatch: ${message}`, {
-        hint: 'a record of another type (or a weighted/alias record) may already sit at that name; look at the zone, fix it, then resume',
-      });
-    case 'AccessDenied':
-    case 'AccessDeniedException':
-      return new BasculeError('aws', `Route53 ${call} ${target} was denied: ${message}`, { hint: 'the identity in use needs route53:GetHostedZone, ListResourceRecordSets, ChangeResourceRecordSets and GetChange' });
-    case 'CredentialsProviderError':
-    case 'InvalidClientTokenId':
-    case 'SignatureDoesNotMatch':
-    case 'UnrecognizedClientException':
-    case 'ExpiredToken':
-    case 'ExpiredTokenException':
-      return new BasculeError('credentials', `Route53 ${call} ${target}: AWS does not accept the credentials in use (${name})`, { hint: 'refresh them (aws sso login, new keys), pass --profile, then retry' });
-    case 'Throttling':
-    case 'ThrottlingException':
-    case 'PriorRequestNotComplete':
-      return new BasculeError('aws', `Route53 ${call} ${target} was throttled (${name})`, { hint: 'wait a moment, then retry' });
-    default:
-      if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'ECONNRESET' || name === 'TimeoutError') {
-        return new BasculeError('aws', `Route53 ${call} ${target} failed: cannot reach Route53 (${code ?? name})`, { hint: 'check the network and any AWS_ENDPOINT_URL_ROUTE_53 override' });
-      }
-      return new BasculeError('aws', `Route53 ${call} ${target} failed: ${name}: ${message}`);
-  }
+  return awsError({ service: 'Route53', operation: call, target }, error);
 }
 
 export function route53Client(options: {
@@ -86,14 +59,14 @@ export function route53Client(options: {
   profile: string | undefined;
   credentials: () => Promise<AwsCredentials>;
 }): Route53Port {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const endpoint = options.env.AWS_ENDPOINT_URL_ROUTE_53 || options.env.AWS_ENDPOINT_URL || undefined;
+  // As `aws --profile`: AWS_ENDPOINT_URL_ROUTE_53, the profile's services section, AWS_ENDPOINT_URL, its endpoint_url.
+  const endpoint = configuredEndpoint('route_53', options.env, readAwsFiles(options.env), selectedProfile(options.profile, options.env).name);
   const client = new Route53Client({
     region: options.region,
     maxAttempts: 3,
     credentials: options.credentials,
+    requestHandler: requestHandler(options.env, undefined),
     ...(endpoint ? { endpoint } : {}),
-    ...(options.profile ? { profile: options.profile } : {}),
   });
   const bare = (id: string) => id.replace(/^\/(hostedzone|change)\//, '');
   return {

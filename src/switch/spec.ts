@@ -7,7 +7,7 @@ import { BasculeError, usageError } from '../errors.js';
 import type { Colour, Platform } from '../platform/model.js';
 import { EXTERNAL_DNS_DEPLOYMENTS, LIVE_EXTERNAL_DNS_INSTANCES } from '../platform/names.js';
 import { COLOURS } from '../platform/schema.js';
-import { isExternalDnsRegistryRecord } from '../token/cluster-name.js';
+import { isExternalDnsRegistryRecord } from '../dns/cluster-name.js';
 import type { Waits } from './options.js';
 
 export interface ColourTarget {

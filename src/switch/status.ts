@@ -5,7 +5,7 @@
  */
 import type { Colour } from '../platform/model.js';
 import { COLOURS } from '../platform/schema.js';
-import { clusterNameFromTxt, isExternalDnsRegistryRecord } from '../token/cluster-name.js';
+import { clusterNameFromTxt, isExternalDnsRegistryRecord } from '../dns/cluster-name.js';
 import type { DnsPort } from './dns.js';
 import type { KubePort } from './kube.js';
 import { colourOfApiTarget, colourOfClusterName, type ColourTarget } from './spec.js';

@@ -7,9 +7,10 @@
  */
 import { usageError } from '../errors.js';
 import type { Platform } from '../platform/model.js';
-import { readAwsFiles, type AwsFiles } from '../token/aws-config.js';
-import { credentialsPort, type CredentialContext } from '../token/credentials.js';
-import type { AwsCredentials } from '../token/eks-token.js';
+import { readAwsFiles, selectedProfile, type AwsFiles } from '../aws/config-files.js';
+import { describePlan, noCredentialsError, planCredentials, resolveCredentials, type ChainContext } from '../aws/credentials.js';
+import { Deadline } from '../aws/deadline.js';
+import type { AwsCredentials } from '../aws/eks-token.js';
 import type { Identity } from './options.js';
 
 /** Session name of the assumed role: who made the calls shows in CloudTrail. */
@@ -45,15 +46,29 @@ export function clusterIdentity(platform: Platform, identity: Identity): Cluster
   return { profile: identity.profile, roleArn: undefined, description: 'your AWS credentials (no role assumed)' };
 }
 
-function credentialContext(ctx: TokenContext, profile: string | undefined): CredentialContext {
+/** Bound on resolving the credentials (and assuming the role) once. */
+const CREDENTIALS_TIMEOUT_MS = 30_000;
+
+function chain(ctx: TokenContext, profile: string | undefined) {
   let files: AwsFiles | undefined;
-  return {
+  const awsFiles = () => (files ??= readAwsFiles(ctx.env));
+  const planInput = { env: ctx.env, profileFlag: profile, files: awsFiles };
+  const context = (): ChainContext => ({
     env: ctx.env,
-    profileFlag: profile,
+    files: awsFiles,
     region: ctx.region,
-    interactive: ctx.interactive,
+    deadline: new Deadline(CREDENTIALS_TIMEOUT_MS, { knob: '--request-timeout' }),
+    interactive: () => ctx.interactive,
     prompt: ctx.prompt,
-    awsFiles: () => (files ??= readAwsFiles(ctx.env)),
+  });
+  return {
+    async source() {
+      const plan = planCredentials(planInput);
+      if (!plan) throw noCredentialsError(planInput);
+      const c = context();
+      return { ...(await resolveCredentials(plan, c)), context: c, plan };
+    },
+    endpointProfile: selectedProfile(profile, ctx.env).name,
   };
 }
 
@@ -72,26 +87,30 @@ function memo(now: () => Date, make: () => Promise<AwsCredentials>): () => Promi
 
 /** Source credentials for a profile (or the chain's default): what Route53 calls start from. */
 export function credentialSource(ctx: TokenContext, profile: string | undefined): () => Promise<AwsCredentials> {
-  const c = credentialContext(ctx, profile);
-  return memo(ctx.now, async () => (await credentialsPort.source(c, credentialsPort.plan(c))).credentials);
+  const c = chain(ctx, profile);
+  return memo(ctx.now, async () => (await c.source()).credentials);
 }
 
 export type TokenFor = (clusterName: string) => Promise<string>;
 
 export function clusterTokens(ctx: TokenContext, who: ClusterIdentity): TokenFor {
-  const c = credentialContext(ctx, who.profile);
+  const c = chain(ctx, who.profile);
   const credentials = memo(ctx.now, async () => {
-    const plan = credentialsPort.plan(c);
-    const source = (await credentialsPort.source(c, plan)).credentials;
-    if (!who.roleArn) return source;
-    return credentialsPort.assumeRole(c, source, { roleArn: who.roleArn, sessionName: SWITCH_SESSION_NAME, forwardSessionName: false, externalId: undefined, durationSeconds: undefined }, plan);
+    const source = await c.source();
+    if (!who.roleArn) return source.credentials;
+    const { assumeRole } = await import('../aws/sts.js');
+    return assumeRole(
+      { ...source.context, endpointProfile: c.endpointProfile },
+      { credentials: source.credentials, origin: describePlan(source.plan) },
+      { roleArn: who.roleArn, sessionName: SWITCH_SESSION_NAME, forwardSessionName: false, externalId: undefined, durationSeconds: undefined },
+    );
   });
   const tokens = new Map<string, { token: string; at: number }>();
   return async (clusterName) => {
     const now = ctx.now();
     const cached = tokens.get(clusterName);
     if (cached && now.getTime() - cached.at < REUSE_MS) return cached.token;
-    const { presignToken } = await import('../token/presign.js');
+    const { presignToken } = await import('../aws/presign.js');
     const made = await presignToken({ credentials: await credentials(), region: ctx.region, clusterName, now });
     tokens.set(clusterName, { token: made.token, at: now.getTime() });
     return made.token;

@@ -10,7 +10,8 @@ export async function tokenCommand({ flags, globals }: FastParse, io: Io): Promi
   }
   const input = parseTokenInput({ ...flags, region: flags.region ?? globals.region, profile: flags.profile ?? globals.profile }, io.env);
   const { getToken } = await import('./get-token.js');
-  const { lookupTxt } = await import('./dns.js');
+  const { lookupTxt } = await import('../dns/resolver.js');
+  const { awsPort } = await import('./aws-port.js');
   const cache = input.cache ? (await import('./cache.js')).diskTokenCache(io) : undefined;
   await getToken(input, {
     env: io.env,
@@ -20,6 +21,7 @@ export async function tokenCommand({ flags, globals }: FastParse, io: Io): Promi
     stderr: io.stderr,
     prompt: io.prompt,
     stdinIsTTY: io.stdinIsTTY,
+    aws: awsPort(io.env),
     ...(cache ? { cache } : {}),
   });
 }

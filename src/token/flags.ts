@@ -31,7 +31,9 @@ export const TOKEN_FLAGS: readonly FlagSpec[] = [
   { flags: '--dns-server <host[:port]>', key: 'dnsServer', description: 'resolver to ask for the TXT record (env BASCULE_DNS_SERVER)' },
   { flags: '--allow-cluster <name>', key: 'allowCluster', description: 'only sign for this cluster name; repeatable; "*" globs', repeatable: true },
   { flags: '--no-dns', key: 'dns', description: 'the id is the cluster name: no TXT lookup' },
-  { flags: '--dns-timeout <ms>', key: 'dnsTimeout', description: 'bound on the whole TXT lookup, in ms', default: '2000' },
+  { flags: '--dns-timeout <duration>', key: 'dnsTimeout', description: 'bound on the whole TXT lookup (e.g. 2s, 500ms; a bare number is ms)', default: '2s' },
+  { flags: '--aws-timeout <duration>', key: 'awsTimeout', description: 'bound on the AWS work: credentials, role assumption (e.g. 15s)', default: '15s' },
+  { flags: '--cache', key: 'cache', description: 'accepted for aws-iam-authenticator compatibility: bascule always caches' },
   { flags: '--no-cache', key: 'cache', description: 'neither read nor write the token cache (env BASCULE_NO_CACHE=1)' },
   { flags: '--cache-min-validity <duration>', key: 'cacheMinValidity', description: 'serve a cached token only with this much validity left', default: '5m' },
 ];

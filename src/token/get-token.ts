@@ -6,13 +6,11 @@
  * Side effects come in through `TokenDeps`, so tests drive every step.
  */
 import { BasculeError } from '../errors.js';
-import { profileSettings, readAwsFiles, resolveRegion, selectedProfile, type AwsFiles } from './aws-config.js';
-import { assertAllowed, clusterNameFromTxt, type ResolvedName } from './cluster-name.js';
-import type { TxtLookup } from './dns.js';
+import type { AwsCredentials, EksToken } from '../aws/eks-token.js';
+import { assertAllowed, clusterNameFromTxt, type ResolvedName } from '../dns/cluster-name.js';
+import type { TxtLookup } from '../dns/resolver.js';
 import { formatExecCredential, parseExecInfo } from './exec-credential.js';
 import type { TokenInput } from './options.js';
-import type { AwsCredentials, EksToken } from './eks-token.js';
-import { credentialsPort as defaultCredentials, type CredentialContext, type SourcePlan } from './credentials.js';
 
 export interface TokenDeps {
   readonly env: NodeJS.ProcessEnv;
@@ -23,15 +21,43 @@ export interface TokenDeps {
   readonly prompt: (question: string) => Promise<string>;
   /** Is there a terminal to prompt on, when kubectl did not say? */
   readonly stdinIsTTY: () => boolean;
-  /** The credential adapter; its module loads the AWS SDK only when needed. */
-  readonly credentials?: CredentialsPort;
+  /** Where AWS credentials come from; its adapter loads the AWS SDK only when needed. */
+  readonly aws: AwsPort;
   readonly cache?: TokenCachePort;
 }
 
-export interface CredentialsPort {
-  plan(ctx: CredentialContext): SourcePlan;
-  source(ctx: CredentialContext, plan: SourcePlan): Promise<{ credentials: AwsCredentials; origin: string }>;
-  assumeRole(ctx: CredentialContext, source: AwsCredentials, input: TokenInput & { roleArn: string }, plan: SourcePlan): Promise<AwsCredentials>;
+/** The token's view of AWS: a region, and who signs. */
+export interface AwsPort {
+  /** --region, else the environment and the profile's, else the adapter's fallback. */
+  region(regionFlag: string | undefined, profileFlag: string | undefined): string;
+  /** Decides (without calling AWS) which credentials will sign. */
+  signer(request: SignerRequest): Signer;
+}
+
+export interface SignerRequest {
+  readonly profileFlag: string | undefined;
+  readonly region: string;
+  /** One bound over all the AWS work of this token. */
+  readonly timeoutMs: number;
+  readonly interactive: () => boolean;
+  readonly prompt: (question: string) => Promise<string>;
+}
+
+export interface RoleRequest {
+  readonly roleArn: string;
+  readonly sessionName: string | undefined;
+  readonly forwardSessionName: boolean;
+  readonly externalId: string | undefined;
+  readonly durationSeconds: number | undefined;
+}
+
+export interface Signer {
+  /** Who signs, for the cache key: never a secret. */
+  readonly identity: string;
+  /** The profile in use, for the cache key (null: the environment's keys). */
+  readonly profile: string | null;
+  /** The credentials to sign with (the role's when asked), and where they come from. */
+  credentials(role: RoleRequest | undefined): Promise<{ credentials: AwsCredentials; origin: string }>;
 }
 
 /** What identifies a token: everything that changes the bytes STS and EKS will see. */
@@ -69,38 +95,30 @@ export async function getToken(input: TokenInput, deps: TokenDeps): Promise<void
   const execInfo = parseExecInfo(deps.env.KUBERNETES_EXEC_INFO);
   if (execInfo.warning) deps.stderr(execInfo.warning);
 
-  let files: AwsFiles | undefined;
-  const awsFiles = () => (files ??= readAwsFiles(deps.env));
-  const profile = selectedProfile(input.profile, deps.env);
-  const region = resolveRegion(input.region, deps.env, () => profileSettings(awsFiles(), profile.name)?.region);
-
+  const region = deps.aws.region(input.region, input.profile);
   const { clusterName } = await resolveClusterName(input, deps);
 
-  const credentialsPort = deps.credentials ?? defaultCredentials;
-  const ctx: CredentialContext = {
-    env: deps.env,
+  const signer = deps.aws.signer({
     profileFlag: input.profile,
     region,
-    get interactive() {
-      return execInfo.interactive ?? deps.stdinIsTTY();
-    },
+    timeoutMs: input.awsTimeoutMs,
+    interactive: () => execInfo.interactive ?? deps.stdinIsTTY(),
     prompt: deps.prompt,
-    awsFiles,
-  };
-  const plan = credentialsPort.plan(ctx);
+  });
 
   const make = async (): Promise<EksToken> => {
-    const source = await credentialsPort.source(ctx, plan);
-    let credentials = source.credentials;
-    if (input.roleArn) credentials = await credentialsPort.assumeRole(ctx, credentials, { ...input, roleArn: input.roleArn }, plan);
+    const role = input.roleArn
+      ? { roleArn: input.roleArn, sessionName: input.sessionName, forwardSessionName: input.forwardSessionName, externalId: input.externalId, durationSeconds: input.durationSeconds }
+      : undefined;
+    const { credentials, origin } = await signer.credentials(role);
     const now = deps.now();
     if (credentials.expiration && credentials.expiration.getTime() <= now.getTime()) {
-      throw new BasculeError('credentials', `the AWS credentials from ${source.origin} expired at ${credentials.expiration.toISOString()}`, {
-        hint: 'refresh them (aws sso login, new keys or session token) and retry',
+      throw new BasculeError('credentials', `the AWS credentials from ${origin} expired at ${credentials.expiration.toISOString()}`, {
+        hint: 'refresh them (aws sso login, new keys or session token, the credential_process) and retry',
       });
     }
     // Loaded here: the signer and its dependencies stay off the cached path.
-    const { presignToken } = await import('./presign.js');
+    const { presignToken } = await import('../aws/presign.js');
     return presignToken({ credentials, region, clusterName, now });
   };
 
@@ -114,8 +132,8 @@ export async function getToken(input: TokenInput, deps: TokenDeps): Promise<void
       sessionName: input.sessionName ?? null,
       forwardSessionName: input.forwardSessionName,
       durationSeconds: input.durationSeconds ?? null,
-      profile: plan.kind === 'env' ? null : plan.profile,
-      sourceIdentity: sourceIdentity(plan, awsFiles, deps.env),
+      profile: signer.profile,
+      sourceIdentity: signer.identity,
     };
     token = await deps.cache.getOrMake(key, deps.now, input.cacheMinValidityMs, make);
   } else {
@@ -123,25 +141,4 @@ export async function getToken(input: TokenInput, deps: TokenDeps): Promise<void
   }
 
   deps.stdout(input.tokenOnly ? `${token.token}\n` : formatExecCredential(execInfo.apiVersion, token.token, token.expiresAt));
-}
-
-/**
- * Identifies the signer without loading the SDK and without any secret (the
- * key is stored in the cache entry): an access key id names exactly one
- * secret, and temporary keys get a fresh id per session. For profiles the SDK
- * resolves (SSO, assume-role, process...), the profile's non-secret settings.
- */
-export function sourceIdentity(plan: SourcePlan, awsFiles: () => AwsFiles, env: NodeJS.ProcessEnv): string {
-  if (plan.kind === 'env') return `env:${plan.credentials.accessKeyId}`;
-  if (plan.kind === 'static-profile') return `profile:${plan.profile}:${plan.credentials.accessKeyId}`;
-  const chain: Record<string, string>[] = [];
-  let name: string | undefined = plan.profile;
-  for (let depth = 0; name && depth < 5; depth++) {
-    const settings: Record<string, string> = profileSettings(awsFiles(), name) ?? {};
-    chain.push(Object.fromEntries<string>(Object.entries(settings).filter(([k]) => !/secret|token|password/.test(k)).sort()));
-    name = settings.source_profile !== name ? settings.source_profile : undefined;
-  }
-  const ambient = ['AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI']
-    .map((k) => env[k] ?? '');
-  return `sdk:${plan.profile}:${JSON.stringify([chain, ambient])}`;
 }

@@ -4,9 +4,18 @@
  * and `aws eks get-token --cluster-name --role-arn`).
  */
 import { usageError } from '../errors.js';
-import { isValidClusterName } from './cluster-name.js';
-import { parseDnsServer } from './dns.js';
-import { partitionOf } from './sts-endpoint.js';
+import {
+  asciiDnsName,
+  CLUSTER_NAME_RULE,
+  durationMs,
+  escapeControl,
+  isValidClusterName,
+  parseDnsServer,
+  parseDurationFlag,
+  regionProblem,
+  roleArnProblem,
+  ROLE_ARN_EXAMPLE,
+} from '../platform/vocabulary.js';
 
 export interface TokenInput {
   /** A cluster name, or a DNS name whose TXT record holds it. */
@@ -23,35 +32,30 @@ export interface TokenInput {
   readonly allowClusters: readonly string[];
   readonly noDns: boolean;
   readonly dnsTimeoutMs: number;
+  /** One bound over the AWS work (credentials, role assumption). */
+  readonly awsTimeoutMs: number;
   readonly cache: boolean;
   readonly cacheMinValidityMs: number;
 }
 
 export const DEFAULT_DNS_TIMEOUT_MS = 2000;
+export const DEFAULT_AWS_TIMEOUT_MS = 15_000;
 export const DEFAULT_CACHE_MIN_VALIDITY_MS = 5 * 60 * 1000;
 
-const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
-const DNS_NAME = /^(?=.{1,253}\.?$)([A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
 
-/** "3600", "3600s", "60m", "1h", "1h30m" -> seconds. */
-export function parseDuration(flag: string, value: string): number {
-  const units: Record<string, number> = { h: 3600, m: 60, s: 1 };
-  let seconds: number;
-  if (/^\d+$/.test(value)) seconds = Number(value);
-  else if (/^(\d+[hms])+$/.test(value)) {
-    seconds = 0;
-    for (const [, n, u] of value.matchAll(/(\d+)([hms])/g)) seconds += Number(n) * (units[u as string] as number);
-  } else throw usageError(`${flag} ${JSON.stringify(value)} is not a duration`, 'write seconds (3600) or a Go-style duration (1h, 45m, 1h30m)');
-  return seconds;
-}
-
-function positiveMs(flag: string, value: string, min: number, max: number): number {
-  if (!/^\d+$/.test(value)) throw usageError(`${flag} ${JSON.stringify(value)} is not a whole number of milliseconds`);
-  const n = Number(value);
-  if (n < min || n > max) throw usageError(`${flag} ${value} is out of range (${min}..${max} ms)`);
-  return n;
+/**
+ * The role session length: a duration ("1h", "45m", "3600s"). A bare number
+ * is seconds here, as STS's DurationSeconds and the AWS CLI's
+ * --duration-seconds count (the vocabulary's bare milliseconds would make
+ * "3600" 3.6 s).
+ */
+function sessionSeconds(value: string): number {
+  const ms = /^\d+$/.test(value.trim()) ? Number(value.trim()) * 1000 : durationMs(value);
+  if (ms === undefined) throw usageError(`--duration ${JSON.stringify(value)} is not a duration`, 'write 1h, 45m, 1h30m or seconds (3600)');
+  if (ms < 900_000 || ms > 43_200_000) throw usageError(`--duration ${value} is out of range`, 'STS accepts 15 minutes (900) to 12 hours (43200)');
+  return Math.round(ms / 1000);
 }
 
 export interface RawTokenFlags {
@@ -70,7 +74,8 @@ export interface RawTokenFlags {
   allowCluster?: string[];
   dns?: boolean; // commander's --no-dns
   dnsTimeout?: string;
-  cache?: boolean; // --no-cache
+  awsTimeout?: string;
+  cache?: boolean; // --no-cache; --cache (aws-iam-authenticator's) is accepted: bascule always caches
   cacheMinValidity?: string;
 }
 
@@ -82,18 +87,17 @@ export function parseTokenInput(flags: RawTokenFlags, env: NodeJS.ProcessEnv): T
   if (!id) throw usageError('missing the cluster id', 'pass -i/--cluster-id NAME (a cluster name, or the DNS name whose TXT record holds it)');
   const noDns = flags.dns === false;
   if (noDns && !isValidClusterName(id)) {
-    throw usageError(`-i ${JSON.stringify(id)} is not a valid EKS cluster name, and --no-dns makes it the cluster name`, 'EKS cluster names are 1-100 letters, digits, "-" and "_"');
+    throw usageError(`-i ${JSON.stringify(escapeControl(id))} is not a valid EKS cluster name, and --no-dns makes it the cluster name`, CLUSTER_NAME_RULE);
   }
-  if (!noDns && !DNS_NAME.test(id)) {
-    throw usageError(`-i ${JSON.stringify(id)} is neither an EKS cluster name nor a DNS name`);
+  if (!noDns && !isValidClusterName(id) && asciiDnsName(id) === undefined) {
+    throw usageError(`-i ${JSON.stringify(escapeControl(id))} is neither an EKS cluster name nor a valid DNS name`, 'IDN names must be valid (an xn-- label must be valid punycode); labels are 1-63 letters, digits, "-" and "_"');
   }
   if (flags.role && flags.roleArn && flags.role !== flags.roleArn) throw usageError('--role and --role-arn name different roles; give one');
   const roleArn = flags.role ?? flags.roleArn;
-  if (roleArn !== undefined && !ROLE_ARN.test(roleArn)) {
-    throw usageError(`${JSON.stringify(roleArn)} is not an IAM role ARN`, 'expected arn:aws:iam::123456789012:role/NAME');
-  }
+  const roleProblem = roleArn === undefined ? undefined : roleArnProblem(roleArn);
+  if (roleProblem) throw usageError(`${flags.role !== undefined ? '--role' : '--role-arn'} ${JSON.stringify(escapeControl(roleArn as string))} ${roleProblem}`, `expected ${ROLE_ARN_EXAMPLE}`);
   if (flags.sessionName !== undefined && !SESSION_NAME.test(flags.sessionName)) {
-    throw usageError(`--session-name ${JSON.stringify(flags.sessionName)} is not a valid role session name`, '2-64 characters among letters, digits and +=,.@_-');
+    throw usageError(`--session-name ${JSON.stringify(escapeControl(flags.sessionName))} is not a valid role session name`, '2-64 characters among letters, digits and +=,.@_-');
   }
   if (flags.externalId !== undefined && !EXTERNAL_ID.test(flags.externalId)) {
     throw usageError('--external-id is not a valid external id', '2-1224 characters among letters, digits and +=,.@:/_-');
@@ -102,21 +106,18 @@ export function parseTokenInput(flags: RawTokenFlags, env: NodeJS.ProcessEnv): T
     throw usageError('--session-name, --forward-session-name, --external-id and --duration only apply with --role');
   }
   if (flags.forwardSessionName && flags.sessionName) throw usageError('--forward-session-name and --session-name are exclusive; give one');
-  let durationSeconds: number | undefined;
-  if (flags.duration !== undefined) {
-    durationSeconds = parseDuration('--duration', flags.duration);
-    if (durationSeconds < 900 || durationSeconds > 43200) throw usageError(`--duration ${flags.duration} is out of range`, 'STS accepts 15 minutes (900) to 12 hours (43200)');
-  }
-  if (flags.region !== undefined) partitionOf(flags.region);
-  const dnsServerRaw = flags.dnsServer ?? env.BASCULE_DNS_SERVER;
-  const dnsServer = dnsServerRaw ? parseDnsServer(dnsServerRaw) : undefined;
+  const durationSeconds = flags.duration === undefined ? undefined : sessionSeconds(flags.duration);
+  const badRegion = flags.region === undefined ? undefined : regionProblem(flags.region);
+  if (badRegion) throw usageError(`--region ${JSON.stringify(escapeControl(flags.region as string))} ${badRegion}`);
+  const dnsServer =
+    flags.dnsServer !== undefined ? parseDnsServer(flags.dnsServer, '--dns-server') : env.BASCULE_DNS_SERVER ? parseDnsServer(env.BASCULE_DNS_SERVER, 'BASCULE_DNS_SERVER') : undefined;
   const allowClusters = flags.allowCluster ?? [];
-  const dnsTimeoutMs = flags.dnsTimeout === undefined ? DEFAULT_DNS_TIMEOUT_MS : positiveMs('--dns-timeout', flags.dnsTimeout, 50, 60000);
+  const dnsTimeoutMs = flags.dnsTimeout === undefined ? DEFAULT_DNS_TIMEOUT_MS : parseDurationFlag('--dns-timeout', flags.dnsTimeout, { min: 50, max: 60_000 });
+  const awsTimeoutMs = flags.awsTimeout === undefined ? DEFAULT_AWS_TIMEOUT_MS : parseDurationFlag('--aws-timeout', flags.awsTimeout, { min: 100, max: 600_000 });
   const cacheMinValidityMs =
     flags.cacheMinValidity === undefined
       ? DEFAULT_CACHE_MIN_VALIDITY_MS
-      : parseDuration('--cache-min-validity', flags.cacheMinValidity) * 1000;
-  if (cacheMinValidityMs > 14 * 60 * 1000) throw usageError('--cache-min-validity is longer than a token lives (14m)');
+      : parseDurationFlag('--cache-min-validity', flags.cacheMinValidity, { min: 0, max: 14 * 60_000 });
   return {
     id,
     roleArn,
@@ -131,6 +132,7 @@ export function parseTokenInput(flags: RawTokenFlags, env: NodeJS.ProcessEnv): T
     allowClusters,
     noDns,
     dnsTimeoutMs,
+    awsTimeoutMs,
     cache: flags.cache !== false && !/^(1|true|yes)$/i.test(env.BASCULE_NO_CACHE ?? ''),
     cacheMinValidityMs,
   };

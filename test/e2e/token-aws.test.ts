@@ -104,7 +104,7 @@ describe('STS failures (scripted STS on loopback)', () => {
     const r = await run([{ error: 'AccessDenied', status: 403, message: `User: ${KEYS.arn} is not authorized to perform: sts:AssumeRole on resource: ${ROLE}` }]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(new RegExp(`^error: AssumeRole ${ROLE} was denied: User: arn:aws:iam::123456789012:user/alice is not authorized`));
+    expect(r.stderr).toMatch(new RegExp(`^error: STS AssumeRole ${ROLE} was denied: User: arn:aws:iam::123456789012:user/alice is not authorized`));
     expect(r.stderr).toMatch(/hint: check the role's trust policy/);
     expect(r.calls).toBe(1);
   });
@@ -119,14 +119,14 @@ describe('STS failures (scripted STS on loopback)', () => {
   it('throttling that does not stop: bounded attempts, then a clear error', async () => {
     const r = await run([{ error: 'Throttling', message: 'Rate exceeded' }]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/AssumeRole .* was throttled by STS after 4 attempts/);
+    expect(r.stderr).toMatch(/STS AssumeRole .* was throttled by STS after 4 attempts \(Throttling\)/);
     expect(r.calls).toBe(4);
   });
 
   it('expired source credentials', async () => {
     const r = await run([{ error: 'ExpiredToken', message: 'The security token included in the request is expired' }], { AWS_SESSION_TOKEN: 'old' });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/AssumeRole .* failed: the source AWS credentials have expired/);
+    expect(r.stderr).toMatch(/STS AssumeRole .* failed: the credentials from the environment \(AWS_ACCESS_KEY_ID\) have expired/);
   });
 
   it('role credentials already expired: no token', async () => {
@@ -146,13 +146,13 @@ describe('STS failures (scripted STS on loopback)', () => {
   it('an unreachable STS endpoint', async () => {
     const r = await runBuilt(['token', '-i', 'eks-green', '--no-dns', '--no-cache', '-r', ROLE], { env: envKeys({ AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:1' }), timeoutMs: 60_000 });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/AssumeRole .* failed: cannot reach STS \(ECONNREFUSED\)/);
+    expect(r.stderr).toMatch(/STS AssumeRole .* failed: cannot reach the endpoint http:\/\/127\.0\.0\.1:1 \(ECONNREFUSED/);
   });
 
   it('never prints a secret, a session token or a token in a failure', async () => {
     const r = await run([{ error: 'InvalidClientTokenId', status: 403, message: `The security token ${KEYS.secretAccessKey} is invalid` }], { AWS_SESSION_TOKEN: 'SESSIONTOKENSECRET' });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/AWS does not accept the source credentials \(InvalidClientTokenId\)/);
+    expect(r.stderr).toMatch(/AWS does not accept the credentials from the environment \(AWS_ACCESS_KEY_ID\) \(InvalidClientTokenId\)/);
     expect(r.stderr).not.toContain(KEYS.secretAccessKey);
     expect(r.stderr).not.toContain('SESSIONTOKENSECRET');
   });

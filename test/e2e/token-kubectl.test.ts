@@ -97,7 +97,7 @@ describe('kubectl with bascule as its credential plugin', () => {
     const config = writeKubeconfig(world, { server: world.api.green.url, caPems: bothCas(), args: tokenArgs(['--region', 'eu-west-1']) });
     const r = await kubectl(config, ['get', 'namespaces', '-o', 'name'], cleanEnv());
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/error: no usable AWS credentials/);
-    expect(r.stderr).toMatch(/tried, in order: environment variables .* the shared config and credentials files .* SSO, credential_process, web identity .* container credentials and EC2 instance metadata/);
+    expect(r.stderr).toMatch(/error: no AWS credentials found/);
+    expect(r.stderr).toMatch(/looked, in botocore's order, at: the environment \(AWS_ACCESS_KEY_ID\), profile "default" \(role_arn, web identity, SSO, keys, credential_process\), container credentials; EC2 instance metadata is off/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertAllowed, clusterNameFromTxt, compileAllowList, isValidClusterName, type TxtAnswer } from '../../src/token/cluster-name.js';
+import { assertAllowed, clusterNameFromTxt, compileAllowList, isValidClusterName, type TxtAnswer } from '../../src/dns/cluster-name.js';
 import { BasculeError } from '../../src/errors.js';
 
 const records = (...values: (string | string[])[]): TxtAnswer => ({

@@ -160,8 +160,10 @@ describe('the planned steps', () => {
 
 describe('durations', () => {
   it.each([
-    ['90', 90_000],
+    ['90', 90],
+    ['2000', 2000],
     ['250ms', 250],
+    ['1.5s', 1500],
     ['2s', 2000],
     ['5m', 300_000],
     ['1m30s', 90_000],
@@ -172,7 +174,7 @@ describe('durations', () => {
 
   it.each([
     ['forever', /--timeout "forever" is not a duration/],
-    ['1.5s', /is not a duration/],
+    ['1,5s', /is not a duration/],
     ['2h', /--timeout 2h is out of range \(0ms to 1h\)/],
   ])('%s is refused', (text, message) => {
     expect(() => parseDurationMs('--timeout', text, { min: 0, max: 3_600_000 })).toThrow(message);

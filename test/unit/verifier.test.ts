@@ -5,7 +5,7 @@
  * test meaningless.)
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { presignToken } from '../../src/token/presign.js';
+import { presignToken } from '../../src/aws/presign.js';
 import { verifyToken } from '../support/eks-verifier.mjs';
 import { KEYS } from '../support/run.js';
 

@@ -3,18 +3,10 @@
  * into one EKS cluster name, and the allow-list that bounds it.
  */
 import { BasculeError } from '../errors.js';
+import { clusterNameProblem, CLUSTER_NAME_RULE, escapeControl, isValidClusterName, quoteValue } from '../platform/vocabulary.js';
+import type { TxtAnswer } from './resolver.js';
 
-/** EKS: 1-100 characters, starts with a letter or digit, then letters, digits, - and _. */
-const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
-
-export function isValidClusterName(name: string): boolean {
-  return CLUSTER_NAME.test(name);
-}
-
-/** What a TXT lookup found. Errors of the lookup itself are thrown by the DNS adapter. */
-export type TxtAnswer =
-  | { readonly kind: 'records'; readonly records: readonly (readonly string[])[] }
-  | { readonly kind: 'none'; readonly reason: 'NXDOMAIN' | 'NODATA' };
+export { isValidClusterName, quoteValue, type TxtAnswer };
 
 export interface ResolvedName {
   readonly clusterName: string;
@@ -27,12 +19,6 @@ export function isExternalDnsRegistryRecord(value: string): boolean {
   return value.startsWith('heritage=');
 }
 
-/** A TXT value as it may appear in a message: quoted, printable, bounded. */
-export function quoteValue(value: string): string {
-  const shown = value.length > 120 ? `${value.slice(0, 117)}...` : value;
-  return JSON.stringify(shown);
-}
-
 export function clusterNameFromTxt(id: string, answer: TxtAnswer): ResolvedName {
   const values =
     answer.kind === 'records'
@@ -42,29 +28,33 @@ export function clusterNameFromTxt(id: string, answer: TxtAnswer): ResolvedName 
     // The bash wrapper's fallback: no record, the id is the cluster name. Only
     // when it could be one; a DNS name that holds no record is a broken setup.
     if (isValidClusterName(id)) return { clusterName: id, source: 'id' };
+    const shownId = escapeControl(id);
+    if (answer.kind === 'cname') {
+      throw new BasculeError('dns', `${shownId} is a CNAME to ${escapeControl(answer.target)}, and the answer holds no TXT record naming a cluster`, {
+        hint: `put the TXT record at ${shownId} itself (a name with a CNAME can hold no other record), or point -i at the CNAME's target`,
+      });
+    }
     const what =
       answer.kind === 'records'
         ? 'only ExternalDNS registry records'
         : answer.reason === 'NXDOMAIN'
           ? 'no such name (NXDOMAIN)'
           : 'no TXT data';
-    throw new BasculeError('dns', `no TXT record naming a cluster was found at ${id} (${what})`, {
-      hint: `create a TXT record at ${id} whose value is the active cluster's name, or pass the cluster name itself`,
+    throw new BasculeError('dns', `no TXT record naming a cluster was found at ${shownId} (${what})`, {
+      hint: `create a TXT record at ${shownId} whose value is the active cluster's name, or pass the cluster name itself`,
     });
   }
   if (values.length > 1) {
     throw new BasculeError(
       'dns',
-      `the TXT record at ${id} holds ${values.length} different values (${values.map(quoteValue).join(', ')}); exactly one cluster name is expected`,
-      { hint: `leave one TXT value naming the active cluster at ${id}` },
+      `the TXT record at ${escapeControl(id)} holds ${values.length} different values (${values.map(quoteValue).join(', ')}); exactly one cluster name is expected`,
+      { hint: `leave one TXT value naming the active cluster at ${escapeControl(id)}` },
     );
   }
   const value = values[0] as string;
-  if (!isValidClusterName(value)) {
-    const why = value.length > 100 ? `is ${value.length} characters long (at most 100)` : 'is not a valid EKS cluster name';
-    throw new BasculeError('dns', `the TXT record at ${id} holds ${quoteValue(value)}, which ${why}`, {
-      hint: 'EKS cluster names are 1-100 letters, digits, "-" and "_", starting with a letter or digit',
-    });
+  const problem = clusterNameProblem(value);
+  if (problem) {
+    throw new BasculeError('dns', `the TXT record at ${escapeControl(id)} holds ${quoteValue(value)}, which ${problem}`, { hint: CLUSTER_NAME_RULE });
   }
   return { clusterName: value, source: 'txt' };
 }
@@ -85,7 +75,7 @@ export function compileAllowList(patterns: readonly string[]): (name: string) =>
 
 export function assertAllowed(name: ResolvedName, id: string, patterns: readonly string[]): void {
   if (!compileAllowList(patterns)(name.clusterName)) {
-    const from = name.source === 'txt' ? `the TXT record at ${id} names` : 'the id is';
+    const from = name.source === 'txt' ? `the TXT record at ${escapeControl(id)} names` : 'the id is';
     throw new BasculeError('refused', `refusing to sign for cluster "${name.clusterName}": ${from} a cluster outside --allow-cluster (${patterns.join(', ')})`, {
       hint: 'if the cluster is legitimate, add it to the kubeconfig\'s --allow-cluster list; otherwise the TXT record may have been tampered with',
     });

@@ -1,0 +1,63 @@
+/**
+ * One deadline over a command's AWS work: every call (credential_process, SSO,
+ * STS, Route53, EKS) runs inside the time left, and on expiry the error names
+ * what did not answer. Connect and read timeouts of each HTTP request sit
+ * inside it (see `httpTimeouts`).
+ */
+import { BasculeError } from '../errors.js';
+import { formatMs } from '../platform/vocabulary.js';
+
+export const DEFAULT_AWS_TIMEOUT_MS = 15_000;
+
+export class Deadline {
+  readonly budgetMs: number;
+  readonly #end: number;
+  readonly #now: () => number;
+  /** Which flag or setting changes the budget, for the hint. */
+  readonly #knob: string;
+
+  constructor(budgetMs: number, options: { now?: () => number; knob?: string } = {}) {
+    this.budgetMs = budgetMs;
+    this.#now = options.now ?? Date.now;
+    this.#end = this.#now() + budgetMs;
+    this.#knob = options.knob ?? '--aws-timeout';
+  }
+
+  remainingMs(): number {
+    return Math.max(0, this.#end - this.#now());
+  }
+
+  expired(what: string): BasculeError {
+    return new BasculeError('aws', `${what} did not answer within ${formatMs(this.budgetMs)}`, {
+      hint: `check the network (and HTTPS_PROXY / NO_PROXY), or allow more time with ${this.#knob}`,
+    });
+  }
+
+  /**
+   * Runs `work` with an AbortSignal that fires when the time is up; rejects
+   * with "<what> did not answer within ..." then, whatever `work` does.
+   */
+  async run<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const left = this.remainingMs();
+    if (left <= 0) throw this.expired(what);
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const expiry = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(this.expired(what));
+      }, left);
+    });
+    try {
+      return await Promise.race([work(controller.signal), expiry]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Connect and socket-idle timeouts for one HTTP request, never past the deadline. */
+  httpTimeouts(): { connectionTimeout: number; requestTimeout: number } {
+    const left = Math.max(1, this.remainingMs());
+    return { connectionTimeout: Math.min(left, 5000), requestTimeout: left };
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * STS AssumeRole (and GetCallerIdentity for --forward-session-name), through
+ * the endpoint the profile configures (AWS_ENDPOINT_URL_STS, services
+ * sections, endpoint_url), the proxies, and inside the deadline.
+ */
+import { BasculeError } from '../errors.js';
+import { configuredEndpoint, type AwsFiles } from './config-files.js';
+import type { Deadline } from './deadline.js';
+import type { AwsCredentials } from './eks-token.js';
+import { awsError } from './errors.js';
+import { AssumeRoleCommand, GetCallerIdentityCommand, requestHandler, STSClient } from './sdk.js';
+
+export interface StsContext {
+  readonly env: NodeJS.ProcessEnv;
+  readonly files: () => AwsFiles;
+  readonly region: string;
+  readonly deadline: Deadline;
+  /** The profile whose endpoint settings apply ("default" when none is named). */
+  readonly endpointProfile: string;
+}
+
+export interface AssumeRoleInput {
+  readonly roleArn: string;
+  readonly sessionName: string | undefined;
+  readonly forwardSessionName: boolean;
+  readonly externalId: string | undefined;
+  readonly durationSeconds: number | undefined;
+  readonly mfa?: { readonly serial: string; readonly code: string } | undefined;
+}
+
+export const DEFAULT_SESSION_NAME = 'bascule';
+const MAX_ATTEMPTS = 4;
+
+/** A forwarded session name may hold characters STS refuses; keep the allowed ones, at most 64. */
+export function sanitiseSessionName(name: string): string {
+  const cleaned = name.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
+  return cleaned.length >= 2 ? cleaned : DEFAULT_SESSION_NAME;
+}
+
+export function stsEndpoint(ctx: Pick<StsContext, 'env' | 'files' | 'endpointProfile'>): string | undefined {
+  return configuredEndpoint('sts', ctx.env, ctx.files(), ctx.endpointProfile);
+}
+
+export async function assumeRole(ctx: StsContext, source: { credentials: AwsCredentials; origin: string }, input: AssumeRoleInput): Promise<AwsCredentials> {
+  const endpoint = stsEndpoint(ctx);
+  const client = new STSClient({
+    region: ctx.region,
+    credentials: source.credentials,
+    maxAttempts: MAX_ATTEMPTS,
+    requestHandler: requestHandler(ctx.env, ctx.deadline),
+    ...(endpoint ? { endpoint } : {}),
+  });
+  const call = (operation: string, target: string) => ({ service: 'STS', operation, target, credentials: source.origin, ...(endpoint ? { endpoint } : {}) });
+  const where = endpoint ? `STS at ${endpoint}` : `STS (${ctx.region})`;
+  try {
+    let sessionName = input.sessionName ?? DEFAULT_SESSION_NAME;
+    if (input.forwardSessionName) {
+      const identity = await ctx.deadline
+        .run(`${where}, asked GetCallerIdentity for --forward-session-name,`, (abortSignal) => client.send(new GetCallerIdentityCommand({}), { abortSignal }))
+        .catch((error: unknown) => {
+          throw awsError(call('GetCallerIdentity', '(for --forward-session-name)'), error);
+        });
+      const parts = (identity.UserId ?? '').split(':');
+      if (parts.length === 2 && parts[1]) sessionName = sanitiseSessionName(parts[1]);
+    }
+    const response = await ctx.deadline
+      .run(`${where}, asked AssumeRole ${input.roleArn},`, (abortSignal) =>
+        client.send(
+          new AssumeRoleCommand({
+            RoleArn: input.roleArn,
+            RoleSessionName: sessionName,
+            ...(input.externalId ? { ExternalId: input.externalId } : {}),
+            ...(input.durationSeconds ? { DurationSeconds: input.durationSeconds } : {}),
+            ...(input.mfa ? { SerialNumber: input.mfa.serial, TokenCode: input.mfa.code } : {}),
+          }),
+          { abortSignal },
+        ),
+      )
+      .catch((error: unknown) => {
+        throw awsError(call('AssumeRole', input.roleArn), error);
+      });
+    const c = response.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new BasculeError('aws', `STS AssumeRole ${input.roleArn} returned no credentials`);
+    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+  } finally {
+    client.destroy();
+  }
+}

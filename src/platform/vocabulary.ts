@@ -1,0 +1,223 @@
+/**
+ * The one vocabulary: each rule bascule checks on a value a user types (role
+ * ARN, region, cluster name, DNS server, duration) exists here once. The
+ * platform schema uses these through `v.check`, every flag parser through the
+ * `parse*` helpers, so the platform file refuses exactly what the token,
+ * status, switch and kubeconfig commands would refuse.
+ *
+ * Each rule is a `*Problem(value)` function: undefined when the value is good,
+ * else what is wrong with it, worded to follow the value ("... is not ...").
+ * Light on purpose: it is on kubectl's hot path (no node:net, no valibot).
+ */
+import { usageError } from '../errors.js';
+
+// ---------------------------------------------------------------- partitions
+
+export interface Partition {
+  readonly name: string;
+  readonly regionPattern: RegExp;
+  readonly dnsSuffix: string;
+}
+
+/** Most specific first: "us-gov-" and "us-iso-" regions would also match aws's pattern. */
+export const PARTITIONS: readonly Partition[] = [
+  { name: 'aws-cn', regionPattern: /^cn-[a-z]+-\d+$/, dnsSuffix: 'amazonaws.com.cn' },
+  { name: 'aws-us-gov', regionPattern: /^us-gov-[a-z]+-\d+$/, dnsSuffix: 'amazonaws.com' },
+  { name: 'aws-iso', regionPattern: /^us-iso-[a-z]+-\d+$/, dnsSuffix: 'c2s.ic.gov' },
+  { name: 'aws-iso-b', regionPattern: /^us-isob-[a-z]+-\d+$/, dnsSuffix: 'sc2s.sgov.gov' },
+  { name: 'aws-iso-e', regionPattern: /^eu-isoe-[a-z]+-\d+$/, dnsSuffix: 'cloud.adc-e.uk' },
+  { name: 'aws-iso-f', regionPattern: /^us-isof-[a-z]+-\d+$/, dnsSuffix: 'csp.hci.ic.gov' },
+  { name: 'aws-eusc', regionPattern: /^eusc-[a-z]+-[a-z]+-\d+$/, dnsSuffix: 'amazonaws.eu' },
+  { name: 'aws', regionPattern: /^[a-z]{2}(-[a-z]+)+-\d+$/, dnsSuffix: 'amazonaws.com' },
+];
+
+const PARTITION_NAMES = PARTITIONS.map((p) => p.name);
+
+export function regionProblem(region: string): string | undefined {
+  return PARTITIONS.some((p) => p.regionPattern.test(region)) ? undefined : 'is not an AWS region name (e.g. eu-west-3, us-gov-west-1, cn-north-1)';
+}
+
+export function partitionOf(region: string): Partition {
+  const partition = PARTITIONS.find((p) => p.regionPattern.test(region));
+  if (!partition) {
+    throw usageError(`${JSON.stringify(region)} is not an AWS region name`, 'pass a region such as eu-west-1 with --region, AWS_REGION or the profile');
+  }
+  return partition;
+}
+
+/** `sts.<region>.<partition dns suffix>`: the host an EKS token must name. */
+export function stsHost(region: string): string {
+  return `sts.${region}.${partitionOf(region).dnsSuffix}`;
+}
+
+// ---------------------------------------------------------------- role ARN
+
+const ROLE_ARN = /^arn:([a-z-]+):iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+export const ROLE_ARN_EXAMPLE = 'arn:aws:iam::123456789012:role/NAME';
+
+export function roleArnProblem(arn: string): string | undefined {
+  const m = ROLE_ARN.exec(arn);
+  if (!m) return `is not an IAM role ARN (expected ${ROLE_ARN_EXAMPLE})`;
+  if (!PARTITION_NAMES.includes(m[1] as string)) return `names the partition "${m[1]}", which is not one of ${PARTITION_NAMES.join(', ')}`;
+  return undefined;
+}
+
+// ---------------------------------------------------------------- cluster name
+
+/** EKS: 1-100 characters, starts with a letter or digit, then letters, digits, - and _. */
+const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+export const CLUSTER_NAME_RULE = 'EKS cluster names are 1-100 letters, digits, "-" and "_", starting with a letter or digit';
+
+export function isValidClusterName(name: string): boolean {
+  return CLUSTER_NAME.test(name);
+}
+
+export function clusterNameProblem(name: string): string | undefined {
+  if (CLUSTER_NAME.test(name)) return undefined;
+  return name.length > 100 ? `is ${name.length} characters long (at most 100)` : 'is not a valid EKS cluster name';
+}
+
+// ---------------------------------------------------------------- DNS server
+
+/**
+ * 4 or 6 for an IP address, else 0. (node:net's isIP would load the whole net
+ * module on kubectl's hot path; the WHATWG URL parser is already loaded.)
+ */
+export function isIP(host: string): 0 | 4 | 6 {
+  if (/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(host)) return 4;
+  if (!host.includes(':') || !/^[0-9A-Fa-f:.]+$/.test(host)) return 0;
+  try {
+    return new URL(`http://[${host}]/`).hostname.length > 2 ? 6 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export interface DnsServer {
+  readonly host: string;
+  readonly port: number;
+  readonly family: 4 | 6;
+}
+
+/** `HOST[:PORT]` with an IP host: 10.0.0.2, 10.0.0.2:5353, ::1, [::1]:5353. A string: what is wrong. */
+export function splitDnsServer(value: string): DnsServer | string {
+  const trimmed = value.trim();
+  const bracketed = /^\[([^\]]+)\](?::([^:]*))?$/.exec(trimmed);
+  let host: string;
+  let port: string | undefined;
+  if (bracketed) {
+    host = bracketed[1] as string;
+    port = bracketed[2];
+  } else if (isIP(trimmed) === 6) {
+    host = trimmed;
+  } else {
+    const parts = trimmed.split(':');
+    if (parts.length > 2) return 'is not HOST[:PORT] (write IPv6 servers as [::1]:53)';
+    host = parts[0] ?? '';
+    port = parts[1];
+  }
+  const family = isIP(host);
+  if (family === 0) return `is not an IP address with an optional port ("${host}" is not an IP address; e.g. 10.0.0.2 or 127.0.0.1:5353)`;
+  if (port !== undefined && (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535)) return `has port "${port}", not between 1 and 65535`;
+  return { host, port: port === undefined ? 53 : Number(port), family };
+}
+
+export function dnsServerProblem(value: string): string | undefined {
+  const parsed = splitDnsServer(value);
+  return typeof parsed === 'string' ? parsed : undefined;
+}
+
+/** The canonical spelling: 10.0.0.2, 10.0.0.2:5353, [::1]:53. */
+export function formatDnsServer(server: DnsServer): string {
+  if (server.family === 6) return `[${server.host}]:${server.port}`;
+  return server.port === 53 ? server.host : `${server.host}:${server.port}`;
+}
+
+/** `source` names where the value came from in the message: "--dns-server", "BASCULE_DNS_SERVER". */
+export function parseDnsServer(value: string, source = '--dns-server'): string {
+  const parsed = splitDnsServer(value);
+  if (typeof parsed === 'string') throw usageError(`${source} ${JSON.stringify(value)} ${parsed}`, 'give the resolver as an IP address, e.g. 10.0.0.2, 127.0.0.1:5353 or [::1]:53');
+  return formatDnsServer(parsed);
+}
+
+// ---------------------------------------------------------------- DNS names
+
+/** Labels of 1-63 letters, digits, "-" and "_" (TXT owners such as _bascule), at most 253 characters. */
+const DNS_NAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
+
+/**
+ * The name as DNS carries it (lower case, IDN as punycode, no final dot), or
+ * undefined when it is not a DNS name: an empty label, a label over 63, an
+ * invalid punycode label such as xn--zz.
+ */
+export function asciiDnsName(name: string): string | undefined {
+  const trimmed = name.trim().replace(/\.$/, '');
+  let ascii = trimmed.toLowerCase();
+  if (!/^[\x21-\x7e]*$/.test(trimmed) || /(^|\.)xn--/i.test(trimmed)) {
+    // IDNA (UTS #46) as the WHATWG URL parser does it: already loaded, and it refuses invalid punycode.
+    if (/[/?#@:%\\\s]/.test(trimmed)) return undefined;
+    try {
+      ascii = new URL(`http://${trimmed}/`).hostname;
+    } catch {
+      return undefined;
+    }
+  }
+  return DNS_NAME.test(ascii) ? ascii : undefined;
+}
+
+// ---------------------------------------------------------------- durations
+
+const UNITS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+export const DURATION_RULE = 'write a duration such as 500ms, 2s, 5m, 1h30m (a bare number is milliseconds)';
+
+/** "2000" (milliseconds), "250ms", "2s", "1.5s", "5m", "1m30s" -> milliseconds; undefined if not a duration. */
+export function durationMs(value: string): number | undefined {
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  if (!/^(\d+(\.\d+)?(ms|h|m|s))+$/.test(text)) return undefined;
+  let ms = 0;
+  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) ms += Number(n) * (UNITS[unit as string] as number);
+  return Math.round(ms);
+}
+
+/** 1500 -> "1.5s", 120000 -> "2m", 90000 -> "1m30s", 3600000 -> "1h", 250 -> "250ms". */
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))}s`;
+  const total = Math.round(ms / 1000);
+  const [hours, minutes, seconds] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+  return `${hours ? `${hours}h` : ''}${minutes ? `${minutes}m` : ''}${seconds ? `${seconds}s` : ''}`;
+}
+
+export function durationProblem(value: string, bounds: { min: number; max: number }): string | undefined {
+  const ms = durationMs(value);
+  if (ms === undefined) return `is not a duration (${DURATION_RULE})`;
+  if (ms < bounds.min || ms > bounds.max) return `is out of range (${formatMs(bounds.min)} to ${formatMs(bounds.max)})`;
+  return undefined;
+}
+
+/** A flag's duration in milliseconds, within bounds; a usage error naming the flag otherwise. */
+export function parseDurationFlag(flag: string, value: string, bounds: { min: number; max: number }): number {
+  const problem = durationProblem(value, bounds);
+  if (problem?.startsWith('is not')) throw usageError(`${flag} ${JSON.stringify(escapeControl(value))} ${problem}`, DURATION_RULE);
+  if (problem) throw usageError(`${flag} ${value.trim()} ${problem}`);
+  return durationMs(value) as number;
+}
+
+// ---------------------------------------------------------------- text from outside
+
+/**
+ * Text that came from outside (TXT values, DNS names, AWS messages) as it may
+ * be printed: C0 and C1 control characters, DEL and the bidi overrides become
+ * \u escapes, so nothing printed can move the cursor or recolour a terminal.
+ */
+export function escapeControl(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A value from outside, quoted, escaped and bounded, for messages. */
+export function quoteValue(value: string): string {
+  const shown = value.length > 120 ? `${value.slice(0, 117)}...` : value;
+  return `"${escapeControl(shown.replace(/\\/g, '\\\\').replace(/"/g, '\\"'))}"`;
+}

@@ -1,0 +1,37 @@
+/**
+ * The token's AWS port, implemented with the AWS layer (src/aws/): the region
+ * and the credential plan are decided from the environment and the shared
+ * files alone (the cached path stops there); the credentials themselves, and
+ * the role, are fetched only for a new token, inside one deadline.
+ */
+import { profileSettings, readAwsFiles, resolveRegion, selectedProfile, type AwsFiles } from '../aws/config-files.js';
+import { noCredentialsError, planCredentials, planIdentity, resolveCredentials, describePlan, type CredentialPlan } from '../aws/credentials.js';
+import { Deadline } from '../aws/deadline.js';
+import type { AwsPort } from './get-token.js';
+
+export function awsPort(env: NodeJS.ProcessEnv): AwsPort {
+  let files: AwsFiles | undefined;
+  const awsFiles = () => (files ??= readAwsFiles(env));
+  return {
+    region: (regionFlag, profileFlag) => resolveRegion(regionFlag, env, () => profileSettings(awsFiles(), selectedProfile(profileFlag, env).name)?.region),
+    signer(request) {
+      const planInput = { env, profileFlag: request.profileFlag, files: awsFiles };
+      const plan: CredentialPlan | undefined = planCredentials(planInput);
+      const profile = plan === undefined || plan.kind === 'env' ? null : selectedProfile(request.profileFlag, env).name;
+      return {
+        identity: plan ? planIdentity(plan) : 'none',
+        profile,
+        async credentials(role) {
+          if (!plan) throw noCredentialsError(planInput);
+          const deadline = new Deadline(request.timeoutMs, { knob: '--aws-timeout' });
+          const ctx = { env, files: awsFiles, region: request.region, deadline, interactive: request.interactive, prompt: request.prompt };
+          const source = await resolveCredentials(plan, ctx);
+          if (!role) return source;
+          const { assumeRole } = await import('../aws/sts.js');
+          const credentials = await assumeRole({ ...ctx, endpointProfile: selectedProfile(request.profileFlag, env).name }, source, role);
+          return { credentials, origin: `role ${role.roleArn} (assumed with ${describePlan(plan)})` };
+        },
+      };
+    },
+  };
+}
