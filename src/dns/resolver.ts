@@ -1,15 +1,17 @@
 /**
- * The one DNS resolver of bascule: TXT and CNAME questions, over UDP with a
- * TCP retry for truncated answers, bounded as a whole by one timeout.
+ * The one DNS resolver of bascule: TXT and CNAME questions, bounded as a
+ * whole by one timeout, used by the token and the switch.
  *
- * Its own small client rather than c-ares (node:dns): c-ares splits the time
- * into tries and drops an answer that arrives after its try's slice, and its
- * errors do not say which transport failed. Here the UDP question is sent
- * again every quarter of the bound, and an answer to any of them is taken up
- * to the bound itself. No cache of our own: every call asks, so a switch is
- * followed at once.
+ * Questions go through c-ares (node:dns, what kubectl's hot path already
+ * loads), given the whole bound as one try: c-ares otherwise splits the time
+ * into tries and drops an answer that arrives after its try's slice. c-ares
+ * retries over TCP by itself when the UDP answer is truncated.
  *
- * Only node:dgram is loaded on the way (node:net only for a truncated answer).
+ * Its errors do not say which transport failed, so a transport-level failure
+ * (refused, malformed) is asked again, in the time left, with a small client
+ * of our own (node:dgram, node:net: loaded only then) that says whether UDP,
+ * or TCP after a truncated answer, failed. No cache of our own: every call
+ * asks, so a switch is followed at once.
  */
 import { readFileSync } from 'node:fs';
 import { BasculeError } from '../errors.js';
@@ -35,37 +37,108 @@ export type TxtLookup = (name: string, options: LookupOptions) => Promise<TxtAns
 export type CnameLookup = (name: string, options: LookupOptions) => Promise<CnameAnswer>;
 
 export const lookupTxt: TxtLookup = async (name, options) => {
-  const { message, fqdn, via } = await ask(name, TYPE_TXT, options);
-  const records: string[][] = [];
-  const owner = followCnames(message, fqdn);
-  for (const r of message.answers) if (r.type === TYPE_TXT && r.name === owner) records.push(r.txt as string[]);
-  if (records.length > 0) return { kind: 'records', records };
-  if (owner !== fqdn) return { kind: 'cname', target: owner };
-  return none(message, name, via);
+  const fqdn = checkName(name, TYPE_TXT);
+  const started = Date.now();
+  // No TXT data: an alias whose target holds none (or that the server would not follow) is said as such.
+  const aliasOrNone = async (): Promise<TxtAnswer> => {
+    const left = options.timeoutMs - (Date.now() - started);
+    const target = left > 0 ? await viaCares(fqdn, 'CNAME', { ...options, timeoutMs: left }).then((t) => t[0], () => undefined) : undefined;
+    return target ? { kind: 'cname', target: target.toLowerCase().replace(/\.$/, '') } : { kind: 'none', reason: 'NODATA' };
+  };
+  let records: string[][];
+  try {
+    records = await viaCares(fqdn, 'TXT', options);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ENOTFOUND') return { kind: 'none', reason: 'NXDOMAIN' };
+    if (code === 'ENODATA') return aliasOrNone();
+    throw await explain(error, name, fqdn, TYPE_TXT, options, started);
+  }
+  // c-ares hands each byte over as one character (latin1): TXT data is UTF-8.
+  if (records.length === 0) return aliasOrNone();
+  return { kind: 'records', records: records.map((chunks) => chunks.map((c) => Buffer.from(c, 'latin1').toString('utf8'))) };
 };
 
 export const lookupCname: CnameLookup = async (name, options) => {
-  const { message, fqdn, via } = await ask(name, TYPE_CNAME, options);
-  const cname = message.answers.find((r) => r.type === TYPE_CNAME && r.name === fqdn);
-  if (cname) return { kind: 'cname', target: cname.target as string };
-  return none(message, name, via);
+  const fqdn = checkName(name, TYPE_CNAME);
+  const started = Date.now();
+  try {
+    const [target] = await viaCares(fqdn, 'CNAME', options);
+    return target ? { kind: 'cname', target: target.toLowerCase().replace(/\.$/, '') } : { kind: 'none', reason: 'NODATA' };
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ENOTFOUND') return { kind: 'none', reason: 'NXDOMAIN' };
+    if (code === 'ENODATA') return { kind: 'none', reason: 'NODATA' };
+    throw await explain(error, name, fqdn, TYPE_CNAME, options, started);
+  }
 };
 
-function none(message: Message, name: string, via: string): { kind: 'none'; reason: 'NXDOMAIN' | 'NODATA' } {
-  if (message.rcode === 3) return { kind: 'none', reason: 'NXDOMAIN' };
-  if (message.rcode === 0) return { kind: 'none', reason: 'NODATA' };
-  throw new BasculeError('dns', `${via} failed: the server ${RCODES[message.rcode] ?? `answered rcode ${message.rcode}`}`, { hint: hintFor(name) });
+function checkName(name: string, type: number): string {
+  const ascii = asciiDnsName(name);
+  if (ascii === undefined) throw new BasculeError('usage', `${TYPE_NAMES[type]} lookup of ${JSON.stringify(escapeControl(name))}: not a valid DNS name`);
+  return ascii;
 }
 
-/** The end of the CNAME chain the answer holds for `fqdn` (fqdn itself when none). */
-function followCnames(message: Message, fqdn: string): string {
-  let current = fqdn;
-  for (let hops = 0; hops < 8; hops++) {
-    const next = message.answers.find((r) => r.type === TYPE_CNAME && r.name === current);
-    if (!next) break;
-    current = next.target as string;
+/**
+ * The question through c-ares (node:dns, already what the hot path loads):
+ * one try given the whole bound, so a slow answer is still heard; c-ares
+ * retries over TCP by itself when the UDP answer is truncated.
+ */
+async function viaCares(fqdn: string, rrtype: 'TXT', options: LookupOptions): Promise<string[][]>;
+async function viaCares(fqdn: string, rrtype: 'CNAME', options: LookupOptions): Promise<string[]>;
+async function viaCares(fqdn: string, rrtype: 'TXT' | 'CNAME', { server, timeoutMs }: LookupOptions): Promise<string[][] | string[]> {
+  const { Resolver } = await import('node:dns/promises');
+  const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
+  // setServers validates with node's IPv6 expression (~10 ms to compile) unless
+  // given a bare IPv4 address: the vocabulary writes port 53 that way.
+  if (server) resolver.setServers([server]);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      resolver.cancel();
+      reject(Object.assign(new Error('deadline'), { code: 'ETIMEOUT' }));
+    }, timeoutMs);
+  });
+  try {
+    // A trailing dot makes the name absolute: no search-domain expansion.
+    return await Promise.race([rrtype === 'TXT' ? resolver.resolveTxt(`${fqdn}.`) : resolver.resolveCname(`${fqdn}.`), deadline]);
+  } finally {
+    clearTimeout(timer);
   }
-  return current;
+}
+
+const CARES_ANSWERS: Record<string, string> = {
+  ESERVFAIL: 'answered SERVFAIL',
+  EREFUSED: 'refused the query (REFUSED)',
+  ENOTIMP: 'does not implement the query (NOTIMP)',
+  EFORMERR: 'could not read the question (FORMERR)',
+};
+
+/**
+ * Turns a failed lookup into an error naming the record, the server and what
+ * failed. An answer (SERVFAIL, REFUSED) is reported as such; no answer in
+ * time, as such; anything else at the transport level (a refused connection,
+ * a malformed answer) is asked again with the small client below, in the time
+ * left, to say which transport failed: UDP, or TCP after a truncated answer.
+ */
+async function explain(error: unknown, name: string, fqdn: string, type: number, options: LookupOptions, started: number): Promise<BasculeError> {
+  if (error instanceof BasculeError) return error;
+  const code = (error as { code?: string }).code ?? 'unknown error';
+  const via = `${TYPE_NAMES[type]} lookup of ${escapeControl(name)} via ${describeServer(options.server)}`;
+  const hint = hintFor(name);
+  if (CARES_ANSWERS[code]) return new BasculeError('dns', `${via} failed: the server ${CARES_ANSWERS[code]}`, { hint });
+  if (code === 'ETIMEOUT' || code === 'ECANCELLED') {
+    return new BasculeError('dns', `${via} failed: no answer within ${options.timeoutMs} ms (over UDP, and TCP if the answer was truncated)`, { hint });
+  }
+  const left = options.timeoutMs - (Date.now() - started);
+  if (left > 0) {
+    try {
+      await ask(name, fqdn, type, { ...options, timeoutMs: left }, via);
+    } catch (precise) {
+      if (precise instanceof BasculeError) return precise;
+    }
+  }
+  return new BasculeError('dns', `${via} failed: ${code === 'ECONNREFUSED' ? 'connection refused' : code}`, { hint });
 }
 
 /** "the system resolver (10.0.0.2)" or "DNS server 10.0.0.2". */
@@ -81,7 +154,6 @@ const hintFor = (name: string) =>
 const TYPE_CNAME = 5;
 const TYPE_TXT = 16;
 const TYPE_NAMES: Record<number, string> = { [TYPE_CNAME]: 'CNAME', [TYPE_TXT]: 'TXT' };
-const RCODES: Record<number, string> = { 1: 'could not read the question (FORMERR)', 2: 'answered SERVFAIL', 4: 'does not implement the query (NOTIMP)', 5: 'refused the query (REFUSED)' };
 
 /** Where `/etc/resolv.conf` is, for tests. */
 export const RESOLV_CONF = { path: '/etc/resolv.conf' };
@@ -101,33 +173,25 @@ function systemServers(): DnsServer[] {
   return servers.length > 0 ? servers : [{ host: '127.0.0.1', port: 53, family: 4 }];
 }
 
-async function ask(name: string, type: number, { server, timeoutMs }: LookupOptions): Promise<{ message: Message; fqdn: string; via: string }> {
-  const ascii = asciiDnsName(name);
-  const what = `${TYPE_NAMES[type]} lookup of ${escapeControl(name)}`;
-  if (ascii === undefined) throw new BasculeError('usage', `${what}: ${JSON.stringify(escapeControl(name))} is not a valid DNS name`);
-  const fqdn = ascii.toLowerCase();
+/** The small client: the question over UDP (sent again every quarter of the bound), then TCP if truncated. */
+async function ask(name: string, fqdn: string, type: number, { server, timeoutMs }: LookupOptions, via: string): Promise<Message> {
   let servers: DnsServer[];
   if (server) {
     const parsed = splitDnsServer(server);
     if (typeof parsed === 'string') throw new BasculeError('usage', `DNS server ${JSON.stringify(server)} ${parsed}`);
     servers = [parsed];
   } else servers = systemServers();
-  const via = `${what} via ${describeServer(server)}`;
   const deadline = Date.now() + timeoutMs;
   const id = Math.floor(Math.random() * 0x10000);
   const query = encodeQuery(id, fqdn, type);
 
   const udp = await exchangeUdp(query, id, fqdn, type, servers, deadline, timeoutMs);
-  if (udp.kind === 'answer' && !udp.message.truncated) return { message: udp.message, fqdn, via };
-  if (udp.kind === 'failed') {
-    throw new BasculeError('dns', `${via} failed over UDP: ${udp.problem}`, { hint: hintFor(name) });
-  }
+  if (udp.kind === 'answer' && !udp.message.truncated) return udp.message;
+  if (udp.kind === 'failed') throw new BasculeError('dns', `${via} failed over UDP: ${udp.problem}`, { hint: hintFor(name) });
   // Truncated: the same question over TCP, to the server that said so, in the time left.
   const tcp = await exchangeTcp(query, id, fqdn, type, udp.from, deadline);
-  if (tcp.kind === 'failed') {
-    throw new BasculeError('dns', `${via} failed over TCP (the UDP answer was truncated): ${tcp.problem}`, { hint: hintFor(name) });
-  }
-  return { message: tcp.message, fqdn, via };
+  if (tcp.kind === 'failed') throw new BasculeError('dns', `${via} failed over TCP (the UDP answer was truncated): ${tcp.problem}`, { hint: hintFor(name) });
+  return tcp.message;
 }
 
 type Exchange = { kind: 'answer'; message: Message; from: DnsServer } | { kind: 'failed'; problem: string };
