@@ -13,7 +13,7 @@ export class Deadline {
   readonly budgetMs: number;
   readonly #end: number;
   readonly #now: () => number;
-  /** Which flag or setting changes the budget, for the hint. */
+  /** Which flag changes the budget, for the hint ('' when none does). */
   readonly #knob: string;
 
   constructor(budgetMs: number, options: { now?: () => number; knob?: string } = {}) {
@@ -29,7 +29,7 @@ export class Deadline {
 
   expired(what: string): BasculeError {
     return new BasculeError('aws', `${what} did not answer within ${formatMs(this.budgetMs)}`, {
-      hint: `check the network (and HTTPS_PROXY / NO_PROXY), or allow more time with ${this.#knob}`,
+      hint: `check the network (and HTTPS_PROXY / NO_PROXY)${this.#knob ? `, or allow more time with ${this.#knob}` : ''}`,
     });
   }
 

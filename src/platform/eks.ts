@@ -37,7 +37,7 @@ export const describeClusters: DescribeClusters = async (names, { region, profil
   const planInput = { env, profileFlag: profile, files: () => files };
   const plan = planCredentials(planInput);
   if (!plan) throw noCredentialsError(planInput);
-  const deadline = new Deadline(FETCH_TIMEOUT_MS, { knob: 'a faster network' });
+  const deadline = new Deadline(FETCH_TIMEOUT_MS, { knob: '' });
   const source = await resolveCredentials(plan, { env, files: () => files, region, deadline, interactive: () => false, prompt: async () => '' });
   const endpoint = configuredEndpoint('eks', env, files, selectedProfile(profile, env).name);
   const client = new EKSClient({ region, maxAttempts: 3, credentials: source.credentials, requestHandler: requestHandler(env, deadline), ...(endpoint ? { endpoint } : {}) });

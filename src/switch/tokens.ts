@@ -57,7 +57,7 @@ function chain(ctx: TokenContext, profile: string | undefined) {
     env: ctx.env,
     files: awsFiles,
     region: ctx.region,
-    deadline: new Deadline(CREDENTIALS_TIMEOUT_MS, { knob: '--request-timeout' }),
+    deadline: new Deadline(CREDENTIALS_TIMEOUT_MS, { knob: '' }),
     interactive: () => ctx.interactive,
     prompt: ctx.prompt,
   });
