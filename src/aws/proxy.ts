@@ -82,13 +82,15 @@ function tunnel(proxy: URL, host: string, port: number, timeoutMs: number | unde
   request.once('connect', (response, socket) => {
     if (response.statusCode !== 200) {
       socket.destroy();
-      callback(Object.assign(new Error(`${where} refused CONNECT ${authority}: ${response.statusCode} ${escapeControl(response.statusMessage ?? '')}`), { code: 'EPROXY' }));
+      callback(Object.assign(new Error(`${where} refused CONNECT ${authority}: ${response.statusCode} ${escapeControl(response.statusMessage ?? '')}`), { code: 'EPROXY', proxy: proxy.host }));
       return;
     }
     callback(null, socket);
   });
-  request.once('timeout', () => request.destroy(Object.assign(new Error(`${where} did not answer CONNECT ${authority}`), { code: 'ETIMEDOUT' })));
-  request.once('error', (error: NodeJS.ErrnoException) => callback(Object.assign(new Error(`${where}: ${error.code ?? error.message}`), { code: error.code ?? 'EPROXY' })));
+  request.once('timeout', () => request.destroy(Object.assign(new Error(`${where} did not answer CONNECT ${authority}`), { code: 'ETIMEDOUT', proxy: proxy.host })));
+  request.once('error', (error: NodeJS.ErrnoException & { proxy?: string }) =>
+    callback(error.proxy ? error : Object.assign(new Error(`${where}: ${error.code ?? error.message}`), { code: error.code ?? 'EPROXY', proxy: proxy.host })),
+  );
   request.end();
 }
 

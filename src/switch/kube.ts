@@ -93,6 +93,7 @@ export function isRolledOut(d: DeploymentState, replicas: number): boolean {
 
 function describeNetworkError(error: NodeJS.ErrnoException): { what: string; hint: string } {
   const code = error.code ?? '';
+  if ((error as { proxy?: string }).proxy) return { what: escapeControl(error.message), hint: 'check HTTPS_PROXY (or add the endpoint to NO_PROXY)' };
   if (code === 'ECONNREFUSED') return { what: 'connection refused', hint: 'check the endpoint, and that this machine can reach it (VPN, endpoint access)' };
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { what: `the endpoint's name does not resolve (${code})`, hint: 'check clusters.<colour>.endpoint' };
   if (code === 'ECONNRESET' || code === 'EPIPE') return { what: 'the connection was reset', hint: 'check the endpoint and any proxy on the way' };
@@ -100,7 +101,6 @@ function describeNetworkError(error: NodeJS.ErrnoException): { what: string; hin
   if (code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN') {
     return { what: `the server's certificate does not verify (${code}: ${error.message})`, hint: 'check clusters.<colour>.ca (or --fetch) and clusters.<colour>.tlsServerName' };
   }
-  if (code === 'EPROXY') return { what: escapeControl(error.message), hint: 'check HTTPS_PROXY (or add the endpoint to NO_PROXY)' };
   return { what: `${code || 'error'}: ${escapeControl(redact(error.message))}`, hint: 'check the endpoint and the network' };
 }
 
