@@ -62,6 +62,13 @@ describe('bascule token (in-process)', () => {
     expect(await host(['--region', 'me-south-1'], { ...env, AWS_REGION: 'eu-south-1' })).toBe('sts.me-south-1.amazonaws.com');
   });
 
+  it('accepts aws-iam-authenticator\'s --cache (bascule always caches)', async () => {
+    const r = await runInProcess(['token', '-i', 'eks-green', '--no-dns', '--cache'], { env: envKeys(), now: fixed });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(fastParseTokenArgv(['token', '-i', 'eks-green', '--cache'])?.flags.cache).toBe(true);
+  });
+
   it("with no region anywhere, signs for us-east-1 as aws-iam-authenticator does (any aws-partition cluster accepts it)", async () => {
     const r = await runInProcess(['token', '-i', 'eks-green', '--no-dns', '--no-cache'], { env: envKeys({ AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined }), now: fixed });
     expect(r.stderr).toBe('');
@@ -159,6 +166,11 @@ describe('bad input: a clear error, a non-zero exit, nothing on stdout', () => {
     ['a DNS server by name', ['token', '-i', 'eks.devinfra.info', '--dns-server', 'dns.example'], undefined, 2, /"dns.example" is not an IP address/],
     ['a DNS server port out of range', ['token', '-i', 'eks.devinfra.info', '--dns-server', '127.0.0.1:70000'], undefined, 2, /--dns-server "127\.0\.0\.1:70000" has port "70000", not between 1 and 65535/],
     ['a bad --dns-timeout', ['token', '-i', 'eks-green', '--dns-timeout', 'soon'], undefined, 2, /--dns-timeout "soon" is not a duration \(write a duration such as 500ms, 2s/],
+    ['a bad --aws-timeout', ['token', '-i', 'eks-green', '--aws-timeout', '10d'], undefined, 2, /--aws-timeout "10d" is not a duration/],
+    ['an --aws-timeout out of range', ['token', '-i', 'eks-green', '--aws-timeout', '20m'], undefined, 2, /--aws-timeout 20m is out of range \(100ms to 10m\)/],
+    ['an AWS region of no partition', ['token', '-i', 'eks-green', '--region', 'EU-WEST-1'], undefined, 2, /--region "EU-WEST-1" is not an AWS region name/],
+    ['a role ARN in an unknown partition', ['token', '-i', 'eks-green', '-r', 'arn:aws-mars:iam::123456789012:role/x'], undefined, 2, /names the partition "aws-mars", which is not one of aws-cn, aws-us-gov/],
+    ['a bad BASCULE_DNS_SERVER names the variable', ['token', '-i', 'eks.devinfra.info'], envKeys({ BASCULE_DNS_SERVER: '999.0.0.1' }), 2, /^error: BASCULE_DNS_SERVER "999\.0\.0\.1" is not an IP address/],
     ['a bad allow pattern', ['token', '-i', 'eks-green', '--no-dns', '--allow-cluster', 'eks.green'], envKeys(), 2, /--allow-cluster "eks.green" is not a cluster name or a glob/],
     ['a cluster outside the allow-list', ['token', '-i', 'eks-prod', '--no-dns', '--allow-cluster', 'eks-blue', '--allow-cluster', 'eks-green'], envKeys(), 1, /refusing to sign for cluster "eks-prod": the id is a cluster outside --allow-cluster \(eks-blue, eks-green\)/],
     ['an --output other than json', ['eks', 'get-token', '--cluster-name', 'eks-green', '--output', 'yaml'], envKeys(), 2, /--output yaml is not supported/],
