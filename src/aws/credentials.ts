@@ -290,6 +290,21 @@ export function noCredentialsError(input: PlanInput): BasculeError {
   });
 }
 
+/**
+ * Loads the code a plan (and a role) will run, so that the deadline, started
+ * after this, times the AWS work only, not the parsing of the SDK on a busy
+ * machine.
+ */
+export async function prepareFor(plan: CredentialPlan, role: boolean): Promise<void> {
+  const kinds = new Set<CredentialKind>();
+  for (let p: CredentialPlan | undefined = plan; p; p = p.kind === 'assume-role' ? p.source : undefined) kinds.add(p.kind);
+  const loads: Promise<unknown>[] = [];
+  if (role || kinds.has('assume-role')) loads.push(import('./sts.js'));
+  if (['sso', 'assume-role-with-web-identity', 'container-role', 'iam-role'].some((k) => kinds.has(k as CredentialKind))) loads.push(import('./sdk.js'), import('./errors.js'));
+  if (kinds.has('custom-process')) loads.push(import('node:child_process'));
+  await Promise.all(loads);
+}
+
 export async function resolveCredentials(plan: CredentialPlan, ctx: ChainContext): Promise<ResolvedCredentials> {
   const origin = describePlan(plan);
   switch (plan.kind) {

@@ -8,7 +8,7 @@
 import { usageError } from '../errors.js';
 import type { Platform } from '../platform/model.js';
 import { readAwsFiles, selectedProfile, type AwsFiles } from '../aws/config-files.js';
-import { describePlan, noCredentialsError, planCredentials, resolveCredentials, type ChainContext } from '../aws/credentials.js';
+import { describePlan, noCredentialsError, planCredentials, prepareFor, resolveCredentials, type ChainContext } from '../aws/credentials.js';
 import { Deadline } from '../aws/deadline.js';
 import type { AwsCredentials } from '../aws/eks-token.js';
 import type { Identity } from './options.js';
@@ -65,6 +65,7 @@ function chain(ctx: TokenContext, profile: string | undefined) {
     async source() {
       const plan = planCredentials(planInput);
       if (!plan) throw noCredentialsError(planInput);
+      await prepareFor(plan, true);
       const c = context();
       return { ...(await resolveCredentials(plan, c)), context: c, plan };
     },
