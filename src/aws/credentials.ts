@@ -24,7 +24,7 @@
  */
 import { BasculeError, redact } from '../errors.js';
 import { escapeControl, roleArnProblem } from '../platform/vocabulary.js';
-import { awsFilePaths, configSection, profileNames, profileSettings, selectedProfile, ssoSession, type AwsFiles, type Settings } from './config-files.js';
+import { awsFilePaths, configSection, configuredEndpoint, profileNames, profileSettings, selectedProfile, ssoSession, type AwsFiles, type Settings } from './config-files.js';
 import type { Deadline } from './deadline.js';
 import type { AwsCredentials } from './eks-token.js';
 
@@ -468,6 +468,7 @@ async function sdkProvider(plan: CredentialPlan, ctx: ChainContext): Promise<Aws
   const origin = describePlan(plan);
   const handler = sdk.requestHandler(ctx.env, ctx.deadline);
   const paths = awsFilePaths(ctx.env);
+  const stsEndpoint = plan.kind === 'assume-role-with-web-identity' ? configuredEndpoint('sts', ctx.env, ctx.files(), plan.profile) : undefined;
   const provider =
     plan.kind === 'sso'
       ? sdk.fromSSO({ profile: plan.profile, filepath: paths.credentials, configFilepath: paths.config, clientConfig: { region: plan.ssoRegion, requestHandler: handler } })
@@ -476,7 +477,7 @@ async function sdkProvider(plan: CredentialPlan, ctx: ChainContext): Promise<Aws
             webIdentityTokenFile: plan.tokenFile,
             roleArn: plan.roleArn,
             roleSessionName: plan.sessionName ?? `bascule-${Date.now()}`,
-            clientConfig: { region: ctx.region, requestHandler: handler },
+            clientConfig: { region: ctx.region, requestHandler: handler, ...(stsEndpoint ? { endpoint: stsEndpoint } : {}) },
           })
         : plan.kind === 'container-role'
           ? sdk.fromContainerMetadata({ timeout: Math.min(2000, ctx.deadline.remainingMs()), maxRetries: 0 })

@@ -45,6 +45,16 @@ describe('role assumption against moto', () => {
     expect(forwarded).toMatchObject({ role_arn: 'arn:aws:iam::123456789012:role/k8s-admin', session_name: 'carol' });
   });
 
+  it('web identity (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN): AssumeRoleWithWebIdentity, stderr quiet', async () => {
+    const env = cleanEnv({ AWS_ENDPOINT_URL_STS: moto.endpoint, AWS_REGION: 'eu-west-1', AWS_ROLE_ARN: ROLE, AWS_ROLE_SESSION_NAME: 'pod-1' });
+    env.AWS_WEB_IDENTITY_TOKEN_FILE = `${env.HOME}/web-identity-token`;
+    writeFileSync(env.AWS_WEB_IDENTITY_TOKEN_FILE, 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwb2QifQ.c2ln');
+    const r = await runBuilt(['token', '-i', 'eks-green', '--no-dns', '--no-cache'], { env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(signer(r.stdout)).toMatch(/^ASIA/);
+  });
+
   it('an assume-role profile (role_arn + source_profile) goes through the SDK chain', async () => {
     const env = cleanEnv({ AWS_PROFILE: 'k8s', AWS_ENDPOINT_URL_STS: moto.endpoint });
     writeFileSync(env.AWS_SHARED_CREDENTIALS_FILE as string, `[base]\naws_access_key_id = ${KEYS.accessKeyId}\naws_secret_access_key = ${KEYS.secretAccessKey}\n`);
