@@ -8,8 +8,7 @@
  * tls-server-name), follow the TXT record across a switch, and refuse a
  * server whose certificate comes from a third CA.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -18,6 +17,7 @@ import { makeCa } from '../support/certs.mjs';
 import { startDnsServer } from '../support/dns-server.mjs';
 import { BASCULE, bascule, cleanEnv, kubectl, ROOT, startTcpProxy } from '../support/kube.mjs';
 import { startMoto } from '../support/moto.mjs';
+import { makeTempDir } from '../support/temp.mjs';
 
 const ACCESS_KEY = 'AKIDEXAMPLE';
 const SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
@@ -46,7 +46,7 @@ beforeAll(async () => {
   dns.setTxt(TXT, ['eks-green']);
   stable = await startTcpProxy(green.port);
 
-  dir = mkdtempSync(join(tmpdir(), 'bascule-kc-e2e-'));
+  dir = makeTempDir('kc-e2e-');
   mkdirSync(join(dir, 'home', '.aws'), { recursive: true });
   // The readonly level uses a profile: the exec env's AWS_PROFILE must reach the plugin.
   writeFileSync(join(dir, 'home', '.aws', 'credentials'), `[e2e]\naws_access_key_id = ${ACCESS_KEY}\naws_secret_access_key = ${SECRET_KEY}\n`);

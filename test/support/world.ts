@@ -3,14 +3,14 @@
  * the active-cluster TXT record, a CA and a stand-in API server per colour,
  * and kubeconfigs whose exec command is the built bascule.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeCa } from './certs.mjs';
 import { startApiServer } from './apiserver.mjs';
 import { startDnsServer } from './dns-server.mjs';
 import { startMoto } from './moto.mjs';
 import { KEYS, requireBuilt } from './run.js';
+import { makeTempDir } from './temp.mjs';
 
 export const TXT_NAME = 'eks.devinfra.info';
 export const ROLE_ARN = 'arn:aws:iam::123456789012:role/k8s-admin';
@@ -28,7 +28,7 @@ export async function startWorld(options: { moto?: boolean } = {}) {
     blue: await startApiServer({ clusterName: 'eks-blue', ca: cas.blue, lookupSecret }),
     green: await startApiServer({ clusterName: 'eks-green', ca: cas.green, lookupSecret }),
   };
-  const dir = mkdtempSync(join(tmpdir(), 'bascule-world-'));
+  const dir = makeTempDir('world-');
   return {
     moto,
     dns,
