@@ -457,7 +457,7 @@ describe('the output directory: bascule owns what it wrote, nothing else', () =>
     mkdirSync(join(dir, 'out', 'blue', 'rbac.yaml'), { recursive: true });
     const blocked = await run(join(dir, 'out'), '--force');
     expect(blocked.code).toBe(2);
-    expect(blocked.stderr).toContain('cannot write blue/rbac.yaml: a directory or a file is in the way; nothing was written');
+    expect(blocked.stderr).toContain('cannot write blue/rbac.yaml (a directory): in the way; nothing was written');
     expect(listTree(join(dir, 'out'))).toEqual([]);
   });
 });
