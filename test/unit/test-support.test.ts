@@ -12,6 +12,7 @@ import { startDnsServer } from '../support/dns-server.mjs';
 import { setup } from '../support/global-setup.mjs';
 import { findOnPath } from '../support/kube.mjs';
 import { makeTempDir, ROOT_VARIABLE, testRoot } from '../support/temp.mjs';
+import { dirPart, Parts } from '../support/world.js';
 
 describe('temporary directories', () => {
   it('are made under the run root, which os.tmpdir() also points into', () => {
@@ -84,5 +85,28 @@ describe('kubectl', () => {
   it('is found on PATH, and a missing tool fails loudly', () => {
     expect(findOnPath('kubectl')).toMatch(/\/kubectl$/);
     expect(() => findOnPath('no-such-tool-bascule')).toThrow(/no-such-tool-bascule is not on PATH/);
+  });
+});
+
+describe('the composable world', () => {
+  it('stops its parts last first, every one even when one fails, then says which failed', async () => {
+    const parts = new Parts();
+    const stopped: string[] = [];
+    parts.add('a', (p) => void stopped.push(p));
+    parts.add('b', () => {
+      throw new Error('b would not stop');
+    });
+    parts.add('c', async (p) => void stopped.push(p));
+    await expect(parts.stop()).rejects.toThrow('stopping the test world: 1 part(s) failed');
+    expect(stopped).toEqual(['c', 'a']);
+    await parts.stop(); // nothing left to stop
+  });
+
+  it('a directory part is removed at stop', async () => {
+    const parts = new Parts();
+    const dir = dirPart(parts);
+    expect(existsSync(dir)).toBe(true);
+    await parts.stop();
+    expect(existsSync(dir)).toBe(false);
   });
 });
