@@ -121,7 +121,7 @@ async function mergeInto(flags: KubeconfigFlags, io: Io, generated: Kubeconfig, 
     }
     for (const write of plan.writes) checkWritable(write.path, existing.get(write.path));
     if (plan.writes.length === 0) {
-      io.stderr(`${paths.length === 1 ? paths[0] : 'the kubeconfig files'} already hold these entries (${generated.contexts.length} contexts)\n`);
+      io.stderr(`${paths.length === 1 ? `${paths[0]} is` : `the kubeconfig files (${paths.join(', ')}) are`} up to date (${generated.contexts.length} contexts)\n`);
     }
     for (const write of plan.writes) {
       const result = writeAtomic(write.path, write.text, { newMode: 0o600, backup: true });

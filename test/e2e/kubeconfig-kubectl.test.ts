@@ -8,21 +8,23 @@
  * tls-server-name), follow the TXT record across a switch, and refuse a
  * server whose certificate comes from a third CA.
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { startApiServer } from '../support/apiserver.mjs';
 import { makeCa } from '../support/certs.mjs';
-import { startDnsServer } from '../support/dns-server.mjs';
+import type { startDnsServer } from '../support/dns-server.mjs';
 import { BASCULE, bascule, cleanEnv, kubectl, ROOT, startTcpProxy } from '../support/kube.mjs';
-import { startMoto } from '../support/moto.mjs';
-import { makeTempDir } from '../support/temp.mjs';
+import type { startMoto } from '../support/moto.mjs';
+import { removeTempDir } from '../support/temp.mjs';
+import { casPart, clustersPart, dirPart, dnsPart, motoPart, Parts } from '../support/world.js';
 
 const ACCESS_KEY = 'AKIDEXAMPLE';
 const SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
 const TXT = 'eks.devinfra.info';
 
+const parts = new Parts();
 let moto: Awaited<ReturnType<typeof startMoto>>;
 let dns: Awaited<ReturnType<typeof startDnsServer>>;
 let blue: Awaited<ReturnType<typeof startApiServer>>;
@@ -36,17 +38,18 @@ let kubeconfig: string;
 const namespacesOf = (stdout: string) => (JSON.parse(stdout) as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name);
 
 beforeAll(async () => {
-  moto = await startMoto();
-  const [caBlue, caGreen, caRogue] = [makeCa('eks-blue'), makeCa('eks-green'), makeCa('rogue')];
+  // The world, composed: moto, a CA and an API server per colour, a rogue one, DNS, the stable name's proxy.
+  moto = await motoPart(parts);
+  const cas = casPart(parts);
+  const [caBlue, caGreen] = [cas.blue, cas.green];
+  const caRogue = parts.add(makeCa('rogue'), (ca) => removeTempDir(ca.dir));
   // Default certificates: kubernetes, kubernetes.default, kubernetes.default.svc(.cluster.local); no IP SAN.
-  blue = await startApiServer({ clusterName: 'eks-blue', ca: caBlue, lookupSecret: moto.lookupSecret });
-  green = await startApiServer({ clusterName: 'eks-green', ca: caGreen, lookupSecret: moto.lookupSecret });
-  rogue = await startApiServer({ clusterName: 'eks-green', ca: caRogue, lookupSecret: moto.lookupSecret });
-  dns = await startDnsServer();
-  dns.setTxt(TXT, ['eks-green']);
-  stable = await startTcpProxy(green.port);
+  ({ blue, green } = await clustersPart(parts, cas, moto.lookupSecret));
+  rogue = parts.add(await startApiServer({ clusterName: 'eks-green', ca: caRogue, lookupSecret: moto.lookupSecret }), (a) => a.close());
+  dns = await dnsPart(parts, 'eks-green');
+  stable = parts.add(await startTcpProxy(green.port), (p) => p.close());
 
-  dir = makeTempDir('kc-e2e-');
+  dir = dirPart(parts, 'kc-e2e-');
   mkdirSync(join(dir, 'home', '.aws'), { recursive: true });
   // The readonly level uses a profile: the exec env's AWS_PROFILE must reach the plugin.
   writeFileSync(join(dir, 'home', '.aws', 'credentials'), `[e2e]\naws_access_key_id = ${ACCESS_KEY}\naws_secret_access_key = ${SECRET_KEY}\n`);
@@ -83,11 +86,7 @@ beforeAll(async () => {
   expect(made.code).toBe(0);
 });
 
-afterAll(async () => {
-  await Promise.all([stable?.close(), blue?.close(), green?.close(), rogue?.close(), dns?.close()]);
-  await moto?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => parts.stop());
 
 describe('kubectl reads the generated kubeconfig', () => {
   it('config get-contexts lists the live and per-colour contexts; config view holds no insecure or removed settings', async () => {
