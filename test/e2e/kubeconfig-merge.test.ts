@@ -131,6 +131,9 @@ describe('the file itself', () => {
   });
 });
 
+// Dozens of bascule and kubectl processes on shared cores: bounded, more generously than one command.
+const MANY_PROCESSES_MS = 240_000;
+
 describe('parallel writers lose nothing (kubectl\'s lock)', () => {
   it('three merges of different levels into one file, 10 times over', async () => {
     for (let round = 0; round < 10; round++) {
@@ -143,7 +146,7 @@ describe('parallel writers lose nothing (kubectl\'s lock)', () => {
       expect(contexts).toHaveLength(9);
       expect(existsSync(`${file}.lock`)).toBe(false);
     }
-  });
+  }, MANY_PROCESSES_MS);
 
   it('a kubectl set-context loop beside 16 merges: all 30 of kubectl\'s contexts and all of bascule\'s are there', async () => {
     const { dir, env } = setup();
@@ -172,5 +175,5 @@ describe('parallel writers lose nothing (kubectl\'s lock)', () => {
     for (let i = 0; i < 30; i++) expect(contexts).toContain(`k-${i}`);
     for (const level of LEVELS) expect(contexts).toContain(`devinfra-${level}`);
     expect(existsSync(`${file}.lock`)).toBe(false);
-  });
+  }, MANY_PROCESSES_MS);
 });

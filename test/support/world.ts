@@ -46,10 +46,10 @@ export class Parts {
 /** moto (STS, and whatever else a test asks of it). */
 export const motoPart = async (parts: Parts) => parts.add(await startMoto(), (m) => m.stop());
 
-/** The DNS server, with the active-cluster TXT record naming `live`. */
-export async function dnsPart(parts: Parts, live = 'eks-green') {
-  const dns = parts.add(await startDnsServer(), (d) => d.close());
-  dns.setTxt(TXT_NAME, [live]);
+/** The DNS server, with the active-cluster TXT record naming `live` (undefined: none); `options` as startDnsServer's (e.g. answers read from Route53). */
+export async function dnsPart(parts: Parts, live: string | undefined = 'eks-green', options?: Parameters<typeof startDnsServer>[0]) {
+  const dns = parts.add(await startDnsServer(options), (d) => d.close());
+  if (live !== undefined) dns.setTxt(TXT_NAME, [live]);
   return dns;
 }
 
