@@ -6,10 +6,11 @@
  * renamed over the target, so a reader sees the old file or the new one,
  * never half of one. An existing file keeps its mode and leaves a backup
  * (FILE.bak, the previous content); a new file gets `newMode` (0600 for
- * kubeconfigs). A symbolic link is followed: its target is what changes.
+ * kubeconfigs). A symbolic link is followed: its target is what changes; a
+ * dangling one is refused, and so is a read-only file (mode without any w).
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { BasculeError } from './errors.js';
 
@@ -23,23 +24,53 @@ export interface ExistingFile {
 export const ioError = (verb: string, file: string, error: unknown, hint?: string) =>
   new BasculeError('io', `cannot ${verb} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, hint ? { hint, cause: error } : { cause: error });
 
-/** The file if it exists; `undefined` if it does not; an `io` error if it cannot be read. */
+/** The file if it exists; `undefined` if it does not; an `io` error if it cannot be read, or is a dangling symlink. */
 export function readExisting(file: string): ExistingFile | undefined {
   let path: string;
   try {
     path = realpathSync(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      danglingLink(file);
+      return undefined;
+    }
     throw ioError('resolve', file, error);
   }
   try {
     const stat = statSync(path);
-    if (!stat.isFile()) throw new BasculeError('io', `${file} is not a regular file`, { hint: 'nothing was written; name a file' });
+    if (!stat.isFile()) throw new BasculeError('io', `${file}${path === file ? '' : ` (a symlink to ${path})`} is not a regular file`, { hint: 'nothing was written; name a file' });
     return { path, text: readFileSync(path, 'utf8'), mode: stat.mode & 0o777 };
   } catch (error) {
     if (error instanceof BasculeError) throw error;
     throw ioError('read', file, error, 'nothing was written; check the permissions');
   }
+}
+
+/** Refuses a symlink whose target does not exist: writing "through" it would replace the link with a file. */
+function danglingLink(file: string): void {
+  let target: string;
+  try {
+    if (!lstatSync(file).isSymbolicLink()) return;
+    target = readlinkSync(file);
+  } catch {
+    return; // nothing there (or a missing directory): a new file
+  }
+  throw new BasculeError('io', `${file} is a symlink to ${target}, which does not exist; nothing was written`, {
+    hint: 'create the file it points to (or fix the symlink), or remove the symlink to have a new file written there',
+  });
+}
+
+/**
+ * Checks that an existing file may be replaced: a file whose mode grants no
+ * write permission (0444) is one its owner protected, and is refused even
+ * when the process could replace it (root, or a writable directory).
+ */
+export function checkWritable(file: string, existing: ExistingFile | undefined): void {
+  if (!existing || (existing.mode & 0o222) !== 0) return;
+  const mode = existing.mode.toString(8).padStart(4, '0');
+  throw new BasculeError('io', `${file}${existing.path === file ? '' : ` (a symlink to ${existing.path})`} is read-only (mode ${mode}); nothing was written`, {
+    hint: `make it writable (chmod u+w ${existing.path}) if it should change, or write elsewhere`,
+  });
 }
 
 /**
@@ -80,6 +111,7 @@ export interface WriteResult {
  */
 export function writeAtomic(file: string, text: string, options: { newMode: number; backup: boolean }): WriteResult {
   const existing = readExisting(file);
+  checkWritable(file, existing);
   if (existing && existing.text === text) return { path: existing.path, changed: false, backup: undefined, created: false };
   const path = existing?.path ?? file;
   try {

@@ -2,7 +2,7 @@
  * The edges of the process: what `run()` may touch. `main.ts` passes the real
  * process; tests pass their own, so the whole CLI runs in-process.
  */
-import { fstatSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 
 export interface Io {
   readonly stdout: (text: string) => void;
@@ -32,20 +32,43 @@ function writeAll(fd: number, text: string): void {
   }
 }
 
+/**
+ * A writer to fd that goes quiet once its reader is gone: `bascule schema |
+ * head` closes the pipe early, and that is the reader's choice, not a failure
+ * (EPIPE). What follows is dropped; the command ends as it would have.
+ */
+export function quietOnEpipe(fd: number, write: (fd: number, text: string) => void = writeAll): (text: string) => void {
+  let closed = false;
+  return (text) => {
+    if (closed) return;
+    try {
+      write(fd, text);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error;
+      closed = true;
+    }
+  };
+}
+
+/**
+ * Is this file descriptor a terminal? isatty(3), not "a character device":
+ * /dev/null is one, and a prompt there reads nothing. node:tty is loaded
+ * only when asked (it pulls in net, which every kubectl call would pay for).
+ */
+export function isTerminal(fd: number): boolean {
+  const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  if (typeof getBuiltin === 'function') return (getBuiltin('node:tty') as typeof import('node:tty')).isatty(fd);
+  return fd === 0 && process.stdin.isTTY === true; // node < 20.16: the stdin stream asks isatty too
+}
+
 export function processIo(): Io {
   return {
-    stdout: (text) => writeAll(1, text),
-    stderr: (text) => writeAll(2, text),
+    stdout: quietOnEpipe(1),
+    stderr: quietOnEpipe(2),
     env: process.env,
     now: () => new Date(),
     cwd: process.cwd(),
-    stdinIsTTY: () => {
-      try {
-        return fstatSync(0).isCharacterDevice();
-      } catch {
-        return false;
-      }
-    },
+    stdinIsTTY: () => isTerminal(0),
     prompt: async (question) => {
       const { createInterface } = await import('node:readline');
       return new Promise((resolve, reject) => {

@@ -82,6 +82,7 @@ export async function runProgram(argv: readonly string[], io: Io, actions: Actio
     .option('-a, --access <name>', 'only this access level; repeatable (default: all)', collect)
     .option('-o, --out <file>', 'write a standalone kubeconfig to FILE (default: print it)')
     .option('--merge [file]', "merge into a kubeconfig (default: $KUBECONFIG, else ~/.kube/config), replacing only bascule's entries")
+    .option('--set-context', "with --merge: make the least-privileged generated context current (never changed otherwise)")
     .option('--dry-run', 'print what would be written, write nothing')
     .option('--fetch', 'read endpoints and CAs from EKS (DescribeCluster) instead of the platform file')
     .option('--command <path>', 'the exec command kubectl runs (default "bascule", found on PATH)')

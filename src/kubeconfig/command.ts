@@ -6,18 +6,18 @@
  */
 import { homedir } from 'node:os';
 import { delimiter, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
-import { BasculeError, usageError } from '../errors.js';
+import { usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { resolveClusters, fileSystem, type ClusterSourcePorts } from '../platform/clusters.js';
 import type { DescribeClusters, DescribedCluster } from '../platform/eks.js';
 import type { Colour, Platform } from '../platform/model.js';
 import { DEFAULT_PLATFORM_FILE, readPlatform } from '../platform/read.js';
 import { COLOURS } from '../platform/schema.js';
-import { emitYaml, KUBECTL_YAML_OPTIONS } from '../platform/yaml-out.js';
-import { buildKubeconfig, kubeconfigHeader } from './build.js';
-import { readExisting, writeAtomic } from '../files.js';
-import { asKubeconfig, mergeKubeconfig } from './merge.js';
+import { commentSafe, emitYaml } from '../platform/yaml-out.js';
+import { buildKubeconfig, kubeconfigHeader, type Kubeconfig } from './build.js';
+import { checkWritable, readExisting, writeAtomic } from '../files.js';
+import { defaultLockOptions, lockKubeconfigs, type LockOptions } from './lock.js';
+import { kubeconfigPaths, planMerge } from './merge.js';
 
 export interface KubeconfigFlags {
   config?: string;
@@ -29,16 +29,20 @@ export interface KubeconfigFlags {
   fetch?: boolean;
   command?: string;
   profile?: string;
+  /** --set-context: make the generated default context current (merges never change it otherwise). */
+  setContext?: boolean;
 }
 
 export interface KubeconfigDeps extends ClusterSourcePorts {
   readonly describeClusters?: DescribeClusters;
+  readonly lock?: LockOptions;
 }
 
-/** Where --merge writes: the first file of $KUBECONFIG, else ~/.kube/config (as kubectl and the AWS CLI do). */
-export function defaultKubeconfigPath(env: NodeJS.ProcessEnv): string {
-  const first = (env.KUBECONFIG ?? '').split(delimiter).find((p) => p.trim() !== '');
-  return first ?? resolve(env.HOME || homedir(), '.kube', 'config');
+/** kubectl's loading precedence: the explicit file (--merge FILE), else $KUBECONFIG's paths, else ~/.kube/config. */
+export function loadingPrecedence(explicit: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string[] {
+  if (explicit !== undefined) return [resolve(cwd, explicit)];
+  const paths = kubeconfigPaths(env.KUBECONFIG, delimiter).map((p) => resolve(cwd, p));
+  return paths.length > 0 ? [...new Set(paths)] : [resolve(env.HOME || homedir(), '.kube', 'config')];
 }
 
 function checkAccessNames(platform: Platform, names: readonly string[]): void {
@@ -62,6 +66,10 @@ async function fetchClusters(platform: Platform, flags: KubeconfigFlags, deps: K
 export async function kubeconfigCommand(flags: KubeconfigFlags, io: Io, deps: KubeconfigDeps = fileSystem): Promise<void> {
   if (flags.out !== undefined && flags.merge !== undefined && flags.merge !== false) throw usageError('--out and --merge are exclusive; give one');
   if (flags.command !== undefined && flags.command.trim() === '') throw usageError('--command is empty');
+  if (flags.merge === '-') throw usageError('--merge -: a merge reads and rewrites a file, it cannot be standard output', 'print what it would write with --merge --dry-run, or a standalone kubeconfig with --out - (or no --out)');
+  if (flags.setContext && (flags.merge === undefined || flags.merge === false)) {
+    throw usageError('--set-context applies to --merge only', 'a standalone kubeconfig (--out, or printed) always has its own current-context: the least-privileged level');
+  }
   const source = flags.config ?? DEFAULT_PLATFORM_FILE;
   const platform = readPlatform(source, io.cwd);
   const access = flags.access ?? [];
@@ -76,32 +84,11 @@ export async function kubeconfigCommand(flags: KubeconfigFlags, io: Io, deps: Ku
   const generated = buildKubeconfig(platform, clusters, { access, ...(command ? { command } : {}) });
 
   if (flags.merge !== undefined && flags.merge !== false) {
-    const target = typeof flags.merge === 'string' ? resolve(io.cwd, flags.merge) : defaultKubeconfigPath(io.env);
-    const existing = readExisting(target);
-    let current: Record<string, unknown> = {};
-    if (existing) {
-      const lines = new LineCounter();
-      const doc = parseDocument(existing.text, { ...KUBECTL_YAML_OPTIONS, lineCounter: lines, uniqueKeys: true, prettyErrors: false });
-      const error = doc.errors[0];
-      if (error) {
-        const line = error.pos ? ` (line ${lines.linePos(error.pos[0]).line})` : '';
-        throw new BasculeError('config', `${target} is not a kubeconfig bascule can merge into: it does not parse as YAML${line}: ${error.message.split('\n')[0]}`, {
-          hint: 'nothing was written; fix or move the file, or write to another one with --out',
-        });
-      }
-      current = asKubeconfig(doc.toJS({ maxAliasCount: 100 }), target);
-    }
-    const text = emitYaml(mergeKubeconfig(current, generated));
-    if (flags.dryRun) {
-      io.stdout(text);
-      return;
-    }
-    const result = writeAtomic(target, text, { newMode: 0o600, backup: true });
-    report(io, result, generated.contexts.map((c) => c.name));
+    await mergeInto(flags, io, generated, deps.lock ?? defaultLockOptions);
     return;
   }
 
-  const text = emitYaml(generated, { header: kubeconfigHeader(platform) });
+  const text = emitYaml(generated, { header: kubeconfigHeader(platform, generated['current-context']) });
   if (flags.out === undefined || flags.out === '-' || flags.dryRun) {
     io.stdout(text);
     return;
@@ -110,11 +97,49 @@ export async function kubeconfigCommand(flags: KubeconfigFlags, io: Io, deps: Ku
   report(io, result, generated.contexts.map((c) => c.name));
 }
 
+/**
+ * --merge: lock (kubectl's locks), read every file of the precedence, plan
+ * (pure), check every target, write, unlock. Nothing is written unless every
+ * file read, parsed and may be written.
+ */
+async function mergeInto(flags: KubeconfigFlags, io: Io, generated: Kubeconfig, lock: LockOptions): Promise<void> {
+  const explicit = typeof flags.merge === 'string' ? flags.merge : undefined;
+  const paths = loadingPrecedence(explicit, io.env, io.cwd);
+  const setContext = flags.setContext ? generated['current-context'] || (generated.contexts[0]?.name ?? '') : undefined;
+  const unlock = flags.dryRun ? () => undefined : await lockKubeconfigs(paths, lock);
+  try {
+    const existing = new Map(paths.map((path) => [path, readExisting(path)]));
+    const plan = planMerge({
+      files: paths.map((path) => ({ path, text: existing.get(path)?.text })),
+      explicit: explicit !== undefined,
+      generated,
+      setContext,
+    });
+    if (flags.dryRun) {
+      for (const write of plan.writes) io.stdout(plan.writes.length > 1 || paths.length > 1 ? `# ${commentSafe(write.path)}\n${write.text}` : write.text);
+      return;
+    }
+    for (const write of plan.writes) checkWritable(write.path, existing.get(write.path));
+    if (plan.writes.length === 0) {
+      io.stderr(`${paths.length === 1 ? `${paths[0]} is` : `the kubeconfig files (${paths.join(', ')}) are`} up to date (${generated.contexts.length} contexts)\n`);
+    }
+    for (const write of plan.writes) {
+      const result = writeAtomic(write.path, write.text, { newMode: 0o600, backup: true });
+      report(io, result, write.entries.contexts);
+    }
+    const { before, after } = plan.currentContext;
+    if (before !== after) io.stderr(`current-context: ${after} (was ${before ?? 'unset'})\n`);
+  } finally {
+    unlock();
+  }
+}
+
 function report(io: Io, result: ReturnType<typeof writeAtomic>, contexts: string[]): void {
   if (!result.changed) {
     io.stderr(`${result.path} is up to date (${contexts.length} contexts)\n`);
     return;
   }
   const what = result.created ? 'wrote' : 'updated';
-  io.stderr(`${what} ${result.path}: contexts ${contexts.join(', ')}${result.backup ? ` (previous content in ${result.backup})` : ''}\n`);
+  const which = contexts.length > 0 ? `: contexts ${contexts.join(', ')}` : '';
+  io.stderr(`${what} ${result.path}${which}${result.backup ? ` (previous content in ${result.backup})` : ''}\n`);
 }

@@ -57,6 +57,9 @@ export function readInputs(platform: Platform, colours: readonly Colour[], ports
 
 export function manifestsCommand(flags: ManifestsFlags, io: Io, ports: ManifestsPorts = fileSystem): WriteReport {
   if (!flags.out) throw usageError('--out DIR is required', 'e.g. bascule manifests --config platform.yaml --out manifests');
+  if (flags.out === '-') {
+    throw usageError('--out -: the manifests are a directory of files (DIR/blue, DIR/green, with kustomizations), not one stream for standard output', 'name a directory, e.g. --out manifests');
+  }
   const colours = selectedColours(flags.colour);
   const platform = readPlatform(flags.config ?? DEFAULT_PLATFORM_FILE, io.cwd, manifestsChecks);
   const inputs = readInputs(platform, colours, ports);

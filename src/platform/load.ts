@@ -230,6 +230,9 @@ export interface LoadOptions {
  */
 export type PlatformChecks = (platform: Platform, problems: Problems) => void;
 
+/** Alias uses a platform file may expand: far above any real file, far below a billion laughs. */
+export const MAX_ALIAS_COUNT = 100;
+
 /** Parses and validates a platform file. Throws one `config` BasculeError listing every problem. */
 export function loadPlatform(text: string, options: LoadOptions, checks?: PlatformChecks): Platform {
   const lines = new LineCounter();
@@ -244,7 +247,15 @@ export function loadPlatform(text: string, options: LoadOptions, checks?: Platfo
       hint: 'fix the YAML syntax (indentation, quoting, duplicate keys) and retry',
     });
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // yaml refuses aliases that expand too far (a "billion laughs"): the file's fault, not bascule's.
+    throw new BasculeError('config', `${options.source}: its YAML aliases expand too far (more than ${MAX_ALIAS_COUNT} alias uses; a "billion laughs" file): ${(error as Error).message.split('\n')[0]}`, {
+      hint: 'write the values out, or use fewer anchors and aliases',
+    });
+  }
   if (data === null || data === undefined) {
     throw new BasculeError('config', `${options.source} is empty`, { hint: '`bascule init` writes a commented starter' });
   }

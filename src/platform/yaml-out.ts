@@ -21,6 +21,33 @@ export function isPlainSafe(text: string): boolean {
   return readsAs(text, '1.1') === text && readsAs(text, '1.2') === text;
 }
 
+/**
+ * A comment line's text, safe whatever it holds: a line break (or any other
+ * control character) would end the comment and let the rest be read as YAML,
+ * so every one is written as an escape (\n, \u2028...). Every header line
+ * built from outside data (paths, names) goes through here.
+ */
+export function commentSafe(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/g, (ch) => {
+    if (ch === '\n') return '\\n';
+    if (ch === '\r') return '\\r';
+    if (ch === '\t') return '\\t';
+    return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** Double-quotes, in place, every string under `node` that a YAML 1.1 or 1.2 reader would read as something else. */
+export function quoteUnsafeStrings(node: Parameters<typeof visit>[0]): void {
+  visit(node, {
+    Scalar(_key, scalar: Scalar) {
+      if (typeof scalar.value === 'string' && !scalar.value.includes('\n') && !isPlainSafe(scalar.value)) scalar.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
+}
+
+/** How bascule writes YAML text: no folding, sequences as kubectl writes them, no directives. */
+export const TO_STRING_OPTIONS = { lineWidth: 0, minContentWidth: 0, indentSeq: false, directives: false } as const;
+
 export interface EmitOptions {
   /** Comment lines written before the document (without the leading "#"). */
   readonly header?: readonly string[];
@@ -28,13 +55,9 @@ export interface EmitOptions {
 
 export function emitYaml(value: unknown, options: EmitOptions = {}): string {
   const doc = new Document(value, { version: '1.1' });
-  visit(doc, {
-    Scalar(_key, node: Scalar) {
-      if (typeof node.value === 'string' && !node.value.includes('\n') && !isPlainSafe(node.value)) node.type = Scalar.QUOTE_DOUBLE;
-    },
-  });
-  if (options.header && options.header.length > 0) doc.commentBefore = options.header.map((line) => (line === '' ? '' : ` ${line}`)).join('\n');
-  return doc.toString({ lineWidth: 0, minContentWidth: 0, indentSeq: false, directives: false });
+  quoteUnsafeStrings(doc);
+  if (options.header && options.header.length > 0) doc.commentBefore = options.header.map((line) => (line === '' ? '' : ` ${commentSafe(line)}`)).join('\n');
+  return doc.toString(TO_STRING_OPTIONS);
 }
 
 /**
@@ -42,7 +65,7 @@ export function emitYaml(value: unknown, options: EmitOptions = {}): string {
  * first: a multi-document manifest file.
  */
 export function emitYamlDocuments(values: readonly unknown[], options: EmitOptions = {}): string {
-  const header = options.header && options.header.length > 0 ? `${options.header.map((line) => (line === '' ? '#' : `# ${line}`)).join('\n')}\n` : '';
+  const header = options.header && options.header.length > 0 ? `${options.header.map((line) => (line === '' ? '#' : `# ${commentSafe(line)}`)).join('\n')}\n` : '';
   return header + values.map((value) => `---\n${emitYaml(value)}`).join('');
 }
 

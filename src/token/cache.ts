@@ -13,10 +13,19 @@
  * Anything looser, foreign or corrupt is not used: a cache problem is a miss,
  * never a failure and never a token for someone else.
  *
+ * It never blocks kubectl: entries and locks are opened without following a
+ * link and without blocking (a FIFO opens at once), then fstat-checked. A
+ * lock is written whole (pid, host, time: a temporary file hard-linked to the
+ * lock's name) or not at all (a full disk); a lock that is not a regular
+ * file, or whose holder line cannot be read, is stale at once; a live one is
+ * stale after lockStaleMs by the same injected clock that judges validity.
+ * When the cache cannot be written, one warning says so.
+ *
  * File calls are synchronous: each is a few microseconds, and node's promise
  * fs layer alone costs ~4 ms to load on every kubectl call.
  */
-import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, fstatSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeSync, type Stats } from 'node:fs';
+import { BasculeError } from '../errors.js';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Io } from '../io.js';
@@ -35,6 +44,10 @@ export interface CacheSettings {
   /** A lock older than this is stale (its holder hung or crashed on another host). */
   readonly lockStaleMs: number;
   readonly pollMs: number;
+  /** The owner entries must have (default: this process's uid; null: not checked). Tests inject another. */
+  readonly uid?: number | null;
+  /** Writes bytes to an fd (default fs.writeSync); tests inject a full disk. */
+  readonly writeBytes?: (fd: number, buffer: Buffer) => number;
 }
 
 export function cacheDir(env: NodeJS.ProcessEnv): string {
@@ -123,8 +136,7 @@ export function isUsable(token: EksToken, now: Date, minValidityMs: number): boo
 
 type Safety = { ok: true } | { ok: false; why: string };
 
-function checkOwnership(stat: { uid: number; mode: number }, what: string, wantedMode: string): Safety {
-  const uid = process.getuid?.();
+function checkOwnership(stat: { uid: number; mode: number }, what: string, wantedMode: string, uid: number | undefined): Safety {
   if (uid !== undefined && stat.uid !== uid) return { ok: false, why: `${what} is owned by another user (uid ${stat.uid})` };
   if ((stat.mode & 0o077) !== 0) {
     return { ok: false, why: `${what} has mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}, other users can reach it (want ${wantedMode})` };
@@ -132,45 +144,95 @@ function checkOwnership(stat: { uid: number; mode: number }, what: string, wante
   return { ok: true };
 }
 
+/**
+ * The one check of the cache directory, for the token path and `cache
+ * clear` alike: a real directory (not a symlink), the user's, 0700.
+ * `missing` when it does not exist.
+ */
+export function checkCacheDir(dir: string, uid: number | undefined): Safety | 'missing' {
+  try {
+    const stat = lstatSync(dir);
+    if (stat.isSymbolicLink()) return { ok: false, why: `${dir} is a symlink` };
+    if (!stat.isDirectory()) return { ok: false, why: `${dir} is not a directory` };
+    return checkOwnership(stat, dir, '0700', uid);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    return { ok: false, why: `${dir}: ${(error as NodeJS.ErrnoException).code}` };
+  }
+}
+
+/**
+ * Opens an entry or a lock for reading without ever blocking or following a
+ * link: O_NOFOLLOW (a symlink fails with ELOOP), O_NONBLOCK (a FIFO opens at
+ * once instead of waiting for a writer); then fstat on what was opened. Only
+ * a regular file comes back; anything else is a reason.
+ */
+function openRegular(file: string): { fd: number; stat: Stats } | { why: string; missing?: boolean } {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { why: `${file} does not exist`, missing: true };
+    return { why: code === 'ELOOP' ? `${file} is a symbolic link` : `${file}: ${code}` };
+  }
+  const stat = fstatSync(fd);
+  if (stat.isFile()) return { fd, stat };
+  closeSync(fd);
+  return { why: `${file} is not a regular file` };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What a lock holds, written whole: "<pid> <host> <epoch ms>\n". */
+const LOCK_TEXT = /^(\d+) (\S+) (\d+)\n$/;
 
 export class DiskTokenCache implements TokenCachePort {
   private warned = false;
   private dirState: Safety | undefined;
+  private readonly uid: number | undefined;
+  private readonly writeBytes: (fd: number, buffer: Buffer) => number;
 
   constructor(
     private readonly settings: CacheSettings,
     private readonly warn: (text: string) => void,
-  ) {}
+  ) {
+    this.uid = settings.uid === undefined ? process.getuid?.() : settings.uid ?? undefined;
+    this.writeBytes = settings.writeBytes ?? ((fd, buffer) => writeSync(fd, buffer));
+  }
 
-  private warnOnce(why: string): void {
+  /** One warning per process, whatever goes wrong with the cache. */
+  private warnOnce(text: string): void {
     if (this.warned) return;
     this.warned = true;
-    this.warn(`warning: token cache not used: ${why}; making a fresh token\n`);
+    this.warn(`warning: ${text}\n`);
+  }
+
+  private notUsed(why: string): void {
+    this.warnOnce(`token cache not used: ${why}; making a fresh token`);
+  }
+
+  private notWritten(file: string, error: unknown): void {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    this.warnOnce(`token cache not written: ${file}: ${code}; every call signs a fresh token until it can be written`);
   }
 
   /** Creates the directory 0700, or checks the existing one. */
   private ensureDir(): Safety {
     if (this.dirState?.ok) return this.dirState;
     const { dir } = this.settings;
-    try {
-      const stat = lstatSync(dir);
-      if (!stat.isDirectory()) this.dirState = { ok: false, why: `${dir} is not a directory` };
-      else this.dirState = checkOwnership(stat, dir, '0700');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        this.dirState = { ok: false, why: `${dir}: ${(error as NodeJS.ErrnoException).code}` };
-      } else {
-        try {
-          mkdirSync(dir, { recursive: true, mode: 0o700 });
-          chmodSync(dir, 0o700); // mkdir's mode is filtered by the umask
-          this.dirState = { ok: true };
-        } catch (mkdirError) {
-          this.dirState = { ok: false, why: `cannot create ${dir}: ${(mkdirError as NodeJS.ErrnoException).code}` };
-        }
+    const state = checkCacheDir(dir, this.uid);
+    if (state !== 'missing') this.dirState = state;
+    else {
+      try {
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        chmodSync(dir, 0o700); // mkdir's mode is filtered by the umask
+        this.dirState = { ok: true };
+      } catch (mkdirError) {
+        this.dirState = { ok: false, why: `cannot create ${dir}: ${(mkdirError as NodeJS.ErrnoException).code}` };
       }
     }
-    if (!this.dirState.ok) this.warnOnce(this.dirState.why);
+    if (!this.dirState.ok) this.notUsed(this.dirState.why);
     return this.dirState;
   }
 
@@ -180,71 +242,133 @@ export class DiskTokenCache implements TokenCachePort {
 
   private read(name: string, key: string): EksToken | undefined {
     const file = this.path(name, FILE_SUFFIX);
-    let fd: number | undefined;
+    const opened = openRegular(file);
+    if (!('fd' in opened)) {
+      if (!opened.missing) this.notUsed(opened.why);
+      return undefined;
+    }
     try {
-      fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
-      const stat = fstatSync(fd); // the file we opened, not whatever the name points to now
-      const safety = stat.isFile() ? checkOwnership(stat, file, '0600') : { ok: false as const, why: `${file} is not a regular file` };
+      const safety = checkOwnership(opened.stat, file, '0600', this.uid);
       if (!safety.ok) {
-        this.warnOnce(safety.why);
+        this.notUsed(safety.why);
         return undefined;
       }
-      return parseEntry(readFileSync(fd, 'utf8'), key);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ELOOP') this.warnOnce(`${file} is a symbolic link`);
+      return parseEntry(readFileSync(opened.fd, 'utf8'), key);
+    } catch {
       return undefined;
     } finally {
-      if (fd !== undefined) closeSync(fd);
+      closeSync(opened.fd);
     }
   }
 
-  /** temp file (0600, exclusive) + rename: readers see the old entry or the new one, whole. */
-  private write(name: string, key: string, token: EksToken): void {
+  /**
+   * Writes `text` to a new temporary file (0600, exclusive, no link
+   * followed), whole or not at all: a short write or a full disk removes it.
+   * Returns its path.
+   */
+  private writeTemp(name: string, text: string): string {
     const tmp = this.path(`${name}.${process.pid}.${((Math.random() * 2 ** 32) >>> 0).toString(16).padStart(8, '0')}`, TMP_SUFFIX);
+    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
     try {
-      const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-      try {
-        writeSync(fd, serialiseEntry(key, token));
-      } finally {
-        closeSync(fd);
+      const buffer = Buffer.from(text, 'utf8');
+      let written = 0;
+      while (written < buffer.length) {
+        const n = this.writeBytes(fd, buffer.subarray(written));
+        if (n <= 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
+        written += n;
       }
+    } catch (error) {
+      closeSync(fd);
+      rmSync(tmp, { force: true });
+      throw error;
+    }
+    closeSync(fd);
+    return tmp;
+  }
+
+  /** temp file + rename: readers see the old entry or the new one, whole. */
+  private write(name: string, key: string, token: EksToken): void {
+    let tmp: string | undefined;
+    try {
+      tmp = this.writeTemp(name, serialiseEntry(key, token));
       renameSync(tmp, this.path(name, FILE_SUFFIX));
-    } catch {
+    } catch (error) {
+      if (tmp) rmSync(tmp, { force: true });
+      this.notWritten(this.path(name, FILE_SUFFIX), error);
+    }
+  }
+
+  /**
+   * Takes the lock, written whole: the holder's line goes to a temporary
+   * file, which is then hard-linked to the lock's name (link fails if the
+   * name exists, as O_EXCL does). So a lock is never empty or half-written;
+   * on a full disk there is no lock at all. Returns 'taken', 'held' (someone
+   * else's), or 'unavailable' (the cache cannot be written: go on without).
+   */
+  private tryLock(name: string, now: Date): 'taken' | 'held' | 'unavailable' {
+    let tmp: string;
+    try {
+      tmp = this.writeTemp(name, `${process.pid} ${hostname()} ${now.getTime()}\n`);
+    } catch (error) {
+      this.notWritten(this.path(name, LOCK_SUFFIX), error);
+      return 'unavailable';
+    }
+    try {
+      linkSync(tmp, this.path(name, LOCK_SUFFIX));
+      return 'taken';
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return 'held';
+      this.notWritten(this.path(name, LOCK_SUFFIX), error);
+      return 'unavailable';
+    } finally {
       rmSync(tmp, { force: true });
     }
   }
 
-  private tryLock(lockPath: string): boolean {
+  /**
+   * Is the lock at `lockPath` stale? At once when it is not a regular file
+   * (a FIFO, a directory, a symlink), or its holder line cannot be read
+   * (bascule writes it whole); else when its holder is a dead process on this
+   * host, or it is older than lockStaleMs by the injected clock.
+   */
+  private isStale(lockPath: string, now: Date): boolean {
+    const opened = openRegular(lockPath);
+    if (!('fd' in opened)) return !opened.missing;
+    let text: string;
     try {
-      const fd = openSync(lockPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-      try {
-        writeSync(fd, `${process.pid} ${hostname()} ${Date.now()}\n`);
-      } finally {
-        closeSync(fd);
-      }
+      text = readFileSync(opened.fd, 'utf8');
+    } catch {
       return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      return false;
+    } finally {
+      closeSync(opened.fd);
     }
+    const match = LOCK_TEXT.exec(text);
+    if (!match) return true;
+    const [, pid, host, at] = match;
+    const age = now.getTime() - Number(at);
+    if (age > this.settings.lockStaleMs || age < -this.settings.lockStaleMs) return true;
+    if (host === hostname()) {
+      try {
+        process.kill(Number(pid), 0);
+      } catch (error) {
+        return (error as NodeJS.ErrnoException).code === 'ESRCH';
+      }
+    }
+    return false;
   }
 
-  /** A lock whose holder is dead (same host) or that is older than lockStaleMs. */
-  private isStale(lockPath: string): boolean {
+  /** Removes a stale lock, whatever it is; false when it cannot be removed. */
+  private removeLock(lockPath: string): boolean {
     try {
-      const stat = statSync(lockPath);
-      if (Date.now() - stat.mtimeMs > this.settings.lockStaleMs) return true;
-      const [pid, host] = readFileSync(lockPath, 'utf8').trim().split(' ');
-      if (host === hostname() && pid && /^\d+$/.test(pid)) {
-        try {
-          process.kill(Number(pid), 0);
-        } catch (error) {
-          return (error as NodeJS.ErrnoException).code === 'ESRCH';
-        }
-      }
-      return false;
+      rmSync(lockPath, { force: true });
+      return true;
     } catch {
-      return false; // vanished or half-written: look again on the next poll
+      try {
+        rmdirSync(lockPath); // an empty directory
+        return true;
+      } catch {
+        return false;
+      }
     }
   }
 
@@ -260,21 +384,21 @@ export class DiskTokenCache implements TokenCachePort {
     if (hit) return hit;
 
     const lockPath = this.path(name, LOCK_SUFFIX);
-    const deadline = Date.now() + this.settings.lockTimeoutMs;
+    // The wait is bounded by polls, not by the clock: an injected clock may stand still.
+    const maxPolls = Math.ceil(this.settings.lockTimeoutMs / this.settings.pollMs);
     let locked = false;
-    try {
-      while (!(locked = this.tryLock(lockPath))) {
-        const made = usable();
-        if (made) return made;
-        if (this.isStale(lockPath)) {
-          rmSync(lockPath, { force: true });
-          continue;
-        }
-        if (Date.now() > deadline) break; // never block kubectl on someone else's hung process
-        await sleep(this.settings.pollMs);
+    for (let polls = 0; ; polls++) {
+      const state = this.tryLock(name, now());
+      if (state === 'taken') locked = true;
+      if (state !== 'held') break;
+      const made = usable();
+      if (made) return made;
+      if (this.isStale(lockPath, now())) {
+        if (this.removeLock(lockPath)) continue;
+        break; // a lock that cannot be removed: make the token without it
       }
-    } catch {
-      locked = false; // the lock itself failed: make the token without it
+      if (polls >= maxPolls) break; // never block kubectl on someone else's hung process
+      await sleep(this.settings.pollMs);
     }
     try {
       if (locked) {
@@ -294,17 +418,35 @@ export function diskTokenCache(io: Pick<Io, 'env' | 'stderr'>): DiskTokenCache {
   return new DiskTokenCache({ dir: cacheDir(io.env), lockTimeoutMs: 20_000, lockStaleMs: 60_000, pollMs: 25 }, io.stderr);
 }
 
-/** `bascule cache clear`: removes bascule's own files in the cache directory, nothing else. */
-export function clearTokenCache(io: Pick<Io, 'env'>): number {
+/**
+ * `bascule cache clear`: removes bascule's own files in the cache directory,
+ * nothing else; refuses a directory the token path would refuse (a symlink,
+ * another user's, one others can reach), so it never deletes through a link.
+ */
+export function clearTokenCache(io: Pick<Io, 'env'>, uid: number | undefined = process.getuid?.()): number {
   const dir = cacheDir(io.env);
+  const state = checkCacheDir(dir, uid);
+  if (state === 'missing') return 0;
+  if (!state.ok) {
+    throw new BasculeError('io', `the token cache is not used, and not cleared: ${state.why}`, {
+      hint: `bascule uses only a 0700 directory of yours, never a symlink; check ${dir} and remove it yourself if it should go`,
+    });
+  }
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    throw error;
+    throw new BasculeError('io', `cannot read ${dir}: ${(error as NodeJS.ErrnoException).code}`);
   }
   const ours = names.filter((n) => /^[0-9a-f]{28}(\.json|\.lock|\.\d+\.[0-9a-f]{8}\.tmp)$/.test(n));
-  for (const n of ours) rmSync(join(dir, n), { force: true });
+  for (const n of ours) {
+    const path = join(dir, n);
+    try {
+      rmSync(path, { force: true });
+    } catch {
+      rmdirSync(path); // a directory squatting on a lock name: removed if empty, else an error
+    }
+  }
   return ours.filter((n) => n.endsWith(FILE_SUFFIX)).length;
 }

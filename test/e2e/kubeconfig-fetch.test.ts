@@ -8,9 +8,8 @@
  * HTTP proxy in front of moto swaps in the test PKI's CA for each cluster and
  * changes nothing else, and kubectl then uses the fetched CAs.
  */
-import { mkdtempSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +19,7 @@ import { makeCa } from '../support/certs.mjs';
 import { startDnsServer } from '../support/dns-server.mjs';
 import { BASCULE, bascule, cleanEnv, kubectl, startTcpProxy } from '../support/kube.mjs';
 import { startMoto } from '../support/moto.mjs';
+import { makeTempDir } from '../support/temp.mjs';
 
 const ACCESS_KEY = 'AKIDEXAMPLE';
 const SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
@@ -97,7 +97,7 @@ beforeAll(async () => {
   stable = await startTcpProxy(green.port);
   dns = await startDnsServer();
   dns.setTxt('eks.devinfra.info', ['eks-green']);
-  dir = mkdtempSync(join(tmpdir(), 'bascule-fetch-e2e-'));
+  dir = makeTempDir('fetch-e2e-');
   env = cleanEnv({
     HOME: join(dir, 'home'),
     KUBECACHEDIR: join(dir, 'kubecache'),

@@ -8,21 +8,23 @@
  * tls-server-name), follow the TXT record across a switch, and refuse a
  * server whose certificate comes from a third CA.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { startApiServer } from '../support/apiserver.mjs';
 import { makeCa } from '../support/certs.mjs';
-import { startDnsServer } from '../support/dns-server.mjs';
+import type { startDnsServer } from '../support/dns-server.mjs';
 import { BASCULE, bascule, cleanEnv, kubectl, ROOT, startTcpProxy } from '../support/kube.mjs';
-import { startMoto } from '../support/moto.mjs';
+import type { startMoto } from '../support/moto.mjs';
+import { removeTempDir } from '../support/temp.mjs';
+import { casPart, clustersPart, dirPart, dnsPart, motoPart, Parts } from '../support/world.js';
 
 const ACCESS_KEY = 'AKIDEXAMPLE';
 const SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
 const TXT = 'eks.devinfra.info';
 
+const parts = new Parts();
 let moto: Awaited<ReturnType<typeof startMoto>>;
 let dns: Awaited<ReturnType<typeof startDnsServer>>;
 let blue: Awaited<ReturnType<typeof startApiServer>>;
@@ -36,17 +38,18 @@ let kubeconfig: string;
 const namespacesOf = (stdout: string) => (JSON.parse(stdout) as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name);
 
 beforeAll(async () => {
-  moto = await startMoto();
-  const [caBlue, caGreen, caRogue] = [makeCa('eks-blue'), makeCa('eks-green'), makeCa('rogue')];
+  // The world, composed: moto, a CA and an API server per colour, a rogue one, DNS, the stable name's proxy.
+  moto = await motoPart(parts);
+  const cas = casPart(parts);
+  const [caBlue, caGreen] = [cas.blue, cas.green];
+  const caRogue = parts.add(makeCa('rogue'), (ca) => removeTempDir(ca.dir));
   // Default certificates: kubernetes, kubernetes.default, kubernetes.default.svc(.cluster.local); no IP SAN.
-  blue = await startApiServer({ clusterName: 'eks-blue', ca: caBlue, lookupSecret: moto.lookupSecret });
-  green = await startApiServer({ clusterName: 'eks-green', ca: caGreen, lookupSecret: moto.lookupSecret });
-  rogue = await startApiServer({ clusterName: 'eks-green', ca: caRogue, lookupSecret: moto.lookupSecret });
-  dns = await startDnsServer();
-  dns.setTxt(TXT, ['eks-green']);
-  stable = await startTcpProxy(green.port);
+  ({ blue, green } = await clustersPart(parts, cas, moto.lookupSecret));
+  rogue = parts.add(await startApiServer({ clusterName: 'eks-green', ca: caRogue, lookupSecret: moto.lookupSecret }), (a) => a.close());
+  dns = await dnsPart(parts, 'eks-green');
+  stable = parts.add(await startTcpProxy(green.port), (p) => p.close());
 
-  dir = mkdtempSync(join(tmpdir(), 'bascule-kc-e2e-'));
+  dir = dirPart(parts, 'kc-e2e-');
   mkdirSync(join(dir, 'home', '.aws'), { recursive: true });
   // The readonly level uses a profile: the exec env's AWS_PROFILE must reach the plugin.
   writeFileSync(join(dir, 'home', '.aws', 'credentials'), `[e2e]\naws_access_key_id = ${ACCESS_KEY}\naws_secret_access_key = ${SECRET_KEY}\n`);
@@ -83,11 +86,7 @@ beforeAll(async () => {
   expect(made.code).toBe(0);
 });
 
-afterAll(async () => {
-  await Promise.all([stable?.close(), blue?.close(), green?.close(), rogue?.close(), dns?.close()]);
-  await moto?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => parts.stop());
 
 describe('kubectl reads the generated kubeconfig', () => {
   it('config get-contexts lists the live and per-colour contexts; config view holds no insecure or removed settings', async () => {
@@ -273,18 +272,18 @@ describe('--merge into an existing kubeconfig', () => {
     expect(again.stderr).toContain('up to date');
   });
 
-  it('defaults to the first file of $KUBECONFIG and creates it 0600', async () => {
+  it('with several $KUBECONFIG paths and none existing, creates the last one 0600 (where kubectl would), no current-context', async () => {
     const first = join(dir, 'kc-default', 'first');
     const second = join(dir, 'kc-default', 'second');
     const result = await bascule(['kubeconfig', '--config', join(dir, 'platform.yaml'), '--merge', '--access', 'readonly'], {
       env: { ...env, KUBECONFIG: `${first}:${second}` },
     });
-    expect(result.code).toBe(0);
-    expect(statSync(first).mode & 0o777).toBe(0o600);
-    expect(existsSync(second)).toBe(false);
-    const contexts = await kubectl(['--kubeconfig', first, 'config', 'get-contexts', '-o', 'name'], { env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(statSync(second).mode & 0o777).toBe(0o600);
+    expect(existsSync(first)).toBe(false);
+    const contexts = await kubectl(['--kubeconfig', second, 'config', 'get-contexts', '-o', 'name'], { env });
     expect(contexts.stdout.trim().split('\n').sort()).toEqual(['devinfra-blue-readonly', 'devinfra-green-readonly', 'devinfra-readonly']);
-    expect((await kubectl(['--kubeconfig', first, 'config', 'current-context'], { env })).stdout.trim()).toBe('devinfra-readonly');
+    expect((await kubectl(['--kubeconfig', second, 'config', 'current-context'], { env })).stderr).toContain('current-context is not set');
   });
 
   it('refuses a file that does not parse: exit 2, nothing written, nothing lost', async () => {

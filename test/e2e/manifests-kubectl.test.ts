@@ -5,21 +5,21 @@
  * maps each kind to a resource before it prints) takes every object, with
  * -k and with -f on each file. The built bascule writes them.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse } from 'yaml';
 import { GENERATED_KINDS } from '../../src/manifests/validate.js';
 import { startDiscoveryServer } from '../support/discovery.mjs';
 import { bascule, cleanEnv, kubectl, ROOT } from '../support/kube.mjs';
+import { makeTempDir } from '../support/temp.mjs';
 
 let dir: string;
 let api: Awaited<ReturnType<typeof startDiscoveryServer>>;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'bascule-manifests-kubectl-'));
+  dir = makeTempDir('manifests-kubectl-');
   api = await startDiscoveryServer(GENERATED_KINDS);
   env = cleanEnv({ HOME: dir, KUBECONFIG: api.kubeconfig(dir) });
   const made = await bascule(['manifests', '--config', 'examples/platform.yaml', '--out', join(dir, 'out')], { env: cleanEnv({ HOME: dir }), cwd: ROOT });

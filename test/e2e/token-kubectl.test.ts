@@ -1,5 +1,5 @@
 /**
- * The real thing: /usr/bin/kubectl runs the built dist/bascule.js as its exec
+ * The real thing: kubectl (from PATH) runs the built dist/bascule.js as its exec
  * credential plugin; nothing is mocked between them. The stand-in API servers
  * check tokens as EKS does; the TXT record says which cluster is live; moto
  * plays STS for AssumeRole.

@@ -2,10 +2,13 @@
  * The token cache on disk: what is served, to whom, and what is refused.
  * In-process with an injected clock; the concurrency case runs real processes.
  */
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalKey, fileNameOf, isUsable, parseEntry, serialiseEntry } from '../../src/token/cache.js';
+import { canonicalKey, DiskTokenCache, fileNameOf, isUsable, parseEntry, serialiseEntry, type CacheSettings } from '../../src/token/cache.js';
+import { makeTempDir } from '../support/temp.mjs';
+import { execFileSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import type { TokenCacheKey } from '../../src/token/get-token.js';
 import { startDnsServer } from '../support/dns-server.mjs';
 import { envKeys, KEYS, runInProcess } from '../support/run.js';
@@ -121,7 +124,6 @@ describe('bascule token with the cache', () => {
   const loose: [string, (env: NodeJS.ProcessEnv) => void, RegExp][] = [
     ['a directory others can read', (env) => chmodSync(join(env.KUBECACHEDIR as string, 'bascule'), 0o755), /bascule has mode 0755, other users can reach it \(want 0700\)/],
     ['a file others can read', (env) => chmodSync(cacheFiles(env)[0] as string, 0o644), /\.json has mode 0644, other users can reach it \(want 0600\)/],
-    ['a file another user owns', (env) => chownSync(cacheFiles(env)[0] as string, 65534, 65534), /\.json is owned by another user \(uid 65534\)/],
     [
       'a symbolic link',
       (env) => {
@@ -191,5 +193,148 @@ describe('the cache key follows the TXT record', () => {
     dns.setTxt('a.devinfra.info', ['eks-green']);
     const switched = await get('a.devinfra.info');
     await expect(verifyToken(switched, { clusterName: 'eks-green', lookupSecret })).resolves.toBeDefined();
+  });
+});
+
+describe('the cache never blocks kubectl, and says once when it cannot be written', () => {
+  const key: TokenCacheKey = {
+    clusterName: 'eks-green', region: 'eu-west-1', roleArn: null, externalId: null, sessionName: null,
+    forwardSessionName: false, durationSeconds: null, profile: null, sourceIdentity: 'env:AKIDEXAMPLE',
+  };
+  const name = fileNameOf(canonicalKey(key));
+  const signed = (n: number) => ({ token: `k8s-aws-v1.token-${n}`, signedAt: T0, expiresAt: new Date(T0.getTime() + 14 * MIN) });
+  const newCache = (dir: string, extra: Partial<CacheSettings> = {}) => {
+    const warnings: string[] = [];
+    const cache = new DiskTokenCache({ dir, lockTimeoutMs: 20_000, lockStaleMs: 60_000, pollMs: 25, ...extra }, (t) => void warnings.push(t));
+    return { cache, warnings };
+  };
+  const cacheIn = () => join(makeTempDir('cache-'), 'bascule');
+  /** Resolves with the value, or fails if it takes longer than `ms` (a hang). */
+  const within = <T>(ms: number, promise: Promise<T>) =>
+    Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms))]);
+  const mkfifo = (path: string) => execFileSync('mkfifo', ['-m', '0600', path]);
+
+  it('a FIFO at the entry path: no hang, one warning, a fresh token', async () => {
+    const dir = cacheIn();
+    const { cache, warnings } = newCache(dir);
+    await cache.getOrMake(key, at(0), 5 * MIN, async () => signed(1));
+    rmSync(join(dir, `${name}.json`));
+    mkfifo(join(dir, `${name}.json`));
+    const token = await within(5000, cache.getOrMake(key, at(1000), 5 * MIN, async () => signed(2)));
+    expect(token.token).toBe('k8s-aws-v1.token-2');
+    expect(warnings).toEqual([`warning: token cache not used: ${join(dir, `${name}.json`)} is not a regular file; making a fresh token\n`]);
+  });
+
+  it.each([
+    ['a FIFO', (lock: string) => mkfifo(lock)],
+    ['a directory', (lock: string) => mkdirSync(lock)],
+    ['a symlink', (lock: string) => symlinkSync('/nonexistent', lock)],
+    ['an empty file (holder unreadable)', (lock: string) => writeFileSync(lock, '', { mode: 0o600 })],
+    ['a half-written holder', (lock: string) => writeFileSync(lock, `${process.pid} `, { mode: 0o600 })],
+  ])('%s at the lock path is stale at once: no wait, the lock taken and released', async (_, plant) => {
+    const dir = cacheIn();
+    const { cache } = newCache(dir);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    plant(join(dir, `${name}.lock`));
+    const started = Date.now();
+    const token = await within(5000, cache.getOrMake(key, at(0), 5 * MIN, async () => signed(1)));
+    expect(Date.now() - started).toBeLessThan(2000); // the lock's 20 s wait never started
+    expect(token.token).toBe('k8s-aws-v1.token-1');
+    expect(readdirSync(dir)).toEqual([`${name}.json`]);
+  });
+
+  it('a lock of a live holder is stale once older than lockStaleMs by the injected clock', async () => {
+    const dir = cacheIn();
+    const { cache } = newCache(dir, { lockTimeoutMs: 200 });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const lock = join(dir, `${name}.lock`);
+    writeFileSync(lock, `${process.pid} ${hostname()} ${T0.getTime()}\n`, { mode: 0o600 });
+    // Fresh by the clock: the holder (this live process) is waited for, up to lockTimeoutMs, then the token is made anyway.
+    await cache.getOrMake(key, at(30_000), 5 * MIN, async () => signed(1));
+    expect(existsSync(lock)).toBe(true);
+    rmSync(join(dir, `${name}.json`));
+    // 61 s later by the same clock: stale, removed, taken, released.
+    await cache.getOrMake(key, at(61_000), 5 * MIN, async () => signed(2));
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it('a full disk: a fresh token, one warning, no lock or temporary file left (injected writes)', async () => {
+    const dir = cacheIn();
+    const enospc = () => {
+      throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
+    };
+    const { cache, warnings } = newCache(dir, { writeBytes: enospc });
+    for (let i = 0; i < 3; i++) {
+      const token = await within(2000, cache.getOrMake(key, at(i * 1000), 5 * MIN, async () => signed(i)));
+      expect(token.token).toBe(`k8s-aws-v1.token-${i}`);
+    }
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^warning: token cache not written: .*\.lock: ENOSPC; every call signs a fresh token until it can be written\n$/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  // A real full disk needs a small tmpfs, which only root may mount: the guard says so in the test's name.
+  const tmpfs = (() => {
+    if (process.getuid?.() !== 0) return { ok: false, why: 'needs root to mount a tmpfs (the injected full disk above runs everywhere)' };
+    return { ok: true, why: '' };
+  })();
+  it.skipIf(!tmpfs.ok)(`a full disk on a real 64 KiB tmpfs: a fresh token, one warning, no 0-byte lock${tmpfs.ok ? '' : ` (skipped: ${tmpfs.why})`}`, async () => {
+    const mount = makeTempDir('tmpfs-');
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', mount]);
+    } catch (error) {
+      throw new Error(`root, but cannot mount a tmpfs: ${(error as Error).message}`);
+    }
+    try {
+      const env = envKeys({ KUBECACHEDIR: mount });
+      mkdirSync(join(mount, 'bascule'), { mode: 0o700 });
+      chmodSync(join(mount, 'bascule'), 0o700);
+      // Fill the file system.
+      const fd = openSync(join(mount, 'filler'), 'w');
+      try {
+        for (;;) writeSync(fd, Buffer.alloc(4096));
+      } catch (error) {
+        expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      } finally {
+        closeSync(fd);
+      }
+      const first = await within(5000, token(env, at(0)));
+      expect(first.code).toBe(0);
+      expect(first.stderr).toMatch(/^warning: token cache not written: .*: ENOSPC; every call signs a fresh token until it can be written\n$/);
+      expect(readdirSync(join(mount, 'bascule'))).toEqual([]);
+      const second = await within(5000, token(env, at(1000)));
+      expect(second.code).toBe(0);
+      expect(readdirSync(join(mount, 'bascule'))).toEqual([]);
+    } finally {
+      execFileSync('umount', [mount]);
+    }
+  });
+
+  it('entries of another owner are not used (injected owner: runs as root and as a user)', async () => {
+    const dir = cacheIn();
+    await newCache(dir).cache.getOrMake(key, at(0), 5 * MIN, async () => signed(1));
+    const me = process.getuid?.() ?? 0;
+    // Owned by another uid than the one the cache expects: refused (the directory is checked first).
+    const { cache, warnings } = newCache(dir, { uid: me + 1 });
+    const token = await cache.getOrMake(key, at(1000), 5 * MIN, async () => signed(2));
+    expect(token.token).toBe('k8s-aws-v1.token-2');
+    expect(warnings).toEqual([`warning: token cache not used: ${dir} is owned by another user (uid ${me}); making a fresh token\n`]);
+  });
+
+  it('`cache clear` refuses a symlinked cache directory, as the token path does, and deletes nothing through it', async () => {
+    const env = envKeys();
+    await token(env, at(0));
+    const cache = join(env.KUBECACHEDIR as string, 'bascule');
+    const elsewhere = join(env.KUBECACHEDIR as string, 'elsewhere');
+    renameSync(cache, elsewhere);
+    symlinkSync(elsewhere, cache);
+    const before = readdirSync(elsewhere);
+    expect(before).toHaveLength(1);
+    const cleared = await runInProcess(['cache', 'clear'], { env });
+    expect(cleared.code).toBe(1);
+    expect(cleared.stderr).toContain(`error: the token cache is not used, and not cleared: ${cache} is a symlink`);
+    expect(readdirSync(elsewhere)).toEqual(before);
+    const used = await token(env, at(1000));
+    expect(used.stderr).toContain(`token cache not used: ${cache} is a symlink`);
   });
 });

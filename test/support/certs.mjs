@@ -5,9 +5,9 @@
  * cluster's own endpoint name; no IP SAN unless asked).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeTempDir } from './temp.mjs';
 
 export const IN_CLUSTER_NAMES = ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'];
 
@@ -21,7 +21,7 @@ function openssl(args, cwd) {
  * @returns {{ dir: string, certPem: string, keyPem: string, certFile: string, keyFile: string }}
  */
 export function makeCa(name) {
-  const dir = mkdtempSync(join(tmpdir(), `bascule-ca-${name}-`));
+  const dir = makeTempDir(`ca-${name}-`);
   openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt',
     '-days', '2', '-subj', `/CN=${name}-ca`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
   return {
@@ -42,7 +42,7 @@ export function makeCa(name) {
 export function makeServerCert(ca, options = {}) {
   const dnsNames = options.dnsNames ?? IN_CLUSTER_NAMES;
   const ips = options.ips ?? [];
-  const dir = mkdtempSync(join(tmpdir(), 'bascule-cert-'));
+  const dir = makeTempDir('cert-');
   const san = [...dnsNames.map((n) => `DNS:${n}`), ...ips.map((ip) => `IP:${ip}`)].join(',');
   writeFileSync(join(dir, 'ext.cnf'), `subjectAltName=${san}\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature\nbasicConstraints=CA:FALSE\n`);
   openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'server.key', '-out', 'server.csr',

@@ -73,51 +73,45 @@ export async function startDnsServer(options = {}) {
     return packet.encode(response);
   }
 
-  const udp = dgram.createSocket('udp4');
-  udp.on('message', async (message, rinfo) => {
-    const reply = await answer(message);
-    if (!reply) return;
-    if (reply.length > 512) {
-      // Too big for plain UDP: send a truncated reply, the client retries over TCP.
-      const truncated = packet.decode(reply);
-      truncated.flags = (truncated.flags ?? 0) | packet.TRUNCATED_RESPONSE;
-      truncated.answers = [];
-      udp.send(packet.encode(truncated), rinfo.port, rinfo.address);
-      return;
-    }
-    udp.send(reply, rinfo.port, rinfo.address);
-  });
-  await new Promise((resolve, reject) => {
-    udp.once('error', reject);
-    udp.bind(options.port ?? 0, '127.0.0.1', () => resolve(undefined));
-  });
-  const port = udp.address().port;
+  /** @param {dgram.Socket} udp */
+  const serveUdp = (udp) =>
+    udp.on('message', async (message, rinfo) => {
+      const reply = await answer(message);
+      if (!reply) return;
+      if (reply.length > 512) {
+        // Too big for plain UDP: send a truncated reply, the client retries over TCP.
+        const truncated = packet.decode(reply);
+        truncated.flags = (truncated.flags ?? 0) | packet.TRUNCATED_RESPONSE;
+        truncated.answers = [];
+        udp.send(packet.encode(truncated), rinfo.port, rinfo.address);
+        return;
+      }
+      udp.send(reply, rinfo.port, rinfo.address);
+    });
 
   // TCP on the same port number, for truncated answers.
-  const tcp = net.createServer((socket) => {
-    let buffer = Buffer.alloc(0);
-    socket.on('data', async (chunk) => {
-      buffer = Buffer.concat([buffer, chunk]);
-      while (buffer.length >= 2 && buffer.length >= 2 + buffer.readUInt16BE(0)) {
-        const length = buffer.readUInt16BE(0);
-        const message = buffer.subarray(2, 2 + length);
-        buffer = buffer.subarray(2 + length);
-        const reply = await answer(message);
-        if (reply) {
-          const framed = Buffer.alloc(2 + reply.length);
-          framed.writeUInt16BE(reply.length, 0);
-          reply.copy(framed, 2);
-          socket.write(framed);
+  const serveTcp = () =>
+    net.createServer((socket) => {
+      let buffer = Buffer.alloc(0);
+      socket.on('data', async (chunk) => {
+        buffer = Buffer.concat([buffer, chunk]);
+        while (buffer.length >= 2 && buffer.length >= 2 + buffer.readUInt16BE(0)) {
+          const length = buffer.readUInt16BE(0);
+          const message = buffer.subarray(2, 2 + length);
+          buffer = buffer.subarray(2 + length);
+          const reply = await answer(message);
+          if (reply) {
+            const framed = Buffer.alloc(2 + reply.length);
+            framed.writeUInt16BE(reply.length, 0);
+            reply.copy(framed, 2);
+            socket.write(framed);
+          }
         }
-      }
+      });
+      socket.on('error', () => undefined);
     });
-    socket.on('error', () => undefined);
-  });
-  await new Promise((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(port, '127.0.0.1', () => resolve(undefined));
-  }).catch(() => undefined); // the TCP port may be taken; UDP is what matters
 
+  const { udp, tcp, port } = await bindBoth(options.port ?? 0, serveUdp, serveTcp);
   return {
     port,
     address: `127.0.0.1:${port}`,
@@ -148,4 +142,51 @@ export async function startDnsServer(options = {}) {
       });
     },
   };
+}
+
+const BIND_ATTEMPTS = 20;
+
+/**
+ * One port number for both UDP and TCP, or a loud failure. With port 0, TCP
+ * takes a free port and UDP the same number; if UDP finds it taken
+ * (EADDRINUSE), both are released and another port is tried. A fixed port
+ * that is taken fails at once.
+ * @param {number} wanted
+ * @param {(udp: dgram.Socket) => void} serveUdp
+ * @param {() => net.Server} serveTcp
+ * @returns {Promise<{ udp: dgram.Socket, tcp: net.Server, port: number }>}
+ */
+export async function bindBoth(wanted, serveUdp, serveTcp) {
+  /** @type {unknown} */
+  let lastError;
+  for (let attempt = 0; attempt < (wanted === 0 ? BIND_ATTEMPTS : 1); attempt++) {
+    const tcp = serveTcp();
+    try {
+      await new Promise((resolve, reject) => {
+        tcp.once('error', reject);
+        tcp.listen(wanted, '127.0.0.1', () => resolve(undefined));
+      });
+    } catch (error) {
+      lastError = error;
+      if (/** @type {NodeJS.ErrnoException} */ (error).code !== 'EADDRINUSE') break;
+      continue;
+    }
+    const port = /** @type {net.AddressInfo} */ (tcp.address()).port;
+    const udp = dgram.createSocket('udp4');
+    try {
+      await new Promise((resolve, reject) => {
+        udp.once('error', reject);
+        udp.bind(port, '127.0.0.1', () => resolve(undefined));
+      });
+      serveUdp(udp);
+      return { udp, tcp, port };
+    } catch (error) {
+      lastError = error;
+      udp.close();
+      await new Promise((resolve) => tcp.close(() => resolve(undefined)));
+      if (/** @type {NodeJS.ErrnoException} */ (error).code !== 'EADDRINUSE') break;
+    }
+  }
+  const code = /** @type {NodeJS.ErrnoException} */ (lastError)?.code ?? String(lastError);
+  throw new Error(`test DNS server: cannot bind UDP and TCP on one port of 127.0.0.1 (${wanted === 0 ? `${BIND_ATTEMPTS} attempts` : `port ${wanted}`}): ${code}`);
 }

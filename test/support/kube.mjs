@@ -7,11 +7,29 @@
  */
 import { spawnAsync } from './run.js';
 import net from 'node:net';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BASCULE = `${ROOT}dist/bascule.js`;
-export const KUBECTL = process.env.BASCULE_TEST_KUBECTL ?? '/usr/bin/kubectl';
+/** kubectl as the machine has it: BASCULE_TEST_KUBECTL, else found on PATH (a missing one fails loudly). */
+export const KUBECTL = process.env.BASCULE_TEST_KUBECTL ?? findOnPath('kubectl');
+
+/** @param {string} name */
+export function findOnPath(name) {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  throw new Error(`${name} is not on PATH (${process.env.PATH ?? ''}): the end-to-end tests need it (CI installs it; see .ci/run)`);
+}
 
 /**
  * The environment of spawned tools: PATH and the given variables only, so the

@@ -3,10 +3,10 @@
  * child process (async: in-process loopback servers must keep answering).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../../src/cli.js';
+import { makeTempDir } from './temp.mjs';
 
 export const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
 export const BASCULE = join(ROOT, 'dist', 'bascule.js');
@@ -25,7 +25,7 @@ export interface Result {
 
 /** A clean environment: no ambient AWS config, caches in a temp HOME, no NODE_EXTRA_CA_CERTS. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const home = mkdtempSync(join(tmpdir(), 'bascule-home-'));
+  const home = makeTempDir('home-');
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: home,

@@ -7,8 +7,7 @@
  * Blue listens on 127.0.0.1 and green on 127.0.0.2, so the API CNAME names a
  * different host per colour, as two EKS endpoints do.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ChangeResourceRecordSetsCommand,
@@ -25,6 +24,7 @@ import { startDnsServer } from './dns-server.mjs';
 import { startMoto } from './moto.mjs';
 import { startRoute53Proxy } from './route53-proxy.mjs';
 import { cleanEnv, KEYS } from './run.js';
+import { makeTempDir } from './temp.mjs';
 
 export const TXT_NAME = 'eks.devinfra.info';
 export const API_NAME = 'api.devinfra.local';
@@ -175,7 +175,7 @@ export async function startSwitchWorld() {
       dns.remove(API_NAME);
       await upsert(zones.api, API_NAME, 'CNAME', [api.blue.host]);
       await upsert(zones.txt, TXT_NAME, 'TXT', [REGISTRY_TXT, '"eks-blue"']);
-      world.dir = mkdtempSync(join(tmpdir(), 'bascule-switch-'));
+      world.dir = makeTempDir('switch-');
       dirs.push(world.dir);
       writeFileSync(join(world.dir, 'blue-ca.crt'), cas.blue.certPem);
       world.platformFile = join(world.dir, 'platform.yaml');

@@ -7,11 +7,12 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { buildKubeconfig, type ClusterAccess, type Kubeconfig } from '../../src/kubeconfig/build.js';
+import { buildKubeconfig, privilegeOf, type ClusterAccess, type Kubeconfig } from '../../src/kubeconfig/build.js';
 import { writeAtomic } from '../../src/files.js';
-import { asKubeconfig, mergeKubeconfig } from '../../src/kubeconfig/merge.js';
+import { lockKubeconfigs } from '../../src/kubeconfig/lock.js';
+import { defaultFile, kubeconfigPaths, planMerge, type MergeRequest } from '../../src/kubeconfig/merge.js';
 import { loadPlatform } from '../../src/platform/load.js';
-import type { Platform } from '../../src/platform/model.js';
+import type { AccessLevel, Platform } from '../../src/platform/model.js';
 import { emitYaml, isPlainSafe, KUBECTL_YAML_OPTIONS } from '../../src/platform/yaml-out.js';
 import { runCli } from '../support/cli.js';
 import { golden, tempDirs, readRepoFile } from '../support/text.js';
@@ -142,45 +143,154 @@ describe('emitYaml: the same values for YAML 1.1 (kubectl) and 1.2 readers', () 
   });
 });
 
-describe('mergeKubeconfig', () => {
+describe('planMerge (pure: texts in, texts out)', () => {
   const generated = (): Kubeconfig => buildKubeconfig(example(), clusters(), { access: ['readonly'] });
+  const one = (text: string | undefined, extra: Partial<MergeRequest> = {}) =>
+    planMerge({ files: [{ path: '/k/config', text }], explicit: true, generated: generated(), ...extra });
+  const names = (text: string, list: string) => (parse(text, KUBECTL_YAML_OPTIONS)[list] as { name: string }[]).map((e) => e.name);
 
-  it('replaces entries of the same name in place, appends the others, keeps everything else', () => {
-    const existing = {
-      apiVersion: 'v1',
-      kind: 'Config',
-      'current-context': 'mine',
-      clusters: [
-        { name: 'mine', cluster: { server: 'https://mine' } },
-        { name: 'devinfra', cluster: { server: 'https://old', 'insecure-skip-tls-verify': true } },
-        { name: 'other', cluster: { server: 'https://other' }, extra: 'kept' },
-      ],
-      contexts: [{ name: 'mine', context: { cluster: 'mine', user: 'mine' } }],
-      users: [{ name: 'mine', user: { token: 'x' } }],
-      preferences: { colors: true },
-      'x-unknown': { kept: [1, 2] },
-    };
-    const merged = mergeKubeconfig(asKubeconfig(structuredClone(existing), 'f'), generated()) as any;
-    expect(merged.clusters.map((c: { name: string }) => c.name)).toEqual(['mine', 'devinfra', 'other', 'devinfra-blue', 'devinfra-green']);
+  it('replaces entries of the same name in place, appends the others, keeps everything else (comments included)', () => {
+    const existing = [
+      '# my clusters, by hand',
+      'apiVersion: v1',
+      'kind: Config',
+      'current-context: mine',
+      'clusters:',
+      '- name: mine # the laptop',
+      '  cluster:',
+      '    server: https://mine',
+      '- name: devinfra',
+      '  cluster:',
+      '    server: https://old',
+      '    insecure-skip-tls-verify: true',
+      '- name: other',
+      '  cluster:',
+      '    server: https://other',
+      '  extra: kept',
+      'contexts:',
+      '- name: mine',
+      '  context: {cluster: mine, user: mine}',
+      'users:',
+      '- name: mine',
+      '  user: {token: x}',
+      'preferences: {colors: true}',
+      'x-unknown: {kept: [1, 2]}',
+      '# the end',
+      '',
+    ].join('\n');
+    const plan = one(existing);
+    expect(plan.writes).toHaveLength(1);
+    const text = plan.writes[0]?.text as string;
+    const merged = parse(text, KUBECTL_YAML_OPTIONS);
+    expect(names(text, 'clusters')).toEqual(['mine', 'devinfra', 'other', 'devinfra-blue', 'devinfra-green']);
     expect(merged.clusters[1].cluster['insecure-skip-tls-verify']).toBeUndefined();
-    expect(merged.clusters[2]).toEqual(existing.clusters[2]);
-    expect(merged.contexts.map((c: { name: string }) => c.name)).toEqual(['mine', 'devinfra-readonly', 'devinfra-blue-readonly', 'devinfra-green-readonly']);
-    expect(merged.users[0]).toEqual(existing.users[0]);
+    expect(merged.clusters[2]).toEqual({ name: 'other', cluster: { server: 'https://other' }, extra: 'kept' });
+    expect(names(text, 'contexts')).toEqual(['mine', 'devinfra-readonly', 'devinfra-blue-readonly', 'devinfra-green-readonly']);
+    expect(merged.users[0]).toEqual({ name: 'mine', user: { token: 'x' } });
     expect(merged['current-context']).toBe('mine');
     expect(merged.preferences).toEqual({ colors: true });
     expect(merged['x-unknown']).toEqual({ kept: [1, 2] });
-    expect(Object.keys(merged)).toEqual(Object.keys(existing));
+    expect(Object.keys(merged)).toEqual(['apiVersion', 'kind', 'current-context', 'clusters', 'contexts', 'users', 'preferences', 'x-unknown']);
+    for (const comment of ['# my clusters, by hand', '# the laptop', '# the end']) expect(text).toContain(comment);
+    expect(plan.currentContext).toEqual({ before: 'mine', after: 'mine' });
   });
 
-  it('an empty or new file becomes a complete kubeconfig with bascule\'s current context', () => {
-    const merged = mergeKubeconfig(asKubeconfig(null, 'f'), generated()) as any;
-    expect(Object.keys(merged)).toEqual(['apiVersion', 'clusters', 'contexts', 'current-context', 'kind', 'users']);
-    expect(merged['current-context']).toBe('devinfra-readonly');
+  it('a new file gets kubectl\'s keys and no current-context (never changed unless asked)', () => {
+    const plan = one(undefined);
+    const merged = parse(plan.writes[0]?.text as string, KUBECTL_YAML_OPTIONS);
+    expect(plan.writes[0]?.created).toBe(true);
+    expect(Object.keys(merged)).toEqual(['apiVersion', 'clusters', 'contexts', 'kind', 'preferences', 'users']);
+    expect(plan.currentContext).toEqual({ before: undefined, after: undefined });
+  });
+
+  it('--set-context writes current-context (explicit file)', () => {
+    const plan = one('current-context: mine\n', { setContext: 'devinfra-readonly' });
+    expect(parse(plan.writes[0]?.text as string)['current-context']).toBe('devinfra-readonly');
+    expect(plan.currentContext).toEqual({ before: 'mine', after: 'devinfra-readonly' });
+  });
+
+  it('a second merge changes nothing: no write', () => {
+    const first = one('apiVersion: v1\nkind: Config\n').writes[0]?.text as string;
+    expect(one(first).writes).toEqual([]);
   });
 
   it('a duplicate of a replaced name is dropped (kubectl would ignore it)', () => {
-    const merged = mergeKubeconfig(asKubeconfig({ users: [{ name: 'devinfra-readonly', user: {} }, { name: 'devinfra-readonly', user: { token: 'y' } }] }, 'f'), generated()) as any;
-    expect(merged.users.filter((u: { name: string }) => u.name === 'devinfra-readonly')).toHaveLength(1);
+    const text = one('users:\n- name: devinfra-readonly\n  user: {}\n- name: devinfra-readonly\n  user: {token: y}\n').writes[0]?.text as string;
+    expect(names(text, 'users').filter((n) => n === 'devinfra-readonly')).toHaveLength(1);
+  });
+
+  describe('several KUBECONFIG paths: where kubectl would write', () => {
+    const multi = (files: [string, string | undefined][], setContext?: string) =>
+      planMerge({ files: files.map(([path, text]) => ({ path, text })), explicit: false, generated: generated(), setContext });
+
+    it('new entries go to the first file that exists, and the effective current-context stays', () => {
+      const plan = multi([['/a', undefined], ['/b', 'current-context: prod\ncontexts:\n- name: prod\n  context: {cluster: p, user: p}\n'], ['/c', 'current-context: other\n']]);
+      expect(plan.writes.map((w) => w.path)).toEqual(['/b']);
+      expect(parse(plan.writes[0]?.text as string)['current-context']).toBe('prod');
+      expect(plan.currentContext).toEqual({ before: 'prod', after: 'prod' });
+    });
+
+    it('no file exists: the last one is created', () => {
+      expect(multi([['/a', undefined], ['/b', undefined]]).writes.map((w) => w.path)).toEqual(['/b']);
+    });
+
+    it('an entry that exists is replaced in the file it comes from (the first that defines it)', () => {
+      const plan = multi([
+        ['/a', 'clusters: []\n'],
+        ['/b', 'users:\n- name: devinfra-readonly\n  user: {token: old}\n'],
+        ['/c', 'users:\n- name: devinfra-readonly\n  user: {token: shadowed}\n'],
+      ]);
+      const byPath = Object.fromEntries(plan.writes.map((w) => [w.path, w]));
+      expect(Object.keys(byPath).sort()).toEqual(['/a', '/b']);
+      expect(byPath['/b']?.entries.users).toEqual(['devinfra-readonly']);
+      expect(parse(byPath['/b']?.text as string).users[0].user.exec).toBeDefined();
+      expect(byPath['/a']?.entries.users).toEqual(['devinfra-blue-readonly', 'devinfra-green-readonly']);
+    });
+
+    it('--set-context goes to the default file, which then wins', () => {
+      const plan = multi([['/a', undefined], ['/b', 'current-context: prod\n'], ['/c', undefined]], 'devinfra-readonly');
+      expect(plan.writes.map((w) => w.path)).toEqual(['/b']);
+      expect(plan.currentContext).toEqual({ before: 'prod', after: 'devinfra-readonly' });
+    });
+  });
+
+  it('kubectl\'s path rules: empty paths skipped, duplicates once; the default file', () => {
+    expect(kubeconfigPaths('::/a:/b::/a:', ':')).toEqual(['/a', '/b']);
+    expect(kubeconfigPaths(undefined, ':')).toEqual([]);
+    expect(defaultFile([{ path: '/a', text: undefined }], false)).toBe('/a');
+    expect(defaultFile([{ path: '/a', text: undefined }, { path: '/b', text: '' }, { path: '/c', text: '' }], false)).toBe('/b');
+    expect(defaultFile([{ path: '/a', text: undefined }, { path: '/b', text: undefined }], false)).toBe('/b');
+  });
+
+  it.each([
+    ['a billion laughs', 'a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n', /\/k\/config is not a kubeconfig bascule can merge into: its YAML aliases expand too far/],
+    ['not YAML', 'a: [\n', /\/k\/config is not a kubeconfig bascule can merge into: it does not parse as YAML \(line/],
+    ['a list', '- a\n', /expected a mapping at the top level, got a list/],
+    ['another kind', 'kind: Pod\n', /kind is "Pod", expected Config/],
+    ['an entry without a name', 'users:\n- user: {}\n', /users\[0\] has no name/],
+  ])('refuses %s, naming the file', (_, text, message) => {
+    expect(() => one(text)).toThrow(message);
+  });
+});
+
+describe('the standalone current-context: the least-privileged level, never admin', () => {
+  it.each([
+    [undefined, 'devinfra-readonly'],
+    [['admin', 'readwrite'], 'devinfra-readwrite'],
+    [['admin'], ''],
+  ])('--access %j: %j', (access, expected) => {
+    expect(buildKubeconfig(example(), clusters(), { access: access as string[] | undefined })['current-context']).toBe(expected);
+  });
+  it('ranks by what bascule grants: view < debug < edit (and unknown groups) < cluster admin', () => {
+    const p = example();
+    const level = (groups: string[], accessPolicies: string[] = []) => ({ ...(p.access[0] as AccessLevel), groups, accessPolicies });
+    expect(privilegeOf(p, level(['readonly']))).toBe(0);
+    expect(privilegeOf(p, level(['readonly'], ['arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy']))).toBe(0);
+    expect(privilegeOf(p, level(['readonly', 'debugmode']))).toBe(1);
+    expect(privilegeOf(p, level(['readwrite']))).toBe(2);
+    expect(privilegeOf(p, level(['someone-elses']))).toBe(2);
+    expect(privilegeOf(p, level(['readonly'], ['AmazonEKSClusterAdminPolicy']))).toBe(3);
+    expect(privilegeOf(p, level(['system:masters']))).toBe(3);
   });
 });
 
@@ -229,7 +339,7 @@ describe('bascule kubeconfig outputs', () => {
     const config = join(ROOT, 'examples/platform.yaml');
     const dry = await runCli(['kubeconfig', '--config', config, '--out', 'kc.yaml', '--dry-run'], { cwd: dir });
     expect(dry.code).toBe(0);
-    expect(dry.stdout).toContain('current-context: devinfra-admin');
+    expect(dry.stdout).toContain('current-context: devinfra-readonly');
     expect(existsSync(join(dir, 'kc.yaml'))).toBe(false);
     const wrote = await runCli(['kubeconfig', '--config', config, '--out', 'kc.yaml'], { cwd: dir });
     expect(wrote.code).toBe(0);
@@ -267,5 +377,24 @@ describe('bascule kubeconfig outputs', () => {
     expect(result.code).toBe(0);
     expect(statSync(join(dir, '.kube', 'config')).mode & 0o777).toBe(0o600);
     expect(statSync(join(dir, '.kube')).mode & 0o777).toBe(0o700);
+  });
+});
+
+describe("kubectl's lock (<file>.lock, O_EXCL, sorted)", () => {
+  it('takes every lock, releases them all; a held one fails after the wait, naming the lock, and releases what it took', async () => {
+    const dir = tempDir();
+    const [a, b] = [join(dir, 'a'), join(dir, 'sub', 'b')];
+    const release = await lockKubeconfigs([b, a]);
+    expect(existsSync(`${a}.lock`) && existsSync(`${b}.lock`)).toBe(true);
+    release();
+    expect(existsSync(`${a}.lock`) || existsSync(`${b}.lock`)).toBe(false);
+
+    writeFileSync(`${b}.lock`, '');
+    let clock = 0;
+    const options = { timeoutMs: 1000, pollMs: 100, now: () => clock, sleep: async (ms: number) => void (clock += ms) };
+    await expect(lockKubeconfigs([a, b], options)).rejects.toThrow(`${b} is locked: ${b}.lock exists (kubectl or bascule is writing it); nothing was written`);
+    expect(clock).toBe(1000);
+    expect(existsSync(`${a}.lock`)).toBe(false); // released
+    expect(existsSync(`${b}.lock`)).toBe(true); // never removes a lock it did not take
   });
 });

@@ -3,19 +3,19 @@
  * with one thing broken. Each fails with a non-zero exit, a message naming
  * the key (and its line) and what is wrong, and nothing written.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { replaceOnce, expectPlatformError, type PlatformCase } from '../support/text.js';
+import { makeTempDir } from '../support/temp.mjs';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const EXAMPLE = readFileSync(join(ROOT, 'examples/platform.yaml'), 'utf8');
 
 let dir: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'bascule-manifests-bad-'));
+  dir = makeTempDir('manifests-bad-');
   cpSync(join(ROOT, 'examples/ca'), join(dir, 'ca'), { recursive: true });
   cpSync(join(ROOT, 'examples/linkerd'), join(dir, 'linkerd'), { recursive: true });
   writeFileSync(join(dir, 'linkerd', 'not-a-cert.pem'), 'hello\n');

@@ -3,13 +3,13 @@
  * Each must fail with a non-zero exit, a message naming the key (and its
  * line) or the file, and what is wrong; and nothing may be written.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { makeCa, makeServerCert } from '../support/certs.mjs';
 import { replaceOnce, expectPlatformError, type PlatformCase } from '../support/text.js';
+import { makeTempDir } from '../support/temp.mjs';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const EXAMPLE = readFileSync(join(ROOT, 'examples/platform.yaml'), 'utf8');
@@ -19,7 +19,7 @@ let leafPem: string;
 let keyPem: string;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'bascule-bad-'));
+  dir = makeTempDir('bad-');
   cpSync(join(ROOT, 'examples/ca'), join(dir, 'ca'), { recursive: true });
   const ca = makeCa('bad-input');
   const leaf = makeServerCert(ca);
