@@ -11,6 +11,16 @@ export function isValidClusterName(name: string): boolean {
   return CLUSTER_NAME.test(name);
 }
 
+/**
+ * EKS cluster names cannot hold a dot, and the TXT record's name is a DNS name
+ * with one: an id without a dot is the cluster name itself, signed for without
+ * a TXT lookup (a peer's kubeconfig passing plain names pays no DNS round trip,
+ * nor a resolver timeout).
+ */
+export function isPlainClusterName(id: string): boolean {
+  return !id.includes('.') && isValidClusterName(id);
+}
+
 /** What a TXT lookup found. Errors of the lookup itself are thrown by the DNS adapter. */
 export type TxtAnswer =
   | { readonly kind: 'records'; readonly records: readonly (readonly string[])[] }
