@@ -21,7 +21,7 @@ import { arch, platform } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** bascule's release targets: our name -> Bun's target and package. Windows: see README ("Why no Windows binary"). */
 export const TARGETS = {
@@ -34,11 +34,14 @@ export const HOST = `${platform()}-${arch()}`;
 
 export class BunPackageError extends Error {}
 
-const lock = () => JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
+function lock(root) {
+  if (!existsSync(join(root, 'package-lock.json'))) throw new BunPackageError(`${join(root, 'package-lock.json')} is missing: it pins bun and @oven/bun-*`);
+  return JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
+}
 
 /** The lockfile's entry for a package: version and integrity, or a build error naming it. */
-export function pinned(name) {
-  const entry = lock().packages?.[`node_modules/${name}`];
+export function pinned(name, root = ROOT) {
+  const entry = lock(root).packages?.[`node_modules/${name}`];
   if (!entry?.version || !entry.integrity) {
     throw new BunPackageError(`${name} is not pinned in package-lock.json (run \`npm install --save-dev --save-exact bun@<version>\`)`);
   }
@@ -56,11 +59,11 @@ function versionOf(exe, name) {
 }
 
 /** This machine's Bun executable, from the `@oven/bun-<host>` package `npm ci` installed. */
-export function hostBun() {
+export function hostBun(root = ROOT) {
   const target = TARGETS[HOST];
   if (!target) throw new BunPackageError(`no Bun package for this machine (${HOST}); known: ${Object.keys(TARGETS).join(', ')}`);
-  const { version } = pinned('bun');
-  pinned(target.pkg);
+  const { version } = pinned('bun', root);
+  pinned(target.pkg, root);
   const candidates = [join(root, 'node_modules', target.pkg, target.exe), join(root, 'node_modules/bun/bin/bun.exe')];
   // bun.exe is a text placeholder until the postinstall replaces it: only a real executable counts.
   const exe = candidates.find((c) => existsSync(c) && statSync(c).size > 1_000_000);
@@ -73,15 +76,21 @@ export function hostBun() {
 /** sha512 SRI of a file, as package-lock.json writes it. */
 const sri = (file) => `sha512-${createHash('sha512').update(readFileSync(file)).digest('base64')}`;
 
+/** A package tarball must be the one package-lock.json pins: same sha512. */
+export function checkIntegrity(tgz, integrity, name) {
+  const actual = sri(tgz);
+  if (actual !== integrity) throw new BunPackageError(`${name}: the tarball's integrity ${actual.slice(0, 30)}… is not package-lock.json's ${integrity.slice(0, 30)}…; refusing it`);
+}
+
 /**
  * The Bun runtime for a target: the host's own, or the lockfile-pinned
  * package fetched with `npm pack` into node_modules/.cache/bascule-bun.
  */
-export function runtimeFor(target) {
+export function runtimeFor(target, root = ROOT) {
   const spec = TARGETS[target];
   if (!spec) throw new BunPackageError(`unknown target ${target}; known: ${Object.keys(TARGETS).join(', ')}`);
-  if (target === HOST) return hostBun();
-  const { version, integrity } = pinned(spec.pkg);
+  if (target === HOST) return hostBun(root);
+  const { version, integrity } = pinned(spec.pkg, root);
   const dir = join(root, 'node_modules/.cache/bascule-bun', `${spec.pkg.replace('/', '+')}-${version}`);
   const exe = join(dir, 'package', spec.exe);
   const stamp = join(dir, 'integrity');
@@ -98,10 +107,11 @@ export function runtimeFor(target) {
   } catch (error) {
     throw new BunPackageError(`${spec.pkg}@${version}: npm pack failed: ${String(error.stderr ?? error.message).trim().split('\n').pop()}`);
   }
-  const actual = sri(tgz);
-  if (actual !== integrity) {
+  try {
+    checkIntegrity(tgz, integrity, `${spec.pkg}@${version}`);
+  } catch (error) {
     rmSync(dir, { recursive: true, force: true });
-    throw new BunPackageError(`${spec.pkg}@${version}: the tarball's integrity ${actual.slice(0, 30)}… is not package-lock.json's ${integrity.slice(0, 30)}…; refusing it`);
+    throw error;
   }
   execFileSync('tar', ['-xzf', tgz, '-C', dir, `package/${spec.exe}`, 'package/package.json']);
   rmSync(tgz);

@@ -8,7 +8,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain .mjs module of the build, without types
 import { bundleFiles, CHUNKS } from '../../scripts/chunks.mjs';
 import { BINARY, BUNDLE, envKeys, requireArtefact, ROOT, spawnAsync } from '../support/run.js';
 
