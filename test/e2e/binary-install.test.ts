@@ -3,7 +3,7 @@
  * credential plugin, the generators through it, and the Homebrew-style
  * install from a local release.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,11 +13,19 @@ import { startWorld, TXT_NAME, writeKubeconfig, type World } from '../support/wo
 const VERSION = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
 const BUN = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')).packages['node_modules/bun'].version as string;
 const requireBinary = () => requireArtefact(BINARY);
+const dirs: string[] = [];
+/** A temp directory, removed after the file's tests. */
+const temp = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 let release: string;
 beforeAll(async () => {
   requireBinary();
-  release = mkdtempSync(join(tmpdir(), 'bascule-release-'));
+  release = temp('bascule-release-');
   const r = await spawnAsync(process.execPath, [join(ROOT, 'scripts/release.mjs'), '--target', 'linux-x64', '--no-build', '--out', release], {
     env: { ...process.env, NODE_EXTRA_CA_CERTS: undefined },
     timeoutMs: 180_000,
@@ -38,7 +46,7 @@ describe('the single binary', () => {
     const help = await spawnAsync(requireBinary(), ['kubeconfig', '--help'], { env: envKeys() });
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Usage: bascule kubeconfig/);
-    const out = mkdtempSync(join(tmpdir(), 'bascule-binary-manifests-'));
+    const out = temp('bascule-binary-manifests-');
     const r = await spawnAsync(requireBinary(), ['manifests', '--config', 'examples/platform.yaml', '--out', out, '--colour', 'green'], { env: envKeys(), cwd: ROOT });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe(`${out}/green: 9 files (9 written), eks-green\n`);
@@ -106,14 +114,14 @@ describe('release and scripts/install.sh', () => {
   });
 
   it('packages reproducibly: the same inputs give the same bytes', async () => {
-    const again = mkdtempSync(join(tmpdir(), 'bascule-release-'));
+    const again = temp('bascule-release-');
     const r = await spawnAsync(process.execPath, [join(ROOT, 'scripts/release.mjs'), '--target', 'linux-x64', '--no-build', '--out', again], { env: process.env, timeoutMs: 180_000 });
     expect(r.code).toBe(0);
     expect(readFileSync(join(again, 'SHA256SUMS'), 'utf8')).toBe(readFileSync(join(release, 'SHA256SUMS'), 'utf8'));
   }, 200_000);
 
   it('installs into a prefix, verified, and runs; a second run changes nothing', async () => {
-    const prefix = mkdtempSync(join(tmpdir(), 'bascule-prefix-'));
+    const prefix = temp('bascule-prefix-');
     const first = await install(['--prefix', prefix, '--from', release]);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
@@ -127,13 +135,13 @@ describe('release and scripts/install.sh', () => {
   });
 
   it('refuses a tarball whose checksum does not match, and installs nothing', async () => {
-    const tampered = mkdtempSync(join(tmpdir(), 'bascule-tampered-'));
+    const tampered = temp('bascule-tampered-');
     for (const name of readdirSync(release)) copyFileSync(join(release, name), join(tampered, name));
     const tarball = join(tampered, `bascule-${VERSION}-linux-x64.tar.gz`);
     const bytes = readFileSync(tarball);
     bytes[bytes.length - 100] = (bytes[bytes.length - 100] as number) ^ 0xff;
     writeFileSync(tarball, bytes);
-    const prefix = mkdtempSync(join(tmpdir(), 'bascule-prefix-'));
+    const prefix = temp('bascule-prefix-');
     const r = await install(['--prefix', prefix, '--from', tampered]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/checksum mismatch for bascule-.*-linux-x64\.tar\.gz: expected [0-9a-f]{64}, got [0-9a-f]{64}; refusing to install/);
@@ -144,7 +152,7 @@ describe('release and scripts/install.sh', () => {
     [['--version', '9.9.9'], /no bascule-9\.9\.9-linux-x64\.tar\.gz in .*SHA256SUMS/],
     [['--bogus'], /unknown argument: --bogus/],
   ])('refuses %j', async (extra, message) => {
-    const prefix = mkdtempSync(join(tmpdir(), 'bascule-prefix-'));
+    const prefix = temp('bascule-prefix-');
     mkdirSync(prefix, { recursive: true });
     const r = await install(['--prefix', prefix, '--from', release, ...extra]);
     expect(r.code).toBe(1);
@@ -152,7 +160,7 @@ describe('release and scripts/install.sh', () => {
   });
 
   it('refuses a --from that holds no release', async () => {
-    const r = await install(['--prefix', mkdtempSync(join(tmpdir(), 'p-')), '--from', mkdtempSync(join(tmpdir(), 'empty-'))]);
+    const r = await install(['--prefix', temp('bascule-p-'), '--from', temp('bascule-empty-')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/SHA256SUMS does not exist/);
   });

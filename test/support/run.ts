@@ -8,9 +8,10 @@
  * the same tiers against the Node bundle (dist/bascule.js) instead.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { arch, platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { run } from '../../src/cli.js';
 
 export const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
@@ -34,9 +35,14 @@ export interface Result {
   stderr: string;
 }
 
-/** A clean environment: no ambient AWS config, caches in a temp HOME, no NODE_EXTRA_CA_CERTS. */
+const homes: string[] = [];
+// The temp HOMEs go after each test file (this module is loaded by the file's collection).
+afterAll(() => homes.splice(0).forEach((h) => rmSync(h, { recursive: true, force: true })));
+
+/** A clean environment: no ambient AWS config, caches in a temp HOME (removed after the test file), no NODE_EXTRA_CA_CERTS. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const home = mkdtempSync(join(tmpdir(), 'bascule-home-'));
+  homes.push(home);
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: home,
