@@ -14,7 +14,7 @@
 //   BENCH_ROUNDS=10 BENCH_RUNS=3   rounds, and runs of each command per round (30 runs each)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startMoto, motoAvailable } from '../test/support/moto.mjs';
@@ -49,6 +49,7 @@ if (!dns) {
 }
 const moto = motoAvailable() ? await startMoto() : undefined;
 
+const load = loadavg()[0];
 const home = mkdtempSync(join(tmpdir(), 'bascule-bench-'));
 const env = {
   PATH: process.env.PATH,
@@ -154,6 +155,7 @@ const results = {
   node: process.version,
   bun: hostBun().version,
   cpus: cpus().length,
+  loadAverage: load,
   cpuModel: cpus()[0]?.model,
   rounds,
   runsPerRound: perRound,
@@ -167,7 +169,7 @@ writeFileSync(join(root, 'bench', 'results.json'), JSON.stringify(results, null,
 
 const fmt = (n) => n.toFixed(1);
 const lines = [
-  `Latest run (${results.date.slice(0, 10)}, ${results.cpus} shared cores, Node ${results.node}, Bun ${results.bun}, one hyperfine run of ${rounds} interleaved rounds × ${perRound} runs, DNS on ${dnsNote}; medians):`,
+  `Latest run (${results.date.slice(0, 10)}, ${results.cpus} shared cores at load average ${load.toFixed(1)}${load > results.cpus ? ': every figure inflated, the ratios less so' : ''}, Node ${results.node}, Bun ${results.bun}, one hyperfine run of ${rounds} interleaved rounds × ${perRound} runs, DNS on ${dnsNote}; medians):`,
   '',
   '| command | median ms | p10–p90 ms | × `node -e 0` | peak RSS MiB |',
   '|---|---:|---:|---:|---:|',
