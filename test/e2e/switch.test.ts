@@ -346,7 +346,7 @@ describe('rollback and refusals while a switch is unfinished', () => {
 
   it('a switch killed mid-step is resumed from that step', async () => {
     world.stores.green.setNeverReady(true);
-    const child = spawn(process.execPath, [requireBuilt(), 'switch', '--config', world.platformFile, '--access', 'admin', ...FAST, '--timeout', '30s', '--to', 'green', '--apply', '--yes'], {
+    const child = spawn(requireBuilt(), ['switch', '--config', world.platformFile, '--access', 'admin', ...FAST, '--timeout', '30s', '--to', 'green', '--apply', '--yes'], {
       env: world.env,
       stdio: 'ignore',
     });

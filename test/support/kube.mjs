@@ -5,14 +5,15 @@
  * answering), a clean environment for them, and a TCP proxy that plays the
  * stable API name (repointed like the switch repoints the CNAME).
  */
-import { spawnAsync } from './run.js';
+import { BASCULE as BUILT, requireBuilt, spawnAsync } from './run.js';
 import net from 'node:net';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const BASCULE = `${ROOT}dist/bascule.js`;
+/** The artefact under test (test/support/run.ts decides which). */
+export const BASCULE = BUILT;
 /** kubectl as the machine has it: BASCULE_TEST_KUBECTL, else found on PATH (a missing one fails loudly). */
 export const KUBECTL = process.env.BASCULE_TEST_KUBECTL ?? findOnPath('kubectl');
 
@@ -51,7 +52,7 @@ export function cleanEnv(vars) {
 export const run = (file, args, options) => spawnAsync(file, args, { env: options.env, cwd: options.cwd ?? ROOT, timeoutMs: options.timeoutMs ?? 30_000 });
 
 /** @param {string[]} args @param {{ env: Record<string, string>, cwd?: string }} options */
-export const bascule = (args, options) => run(process.execPath, [BASCULE, ...args], options);
+export const bascule = (args, options) => run(requireBuilt(), args, options);
 /** @param {string[]} args @param {{ env: Record<string, string>, cwd?: string }} options */
 export const kubectl = (args, options) => run(KUBECTL, args, { ...options, timeoutMs: 45_000 });
 

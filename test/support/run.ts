@@ -1,15 +1,27 @@
 /**
  * Runs the whole CLI in-process (`run(argv, io)`), or the built artefact as a
  * child process (async: in-process loopback servers must keep answering).
+ *
+ * Which artefact the end-to-end tests run is decided here, once: the single
+ * binary for this machine (dist/bascule-<os>-<arch>, built by `npm run
+ * build:binary`), since that is what users install; BASCULE_E2E=bundle runs
+ * the same tiers against the Node bundle (dist/bascule.js) instead.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { arch, platform } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../src/cli.js';
 import { makeTempDir } from './temp.mjs';
 
 export const ROOT = new URL('../..', import.meta.url).pathname.replace(/\/$/, '');
-export const BASCULE = join(ROOT, 'dist', 'bascule.js');
+/** The Node bundle (`npm i -g`): a node script with a shebang. */
+export const BUNDLE = join(ROOT, 'dist', 'bascule.js');
+/** The single binary for this machine. */
+export const BINARY = join(ROOT, 'dist', `bascule-${platform()}-${arch()}`);
+export const ARTEFACT: 'binary' | 'bundle' = process.env.BASCULE_E2E === 'bundle' ? 'bundle' : 'binary';
+/** The executable the end-to-end tests run (and write into kubeconfigs as the exec command). */
+export const BASCULE = ARTEFACT === 'binary' ? BINARY : BUNDLE;
 
 export const KEYS = {
   accessKeyId: 'AKIDEXAMPLE',
@@ -23,7 +35,7 @@ export interface Result {
   stderr: string;
 }
 
-/** A clean environment: no ambient AWS config, caches in a temp HOME, no NODE_EXTRA_CA_CERTS. */
+/** A clean environment: no ambient AWS config, caches in a temp HOME (under the run's temp root), no NODE_EXTRA_CA_CERTS. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const home = makeTempDir('home-');
   const env: NodeJS.ProcessEnv = {
@@ -61,10 +73,14 @@ export async function runInProcess(argv: string[], options: { env?: NodeJS.Proce
   return { code, stdout, stderr };
 }
 
-export function requireBuilt(): string {
-  if (!existsSync(BASCULE)) throw new Error(`${BASCULE} is missing: run "npm run build" (npm test does it first)`);
-  return BASCULE;
+/** The path of an artefact, or an error naming the command that builds it. */
+export function requireArtefact(file: string = BASCULE): string {
+  if (!existsSync(file)) throw new Error(`${file} is missing: run "npm run ${file === BUNDLE ? 'build' : 'build:binary'}" (npm test does it first)`);
+  return file;
 }
+
+/** The executable under test (see ARTEFACT): run it directly, it needs no interpreter. */
+export const requireBuilt = (): string => requireArtefact(BASCULE);
 
 /** Spawns a program and collects its output, without blocking the event loop. */
 export function spawnAsync(
@@ -90,5 +106,9 @@ export function spawnAsync(
   });
 }
 
-export const runBuilt = (args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}) =>
-  spawnAsync(process.execPath, [requireBuilt(), ...args], options);
+export const runBuilt = (args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; cwd?: string } = {}) =>
+  spawnAsync(requireBuilt(), args, options);
+
+/** The Node bundle, whatever ARTEFACT says (its smoke tier). */
+export const runBundle = (args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; cwd?: string } = {}) =>
+  spawnAsync(process.execPath, [requireArtefact(BUNDLE), ...args], options);

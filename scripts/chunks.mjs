@@ -1,0 +1,46 @@
+// The Node bundle's pieces, declared once. scripts/build.mjs builds them,
+// scripts/release.mjs packs them, the tests load each of them; all read this
+// list (never a pattern of file names).
+//
+// dist/bascule.js is the hot path: the plain `bascule token` call (flags, TXT
+// lookup, cache). Everything else is a chunk, dist/bascule-<name>.js,
+// required on first use: an `import()` of one of a chunk's modules, anywhere
+// in src/, becomes require('./bascule-<name>.js'). A chunk with several
+// modules re-exports all of them (their export names must not clash; the
+// build checks).
+//
+// To add a lazily loaded command: import() its module from src/program.ts and
+// add the module to a chunk below (usually `commands`: a chunk of its own only
+// pays when it is large and shares little with the others; measure with
+// `node scripts/build.mjs --analyze`). `probe` is a command that loads the
+// chunk: test/e2e/bundle-chunks.test.ts runs each probe against the bundle and
+// checks that it loaded its chunk.
+export const CHUNKS = [
+  {
+    name: 'cli',
+    modules: ['src/program.ts'],
+    why: 'commander: help, usage errors and every command but the plain token call',
+    probe: ['--help'],
+  },
+  {
+    name: 'signer',
+    modules: ['src/aws/presign.ts'],
+    why: 'SigV4 presigning: only when no cached token will do',
+    probe: ['token', '-i', 'eks-green', '--no-cache'],
+  },
+  {
+    name: 'aws-sdk',
+    modules: ['src/aws/sdk.ts', 'src/platform/eks.ts', 'src/switch/route53.ts'],
+    why: 'the AWS SDK (credential chain, STS, EKS, Route53): one copy of smithy for every client',
+    probe: ['token', '-i', 'eks-green', '--no-cache', '--profile', 'absent'],
+  },
+  {
+    name: 'commands',
+    modules: ['src/platform/commands.ts', 'src/manifests/commands.ts', 'src/switch/commands.ts'],
+    why: 'init, schema, kubeconfig, manifests, status and the switch: yaml, valibot and the platform model once',
+    probe: ['schema'],
+  },
+];
+
+/** The bundle's files, the hot one first: what the build writes and the release packs. */
+export const bundleFiles = () => ['bascule.js', ...CHUNKS.map((c) => `bascule-${c.name}.js`)];
