@@ -3,7 +3,7 @@
  * for as is, with no TXT lookup. An id with a dot is a DNS name: looked up.
  */
 import { describe, expect, it } from 'vitest';
-import { isPlainClusterName } from '../../src/token/cluster-name.js';
+import { isPlainClusterName } from '../../src/dns/cluster-name.js';
 import { resolveClusterName } from '../../src/token/get-token.js';
 import type { TokenInput } from '../../src/token/options.js';
 
@@ -23,6 +23,7 @@ const input = (id: string, extra: Partial<TokenInput> = {}): TokenInput => ({
   dnsTimeoutMs: 2000,
   cache: false,
   cacheMinValidityMs: 0,
+  awsTimeoutMs: 15_000,
   ...extra,
 });
 
