@@ -58,6 +58,31 @@ export function canonicalKey(key: TokenCacheKey): string {
   ]);
 }
 
+/** The key back from its canonical text (what `bascule cache list` shows); undefined when it is not one. */
+export function decodeKey(canonical: string): TokenCacheKey | undefined {
+  let a: unknown;
+  try {
+    a = JSON.parse(canonical);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(a) || a.length !== 10 || a[0] !== FORMAT) return undefined;
+  const [, clusterName, region, roleArn, externalId, sessionName, forwardSessionName, durationSeconds, profile, sourceIdentity] = a as unknown[];
+  if (typeof clusterName !== 'string' || typeof region !== 'string' || typeof sourceIdentity !== 'string') return undefined;
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  return {
+    clusterName,
+    region,
+    roleArn: str(roleArn),
+    externalId: str(externalId),
+    sessionName: str(sessionName),
+    forwardSessionName: forwardSessionName === true,
+    durationSeconds: typeof durationSeconds === 'number' ? durationSeconds : null,
+    profile: str(profile),
+    sourceIdentity,
+  };
+}
+
 /**
  * The file name: a 106-bit non-cryptographic hash (two cyrb53 lanes) of the
  * canonical key. Not sha256: node:crypto costs ~5 ms to load on every kubectl
@@ -123,7 +148,7 @@ export function isUsable(token: EksToken, now: Date, minValidityMs: number): boo
 
 type Safety = { ok: true } | { ok: false; why: string };
 
-function checkOwnership(stat: { uid: number; mode: number }, what: string, wantedMode: string): Safety {
+export function checkOwnership(stat: { uid: number; mode: number }, what: string, wantedMode: string): Safety {
   const uid = process.getuid?.();
   if (uid !== undefined && stat.uid !== uid) return { ok: false, why: `${what} is owned by another user (uid ${stat.uid})` };
   if ((stat.mode & 0o077) !== 0) {
@@ -141,9 +166,12 @@ export class DiskTokenCache implements TokenCachePort {
   constructor(
     private readonly settings: CacheSettings,
     private readonly warn: (text: string) => void,
+    /** --verbose: hit, miss and why, lock waits, writes. */
+    private readonly log?: (message: string) => void,
   ) {}
 
   private warnOnce(why: string): void {
+    this.log?.(`token cache: not used: ${why}`);
     if (this.warned) return;
     this.warned = true;
     this.warn(`warning: token cache not used: ${why}; making a fresh token\n`);
@@ -199,7 +227,7 @@ export class DiskTokenCache implements TokenCachePort {
   }
 
   /** temp file (0600, exclusive) + rename: readers see the old entry or the new one, whole. */
-  private write(name: string, key: string, token: EksToken): void {
+  private write(name: string, key: string, token: EksToken): boolean {
     const tmp = this.path(`${name}.${process.pid}.${((Math.random() * 2 ** 32) >>> 0).toString(16).padStart(8, '0')}`, TMP_SUFFIX);
     try {
       const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
@@ -209,8 +237,10 @@ export class DiskTokenCache implements TokenCachePort {
         closeSync(fd);
       }
       renameSync(tmp, this.path(name, FILE_SUFFIX));
+      return true;
     } catch {
       rmSync(tmp, { force: true });
+      return false;
     }
   }
 
@@ -257,20 +287,41 @@ export class DiskTokenCache implements TokenCachePort {
       return token && isUsable(token, now(), minValidityMs) ? token : undefined;
     };
     const hit = usable();
-    if (hit) return hit;
+    const file = this.path(name, FILE_SUFFIX);
+    if (hit) {
+      this.log?.(`token cache: hit ${file}, valid until ${hit.expiresAt.toISOString()}`);
+      return hit;
+    }
+    if (this.log) {
+      const stale = this.read(name, canonical);
+      this.log(
+        stale
+          ? `token cache: miss: ${file} is valid until ${stale.expiresAt.toISOString()}, less than --cache-min-validity (${minValidityMs / 1000}s) from now`
+          : `token cache: miss: no usable entry ${file}`,
+      );
+    }
 
     const lockPath = this.path(name, LOCK_SUFFIX);
     const deadline = Date.now() + this.settings.lockTimeoutMs;
     let locked = false;
+    let waited = false;
     try {
       while (!(locked = this.tryLock(lockPath))) {
         const made = usable();
-        if (made) return made;
+        if (made) {
+          this.log?.(`token cache: the other bascule signed it: ${file}`);
+          return made;
+        }
         if (this.isStale(lockPath)) {
           rmSync(lockPath, { force: true });
           continue;
         }
-        if (Date.now() > deadline) break; // never block kubectl on someone else's hung process
+        if (Date.now() > deadline) {
+          this.log?.(`token cache: gave up waiting for ${lockPath}: signing without the lock`);
+          break; // never block kubectl on someone else's hung process
+        }
+        if (!waited) this.log?.(`token cache: another bascule holds ${lockPath}: waiting for its token`);
+        waited = true;
         await sleep(this.settings.pollMs);
       }
     } catch {
@@ -279,10 +330,14 @@ export class DiskTokenCache implements TokenCachePort {
     try {
       if (locked) {
         const made = usable();
-        if (made) return made;
+        if (made) {
+          this.log?.(`token cache: another bascule signed it meanwhile: ${file}`);
+          return made;
+        }
       }
       const token = await make();
-      this.write(name, canonical, token);
+      const wrote = this.write(name, canonical, token);
+      this.log?.(wrote ? `token cache: wrote ${file}` : `token cache: could not write ${file}: the next call signs again`);
       return token;
     } finally {
       if (locked) rmSync(lockPath, { force: true });
@@ -290,8 +345,8 @@ export class DiskTokenCache implements TokenCachePort {
   }
 }
 
-export function diskTokenCache(io: Pick<Io, 'env' | 'stderr'>): DiskTokenCache {
-  return new DiskTokenCache({ dir: cacheDir(io.env), lockTimeoutMs: 20_000, lockStaleMs: 60_000, pollMs: 25 }, io.stderr);
+export function diskTokenCache(io: Pick<Io, 'env' | 'stderr' | 'verbose'>): DiskTokenCache {
+  return new DiskTokenCache({ dir: cacheDir(io.env), lockTimeoutMs: 20_000, lockStaleMs: 60_000, pollMs: 25 }, io.stderr, io.verbose);
 }
 
 /** `bascule cache clear`: removes bascule's own files in the cache directory, nothing else. */

@@ -11,6 +11,10 @@ export async function tokenCommand({ flags, globals }: FastParse, io: Io): Promi
   const input = parseTokenInput({ ...flags, region: flags.region ?? globals.region, profile: flags.profile ?? globals.profile }, io.env);
   const { getToken } = await import('./get-token.js');
   const { lookupTxt } = await import('./dns.js');
+  if (io.verbose) {
+    if (input.dnsServer) io.verbose(`DNS server ${input.dnsServer} (from ${flags.dnsServer ? '--dns-server' : 'BASCULE_DNS_SERVER'})`);
+    if (!input.cache) io.verbose(`token cache: skipped (${flags.cache === false ? '--no-cache' : `BASCULE_NO_CACHE=${io.env.BASCULE_NO_CACHE}`})`);
+  }
   const cache = input.cache ? (await import('./cache.js')).diskTokenCache(io) : undefined;
   await getToken(input, {
     env: io.env,
@@ -20,6 +24,7 @@ export async function tokenCommand({ flags, globals }: FastParse, io: Io): Promi
     stderr: io.stderr,
     prompt: io.prompt,
     stdinIsTTY: io.stdinIsTTY,
+    ...(io.verbose ? { verbose: io.verbose } : {}),
     ...(cache ? { cache } : {}),
   });
 }

@@ -26,6 +26,8 @@ export interface TokenDeps {
   /** The credential adapter; its module loads the AWS SDK only when needed. */
   readonly credentials?: CredentialsPort;
   readonly cache?: TokenCachePort;
+  /** --verbose (io.verbose): what was resolved, and from where; never a secret. */
+  readonly verbose?: (message: string) => void;
 }
 
 export interface CredentialsPort {
@@ -57,11 +59,22 @@ export interface TokenCachePort {
   getOrMake(key: TokenCacheKey, now: () => Date, minValidityMs: number, make: () => Promise<EksToken>): Promise<EksToken>;
 }
 
-export async function resolveClusterName(input: TokenInput, deps: Pick<TokenDeps, 'lookupTxt'>): Promise<ResolvedName> {
-  const resolved = input.noDns
-    ? ({ clusterName: input.id, source: 'id' } as const)
-    : clusterNameFromTxt(input.id, await deps.lookupTxt(input.id, { server: input.dnsServer, timeoutMs: input.dnsTimeoutMs }));
+export async function resolveClusterName(input: TokenInput, deps: Pick<TokenDeps, 'lookupTxt' | 'verbose'>): Promise<ResolvedName> {
+  const { verbose } = deps;
+  let resolved: ResolvedName;
+  if (input.noDns) {
+    resolved = { clusterName: input.id, source: 'id' };
+    verbose?.(`cluster ${input.id}: --no-dns, the id is the cluster name`);
+  } else {
+    const via = input.dnsServer ? `DNS server ${input.dnsServer}` : 'the system resolver';
+    const answer = await deps.lookupTxt(input.id, { server: input.dnsServer, timeoutMs: input.dnsTimeoutMs });
+    const said = answer.kind === 'records' ? answer.records.map((chunks) => JSON.stringify(chunks.join(''))).join(' ') : `no record (${answer.reason})`;
+    verbose?.(`TXT ${input.id} via ${via}: ${said}`);
+    resolved = clusterNameFromTxt(input.id, answer);
+    verbose?.(`cluster ${resolved.clusterName} (${resolved.source === 'txt' ? `named by the TXT record at ${input.id}` : 'no TXT record: the id is the cluster name'})`);
+  }
   assertAllowed(resolved, input.id, input.allowClusters);
+  verbose?.(input.allowClusters.length > 0 ? `cluster ${resolved.clusterName} is allowed by --allow-cluster ${input.allowClusters.join(', ')}` : 'no --allow-cluster: any cluster name is signed for');
   return resolved;
 }
 
@@ -73,6 +86,13 @@ export async function getToken(input: TokenInput, deps: TokenDeps): Promise<void
   const awsFiles = () => (files ??= readAwsFiles(deps.env));
   const profile = selectedProfile(input.profile, deps.env);
   const region = resolveRegion(input.region, deps.env, () => profileSettings(awsFiles(), profile.name)?.region);
+  const { verbose } = deps;
+  if (verbose) {
+    verbose(`KUBERNETES_EXEC_INFO: ${deps.env.KUBERNETES_EXEC_INFO ? `${execInfo.apiVersion}, interactive: ${execInfo.interactive}` : `not set, answering ${execInfo.apiVersion}`}`);
+    // resolveRegion's order, for the reader.
+    const from = input.region ? '--region' : deps.env.AWS_REGION ? 'AWS_REGION' : deps.env.AWS_DEFAULT_REGION ? 'AWS_DEFAULT_REGION' : `profile ${profile.name}`;
+    verbose(`region ${region} (from ${from})`);
+  }
 
   const { clusterName } = await resolveClusterName(input, deps);
 
@@ -88,11 +108,18 @@ export async function getToken(input: TokenInput, deps: TokenDeps): Promise<void
     awsFiles,
   };
   const plan = credentialsPort.plan(ctx);
+  verbose?.(
+    `credentials: ${plan.kind === 'env' ? 'environment variables (AWS_ACCESS_KEY_ID)' : plan.kind === 'static-profile' ? `profile ${plan.profile} (keys in the shared files)` : `profile ${plan.profile} through the AWS SDK's chain (SSO, process, assume-role, container, IMDS)`}`,
+  );
 
   const make = async (): Promise<EksToken> => {
     const source = await credentialsPort.source(ctx, plan);
     let credentials = source.credentials;
-    if (input.roleArn) credentials = await credentialsPort.assumeRole(ctx, credentials, { ...input, roleArn: input.roleArn }, plan);
+    verbose?.(`credentials from ${source.origin}${source.credentials.expiration ? `, valid until ${source.credentials.expiration.toISOString()}` : ''}`);
+    if (input.roleArn) {
+      credentials = await credentialsPort.assumeRole(ctx, credentials, { ...input, roleArn: input.roleArn }, plan);
+      verbose?.(`assumed ${input.roleArn}${credentials.expiration ? ` until ${credentials.expiration.toISOString()}` : ''}`);
+    }
     const now = deps.now();
     if (credentials.expiration && credentials.expiration.getTime() <= now.getTime()) {
       throw new BasculeError('credentials', `the AWS credentials from ${source.origin} expired at ${credentials.expiration.toISOString()}`, {
@@ -101,7 +128,9 @@ export async function getToken(input: TokenInput, deps: TokenDeps): Promise<void
     }
     // Loaded here: the signer and its dependencies stay off the cached path.
     const { presignToken } = await import('./presign.js');
-    return presignToken({ credentials, region, clusterName, now });
+    const token = await presignToken({ credentials, region, clusterName, now });
+    verbose?.(`signed a token for cluster ${clusterName} in ${region}, valid until ${token.expiresAt.toISOString()}`);
+    return token;
   };
 
   let token: EksToken;
