@@ -224,7 +224,7 @@ export function zshScript(models: readonly CommandModel[], name = 'bascule'): st
     `      (-*) ${fn}_takes_value "$cmdpath" "$word" && skip=1 ;;`,
     '      (*)',
     `        ${fn}_subcommands "$cmdpath"`,
-    '        (( ${${reply%%:*}[(Ie)$word]} )) && cmdpath=${cmdpath:+$cmdpath }$word',
+    '        (( ${reply[(I)${(b)word}:*]} )) && cmdpath=${cmdpath:+$cmdpath }$word',
     '        ;;',
     '    esac',
     '  done',
