@@ -67,6 +67,8 @@ export async function kubeconfigCommand(flags: KubeconfigFlags, io: Io, deps: Ku
   const access = flags.access ?? [];
   checkAccessNames(platform, access);
 
+  io.verbose?.(`platform ${platform.name} (${platform.source}): blue ${platform.clusters.blue.name}, green ${platform.clusters.green.name}, live ${platform.live}`);
+  io.verbose?.(flags.fetch ? `endpoints and CAs: EKS DescribeCluster in ${platform.aws.region}${flags.profile ? ` (profile ${flags.profile})` : ''}` : 'endpoints and CAs: the platform file');
   const fetched = flags.fetch ? await fetchClusters(platform, flags, deps) : undefined;
   const { clusters, notes } = resolveClusters(platform, deps, fetched);
   for (const note of notes) io.stderr(`note: ${note}\n`);
@@ -78,6 +80,9 @@ export async function kubeconfigCommand(flags: KubeconfigFlags, io: Io, deps: Ku
   if (flags.merge !== undefined && flags.merge !== false) {
     const target = typeof flags.merge === 'string' ? resolve(io.cwd, flags.merge) : defaultKubeconfigPath(io.env);
     const existing = readExisting(target);
+    io.verbose?.(
+      `merging into ${target} (${typeof flags.merge === 'string' ? '--merge FILE' : io.env.KUBECONFIG ? 'the first file of $KUBECONFIG' : 'the default, no $KUBECONFIG'})${existing ? '' : ': it does not exist yet'}`,
+    );
     let current: Record<string, unknown> = {};
     if (existing) {
       const lines = new LineCounter();
