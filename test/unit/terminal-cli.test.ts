@@ -14,6 +14,7 @@ import { golden, tempDirs } from '../support/text.js';
 import { canonicalKey, fileNameOf, serialiseEntry } from '../../src/token/cache.js';
 import type { TokenCacheKey } from '../../src/token/get-token.js';
 import { findPlatformFile, searchDirectories } from '../../src/terminal/platform-file.js';
+import { fastParseTokenArgv } from '../../src/token/flags.js';
 
 const tempDir = tempDirs('bascule-terminal-');
 const NOW = new Date('2026-01-02T03:04:05Z');
@@ -115,6 +116,14 @@ describe('-v is --verbose, not the version', () => {
       expect(r.stderr).not.toContain(KEYS.accessKeyId);
       expect(r.stderr).not.toContain('k8s-aws-v1.');
     }
+  });
+
+  it('the fast path reads it itself (no commander on the kubectl path), before or after the command', () => {
+    expect(fastParseTokenArgv(['-v', 'token', '-i', 'eks-green'])?.flags.verbose).toBe(true);
+    expect(fastParseTokenArgv(['--region', 'eu-west-1', '--verbose', 'eks', 'get-token', '--cluster-name', 'x'])?.flags.verbose).toBe(true);
+    expect(fastParseTokenArgv(['token', '-i', 'eks-green', '-v'])?.flags.verbose).toBe(true);
+    expect(fastParseTokenArgv(['token', '-i', 'eks-green'])?.flags.verbose).toBeUndefined();
+    expect(fastParseTokenArgv(['token', '--verbose=yes', '-i', 'eks-green'])).toBeUndefined(); // commander's to refuse
   });
 
   it('without it, stderr stays empty (kubectl shows it to the user)', async () => {
