@@ -221,7 +221,11 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
       // Commander asks for help on stderr when a command group is given no command: say so instead.
       const help = command.help.bind(command);
       command.help = ((context?: { error?: boolean }) => {
-        if (context?.error) throw missingCommand(command);
+        if (context?.error) {
+          const [first, second] = command.args;
+          if (first === 'help' && second !== undefined) throw usageError(`unknown command '${second}'`, `see '${commandPath(command)} --help'`);
+          throw missingCommand(command);
+        }
         return help(context as { error: boolean });
       }) as Command['help'];
     }
