@@ -64,7 +64,7 @@ export function listTokenCache(io: Pick<Io, 'env' | 'now'>): CacheListing {
         ignored.push({ path, why: stat.isSymbolicLink() ? 'a symbolic link' : 'not a regular file' });
         continue;
       }
-      const safety = checkOwnership(stat, 'the file', '0600');
+      const safety = checkOwnership(stat, 'the file', '0600', process.getuid?.());
       if (!safety.ok) {
         ignored.push({ path, why: safety.why });
         continue;

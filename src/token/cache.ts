@@ -148,8 +148,7 @@ export function isUsable(token: EksToken, now: Date, minValidityMs: number): boo
 
 type Safety = { ok: true } | { ok: false; why: string };
 
-export function checkOwnership(stat: { uid: number; mode: number }, what: string, wantedMode: string): Safety {
-  const uid = process.getuid?.();
+export function checkOwnership(stat: { uid: number; mode: number }, what: string, wantedMode: string, uid: number | undefined = process.getuid?.()): Safety {
   if (uid !== undefined && stat.uid !== uid) return { ok: false, why: `${what} is owned by another user (uid ${stat.uid})` };
   if ((stat.mode & 0o077) !== 0) {
     return { ok: false, why: `${what} has mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}, other users can reach it (want ${wantedMode})` };
