@@ -5,7 +5,7 @@
  * fish: `complete -C`; zsh: compinit registers it, and its path walker runs).
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runInProcess } from '../support/run.js';
@@ -24,12 +24,14 @@ beforeAll(async () => {
     scripts[shell] = join(dir, `bascule.${shell}`);
     writeFileSync(scripts[shell] as string, r.stdout);
   }
+  mkdirSync(join(dir, 'zfunc'));
+  writeFileSync(join(dir, 'zfunc', '_bascule'), readFileSync(scripts.zsh as string)); // the fpath install
   writeFileSync(join(dir, 'platform.yaml'), 'x');
   writeFileSync(join(dir, 'plans.txt'), 'x');
 });
 
 const sh = (shell: string, args: string[]) =>
-  execFileSync(shell, args, { cwd: dir, encoding: 'utf8', timeout: 20_000, env: { PATH: process.env.PATH, HOME: dir, TERM: 'dumb' } });
+  execFileSync(shell, args, { cwd: dir, encoding: 'utf8', timeout: 50_000, env: { PATH: process.env.PATH, HOME: dir, TERM: 'dumb' } });
 
 describe('syntax', () => {
   it.each([
@@ -41,16 +43,16 @@ describe('syntax', () => {
   });
 });
 
-describe('bash: the completion function, as bash calls it', () => {
-  const complete = (...words: string[]) =>
-    sh('bash', [
-      '-c',
-      `source ${scripts.bash}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _bascule; printf '%s\\n' "\${COMPREPLY[@]}"`,
-    ])
-      .split('\n')
-      .filter(Boolean);
+/** Runs every case in one shell (a shell start is slow on a loaded machine); the outputs, in order. */
+function batch(shell: string, args: string[], setup: string, cases: readonly string[]): string[][] {
+  const program = [setup, ...cases.map((c) => `${c}\nprintf '%s\\n' --end--`)].join('\n');
+  const blocks = sh(shell, [...args, '-c', program]).split('--end--\n');
+  expect(blocks).toHaveLength(cases.length + 1);
+  return blocks.slice(0, -1).map((block) => block.split('\n').filter(Boolean));
+}
 
-  it.each([
+describe('bash: the completion function, as bash calls it', () => {
+  const cases: [string, string[], string[]][] = [
     ['a command', ['bascule', 'sw'], ['switch']],
     ['every command', ['bascule', ''], ['token', 'eks', 'cache', 'init', 'schema', 'kubeconfig', 'manifests', 'status', 'switch', 'version', 'completion']],
     ['a subcommand', ['bascule', 'cache', ''], ['clear', 'list']],
@@ -63,21 +65,27 @@ describe('bash: the completion function, as bash calls it', () => {
     ['an --output', ['bascule', 'status', '-o', ''], ['table', 'json']],
     ['choices', ['bascule', 'version', '--output', 'j'], ['json']],
     ['files', ['bascule', 'status', '--config', 'pl'], ['platform.yaml', 'plans.txt']],
+    ['--flag=value, split at "=" by bash', ['bascule', 'status', '--config', '=', 'pl'], ['platform.yaml', 'plans.txt']],
     ['a value is not a command', ['bascule', 'token', '-i', ''], []],
     ['a leaf has no subcommands', ['bascule', 'version', ''], []],
-  ])('%s', (_, words, expected) => {
-    expect(complete(...words).sort()).toEqual([...expected].sort());
+  ];
+  let results: string[][] = [];
+  beforeAll(() => {
+    results = batch(
+      'bash',
+      [],
+      `source ${scripts.bash}`,
+      cases.map(([, words]) => `COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; COMPREPLY=(); _bascule; printf '%s\\n' "\${COMPREPLY[@]}"`),
+    );
+  });
+
+  it.each(cases.map((c, i) => [...c, i] as const))('%s', (_, __, expected, i) => {
+    expect([...(results[i] as string[])].sort()).toEqual([...expected].sort());
   });
 });
 
 describe('fish: complete -C after sourcing', () => {
-  const complete = (line: string) =>
-    sh('fish', ['--no-config', '-c', `source ${scripts.fish}; complete -C'${line}'`])
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => l.split('\t')[0]);
-
-  it.each([
+  const cases: [string, string, string[]][] = [
     ['a command', 'bascule sw', ['switch']],
     ['a subcommand', 'bascule cache ', ['clear', 'list']],
     ['a nested subcommand after a global', 'bascule --region eu-west-1 eks ', ['get-token']],
@@ -85,20 +93,32 @@ describe('fish: complete -C after sourcing', () => {
     ['fixed values', 'bascule manifests --colour ', ['blue', 'green']],
     ['files', 'bascule kubeconfig --config pl', ['platform.yaml', 'plans.txt']],
     ['choices', 'bascule cache list --output ', ['table', 'json']],
-  ])('%s', (_, line, expected) => {
-    expect(complete(line).sort()).toEqual([...expected].sort());
+    ['with descriptions', 'bascule cache l', ['list\tthe cached tokens: cluster, role, age, expiry and file (never the…']],
+  ];
+  let results: string[][] = [];
+  beforeAll(() => {
+    results = batch('fish', ['--no-config'], `source ${scripts.fish}`, cases.map(([, line]) => `complete -C'${line}'`));
   });
 
-  it('describes commands', () => {
-    expect(sh('fish', ['--no-config', '-c', `source ${scripts.fish}; complete -C'bascule cache l'`])).toMatch(/^list\tthe cached tokens/m);
+  it.each(cases.map((c, i) => [...c, i] as const))('%s', (name, _, expected, i) => {
+    const got = (results[i] as string[]).map((l) => (name === 'with descriptions' ? l : (l.split('\t')[0] as string)));
+    expect(got.sort()).toEqual([...expected].sort());
   });
 });
 
 describe('zsh: registered by compinit, and its walker finds the command path', () => {
-  const zsh = (body: string) => sh('zsh', ['-f', '-c', `autoload -Uz compinit && compinit -u -D -d ${dir}/.zcompdump; source ${scripts.zsh}; ${body}`]);
+  // compinit scans only the completion system's own directory and ours: the whole fpath takes
+  // seconds on a loaded machine, and is not what is tested.
+  const compinit = (fpath: string) => `cdir=( $^fpath/compinit(N) ); fpath=(${fpath} \${cdir[1]:h}); autoload -Uz compinit && compinit -u -D`;
+  const zsh = (body: string) => sh('zsh', ['-f', '-c', `${compinit('')}; source ${scripts.zsh}; ${body}`]);
 
-  it('compdef registers _bascule for bascule', () => {
+  it('sourced after compinit, compdef registers _bascule for bascule', () => {
     expect(zsh('print -r -- $_comps[bascule]').trim()).toBe('_bascule');
+  });
+
+  it('installed as _bascule in fpath, compinit finds it by its #compdef line', () => {
+    expect(sh('zsh', ['-f', '-c', `${compinit(join(dir, 'zfunc'))}; print -r -- $_comps[bascule]`]).trim()).toBe('_bascule');
+    expect(sh('zsh', ['-f', '-c', `${compinit('')}; print -r -- "[$_comps[bascule]]"`]).trim()).toBe('[]'); // (the check can fail)
   });
 
   it.each([
