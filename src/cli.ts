@@ -1,11 +1,13 @@
 /**
  * The one entry: `run(argv, io) -> exit code`. The plain token calls kubectl
- * makes are parsed from the flag table directly; everything else (help,
- * errors, the other commands) goes to the commander program, loaded then.
- * Errors are printed once, here, by `formatError`.
+ * makes are parsed from the flag table directly (-v/--verbose included);
+ * everything else (help, errors, the other commands) goes to the commander
+ * program, loaded then. Errors are printed once, here, by `formatError`, in
+ * colour only on a terminal without NO_COLOR.
  */
 import { formatError } from './errors.js';
-import type { Io } from './io.js';
+import { withVerbose, type Io } from './io.js';
+import { paint, paintErrorText } from './terminal/colour.js';
 import { fastParseTokenArgv } from './token/flags.js';
 
 export async function run(argv: readonly string[], io: Io): Promise<number> {
@@ -13,20 +15,21 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     const fast = fastParseTokenArgv(argv);
     if (fast) {
       const { tokenCommand } = await import('./token/command.js');
-      await tokenCommand(fast, io);
+      await tokenCommand(fast, fast.flags.verbose ? withVerbose(io) : io);
       return 0;
     }
     const { runProgram } = await import('./program.js');
     return await runProgram(argv, io, {
-      token: async (parsed) => (await import('./token/command.js')).tokenCommand(parsed, io),
-      cacheClear: async () => {
-        const removed = (await import('./token/cache.js')).clearTokenCache(io);
-        io.stderr(`removed ${removed} cached token${removed === 1 ? '' : 's'}\n`);
+      token: async (parsed, cio) => (await import('./token/command.js')).tokenCommand(parsed, cio),
+      cacheClear: async (cio) => {
+        const removed = (await import('./token/cache.js')).clearTokenCache(cio);
+        cio.stderr(`removed ${removed} cached token${removed === 1 ? '' : 's'}\n`);
       },
+      cacheList: async (flags, cio) => (await import('./token/cache-list.js')).cacheListCommand(flags, cio),
     });
   } catch (error) {
     const { text, exitCode } = formatError(error);
-    io.stderr(text);
+    io.stderr(paintErrorText(text, paint(io)));
     return exitCode;
   }
 }

@@ -14,6 +14,19 @@ export interface Io {
   readonly stdinIsTTY: () => boolean;
   /** Prints the question on stderr, reads one line from stdin. */
   readonly prompt: (question: string) => Promise<string>;
+  /**
+   * --verbose: one line on stderr about what was resolved, read, cached or
+   * skipped, and why. Absent (or a no-op) without --verbose. Never a secret:
+   * callers pass names, paths, sources and reasons, never keys or tokens.
+   */
+  readonly verbose?: (message: string) => void;
+  /** Is standard error a terminal? (colour, progress lines). Absent: no. */
+  readonly stderrIsTTY?: () => boolean;
+}
+
+/** The io with --verbose on: each message as a `bascule: ...` line on stderr (kubectl interleaves its own). */
+export function withVerbose(io: Io): Io {
+  return { ...io, verbose: (message) => io.stderr(`bascule: ${message}\n`) };
 }
 
 /**
@@ -68,6 +81,8 @@ export function processIo(): Io {
     env: process.env,
     now: () => new Date(),
     cwd: process.cwd(),
+    // Asked only when something is printed on stderr.
+    stderrIsTTY: () => isTerminal(2),
     stdinIsTTY: () => isTerminal(0),
     prompt: async (question) => {
       const { createInterface } = await import('node:readline');

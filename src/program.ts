@@ -2,19 +2,30 @@
  * The full command line: every command, its help, and commander's parsing and
  * errors. `run()` (cli.ts) comes here for everything but the plain token calls
  * kubectl makes.
+ *
+ * Adding a command: `program.command(...)` below, its code loaded from a chunk
+ * in its action (see CHUNKS in scripts/build.mjs), its io the `io` here (it
+ * carries --verbose). A platform file option: `platformFileOption(cmd)`, then
+ * `withPlatformFile(flags)` in the action. Every command gets -v/--verbose and
+ * the error:/hint: form of usage errors from the loop at the end.
  */
-import { Command, CommanderError } from 'commander';
-import type { Io } from './io.js';
-import { versionLine } from './version.js';
-import { OUTPUT_FLAG, TOKEN_FLAGS, type FastParse, type FlagSpec, type TokenFlags } from './token/flags.js';
+import { Command, CommanderError, Option } from 'commander';
+import { BasculeError, usageError } from './errors.js';
+import { withVerbose, type Io } from './io.js';
+import { VERSION, COMMIT, versionLine } from './version.js';
+import { OUTPUT_FLAG, TOKEN_FLAGS, VERBOSE_FLAG, type FastParse, type FlagSpec, type TokenFlags } from './token/flags.js';
+import { completeWith, completionScript, SHELLS, type Shell } from './terminal/completion.js';
+import { findPlatformFile } from './terminal/platform-file.js';
 
 /**
  * What the commands do, handed in by cli.ts from the main bundle: this module
- * is its own chunk, and must not carry a second copy of the token path.
+ * is its own chunk, and must not carry a second copy of the token path (nor
+ * of the cache, which the token path holds).
  */
 export interface Actions {
-  token(parsed: FastParse): Promise<void>;
-  cacheClear(): Promise<void>;
+  token(parsed: FastParse, io: Io): Promise<void>;
+  cacheClear(io: Io): Promise<void>;
+  cacheList(flags: { output: 'table' | 'json' }, io: Io): Promise<void>;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -28,22 +39,61 @@ function addOptions(cmd: Command, specs: readonly FlagSpec[]): Command {
   return cmd;
 }
 
+/** `bascule cache list`, for the hint of an error in that command. */
+const commandPath = (cmd: Command): string => {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+};
+
+/** Commander's own usage errors, in bascule's error:/hint: form (exit 2), the hint naming --help. */
+export function usageFromCommander(error: CommanderError, cmd: Command): BasculeError {
+  const [message, ...rest] = error.message.replace(/^error: /, '').split('\n');
+  const where = commandPath(cmd);
+  const suggestion = /\(Did you mean (.+)\?\)/.exec(rest.join(' '))?.[1];
+  const see = `see '${where} --help'`;
+  if (!suggestion) return usageError(message as string, see);
+  const meant = error.code === 'commander.unknownCommand' ? `${where} ${suggestion}` : suggestion;
+  return usageError(message as string, `did you mean '${meant}'? ${see}`);
+}
+
+const missingCommand = (cmd: Command) =>
+  usageError(
+    `'${commandPath(cmd)}' needs a command: ${cmd.commands.map((c) => c.name()).join(', ')}`,
+    `see '${commandPath(cmd)} --help'`,
+  );
+
+/** Everything below this command, depth first. */
+const allCommands = (cmd: Command): Command[] => [cmd, ...cmd.commands.flatMap(allCommands)];
+
+function outputOption(cmd: Command, formats: readonly string[]): Command {
+  return cmd.addOption(new Option('-o, --output <format>', formats.join(' or ')).choices(formats).default(formats[0]));
+}
+
+export const PLATFORM_FILE_HELP = 'the platform file (default: $BASCULE_CONFIG, else the nearest platform.yaml in this directory or a parent, up to $HOME)';
+
+/** The -c/--config option of a command that reads the platform file; resolve it with withPlatformFile in the action. */
+export const platformFileOption = (cmd: Command): Command => cmd.option('-c, --config <file>', PLATFORM_FILE_HELP);
+
 /** Parses and runs; errors other than commander's propagate to run(). Returns commander's exit code. */
-export async function runProgram(argv: readonly string[], io: Io, actions: Actions): Promise<number> {
+export async function runProgram(argv: readonly string[], processIo: Io, actions: Actions): Promise<number> {
+  // The io every action gets: --verbose (anywhere on the line) turns its logger on before the action runs.
+  let io: Io = processIo;
+
   const program = new Command('bascule')
     .description('Blue/green EKS: a kubectl credential plugin that follows the active cluster, generators, and the switch.')
-    .version(versionLine(), '-v, --version', 'print the version and the git commit')
+    .version(versionLine(), '--version', 'print the version and the git commit')
     .enablePositionalOptions()
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .exitOverride()
     // The AWS CLI's globals, as `aws eks update-kubeconfig` writes them before `eks get-token`.
     .option('--region <region>', 'AWS region (AWS CLI compatible global)')
     .option('--profile <name>', 'AWS profile (AWS CLI compatible global)');
 
   const globals = () => program.opts<{ region?: string; profile?: string }>();
 
-  const tokenAction = (flags: TokenFlags) => actions.token({ flags, globals: globals() });
+  /** The platform file of the command line: --config, $BASCULE_CONFIG, or the search up the tree. */
+  const withPlatformFile = <T extends { config?: string }>(flags: T): T & { config: string } => ({ ...flags, config: findPlatformFile(flags.config, io).path });
+
+  const tokenAction = (flags: TokenFlags) => actions.token({ flags, globals: globals() }, io);
 
   addOptions(
     program.command('token').description('print an ExecCredential for kubectl: resolve the active cluster, assume the role, presign the EKS token'),
@@ -52,12 +102,16 @@ export async function runProgram(argv: readonly string[], io: Io, actions: Actio
 
   const eks = program.command('eks').description('aws CLI compatible commands (what `aws eks update-kubeconfig` writes)');
   addOptions(eks.command('get-token').description('same as `bascule token`, with the aws CLI spelling'), [...TOKEN_FLAGS, OUTPUT_FLAG]).action(tokenAction);
+  completeWith(eks.commands[0]?.options.find((o) => o.long === '--output'), ['json']);
 
   const cache = program.command('cache').description('the token cache');
   cache
     .command('clear')
     .description('delete every cached token')
-    .action(() => actions.cacheClear());
+    .action(() => actions.cacheClear(io));
+  outputOption(cache.command('list').description('the cached tokens: cluster, role, age, expiry and file (never the token)'), ['table', 'json']).action(
+    (flags: { output: 'table' | 'json' }) => actions.cacheList(flags, io),
+  );
 
   // --- Generators (platform description, kubeconfig, manifests) and the switch ---
   // Each action loads its code from a chunk (see CHUNKS in scripts/build.mjs).
@@ -75,10 +129,11 @@ export async function runProgram(argv: readonly string[], io: Io, actions: Actio
     .description('print the JSON Schema of the platform file (for editors)')
     .action(async () => (await platformChunk()).schemaCommand(io));
 
-  program
-    .command('kubeconfig')
-    .description('generate kubeconfig entries for every access level: the live cluster behind the stable name, and each colour')
-    .option('-c, --config <file>', 'the platform file', 'platform.yaml')
+  platformFileOption(
+    program
+      .command('kubeconfig')
+      .description('generate kubeconfig entries for every access level: the live cluster behind the stable name, and each colour'),
+  )
     .option('-a, --access <name>', 'only this access level; repeatable (default: all)', collect)
     .option('-o, --out <file>', 'write a standalone kubeconfig to FILE (default: print it)')
     .option('--merge [file]', "merge into a kubeconfig (default: $KUBECONFIG, else ~/.kube/config), replacing only bascule's entries")
@@ -88,23 +143,23 @@ export async function runProgram(argv: readonly string[], io: Io, actions: Actio
     .option('--command <path>', 'the exec command kubectl runs (default "bascule", found on PATH)')
     .option('--profile <name>', 'AWS profile for --fetch')
     .action(async (flags: import('./kubeconfig/command.js').KubeconfigFlags) =>
-      (await platformChunk()).kubeconfigCommand({ ...flags, profile: flags.profile ?? globals().profile }, io),
+      (await platformChunk()).kubeconfigCommand(withPlatformFile({ ...flags, profile: flags.profile ?? globals().profile }), io),
     );
 
   const manifestsChunk = () => import('./manifests/commands.js');
-  program
-    .command('manifests')
-    .description('generate the platform for each colour: rights (RBAC, aws-auth, access entries), the four ExternalDNS, the add-ons (helmfile, NodeLocal DNS)')
-    .option('-c, --config <file>', 'the platform file', 'platform.yaml')
+  platformFileOption(
+    program
+      .command('manifests')
+      .description('generate the platform for each colour: rights (RBAC, aws-auth, access entries), the four ExternalDNS, the add-ons (helmfile, NodeLocal DNS)'),
+  )
     .option('-o, --out <dir>', 'the output directory: DIR/blue, DIR/green (required)')
     .option('--colour <colour>', 'only this colour: blue or green (default: both)')
     .option('--force', "write into a directory holding files bascule did not write (it overwrites only the files it generates, and deletes none of the others)")
-    .action(async (flags: import('./manifests/command.js').ManifestsFlags) => (await manifestsChunk()).manifestsAction(flags, io));
+    .action(async (flags: import('./manifests/command.js').ManifestsFlags) => (await manifestsChunk()).manifestsAction(withPlatformFile(flags), io));
 
   const switchChunk = () => import('./switch/commands.js');
   const switchIdentity = (cmd: Command) =>
-    cmd
-      .option('-c, --config <file>', 'the platform file', 'platform.yaml')
+    platformFileOption(cmd)
       .option('-a, --access <name>', "reach the clusters as this access level (its role and profile), e.g. admin")
       .option('--role <arn>', 'reach the clusters with this IAM role (instead of --access)')
       .option('--profile <name>', 'AWS profile for Route53 (and the clusters, unless the access level names one)')
@@ -113,15 +168,16 @@ export async function runProgram(argv: readonly string[], io: Io, actions: Actio
       .option('--request-timeout <duration>', 'bound on each request to a cluster API', '15s')
       .option('--dns-timeout <duration>', 'bound on each DNS lookup', '2s');
 
-  switchIdentity(
+  const status = switchIdentity(
     program
       .command('status')
       .description('which colour is live: the TXT and API records (through the resolver), the live ExternalDNS of each colour, each API; non-zero exit when something disagrees'),
   )
     .option('-o, --output <format>', 'table or json', 'table')
     .action(async (flags: import('./switch/commands.js').RawStatusFlags) =>
-      (await switchChunk()).statusCommand({ ...flags, profile: flags.profile ?? globals().profile }, io),
+      (await switchChunk()).statusCommand(withPlatformFile({ ...flags, profile: flags.profile ?? globals().profile }), io),
     );
+  completeWith(status.options.find((o) => o.long === '--output'), ['table', 'json']);
 
   switchIdentity(
     program
@@ -138,17 +194,51 @@ export async function runProgram(argv: readonly string[], io: Io, actions: Actio
     .option('--poll-interval <duration>', 'how often a wait looks again', '2s')
     .option('--dns-wait <duration>', "bound on the post-check's wait for the resolver to follow (default: the TTL + 30s)")
     .action(async (flags: import('./switch/commands.js').RawSwitchFlags) =>
-      (await switchChunk()).switchCommand({ ...flags, profile: flags.profile ?? globals().profile }, io),
+      (await switchChunk()).switchCommand(withPlatformFile({ ...flags, profile: flags.profile ?? globals().profile }), io),
     );
 
-  program
-    .command('version')
-    .description('print the version and the git commit')
-    .action(() => io.stdout(`${versionLine()}\n`));
+  outputOption(program.command('version').description('print the version and the git commit'), ['text', 'json']).action((flags: { output: 'text' | 'json' }) =>
+    io.stdout(flags.output === 'json' ? `${JSON.stringify({ version: VERSION, commit: COMMIT, node: process.version }, null, 2)}\n` : `${versionLine()}\n`),
+  );
 
-  for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
-    command.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr }).showHelpAfterError('(run with --help for usage)');
+  program
+    .command('completion')
+    .description('print the shell completion script: bash, zsh or fish (see the script\'s first lines to install it)')
+    .argument('<shell>', SHELLS.join(', '))
+    .action((shell: string) => {
+      if (!(SHELLS as readonly string[]).includes(shell)) throw usageError(`unknown shell ${JSON.stringify(shell)}`, `bascule completes ${SHELLS.join(', ')}: e.g. bascule completion bash`);
+      io.stdout(completionScript(shell as Shell, program));
+    });
+
+  // Every command: -v/--verbose, bascule's error:/hint: form for commander's errors, help on stdout.
+  for (const command of allCommands(program)) {
+    if (!command.options.some((o) => o.long === '--verbose')) addOptions(command, [VERBOSE_FLAG]);
+    command
+      .configureOutput({ writeOut: processIo.stdout, writeErr: processIo.stderr, outputError: () => undefined })
+      .exitOverride((error) => {
+        throw error.exitCode === 0 ? error : usageFromCommander(error, command);
+      });
+    if (command.commands.length > 0) {
+      // Commander asks for help on stderr when a command group is given no command: say so instead.
+      const help = command.help.bind(command);
+      command.help = ((context?: { error?: boolean }) => {
+        if (context?.error) {
+          const [first, second] = command.args;
+          if (first === 'help' && second !== undefined) throw usageError(`unknown command '${second}'`, `see '${commandPath(command)} --help'`);
+          throw missingCommand(command);
+        }
+        return help(context as { error: boolean });
+      }) as Command['help'];
+    }
   }
+  program.hook('preAction', (_, action) => {
+    for (let c: Command | null = action; c; c = c.parent) {
+      if (c.opts<{ verbose?: boolean }>().verbose) {
+        io = withVerbose(processIo);
+        return;
+      }
+    }
+  });
 
   if (argv.length === 0) {
     io.stdout(program.helpInformation());
@@ -158,7 +248,7 @@ export async function runProgram(argv: readonly string[], io: Io, actions: Actio
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
-    // Commander has printed its own message (usage errors), or the help/version.
+    // Help and --version (exit 0); every other error is a BasculeError by now.
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     throw error;
   }

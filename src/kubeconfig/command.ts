@@ -119,6 +119,9 @@ async function mergeInto(flags: KubeconfigFlags, io: Io, generated: Kubeconfig, 
       for (const write of plan.writes) io.stdout(plan.writes.length > 1 || paths.length > 1 ? `# ${commentSafe(write.path)}\n${write.text}` : write.text);
       return;
     }
+    for (const write of plan.writes) {
+      io.verbose?.(`merging into ${write.path} (${explicit !== undefined ? '--merge FILE' : io.env.KUBECONFIG ? 'where kubectl writes among $KUBECONFIG' : 'the default, no $KUBECONFIG'})${existing.get(write.path) ? '' : ': it does not exist yet'}`);
+    }
     for (const write of plan.writes) checkWritable(write.path, existing.get(write.path));
     if (plan.writes.length === 0) {
       io.stderr(`${paths.length === 1 ? `${paths[0]} is` : `the kubeconfig files (${paths.join(', ')}) are`} up to date (${generated.contexts.length} contexts)\n`);

@@ -72,7 +72,10 @@ export function manifestsCommand(flags: ManifestsFlags, io: Io, ports: Manifests
     });
   }
   const rendered = files.map((f) => ({ path: f.path, text: renderFile(f) }));
+  io.verbose?.(`platform ${platform.name} (${platform.source}): ${colours.join(' and ')}, ${rendered.length} files rendered, into ${resolve(io.cwd, flags.out)}`);
   const report = writeManifests(resolve(io.cwd, flags.out), rendered, { scopes: colours, force: flags.force === true });
+  for (const path of report.written) io.verbose?.(`wrote ${path}`);
+  if (report.unchanged.length > 0) io.verbose?.(`skipped ${report.unchanged.length} unchanged file(s)`);
 
   const out = flags.out.replace(/\/$/, '');
   for (const colour of colours) {

@@ -93,6 +93,13 @@ export async function statusCommand(flags: RawStatusFlags, io: Io): Promise<void
     COLOURS.map((c) => [c, { clusterName: clusters[c].name, endpoint: clusters[c].endpoint, endpointHost: endpointHost(clusters[c].endpoint), apiRecord: platform.clusters[c].apiRecord }]),
   ) as Record<Colour, { clusterName: string; endpoint: string; endpointHost: string; apiRecord: string }>;
   const journalPath = defaultJournalPath(io.env, platform.name);
+  if (io.verbose) {
+    const resolver = resolverOf(platform, input);
+    io.verbose(`platform ${platform.name} (${platform.source}): live ${platform.live} in the file`);
+    io.verbose(`resolver: ${resolver ? `DNS server ${resolver} (from ${input.dnsServer ? '--dns-server' : 'clusterNameRecord.dnsServer'})` : 'the system resolver'}`);
+    for (const c of COLOURS) io.verbose(`${c}: ${clusters[c].name} at ${clusters[c].endpoint} (${input.fetch ? 'from EKS' : 'from the platform file'})`);
+    io.verbose(`journal: ${journalPath}`);
+  }
   let journal;
   try {
     const j = readJournal(journalPath);

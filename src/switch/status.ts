@@ -4,6 +4,7 @@
  * printing are pure.
  */
 import type { Colour } from '../platform/model.js';
+import { truncateWords } from '../terminal/text.js';
 import { COLOURS } from '../platform/schema.js';
 import { clusterNameFromTxt, isExternalDnsRegistryRecord } from '../dns/cluster-name.js';
 import type { DnsPort } from './dns.js';
@@ -202,8 +203,8 @@ export function formatStatusTable(r: StatusReport): string {
   const txtValues = r.txt.values?.filter((v) => !isExternalDnsRegistryRecord(v)).map((v) => JSON.stringify(v)).join(' ') ?? '';
   lines.push(
     ...table([
-      ['TXT', r.txt.name, r.txt.error ? `(${r.txt.error.slice(0, 80)})` : txtValues || '-', r.txtColour ?? '?'],
-      ['CNAME', r.api.name, r.api.error ? `(${r.api.error.slice(0, 80)})` : (r.api.target ?? '-'), r.apiColour ?? '?'],
+      ['TXT', r.txt.name, r.txt.error ? `(${truncateWords(r.txt.error, 80)})` : txtValues || '-', r.txtColour ?? '?'],
+      ['CNAME', r.api.name, r.api.error ? `(${truncateWords(r.api.error, 80)})` : (r.api.target ?? '-'), r.apiColour ?? '?'],
     ]),
   );
   lines.push('');

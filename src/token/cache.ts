@@ -71,6 +71,31 @@ export function canonicalKey(key: TokenCacheKey): string {
   ]);
 }
 
+/** The key back from its canonical text (what `bascule cache list` shows); undefined when it is not one. */
+export function decodeKey(canonical: string): TokenCacheKey | undefined {
+  let a: unknown;
+  try {
+    a = JSON.parse(canonical);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(a) || a.length !== 10 || a[0] !== FORMAT) return undefined;
+  const [, clusterName, region, roleArn, externalId, sessionName, forwardSessionName, durationSeconds, profile, sourceIdentity] = a as unknown[];
+  if (typeof clusterName !== 'string' || typeof region !== 'string' || typeof sourceIdentity !== 'string') return undefined;
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  return {
+    clusterName,
+    region,
+    roleArn: str(roleArn),
+    externalId: str(externalId),
+    sessionName: str(sessionName),
+    forwardSessionName: forwardSessionName === true,
+    durationSeconds: typeof durationSeconds === 'number' ? durationSeconds : null,
+    profile: str(profile),
+    sourceIdentity,
+  };
+}
+
 /**
  * The file name: a 106-bit non-cryptographic hash (two cyrb53 lanes) of the
  * canonical key. Not sha256: node:crypto costs ~5 ms to load on every kubectl
@@ -136,7 +161,7 @@ export function isUsable(token: EksToken, now: Date, minValidityMs: number): boo
 
 type Safety = { ok: true } | { ok: false; why: string };
 
-function checkOwnership(stat: { uid: number; mode: number }, what: string, wantedMode: string, uid: number | undefined): Safety {
+export function checkOwnership(stat: { uid: number; mode: number }, what: string, wantedMode: string, uid: number | undefined = process.getuid?.()): Safety {
   if (uid !== undefined && stat.uid !== uid) return { ok: false, why: `${what} is owned by another user (uid ${stat.uid})` };
   if ((stat.mode & 0o077) !== 0) {
     return { ok: false, why: `${what} has mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}, other users can reach it (want ${wantedMode})` };
@@ -196,6 +221,8 @@ export class DiskTokenCache implements TokenCachePort {
   constructor(
     private readonly settings: CacheSettings,
     private readonly warn: (text: string) => void,
+    /** --verbose: hit, miss and why, lock waits, writes. */
+    private readonly log?: (message: string) => void,
   ) {
     this.uid = settings.uid === undefined ? process.getuid?.() : settings.uid ?? undefined;
     this.writeBytes = settings.writeBytes ?? ((fd, buffer) => writeSync(fd, buffer));
@@ -203,6 +230,7 @@ export class DiskTokenCache implements TokenCachePort {
 
   /** One warning per process, whatever goes wrong with the cache. */
   private warnOnce(text: string): void {
+    this.log?.(text);
     if (this.warned) return;
     this.warned = true;
     this.warn(`warning: ${text}\n`);
@@ -381,7 +409,19 @@ export class DiskTokenCache implements TokenCachePort {
       return token && isUsable(token, now(), minValidityMs) ? token : undefined;
     };
     const hit = usable();
-    if (hit) return hit;
+    const file = this.path(name, FILE_SUFFIX);
+    if (hit) {
+      this.log?.(`token cache: hit ${file}, valid until ${hit.expiresAt.toISOString()}`);
+      return hit;
+    }
+    if (this.log) {
+      const stale = this.read(name, canonical);
+      this.log(
+        stale
+          ? `token cache: miss: ${file} is valid until ${stale.expiresAt.toISOString()}, less than --cache-min-validity (${minValidityMs / 1000}s) from now`
+          : `token cache: miss: no usable entry ${file}`,
+      );
+    }
 
     const lockPath = this.path(name, LOCK_SUFFIX);
     // The wait is bounded by polls, not by the clock: an injected clock may stand still.
@@ -392,12 +432,19 @@ export class DiskTokenCache implements TokenCachePort {
       if (state === 'taken') locked = true;
       if (state !== 'held') break;
       const made = usable();
-      if (made) return made;
+      if (made) {
+        this.log?.(`token cache: the other bascule signed it: ${file}`);
+        return made;
+      }
       if (this.isStale(lockPath, now())) {
         if (this.removeLock(lockPath)) continue;
         break; // a lock that cannot be removed: make the token without it
       }
-      if (polls >= maxPolls) break; // never block kubectl on someone else's hung process
+      if (polls >= maxPolls) {
+        this.log?.(`token cache: gave up waiting for ${lockPath}: signing without the lock`);
+        break; // never block kubectl on someone else's hung process
+      }
+      if (polls === 0) this.log?.(`token cache: another bascule holds ${lockPath}: waiting for its token`);
       await sleep(this.settings.pollMs);
     }
     try {
@@ -414,8 +461,8 @@ export class DiskTokenCache implements TokenCachePort {
   }
 }
 
-export function diskTokenCache(io: Pick<Io, 'env' | 'stderr'>): DiskTokenCache {
-  return new DiskTokenCache({ dir: cacheDir(io.env), lockTimeoutMs: 20_000, lockStaleMs: 60_000, pollMs: 25 }, io.stderr);
+export function diskTokenCache(io: Pick<Io, 'env' | 'stderr' | 'verbose'>): DiskTokenCache {
+  return new DiskTokenCache({ dir: cacheDir(io.env), lockTimeoutMs: 20_000, lockStaleMs: 60_000, pollMs: 25 }, io.stderr, io.verbose);
 }
 
 /**

@@ -12,6 +12,10 @@ export async function tokenCommand({ flags, globals }: FastParse, io: Io): Promi
   const { getToken } = await import('./get-token.js');
   const { lookupTxt } = await import('../dns/resolver.js');
   const { awsPort } = await import('./aws-port.js');
+  if (io.verbose) {
+    if (input.dnsServer) io.verbose(`DNS server ${input.dnsServer} (from ${flags.dnsServer ? '--dns-server' : 'BASCULE_DNS_SERVER'})`);
+    if (!input.cache) io.verbose(`token cache: skipped (${flags.cache === false ? '--no-cache' : `BASCULE_NO_CACHE=${io.env.BASCULE_NO_CACHE}`})`);
+  }
   const cache = input.cache ? (await import('./cache.js')).diskTokenCache(io) : undefined;
   await getToken(input, {
     env: io.env,
@@ -22,6 +26,7 @@ export async function tokenCommand({ flags, globals }: FastParse, io: Io): Promi
     prompt: io.prompt,
     stdinIsTTY: io.stdinIsTTY,
     aws: awsPort(io.env),
+    ...(io.verbose ? { verbose: io.verbose } : {}),
     ...(cache ? { cache } : {}),
   });
 }

@@ -10,7 +10,7 @@ import type { RawTokenFlags } from './options.js';
 
 export interface FlagSpec {
   readonly flags: string; // commander's spelling: '-i, --cluster-id <name>'
-  readonly key: keyof RawTokenFlags | 'output';
+  readonly key: keyof RawTokenFlags | 'output' | 'verbose';
   readonly description: string;
   readonly default?: string;
   readonly repeatable?: boolean;
@@ -41,10 +41,13 @@ export const TOKEN_FLAGS: readonly FlagSpec[] = [
 /** `eks get-token` also takes the AWS CLI's --output. */
 export const OUTPUT_FLAG: FlagSpec = { flags: '--output <format>', key: 'output', description: 'output format (json only)' };
 
+/** Every command takes it (program.ts); -v as kubectl users expect (the version is --version). */
+export const VERBOSE_FLAG: FlagSpec = { flags: '-v, --verbose', key: 'verbose', description: 'log what is resolved, read, cached and skipped, and why, on stderr (never a secret)' };
+
 /** The AWS CLI globals that may precede `eks get-token` (or `token`). */
 export const GLOBAL_FLAGS = ['--region', '--profile'] as const;
 
-export type TokenFlags = RawTokenFlags & { output?: string };
+export type TokenFlags = RawTokenFlags & { output?: string; verbose?: boolean };
 export interface FastParse {
   readonly flags: TokenFlags;
   readonly globals: { region?: string; profile?: string };
@@ -67,11 +70,19 @@ const parseSpec = (spec: FlagSpec): Parsed => {
 /** The flags of `token`, or of `eks get-token` with --output; undefined: let commander decide. */
 export function fastParseTokenArgv(argv: readonly string[]): FastParse | undefined {
   const globals: { region?: string; profile?: string } = {};
+  let verbose = false;
   let i = 0;
-  for (; i < argv.length && (argv[i] === '--region' || argv[i] === '--profile'); i += 2) {
-    const value = argv[i + 1];
-    if (value === undefined || value.startsWith('-')) return undefined;
-    globals[(argv[i] as string).slice(2) as 'region' | 'profile'] = value;
+  for (;;) {
+    const arg = argv[i];
+    if (arg === '-v' || arg === '--verbose') {
+      verbose = true;
+      i += 1;
+    } else if (arg === '--region' || arg === '--profile') {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('-')) return undefined;
+      globals[arg.slice(2) as 'region' | 'profile'] = value;
+      i += 2;
+    } else break;
   }
   let specs: readonly FlagSpec[];
   if (argv[i] === 'token') {
@@ -82,8 +93,8 @@ export function fastParseTokenArgv(argv: readonly string[]): FastParse | undefin
     i += 2;
   } else return undefined;
 
-  const table = specs.map(parseSpec);
-  const flags: Record<string, unknown> = {};
+  const table = [...specs, VERBOSE_FLAG].map(parseSpec);
+  const flags: Record<string, unknown> = verbose ? { verbose } : {};
   for (const p of table) if (p.spec.default !== undefined) flags[p.spec.key] = p.spec.default;
   for (; i < argv.length; i++) {
     const arg = argv[i] as string;

@@ -7,7 +7,7 @@
  */
 import { BasculeError } from '../errors.js';
 import type { AwsCredentials, EksToken } from '../aws/eks-token.js';
-import { assertAllowed, clusterNameFromTxt, isPlainClusterName, type ResolvedName } from '../dns/cluster-name.js';
+import { assertAllowed, clusterNameFromTxt, isPlainClusterName, quoteValue, type ResolvedName } from '../dns/cluster-name.js';
 import type { TxtLookup } from '../dns/resolver.js';
 import { formatExecCredential, parseExecInfo } from './exec-credential.js';
 import type { TokenInput } from './options.js';
@@ -24,6 +24,8 @@ export interface TokenDeps {
   /** Where AWS credentials come from; its adapter loads the AWS SDK only when needed. */
   readonly aws: AwsPort;
   readonly cache?: TokenCachePort;
+  /** --verbose (io.verbose): what was resolved, and from where; never a secret. */
+  readonly verbose?: (message: string) => void;
 }
 
 /** The token's view of AWS: a region, and who signs. */
@@ -83,11 +85,22 @@ export interface TokenCachePort {
   getOrMake(key: TokenCacheKey, now: () => Date, minValidityMs: number, make: () => Promise<EksToken>): Promise<EksToken>;
 }
 
-export async function resolveClusterName(input: TokenInput, deps: Pick<TokenDeps, 'lookupTxt'>): Promise<ResolvedName> {
-  const resolved = input.noDns || isPlainClusterName(input.id)
-    ? ({ clusterName: input.id, source: 'id' } as const)
-    : clusterNameFromTxt(input.id, await deps.lookupTxt(input.id, { server: input.dnsServer, timeoutMs: input.dnsTimeoutMs }));
+export async function resolveClusterName(input: TokenInput, deps: Pick<TokenDeps, 'lookupTxt' | 'verbose'>): Promise<ResolvedName> {
+  const { verbose } = deps;
+  let resolved: ResolvedName;
+  if (input.noDns || isPlainClusterName(input.id)) {
+    resolved = { clusterName: input.id, source: 'id' };
+    verbose?.(`cluster ${input.id}: ${input.noDns ? '--no-dns' : 'no dot, so no TXT lookup'}: the id is the cluster name`);
+  } else {
+    const via = input.dnsServer ? `DNS server ${input.dnsServer}` : 'the system resolver';
+    const answer = await deps.lookupTxt(input.id, { server: input.dnsServer, timeoutMs: input.dnsTimeoutMs });
+    const said = answer.kind === 'records' ? answer.records.map((chunks) => quoteValue(chunks.join(''))).join(' ') : answer.kind === 'cname' ? `a CNAME to ${quoteValue(answer.target)}, no TXT record` : `no record (${answer.reason})`;
+    verbose?.(`TXT ${input.id} via ${via}: ${said}`);
+    resolved = clusterNameFromTxt(input.id, answer);
+    verbose?.(`cluster ${resolved.clusterName} (${resolved.source === 'txt' ? `named by the TXT record at ${input.id}` : 'no TXT record: the id is the cluster name'})`);
+  }
   assertAllowed(resolved, input.id, input.allowClusters);
+  verbose?.(input.allowClusters.length > 0 ? `cluster ${resolved.clusterName} is allowed by --allow-cluster ${input.allowClusters.join(', ')}` : 'no --allow-cluster: any cluster name is signed for');
   return resolved;
 }
 
@@ -96,6 +109,12 @@ export async function getToken(input: TokenInput, deps: TokenDeps): Promise<void
   if (execInfo.warning) deps.stderr(execInfo.warning);
 
   const region = deps.aws.region(input.region, input.profile);
+  const { verbose } = deps;
+  if (verbose) {
+    verbose(`KUBERNETES_EXEC_INFO: ${deps.env.KUBERNETES_EXEC_INFO ? `${execInfo.apiVersion}, interactive: ${execInfo.interactive}` : `not set, answering ${execInfo.apiVersion}`}`);
+    const from = input.region ? '--region' : deps.env.AWS_REGION ? 'AWS_REGION' : deps.env.AWS_DEFAULT_REGION ? 'AWS_DEFAULT_REGION' : 'the profile';
+    verbose(`region ${region} (from ${from})`);
+  }
   const { clusterName } = await resolveClusterName(input, deps);
 
   const signer = deps.aws.signer({
@@ -105,12 +124,15 @@ export async function getToken(input: TokenInput, deps: TokenDeps): Promise<void
     interactive: () => execInfo.interactive ?? deps.stdinIsTTY(),
     prompt: deps.prompt,
   });
+  // Never signer.identity: it holds the access key id.
+  verbose?.(`credentials: ${signer.profile === null ? 'environment variables' : `profile ${signer.profile}`}`);
 
   const make = async (): Promise<EksToken> => {
     const role = input.roleArn
       ? { roleArn: input.roleArn, sessionName: input.sessionName, forwardSessionName: input.forwardSessionName, externalId: input.externalId, durationSeconds: input.durationSeconds }
       : undefined;
     const { credentials, origin } = await signer.credentials(role);
+    verbose?.(`credentials from ${origin}${credentials.expiration ? `, valid until ${credentials.expiration.toISOString()}` : ''}`);
     const now = deps.now();
     if (credentials.expiration && credentials.expiration.getTime() <= now.getTime()) {
       throw new BasculeError('credentials', `the AWS credentials from ${origin} expired at ${credentials.expiration.toISOString()}`, {
@@ -119,7 +141,9 @@ export async function getToken(input: TokenInput, deps: TokenDeps): Promise<void
     }
     // Loaded here: the signer and its dependencies stay off the cached path.
     const { presignToken } = await import('../aws/presign.js');
-    return presignToken({ credentials, region, clusterName, now });
+    const token = await presignToken({ credentials, region, clusterName, now });
+    verbose?.(`signed a token for cluster ${clusterName} in ${region}, valid until ${token.expiresAt.toISOString()}`);
+    return token;
   };
 
   let token: EksToken;

@@ -121,7 +121,7 @@ describe('the fast path reads the flags exactly as commander does', () => {
     let viaCommander: unknown;
     const { runProgram } = await import('../../src/program.js');
     const io = { stdout: () => undefined, stderr: () => undefined, env: {}, now: () => new Date(), cwd: '/', stdinIsTTY: () => false, prompt: async () => '' };
-    const actions = { token: async (parsed: FastParse) => void (viaCommander = asInput(parsed)), cacheClear: async () => undefined };
+    const actions = { token: async (parsed: FastParse) => void (viaCommander = asInput(parsed)), cacheClear: async () => undefined, cacheList: async () => undefined };
     expect(await runProgram(argv, io, actions)).toBe(0);
     expect(viaCommander).toEqual(asInput(fast!));
   });

@@ -1,0 +1,140 @@
+/**
+ * `bascule cache list [--output table|json]`: what the token cache holds, as
+ * the token command would judge it: each entry's key fields that are not
+ * secret (cluster, region, role, session name, profile, where the signing
+ * credentials came from), when it was signed, when it expires, and its file.
+ * Never the token, the access key id or the external id. Files the token
+ * command would not use (foreign, too open, corrupt) are listed apart, with why.
+ */
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Io } from '../io.js';
+import { formatElapsed } from '../terminal/text.js';
+import { cacheDir, checkOwnership, decodeKey, fileNameOf, parseEntry } from './cache.js';
+
+export interface CacheListEntry {
+  readonly cluster: string;
+  readonly region: string;
+  readonly role: string | null;
+  readonly sessionName: string | null;
+  readonly profile: string | null;
+  /** environment, profile NAME, profile NAME (SDK chain): never a key id. */
+  readonly credentials: string;
+  readonly signedAt: string;
+  readonly expiresAt: string;
+  readonly ageSeconds: number;
+  readonly expiresInSeconds: number;
+  readonly state: 'valid' | 'expired';
+  readonly path: string;
+}
+
+export interface CacheListing {
+  readonly directory: string;
+  readonly entries: readonly CacheListEntry[];
+  readonly ignored: readonly { readonly path: string; readonly why: string }[];
+}
+
+const ENTRY_FILE = /^[0-9a-f]{28}\.json$/;
+
+function credentialsOf(sourceIdentity: string): string {
+  const [kind, profile] = sourceIdentity.split(':');
+  if (kind === 'env') return 'environment';
+  if (kind === 'profile') return `profile ${profile}`;
+  if (kind === 'sdk') return `profile ${profile} (SDK chain)`;
+  return 'unknown';
+}
+
+export function listTokenCache(io: Pick<Io, 'env' | 'now'>): CacheListing {
+  const directory = cacheDir(io.env);
+  let names: string[];
+  try {
+    names = readdirSync(directory).filter((n) => ENTRY_FILE.test(n)).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { directory, entries: [], ignored: [] };
+    throw error;
+  }
+  const now = io.now().getTime();
+  const entries: CacheListEntry[] = [];
+  const ignored: { path: string; why: string }[] = [];
+  for (const name of names) {
+    const path = join(directory, name);
+    try {
+      const stat = lstatSync(path);
+      if (!stat.isFile()) {
+        ignored.push({ path, why: stat.isSymbolicLink() ? 'a symbolic link' : 'not a regular file' });
+        continue;
+      }
+      const safety = checkOwnership(stat, 'the file', '0600', process.getuid?.());
+      if (!safety.ok) {
+        ignored.push({ path, why: safety.why });
+        continue;
+      }
+      const text = readFileSync(path, 'utf8');
+      let canonical: unknown;
+      try {
+        canonical = (JSON.parse(text) as { key?: unknown }).key;
+      } catch {
+        canonical = undefined;
+      }
+      const key = typeof canonical === 'string' ? decodeKey(canonical) : undefined;
+      const token = key ? parseEntry(text, canonical as string) : undefined;
+      if (!key || !token) {
+        ignored.push({ path, why: 'not a complete cache entry (another version of bascule, or damaged)' });
+        continue;
+      }
+      if (fileNameOf(canonical as string) !== name.slice(0, -'.json'.length)) {
+        ignored.push({ path, why: "its name is not its key's" });
+        continue;
+      }
+      entries.push({
+        cluster: key.clusterName,
+        region: key.region,
+        role: key.roleArn,
+        sessionName: key.sessionName,
+        profile: key.profile,
+        credentials: credentialsOf(key.sourceIdentity),
+        signedAt: token.signedAt.toISOString(),
+        expiresAt: token.expiresAt.toISOString(),
+        ageSeconds: Math.floor((now - token.signedAt.getTime()) / 1000),
+        expiresInSeconds: Math.floor((token.expiresAt.getTime() - now) / 1000),
+        state: token.expiresAt.getTime() > now ? 'valid' : 'expired',
+        path,
+      });
+    } catch (error) {
+      ignored.push({ path, why: `cannot read it: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+    }
+  }
+  entries.sort((a, b) => a.cluster.localeCompare(b.cluster) || a.expiresAt.localeCompare(b.expiresAt));
+  return { directory, entries, ignored };
+}
+
+const pad = (text: string, width: number) => text + ' '.repeat(Math.max(0, width - text.length));
+
+export function formatCacheTable(listing: CacheListing): string {
+  const lines: string[] = [];
+  if (listing.entries.length === 0) lines.push(`no cached tokens in ${listing.directory}`);
+  else {
+    const rows = [
+      ['CLUSTER', 'REGION', 'ROLE', 'CREDENTIALS', 'AGE', 'EXPIRES', 'FILE'],
+      ...listing.entries.map((e) => [
+        e.cluster,
+        e.region,
+        e.role ?? '-',
+        e.credentials,
+        formatElapsed(Math.max(0, e.ageSeconds) * 1000),
+        e.state === 'valid' ? `in ${formatElapsed(e.expiresInSeconds * 1000)}` : `${formatElapsed(-e.expiresInSeconds * 1000)} ago`,
+        e.path,
+      ]),
+    ];
+    const widths = (rows[0] as string[]).map((_, i) => Math.max(...rows.map((r) => (r[i] as string).length)));
+    for (const r of rows) lines.push(r.map((cell, i) => (i === r.length - 1 ? cell : pad(cell, (widths[i] as number) + 2))).join(''));
+  }
+  for (const x of listing.ignored) lines.push(`ignored: ${x.path}: ${x.why}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export async function cacheListCommand(flags: { output: 'table' | 'json' }, io: Io): Promise<void> {
+  const listing = listTokenCache(io);
+  io.verbose?.(`token cache: ${listing.directory}: ${listing.entries.length} entr${listing.entries.length === 1 ? 'y' : 'ies'}, ${listing.ignored.length} ignored`);
+  io.stdout(flags.output === 'json' ? `${JSON.stringify(listing, null, 2)}\n` : formatCacheTable(listing));
+}

@@ -1,0 +1,279 @@
+/**
+ * The operator's terminal, through run(argv, io): usage errors in the
+ * error:/hint: form, -v/--verbose, version and cache list (text and JSON),
+ * colour only on a terminal without NO_COLOR, and where the platform file is
+ * found when --config is not given.
+ */
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { run } from '../../src/cli.js';
+import type { Io } from '../../src/io.js';
+import { KEYS } from '../support/run.js';
+import { golden, tempDirs } from '../support/text.js';
+import { canonicalKey, fileNameOf, serialiseEntry } from '../../src/token/cache.js';
+import type { TokenCacheKey } from '../../src/token/get-token.js';
+import { findPlatformFile, searchDirectories } from '../../src/terminal/platform-file.js';
+import { fastParseTokenArgv } from '../../src/token/flags.js';
+
+const tempDir = tempDirs('bascule-terminal-');
+const NOW = new Date('2026-01-02T03:04:05Z');
+
+function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const home = tempDir();
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    KUBECACHEDIR: join(home, '.kube', 'cache'),
+    AWS_CONFIG_FILE: join(home, 'aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'aws-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...extra,
+  };
+}
+const keys = () => env({ AWS_ACCESS_KEY_ID: KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey, AWS_REGION: 'eu-west-1' });
+
+async function cli(argv: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; tty?: boolean; now?: Date } = {}) {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    env: options.env ?? env(),
+    now: () => options.now ?? NOW,
+    cwd: options.cwd ?? tempDir(),
+    stdinIsTTY: () => false,
+    stderrIsTTY: () => options.tty ?? false,
+    prompt: async () => {
+      throw new Error('no prompt in tests');
+    },
+  };
+  const code = await run(argv, io);
+  return { code, stdout, stderr };
+}
+
+describe('usage errors: error:/hint: naming --help, exit 2, nothing on stdout', () => {
+  const cases: [string, string[], string, string][] = [
+    ['unknown command', ['tokn'], "error: unknown command 'tokn'", "hint: did you mean 'bascule token'? see 'bascule --help'"],
+    ['unknown subcommand', ['cache', 'lst'], "error: unknown command 'lst'", "hint: did you mean 'bascule cache list'? see 'bascule cache --help'"],
+    ['unknown option', ['token', '-i', 'eks-green', '--bogus'], "error: unknown option '--bogus'", "hint: see 'bascule token --help'"],
+    ['unknown option, close to one', ['status', '--confg', 'x'], "error: unknown option '--confg'", "hint: did you mean '--config'? see 'bascule status --help'"],
+    ['missing option value', ['token', '-i'], "error: option '-i, --cluster-id <name>' argument missing", "hint: see 'bascule token --help'"],
+    ['missing argument', ['completion'], "error: missing required argument 'shell'", "hint: see 'bascule completion --help'"],
+    ['too many arguments', ['version', 'extra'], "error: too many arguments for 'version'", "hint: see 'bascule version --help'"],
+    ['a group without its command', ['cache'], "error: 'bascule cache' needs a command: clear, list", "hint: see 'bascule cache --help'"],
+    ['help for an unknown command', ['help', 'tokn'], "error: unknown command 'tokn'", "hint: see 'bascule --help'"],
+    ['nothing but a flag', ['-v'], "error: 'bascule' needs a command: token, eks, cache", "hint: see 'bascule --help'"],
+    ['a value outside the choices', ['version', '--output', 'yaml'], "error: option '-o, --output <format>' argument 'yaml' is invalid. Allowed choices are text, json.", "hint: see 'bascule version --help'"],
+    ['an unknown shell', ['completion', 'ksh'], 'error: unknown shell "ksh"', 'hint: bascule completes bash, zsh, fish'],
+    ['a global option after the command', ['eks', '--region'], "error: unknown option '--region'", "hint: see 'bascule eks --help'"],
+  ];
+  it.each(cases)('%s', async (_, argv, error, hint) => {
+    const r = await cli(argv);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.split('\n');
+    expect(lines[0]).toContain(error);
+    expect(lines.find((l) => l.startsWith('hint:'))).toContain(hint);
+    expect(r.stderr).not.toMatch(/run with --help|Usage:/); // commander's own words are gone
+    expect(lines.filter((l) => l.startsWith('error:'))).toHaveLength(1);
+  });
+
+  it('help and --version still exit 0 on stdout', async () => {
+    for (const argv of [['--help'], ['cache', '--help'], ['help', 'token'], ['--version'], ['version'], []]) {
+      const r = await cli(argv);
+      expect(r.code, argv.join(' ')).toBe(0);
+      expect(r.stderr, argv.join(' ')).toBe('');
+      expect(r.stdout.length, argv.join(' ')).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('-v is --verbose, not the version', () => {
+  it('every command lists -v, --verbose in its help; the version is --version', async () => {
+    for (const argv of [['--help'], ['token', '--help'], ['eks', 'get-token', '--help'], ['cache', 'list', '--help'], ['status', '--help'], ['completion', '--help']]) {
+      expect((await cli(argv)).stdout, argv.join(' ')).toMatch(/-v, --verbose +log what is resolved/);
+    }
+    expect((await cli(['--help'])).stdout).toMatch(/--version +print the version/);
+    expect((await cli(['--help'])).stdout).not.toMatch(/-v, --version/);
+  });
+
+  it('the token fast path and commander both take it, before or after the command; it logs on stderr, never a secret', async () => {
+    for (const argv of [
+      ['-v', 'token', '-i', 'eks-green', '--no-dns', '--no-cache'],
+      ['token', '--verbose', '-i', 'eks-green', '--no-dns', '--no-cache'],
+      ['--region', 'eu-west-1', 'eks', 'get-token', '--cluster-name', 'eks-green', '--no-dns', '--no-cache', '-v'],
+      ['token', '-i', 'eks-green', '--no-dns', '--no-cache', '-v'],
+    ]) {
+      const r = await cli(argv, { env: keys() });
+      expect(r.code, argv.join(' ')).toBe(0);
+      expect(JSON.parse(r.stdout).kind).toBe('ExecCredential');
+      expect(r.stderr).toMatch(/^bascule: region eu-west-1 \(from (AWS_REGION|--region)\)$/m);
+      expect(r.stderr).toMatch(/^bascule: cluster eks-green: --no-dns, the id is the cluster name$/m);
+      expect(r.stderr).toMatch(/^bascule: credentials: environment variables \(AWS_ACCESS_KEY_ID\)$/m);
+      expect(r.stderr).toMatch(/^bascule: token cache: skipped \(--no-cache\)$/m);
+      expect(r.stderr).toMatch(/^bascule: signed a token for cluster eks-green in eu-west-1, valid until 2026-01-02T03:18:05.000Z$/m);
+      expect(r.stderr).not.toContain(KEYS.secretAccessKey);
+      expect(r.stderr).not.toContain(KEYS.accessKeyId);
+      expect(r.stderr).not.toContain('k8s-aws-v1.');
+    }
+  });
+
+  it('the fast path reads it itself (no commander on the kubectl path), before or after the command', () => {
+    expect(fastParseTokenArgv(['-v', 'token', '-i', 'eks-green'])?.flags.verbose).toBe(true);
+    expect(fastParseTokenArgv(['--region', 'eu-west-1', '--verbose', 'eks', 'get-token', '--cluster-name', 'x'])?.flags.verbose).toBe(true);
+    expect(fastParseTokenArgv(['token', '-i', 'eks-green', '-v'])?.flags.verbose).toBe(true);
+    expect(fastParseTokenArgv(['token', '-i', 'eks-green'])?.flags.verbose).toBeUndefined();
+    expect(fastParseTokenArgv(['token', '--verbose=yes', '-i', 'eks-green'])).toBeUndefined(); // commander's to refuse
+  });
+
+  it('without it, stderr stays empty (kubectl shows it to the user)', async () => {
+    const r = await cli(['token', '-i', 'eks-green', '--no-dns'], { env: keys() });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+  });
+
+  it('says cache miss, then hit, and why', async () => {
+    const e = { ...keys(), BASCULE_DNS_SERVER: '127.0.0.1:1' };
+    const first = await cli(['token', '-i', 'eks-green', '--no-dns', '-v'], { env: e });
+    expect(first.stderr).toMatch(/^bascule: token cache: miss: no usable entry .+\.json$/m);
+    expect(first.stderr).toMatch(/^bascule: token cache: wrote .+\.json$/m);
+    expect(first.stderr).toMatch(/^bascule: DNS server 127\.0\.0\.1:1 \(from BASCULE_DNS_SERVER\)$/m);
+    const second = await cli(['token', '-i', 'eks-green', '--no-dns', '-v'], { env: e });
+    expect(second.stderr).toMatch(/^bascule: token cache: hit .+\.json, valid until 2026-01-02T03:18:05.000Z$/m);
+    expect(second.stderr).not.toMatch(/signed a token/);
+    const later = new Date(NOW.getTime() + 30_000);
+    const strict = await cli(['token', '-i', 'eks-green', '--no-dns', '-v', '--cache-min-validity', '14m'], { env: e, now: later });
+    expect(strict.stderr).toMatch(/token cache: miss: .+ is valid until 2026-01-02T03:18:05.000Z, less than --cache-min-validity \(840s\) from now/);
+    const off = await cli(['token', '-i', 'eks-green', '--no-dns', '-v'], { env: { ...e, BASCULE_NO_CACHE: '1' } });
+    expect(off.stderr).toMatch(/^bascule: token cache: skipped \(BASCULE_NO_CACHE=1\)$/m);
+  });
+});
+
+describe('version and cache list: text and JSON', () => {
+  it('version --output json', async () => {
+    const r = await cli(['version', '-o', 'json']);
+    expect(r.code).toBe(0);
+    const shape = JSON.parse(r.stdout);
+    expect(Object.keys(shape)).toEqual(['version', 'commit', 'node']);
+    expect(shape.node).toBe(process.version);
+    golden('test/golden/version.json', `${JSON.stringify({ ...shape, version: '<version>', commit: '<commit>', node: '<node>' }, null, 2)}\n`);
+    expect((await cli(['version'])).stdout).toBe(`bascule ${shape.version} (commit ${shape.commit}, node ${process.version})\n`);
+  });
+
+  const key = (clusterName: string, over: Partial<TokenCacheKey> = {}): TokenCacheKey => ({
+    clusterName,
+    region: 'eu-west-1',
+    roleArn: null,
+    externalId: null,
+    sessionName: null,
+    forwardSessionName: false,
+    durationSeconds: null,
+    profile: null,
+    sourceIdentity: `env:${KEYS.accessKeyId}`,
+    ...over,
+  });
+
+  function cacheWith(e: NodeJS.ProcessEnv): string {
+    const dir = join(e.KUBECACHEDIR as string, 'bascule');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+    const put = (k: TokenCacheKey, signedAt: string, mode = 0o600) => {
+      const canonical = canonicalKey(k);
+      const file = join(dir, `${fileNameOf(canonical)}.json`);
+      const signed = new Date(signedAt);
+      writeFileSync(file, serialiseEntry(canonical, { token: 'k8s-aws-v1.SECRETTOKENVALUE', signedAt: signed, expiresAt: new Date(signed.getTime() + 14 * 60_000) }), { mode });
+      chmodSync(file, mode);
+      return file;
+    };
+    put(key('eks-green', { roleArn: 'arn:aws:iam::123456789012:role/admin', sessionName: 'me', externalId: 'shh-external' }), '2026-01-02T03:00:05Z');
+    put(key('eks-blue', { profile: 'dev', sourceIdentity: 'profile:dev:AKIDPROFILE' }), '2026-01-02T02:40:00Z');
+    put(key('eks-old', { profile: 'sso', sourceIdentity: 'sdk:sso:[[],[]]' }), '2026-01-02T03:02:00Z', 0o644);
+    writeFileSync(join(dir, `${'0'.repeat(28)}.json`), '{"format":1,"key":"not json"}\n', { mode: 0o600 });
+    return dir;
+  }
+
+  it('cache list --output json: entries without the token, key id or external id; unusable files apart', async () => {
+    const e = env();
+    const dir = cacheWith(e);
+    const r = await cli(['cache', 'list', '--output', 'json'], { env: e });
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/SECRETTOKENVALUE|k8s-aws-v1|AKID|shh-external/);
+    golden('test/golden/cache-list.json', r.stdout.split(dir).join('<cache>'));
+  });
+
+  it('cache list: a table', async () => {
+    const e = env();
+    const dir = cacheWith(e);
+    const r = await cli(['cache', 'list'], { env: e });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split(dir).join('<cache>').split('\n');
+    expect(lines[0]).toMatch(/^CLUSTER +REGION +ROLE +CREDENTIALS +AGE +EXPIRES +FILE$/);
+    expect(lines[1]).toMatch(/^eks-blue +eu-west-1 +- +profile dev +24m05s +10m05s ago +<cache>\/[0-9a-f]{28}\.json$/);
+    expect(lines[2]).toMatch(/^eks-green +eu-west-1 +arn:aws:iam::123456789012:role\/admin +environment +4m00s +in 10m00s +<cache>\/[0-9a-f]{28}\.json$/);
+    expect(lines[3]).toMatch(/^ignored: <cache>\/0{28}\.json: not a complete cache entry/);
+    expect(lines[4]).toMatch(/^ignored: <cache>\/[0-9a-f]{28}\.json: the file has mode 0644, other users can reach it/);
+    expect((await cli(['cache', 'list'], { env: env() })).stdout).toMatch(/^no cached tokens in .+\/bascule\n$/);
+  });
+});
+
+describe('colour: only on a terminal, never with NO_COLOR or TERM=dumb', () => {
+  const RED_ERROR = '\u001b[1m\u001b[31merror:\u001b[39m\u001b[22m';
+  it.each([
+    ['a terminal', true, {}, true],
+    ['not a terminal', false, {}, false],
+    ['a terminal, NO_COLOR=1', true, { NO_COLOR: '1' }, false],
+    ['a terminal, NO_COLOR empty (no-color.org: ignored)', true, { NO_COLOR: '' }, true],
+    ['a terminal, TERM=dumb', true, { TERM: 'dumb' }, false],
+  ] as const)('%s', async (_, tty, extra, coloured) => {
+    const r = await cli(['tokn'], { tty, env: env(extra) });
+    expect(r.code).toBe(2);
+    if (coloured) expect(r.stderr.startsWith(`${RED_ERROR} unknown command`)).toBe(true);
+    else expect(r.stderr).not.toContain('\u001b[');
+  });
+});
+
+describe('the platform file without --config: BASCULE_CONFIG, then the nearest platform.yaml up to $HOME', () => {
+  const quiet = { verbose: undefined };
+  it('--config wins, then BASCULE_CONFIG, then the search', () => {
+    const home = tempDir();
+    const deep = join(home, 'infra', 'eks', 'sub');
+    mkdirSync(deep, { recursive: true });
+    writeFileSync(join(home, 'infra', 'platform.yaml'), 'x');
+    expect(findPlatformFile('mine.yaml', { env: { HOME: home, BASCULE_CONFIG: 'env.yaml' }, cwd: deep, ...quiet })).toEqual({ path: 'mine.yaml', source: 'flag' });
+    expect(findPlatformFile(undefined, { env: { HOME: home, BASCULE_CONFIG: 'env.yaml' }, cwd: deep, ...quiet })).toEqual({ path: 'env.yaml', source: 'env' });
+    expect(findPlatformFile(undefined, { env: { HOME: home }, cwd: deep, ...quiet })).toEqual({ path: '../../platform.yaml', source: 'search' });
+    writeFileSync(join(deep, 'platform.yaml'), 'x');
+    expect(findPlatformFile(undefined, { env: { HOME: home }, cwd: deep, ...quiet })).toEqual({ path: 'platform.yaml', source: 'search' });
+  });
+
+  it('stops at $HOME when inside it (a file above is not picked up), else at the root', () => {
+    expect(searchDirectories('/home/ann/infra/eks', '/home/ann')).toEqual(['/home/ann/infra/eks', '/home/ann/infra', '/home/ann']);
+    expect(searchDirectories('/home/ann', '/home/ann')).toEqual(['/home/ann']);
+    expect(searchDirectories('/home/annex/x', '/home/ann')).toEqual(['/home/annex/x', '/home/annex', '/home', '/']);
+    expect(searchDirectories('/srv/infra', '/home/ann')).toEqual(['/srv/infra', '/srv', '/']);
+    const top = tempDir();
+    const home = join(top, 'home');
+    mkdirSync(join(home, 'work'), { recursive: true });
+    writeFileSync(join(top, 'platform.yaml'), 'x'); // above $HOME: never used
+    expect(() => findPlatformFile(undefined, { env: { HOME: home }, cwd: join(home, 'work'), ...quiet })).toThrow(
+      `no platform file: no platform.yaml in ${join(home, 'work')} or its parents up to ${home}`,
+    );
+  });
+
+  it('the commands use it (status reads the file found above; BASCULE_CONFIG is relative to the working directory)', async () => {
+    const home = tempDir();
+    const deep = join(home, 'infra', 'sub');
+    mkdirSync(deep, { recursive: true });
+    writeFileSync(join(home, 'infra', 'platform.yaml'), 'name: [unclosed\n');
+    const r = await cli(['status', '-v'], { env: { HOME: home, PATH: process.env.PATH }, cwd: deep });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^bascule: platform file: \.\.\/platform\.yaml \(found searching up from .+\/infra\/sub\)$/m);
+    expect(r.stderr).toMatch(/^error: \.\.\/platform\.yaml is not valid YAML/m);
+    const viaEnv = await cli(['kubeconfig'], { env: { HOME: home, PATH: process.env.PATH, BASCULE_CONFIG: 'other.yaml' }, cwd: deep });
+    expect(viaEnv.stderr).toMatch(/^error: cannot read the platform file other\.yaml: ENOENT/m);
+    const none = await cli(['manifests', '--out', 'x'], { env: { HOME: home, PATH: process.env.PATH }, cwd: home });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toBe(`error: no platform file: no platform.yaml in ${home}\nhint: pass --config FILE, set BASCULE_CONFIG, or write a starter with \`bascule init\`\n`);
+  });
+});
