@@ -140,6 +140,17 @@ export async function runProgram(argv: readonly string[], io: Io, actions: Actio
       (await switchChunk()).switchCommand({ ...flags, profile: flags.profile ?? globals().profile }, io),
     );
 
+  // Diagnostics (issue 14): their code lives in the platform chunk.
+  program
+    .command('verify')
+    .description("check an EKS token as the cluster would: the authenticator's rules, then STS; prints the identity EKS maps (exit codes per failure: docs/doctor.md)")
+    .option('-t, --token <token>', 'the token (k8s-aws-v1....), or an ExecCredential')
+    .option('-i, --cluster-id <name>', 'the EKS cluster name the API server checks tokens for')
+    .option('--partition <id>', 'the cluster\'s partition: aws, aws-cn or aws-us-gov', 'aws')
+    .option('--timeout <duration>', 'bound on the STS call', '10s')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .action(async (flags: import('./verify/command.js').VerifyFlags) => (await platformChunk()).verifyCommand(flags, io));
+
   program
     .command('version')
     .description('print the version and the git commit')
