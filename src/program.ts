@@ -152,6 +152,24 @@ export async function runProgram(argv: readonly string[], io: Io, actions: Actio
     .action(async (flags: import('./verify/command.js').VerifyFlags) => (await platformChunk()).verifyCommand(flags, io));
 
   program
+    .command('doctor')
+    .description('why does kubectl say Unauthorized? checks each link (kubeconfig, exec command, TXT, credentials, role, STS identity, clock, mapping, cache, the API) and prints the fix')
+    .option('--context <name>', 'the kubeconfig context (default: current-context, from KUBECONFIG as kubectl reads it)')
+    .option('-i, --cluster-id <name>', 'no kubeconfig: the cluster name, or the DNS name whose TXT record holds it')
+    .option('-c, --config <file>', 'the platform file: access levels, the clusters (default: $BASCULE_CONFIG, else ./platform.yaml when present)')
+    .option('-r, --role <arn>', 'with -i: the role to assume')
+    .option('--region <region>', 'with -i: the AWS region')
+    .option('--profile <name>', 'with -i: the AWS profile')
+    .option('--dns-server <host[:port]>', 'with -i: the resolver for the TXT record')
+    .option('--allow-cluster <name>', 'with -i: the allow-list; repeatable', collect)
+    .option('--no-dns', 'with -i: the id is the cluster name')
+    .option('--timeout <duration>', 'bound on each network call', '10s')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .action(async (flags: import('./doctor/command.js').DoctorFlags) =>
+      (await platformChunk()).doctorCommand(flags, io),
+    );
+
+  program
     .command('version')
     .description('print the version and the git commit')
     .action(() => io.stdout(`${versionLine()}\n`));

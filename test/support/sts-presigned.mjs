@@ -10,8 +10,11 @@
  * issued (and the tests' static keys), as STS does: a token signed for
  * another cluster gets 403 SignatureDoesNotMatch. A valid request goes on to
  * moto as a signed POST, so the identity is moto's (assumed roles and all);
- * the answer is JSON when asked (accept: application/json), as STS does.
- * `down()` makes it answer 503 ServiceUnavailable.
+ * the answer is JSON when asked (accept: application/json), as STS does. Keys
+ * moto did not issue (the tests' static keys) are answered from their record's
+ * arn and userId.
+ * Other requests (AssumeRole...) go to moto untouched, so one AWS_ENDPOINT_URL_STS
+ * serves both. `down()` makes it answer 503 ServiceUnavailable.
  */
 import http from 'node:http';
 import { TokenRejected, verifyToken } from './eks-verifier.mjs';
@@ -43,7 +46,16 @@ export async function startPresignedSts(options) {
       res.end(reply.body);
     };
     if (failing) return send(errorXml(503, 'ServiceUnavailable', 'Service is unavailable'), 'down');
-    if (req.method !== 'GET') return send(errorXml(400, 'InvalidAction', 'only presigned GETs here'), 'not-get');
+    if (req.method !== 'GET') {
+      // AssumeRole and other signed calls: moto's, untouched.
+      const chunks = [];
+      for await (const c of req) chunks.push(c);
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k)).map(([k, v]) => [k, String(v)]));
+      const moto = await fetch(`${options.motoEndpoint}${req.url}`, { method: req.method, headers, body: Buffer.concat(chunks) });
+      calls.push({ host, clusterName, outcome: `forwarded ${req.method}` });
+      res.writeHead(moto.status, { 'content-type': moto.headers.get('content-type') ?? 'text/xml' });
+      return res.end(Buffer.from(await moto.arrayBuffer()));
+    }
     const token = `k8s-aws-v1.${Buffer.from(`https://${host}${req.url}`).toString('base64url')}`;
     /** @type {import('./eks-verifier.mjs').Identity} */
     let identity;
@@ -55,6 +67,13 @@ export async function startPresignedSts(options) {
       if (/InvalidClientTokenId|session token/.test(reason)) return send(errorXml(403, 'InvalidClientTokenId', 'The security token included in the request is invalid.'), 'InvalidClientTokenId');
       if (/expired/.test(reason)) return send(errorXml(403, 'RequestExpired', 'Request has expired.'), 'RequestExpired');
       return send(errorXml(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.'), 'SignatureDoesNotMatch');
+    }
+    const key = await options.lookupSecret(identity.accessKeyId);
+    if (key?.userId) {
+      // The tests' own long-term keys, which moto did not issue: their identity is in the key table.
+      const account = /^arn:[^:]+:[^:]+::(\d{12}):/.exec(key.arn)?.[1] ?? '';
+      const body = JSON.stringify({ GetCallerIdentityResponse: { GetCallerIdentityResult: { Arn: key.arn, UserId: key.userId, Account: account }, ResponseMetadata: { RequestId: 'presigned-3' } } });
+      return send({ status: 200, body, type: 'application/json' }, 'ok');
     }
     const date = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
     const moto = await fetch(`${options.motoEndpoint}/`, {
