@@ -176,7 +176,7 @@ export async function startDoctorWorld() {
     },
     async stop() {
       await Promise.all([api.blue.close(), api.green.close(), dns.close(), sts.close(), moto.stop(), new Promise((done) => eks.close(() => done(undefined)))]);
-      rmSync(dir, { recursive: true, force: true });
+      for (const d of [dir, cas.blue.dir, cas.green.dir]) rmSync(d, { recursive: true, force: true });
     },
   };
 }
