@@ -3,7 +3,7 @@
  * ✓/✗ and the fix under each broken link, or JSON). Exit 0 when every link
  * holds, 1 when one is broken.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BasculeError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -102,6 +102,7 @@ export async function doctorCommand(flags: DoctorFlags, io: Io): Promise<void> {
     presign: async (input) => (await import('../token/presign.js')).presignToken(input),
     sendPresigned,
     platform: () => (configFile ? readPlatform(configFile, io.cwd) : undefined),
+    readFile: (file) => readFileSync(file, 'utf8'),
     kube: (target) => adapters.kubeApi(target, timeoutMs),
     accessEntries: (input) => adapters.lookupAccessEntry({ ...input, env: io.env }),
     cachedToken: (key) => adapters.readCachedToken(io.env, key),

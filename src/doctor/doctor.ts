@@ -310,7 +310,15 @@ export async function runDoctor(input: DoctorInput, ports: DoctorPorts): Promise
   if (view) target = view.cluster;
   else if (plat) {
     const c = (['blue', 'green'] as const).map((colour) => plat.clusters[colour]).find((x) => x.name === clusterName);
-    if (c?.endpoint) target = { server: c.endpoint, caPem: c.ca?.kind === 'pem' ? (c.ca as { pem: string }).pem : undefined, tlsServerName: c.tlsServerName, insecure: false };
+    if (c?.endpoint) {
+      let caPem: string | undefined;
+      try {
+        caPem = c.ca?.kind === 'pem' ? c.ca.pem : c.ca?.kind === 'file' ? ports.readFile(c.ca.file) : undefined;
+      } catch {
+        caPem = undefined; // the API link then says the certificate does not verify
+      }
+      target = { server: c.endpoint, caPem, tlsServerName: c.tlsServerName, insecure: false };
+    }
   }
   const kube = target ? ports.kube(target) : undefined;
 

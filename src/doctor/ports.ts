@@ -65,6 +65,8 @@ export interface DoctorPorts {
   readonly sendPresigned: SendPresigned;
   /** The platform file, when one is named or found; undefined: none. */
   readonly platform: () => Platform | undefined;
+  /** A file the platform names (a cluster's CA). */
+  readonly readFile: (file: string) => string;
   readonly kube: (target: ApiTarget) => KubeApi;
   readonly accessEntries: (input: { clusterName: string; region: string; credentials: AwsCredentials; principalArn: string }) => Promise<AccessEntryLookup>;
   /** bascule's cached token for this key, read-only. */

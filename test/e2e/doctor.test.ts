@@ -4,12 +4,12 @@
  * it prints; a kubeconfig bascule did not write (aws eks get-token); the JSON
  * shape as a golden.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeSts } from '../support/fake-sts.mjs';
 import { KEYS, runBuilt } from '../support/run.js';
-import { golden } from '../support/text.js';
+import { golden, replaceOnce, ROOT } from '../support/text.js';
 import { ROLE_ARN, startDoctorWorld, TXT_NAME, type DoctorWorld } from '../support/doctor-world.js';
 
 let world: DoctorWorld;
@@ -239,5 +239,55 @@ describe('bascule doctor --output json', () => {
     expect(broken.code).toBe(1);
     const api = JSON.parse(broken.stdout).links.find((l: { name: string }) => l.name === 'API');
     expect(api).toMatchObject({ status: 'fail', fix: expect.stringContaining('the TXT record at eks.devinfra.info names eks-blue') });
+  });
+});
+
+describe('bascule doctor -i, with the platform file', () => {
+  const PLATFORM_ADMIN = 'arn:aws:iam::123456789012:role/etf1-crossaccount-k8sadmin';
+  /** The example platform, its clusters' endpoints and CAs those of the stand-ins. */
+  const platformFile = () => {
+    let text = readFileSync(join(ROOT, 'examples/platform.yaml'), 'utf8');
+    text = replaceOnce(text, 'endpoint: https://A1B2C3D4E5F60718293A4B5C6D7E8F90.gr7.eu-west-3.eks.amazonaws.com', `endpoint: ${world.api.blue.url}\n    tlsServerName: kubernetes.default.svc`);
+    text = replaceOnce(text, 'endpoint: https://0F9E8D7C6B5A49382716F5E4D3C2B1A0.yl4.eu-west-3.eks.amazonaws.com', `endpoint: ${world.api.green.url}\n    tlsServerName: kubernetes.default.svc`);
+    text = replaceOnce(text, 'file: ca/eks-blue.crt', `file: ${world.cas.blue.certFile}`);
+    text = text.replace(/data: LS0t[A-Za-z0-9+/=]+/, `data: ${Buffer.from(world.cas.green.certPem).toString('base64')}`);
+    text = replaceOnce(text, 'trustAnchorsFile: linkerd/trust-anchor.crt', `trustAnchorsFile: ${join(ROOT, 'examples/linkerd/trust-anchor.crt')}`);
+    const file = join(world.dir, `platform-${Math.random().toString(36).slice(2)}.yaml`);
+    writeFileSync(file, text);
+    return file;
+  };
+  const args = (file: string) => ['-i', TXT_NAME, '--dns-server', world.dns.address, '--allow-cluster', 'eks-*', '--role', PLATFORM_ADMIN, '--region', 'eu-west-1', '--config', file];
+
+  it("names the access level, the colour (not the live one), and reaches the cluster's API from the file", async () => {
+    healthy();
+    world.clusters['eks-green']!.awsAuth = { mapRoles: [{ rolearn: PLATFORM_ADMIN, username: 'kubernetes-admin', groups: ['system:masters'] }], mapUsers: [] };
+    const file = platformFile();
+    const r = await runBuilt(['doctor', ...args(file)], { env: world.env(), timeoutMs: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(link(r.stdout, 'kubeconfig').mark).toBe('–');
+    expect(link(r.stdout, 'cluster name').text).toContain(`-> eks-green (from the TXT record; allow-list eks-*; green in ${file}, NOT the live colour (blue))`);
+    expect(link(r.stdout, 'mapping').text).toContain(`access level admin in ${file} (groups system:masters); aws-auth maps role ${PLATFORM_ADMIN}`);
+    expect(link(r.stdout, 'API').text).toContain(`${world.api.green.url} knows you as "kubernetes-admin", groups system:masters, system:authenticated`);
+  });
+
+  it('a TXT record naming neither cluster of the platform', async () => {
+    healthy();
+    world.dns.setTxt(TXT_NAME, ['eks-purple']);
+    const file = platformFile();
+    const r = await runBuilt(['doctor', ...args(file)], { env: world.env(), timeoutMs: 60_000 });
+    expect(r.code).toBe(1);
+    const l = link(r.stdout, 'cluster name');
+    expect(l.text).toContain(`-> eks-purple, which is neither cluster of ${file} (eks-blue, eks-green)`);
+    expect(l.fix).toBe(`make the TXT record at ${TXT_NAME} name the live cluster (eks-blue per ${file})`);
+  });
+
+  it('usage: -i and --context are exclusive; --role needs -i', async () => {
+    const both = await runBuilt(['doctor', '-i', 'eks-green', '--context', 'x'], { env: world.env() });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/^error: --context and -i are exclusive\nhint: /);
+    const role = await runBuilt(['doctor', '--role', ROLE_ARN], { env: world.env() });
+    expect(role.code).toBe(2);
+    expect(role.stderr).toMatch(/^error: --role, --region, --profile, --dns-server, --allow-cluster and --no-dns go with -i/);
   });
 });
