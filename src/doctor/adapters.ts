@@ -23,11 +23,15 @@ const executable = (file: string) => {
   }
 };
 
-/** As exec.LookPath: a name with a slash is a path; else the first executable in PATH. */
-export function which(command: string, path: string | undefined, cwd: string): string | undefined {
+/**
+ * As kubectl finds it: a name with a slash is a path (relative to the
+ * kubeconfig's directory, as client-go resolves it); else the first
+ * executable in PATH (exec.LookPath).
+ */
+export function which(command: string, path: string | undefined, baseDir: string): string | undefined {
   if (command === '') return undefined;
   if (command.includes('/')) {
-    const file = isAbsolute(command) ? command : resolve(cwd, command);
+    const file = isAbsolute(command) ? command : resolve(baseDir, command);
     return executable(file) ? file : undefined;
   }
   for (const dir of (path ?? '').split(delimiter)) {
@@ -40,7 +44,7 @@ export function which(command: string, path: string | undefined, cwd: string): s
 
 const VERSION_ARGS: Record<PluginKind, string[]> = { bascule: ['version'], 'aws-cli': ['--version'], 'aws-iam-authenticator': ['version'] };
 
-/** The first line the plugin prints for its version, within 15 s; undefined if it says nothing. */
+/** The first line the plugin prints for its version, within 30 s (it runs beside the other links); undefined if it says nothing. */
 export function commandVersion(path: string, kind: PluginKind | undefined, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   if (!kind) return Promise.resolve(undefined);
   return new Promise((done) => {
@@ -51,7 +55,7 @@ export function commandVersion(path: string, kind: PluginKind | undefined, env: 
     } catch {
       return done(undefined);
     }
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', () => undefined);

@@ -95,7 +95,7 @@ export async function doctorCommand(flags: DoctorFlags, io: Io): Promise<void> {
     env: io.env,
     now: io.now,
     kubeconfig: (context) => selectContext(readKubeconfigs(kubeconfigPaths(io.env, io.cwd)), context),
-    which: (command, path) => adapters.which(command, path, io.cwd),
+    which: (command, path, baseDir) => adapters.which(command, path, baseDir),
     version: (path, kind) => adapters.commandVersion(path, kind, io.env),
     lookupTxt,
     credentials: credentialsPort,

@@ -7,6 +7,7 @@
  * A broken link stops the links that need it (they are not run, and say so).
  * Every side effect comes through DoctorPorts; no secret is ever printed.
  */
+import { dirname } from 'node:path';
 import { BasculeError } from '../errors.js';
 import type { Platform } from '../platform/model.js';
 import { PARTITIONS, type PartitionId } from '../verify/rules.js';
@@ -118,7 +119,7 @@ export async function runDoctor(input: DoctorInput, ports: DoctorPorts): Promise
     }
     env = { ...ports.env, ...exec.env };
     const kind = pluginKind(exec.command);
-    const path = ports.which(exec.command, env.PATH);
+    const path = ports.which(exec.command, env.PATH, dirname(view.file));
     const line = [exec.command, ...exec.args].join(' ');
     if (!path) {
       add('exec command', 'fail', `"${exec.command}" is not found on PATH (kubectl runs: ${line})`, `install it, or put its directory on the PATH kubectl runs with${kind === 'bascule' ? ' (or regenerate with "bascule kubeconfig --merge --command /path/to/bascule")' : ''}`);

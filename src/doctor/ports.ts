@@ -55,8 +55,8 @@ export interface DoctorPorts {
   readonly env: NodeJS.ProcessEnv;
   readonly now: () => Date;
   readonly kubeconfig: (context: string | undefined) => ContextView | ContextProblem;
-  /** The absolute path kubectl would run, from PATH; undefined: not found. */
-  readonly which: (command: string, path: string | undefined) => string | undefined;
+  /** The absolute path kubectl would run (a relative path is the kubeconfig directory's); undefined: not found. */
+  readonly which: (command: string, path: string | undefined, baseDir: string) => string | undefined;
   /** The plugin's own version line (bascule version, aws --version...). */
   readonly version: (path: string, kind: PluginKind | undefined) => Promise<string | undefined>;
   readonly lookupTxt: TxtLookup;

@@ -217,6 +217,16 @@ describe('bascule doctor on kubeconfigs bascule did not write', () => {
     expect(link(r.stdout, 'assume role').text).toContain(ROLE_ARN);
   });
 
+  it('a relative exec command is found from the kubeconfig\'s directory, as client-go resolves it', async () => {
+    healthy();
+    const bin = join(world.dir, 'relbin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'aws-iam-authenticator'), '#!/bin/sh\necho \'{"Version":"0.6.29"}\'\n', { mode: 0o755 });
+    const config = world.kubeconfig({ server: world.api.green.url, command: './relbin/aws-iam-authenticator', args: ['token', '-i', 'eks-green', '--region', 'eu-west-1'] });
+    const r = await runBuilt(['doctor'], { env: world.env({ KUBECONFIG: config }), timeoutMs: 60_000 });
+    expect(link(r.stdout, 'exec command').text).toContain(`${bin}/aws-iam-authenticator ({"Version":"0.6.29"})`);
+  });
+
   it('a command that is no token plugin: said, with the way round it', async () => {
     healthy();
     const config = world.kubeconfig({ server: world.api.green.url, command: process.execPath, args: [] });
