@@ -144,7 +144,7 @@ export async function runProgram(argv: readonly string[], io: Io, actions: Actio
   program
     .command('verify')
     .description("check an EKS token as the cluster would: the authenticator's rules, then STS; prints the identity EKS maps (exit codes per failure: docs/doctor.md)")
-    .option('-t, --token <token>', 'the token (k8s-aws-v1....), or an ExecCredential')
+    .option('-t, --token <token>', 'the token (k8s-aws-v1....) or an ExecCredential; "-" reads it from standard input')
     .option('-i, --cluster-id <name>', 'the EKS cluster name the API server checks tokens for')
     .option('--partition <id>', 'the cluster\'s partition: aws, aws-cn or aws-us-gov', 'aws')
     .option('--timeout <duration>', 'bound on the STS call', '10s')

@@ -44,7 +44,7 @@ export function tokenFromArgument(value: string): string {
 }
 
 export function parseVerifyFlags(flags: VerifyFlags, env: NodeJS.ProcessEnv) {
-  if (!flags.token) throw usageError('missing the token', 'pass -t TOKEN (k8s-aws-v1....), e.g. -t "$(bascule token -i NAME --token-only)"');
+  if (!flags.token) throw usageError('missing the token', 'pass -t TOKEN (k8s-aws-v1....), or -t - to read it from standard input, e.g. bascule token -i NAME --token-only | bascule verify -t - -i CLUSTER');
   const clusterName = (flags.clusterId ?? '').trim();
   if (!clusterName) throw usageError('missing the cluster name', 'pass -i CLUSTER: the EKS cluster name the API server checks tokens for');
   if (!isValidClusterName(clusterName)) throw usageError(`-i ${JSON.stringify(clusterName)} is not an EKS cluster name`, 'the API server checks the real cluster name (1-100 letters, digits, "-" and "_"), not a DNS name');
@@ -95,6 +95,8 @@ export function verdictText(result: VerifyResult & { ok: true }, now: Date): str
 }
 
 export async function verifyCommand(flags: VerifyFlags, io: Io): Promise<void> {
+  // `-t -`: the token from standard input (a token in argv is visible to every user in ps).
+  if (flags.token === '-') flags = { ...flags, token: await io.prompt(io.stdinIsTTY() ? 'token: ' : '').catch(() => '') };
   const input = parseVerifyFlags(flags, io.env);
   const { sendPresigned } = await import('./sts.js');
   const result = await verifyToken(input, { now: io.now, send: sendPresigned });

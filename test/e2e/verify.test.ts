@@ -118,6 +118,17 @@ describe('bascule verify against STS (moto)', () => {
     expect(r.stderr).toMatch(/^error: sts-unreachable: cannot reach STS at http:\/\/127\.0\.0\.1:9: ECONNREFUSED\n/);
   });
 
+  it('-t - reads the token (or the ExecCredential) from standard input', async () => {
+    const exec = await runBuilt(['token', '--no-dns', '-i', 'eks-green'], { env: env() });
+    const r = await runBuilt(['verify', '-t', '-', '-i', 'eks-green'], { env: env(), input: exec.stdout, timeoutMs: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^✓ the token is valid for cluster eks-green\n/);
+    const empty = await runBuilt(['verify', '-t', '-', '-i', 'eks-green'], { env: env(), input: '' });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/^error: missing the token\n/);
+  });
+
   it('usage errors: exit 2, error:/hint:', async () => {
     const r = await verify(['-i', 'eks-green']);
     expect(r.code).toBe(2);
