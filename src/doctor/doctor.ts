@@ -144,7 +144,7 @@ export async function runDoctor(input: DoctorInput, ports: DoctorPorts): Promise
   }
 
   const platform = safePlatform(ports);
-  if (platform && 'error' in platform) add('mapping', 'fail', `the platform file: ${platform.error}`, 'fix the platform file, or leave out --config');
+  const platformError = platform && 'error' in platform ? platform.error : undefined;
   const plat = platform && !('error' in platform) ? platform : undefined;
 
   // --- cluster name: the TXT lookup and the allow-list ---
@@ -369,7 +369,8 @@ export async function runDoctor(input: DoctorInput, ports: DoctorPorts): Promise
   // cannot read aws-auth (401) is not mapped there either.
   const review = kube ? await kube.selfSubjectReview(token) : undefined;
   const refused = review?.status === 401;
-  if (mapped) add('mapping', 'ok', parts.join('; '));
+  if (platformError) add('mapping', 'fail', `the platform file cannot be read: ${platformError}; ${parts.join('; ')}`, 'fix the platform file (bascule kubeconfig and manifests read it too), or leave out --config');
+  else if (mapped) add('mapping', 'ok', parts.join('; '));
   else if (unmappedEverywhere) add('mapping', 'fail', `${canonical} is mapped nowhere: ${parts.join('; ')}`, mapFix);
   else if (entry.status === 'absent' && entry.mode === 'API') {
     add('mapping', 'fail', `${canonical} has no access entry, and ${clusterName} reads nothing else (authentication mode API): ${parts.join('; ')}`, mapFix);

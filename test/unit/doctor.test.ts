@@ -152,6 +152,16 @@ describe('the use case on fake ports', () => {
     expect(JSON.stringify(r)).not.toContain('secret/secret');
   });
 
+  it('a platform file that cannot be read: one mapping link, broken, naming it', async () => {
+    const r = await runDoctor({ context: undefined, direct: undefined, stsTimeoutMs: 1000 }, { ...(await withSts(0)), platform: () => {
+      throw new Error('cannot read the platform file platform.yaml: ENOENT');
+    } });
+    expect(r.links.filter((l) => l.name === 'mapping')).toEqual([
+      expect.objectContaining({ status: 'fail', detail: expect.stringContaining('the platform file cannot be read: cannot read the platform file platform.yaml: ENOENT') }),
+    ]);
+    expect(r.links.map((l) => l.name)).toEqual(['kubeconfig', 'exec command', 'cluster name', 'region', 'credentials', 'assume role', 'identity', 'clock', 'mapping', 'cached token', 'API']);
+  });
+
   it('an exec entry still on v1alpha1', async () => {
     const p = ports();
     const view = p.kubeconfig(undefined) as any;
