@@ -197,6 +197,35 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
       (await switchChunk()).switchCommand(withPlatformFile({ ...flags, profile: flags.profile ?? globals().profile }), io),
     );
 
+  // Diagnostics (issue 14): their code lives in the platform chunk.
+  program
+    .command('verify')
+    .description("check an EKS token as the cluster would: the authenticator's rules, then STS; prints the identity EKS maps (exit codes per failure: docs/doctor.md)")
+    .option('-t, --token <token>', 'the token (k8s-aws-v1....) or an ExecCredential; "-" reads it from standard input')
+    .option('-i, --cluster-id <name>', 'the EKS cluster name the API server checks tokens for')
+    .option('--partition <id>', 'the cluster\'s partition: aws, aws-cn or aws-us-gov', 'aws')
+    .option('--timeout <duration>', 'bound on the STS call', '10s')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .action(async (flags: import('./verify/command.js').VerifyFlags) => (await platformChunk()).verifyCommand(flags, io));
+
+  program
+    .command('doctor')
+    .description('why does kubectl say Unauthorized? checks each link (kubeconfig, exec command, TXT, credentials, role, STS identity, clock, mapping, cache, the API) and prints the fix')
+    .option('--context <name>', 'the kubeconfig context (default: current-context, from KUBECONFIG as kubectl reads it)')
+    .option('-i, --cluster-id <name>', 'no kubeconfig: the cluster name, or the DNS name whose TXT record holds it')
+    .option('-c, --config <file>', 'the platform file: access levels, the clusters (default: $BASCULE_CONFIG, else ./platform.yaml when present)')
+    .option('-r, --role <arn>', 'with -i: the role to assume')
+    .option('--region <region>', 'with -i: the AWS region')
+    .option('--profile <name>', 'with -i: the AWS profile')
+    .option('--dns-server <host[:port]>', 'with -i: the resolver for the TXT record')
+    .option('--allow-cluster <name>', 'with -i: the allow-list; repeatable', collect)
+    .option('--no-dns', 'with -i: the id is the cluster name')
+    .option('--timeout <duration>', 'bound on each network call', '10s')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .action(async (flags: import('./doctor/command.js').DoctorFlags) =>
+      (await platformChunk()).doctorCommand(flags, io),
+    );
+
   outputOption(program.command('version').description('print the version and the git commit'), ['text', 'json']).action((flags: { output: 'text' | 'json' }) =>
     io.stdout(flags.output === 'json' ? `${JSON.stringify({ version: VERSION, commit: COMMIT, node: process.version }, null, 2)}\n` : `${versionLine()}\n`),
   );

@@ -6,3 +6,6 @@
 export { initCommand } from './init-command.js';
 export { schemaCommand } from './schema-command.js';
 export { kubeconfigCommand } from '../kubeconfig/command.js';
+// verify and doctor: diagnostics, cold like the generators (they share yaml and the EKS client).
+export { verifyCommand } from '../verify/command.js';
+export { doctorCommand } from '../doctor/command.js';

@@ -5,7 +5,7 @@
  * cluster's own endpoint name; no IP SAN unless asked).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir } from './temp.mjs';
 
@@ -49,5 +49,7 @@ export function makeServerCert(ca, options = {}) {
     '-subj', `/CN=${options.cn ?? 'kube-apiserver'}`], dir);
   openssl(['x509', '-req', '-in', 'server.csr', '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial', '-out', 'server.crt',
     '-days', '2', '-extfile', 'ext.cnf'], dir);
-  return { certPem: readFileSync(join(dir, 'server.crt'), 'utf8'), keyPem: readFileSync(join(dir, 'server.key'), 'utf8') };
+  const pems = { certPem: readFileSync(join(dir, 'server.crt'), 'utf8'), keyPem: readFileSync(join(dir, 'server.key'), 'utf8') };
+  rmSync(dir, { recursive: true, force: true }); // the PEMs are all a caller gets: nothing left in /tmp
+  return pems;
 }

@@ -1,0 +1,176 @@
+/**
+ * The doctor's adapters: PATH lookup and the plugin's version, the cluster
+ * API over HTTPS (the kubeconfig's CA and TLS server name), EKS access
+ * entries (the SDK client, loaded only here), and bascule's token cache read
+ * without writing or locking.
+ */
+import { spawn } from 'node:child_process';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import https from 'node:https';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { redact } from '../errors.js';
+import type { PluginKind } from './plugin.js';
+import type { AccessEntryLookup, ApiAnswer, ApiTarget, AuthenticationMode, CachedTokenInfo, KubeApi } from './ports.js';
+import { cacheDir, canonicalKey, fileNameOf, parseEntry, type AwsCredentials, type TokenCacheKey } from './token-rules.js';
+
+const executable = (file: string) => {
+  try {
+    if (!statSync(file).isFile()) return false;
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * As kubectl finds it: a name with a slash is a path (relative to the
+ * kubeconfig's directory, as client-go resolves it); else the first
+ * executable in PATH (exec.LookPath).
+ */
+export function which(command: string, path: string | undefined, baseDir: string): string | undefined {
+  if (command === '') return undefined;
+  if (command.includes('/')) {
+    const file = isAbsolute(command) ? command : resolve(baseDir, command);
+    return executable(file) ? file : undefined;
+  }
+  for (const dir of (path ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    const file = join(dir, command);
+    if (executable(file)) return file;
+  }
+  return undefined;
+}
+
+const VERSION_ARGS: Record<PluginKind, string[]> = { bascule: ['version'], 'aws-cli': ['--version'], 'aws-iam-authenticator': ['version'] };
+
+/** The first line the plugin prints for its version, within 30 s (it runs beside the other links); undefined if it says nothing. */
+export function commandVersion(path: string, kind: PluginKind | undefined, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  if (!kind) return Promise.resolve(undefined);
+  return new Promise((done) => {
+    let out = '';
+    let child;
+    try {
+      child = spawn(path, VERSION_ARGS[kind], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch {
+      return done(undefined);
+    }
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', () => undefined);
+    child.on('close', () => {
+      clearTimeout(timer);
+      const line = out.split('\n').map((l) => l.trim()).find((l) => l !== '');
+      done(line ? line.slice(0, 160) : undefined);
+    });
+  });
+}
+
+export function kubeApi(target: ApiTarget, timeoutMs: number): KubeApi {
+  const base = new URL(target.server);
+  const request = (method: string, path: string, token: string, body?: unknown): Promise<ApiAnswer> => {
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    return new Promise((done) => {
+      const req = https.request(
+        {
+          hostname: base.hostname.replace(/^\[|\]$/g, ''),
+          port: base.port || 443,
+          path: `${base.pathname.replace(/\/$/, '')}${path}`,
+          method,
+          agent: false,
+          timeout: timeoutMs,
+          ...(target.caPem ? { ca: target.caPem } : {}),
+          ...(target.tlsServerName ? { servername: target.tlsServerName } : {}),
+          rejectUnauthorized: !target.insecure,
+          headers: {
+            authorization: `Bearer ${token}`,
+            accept: 'application/json',
+            'user-agent': 'bascule-doctor',
+            ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', (e) => done({ status: 'unreachable', reason: e.message }));
+          res.on('end', () => {
+            let json: unknown;
+            try {
+              json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+            } catch {
+              json = undefined;
+            }
+            done({ status: res.statusCode ?? 0, json });
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        const tls = e.code?.startsWith('ERR_TLS') || /CERT|SELF_SIGNED/.test(e.code ?? '');
+        done({ status: 'unreachable', reason: tls ? `the server's certificate does not verify (${e.code}): check certificate-authority-data and tls-server-name` : `${e.code ?? 'error'}: ${redact(e.message)}` });
+      });
+      req.end(payload);
+    });
+  };
+  return {
+    selfSubjectReview: (token) =>
+      request('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', token, { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }),
+    awsAuth: (token) => request('GET', '/api/v1/namespaces/kube-system/configmaps/aws-auth', token),
+  };
+}
+
+/** ListAccessEntries, then DescribeAccessEntry for the principal; AccessDenied is "not permitted", not a failure. */
+export async function lookupAccessEntry(input: { clusterName: string; region: string; credentials: AwsCredentials; principalArn: string; env: NodeJS.ProcessEnv }): Promise<AccessEntryLookup> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const { EKSClient, ListAccessEntriesCommand, DescribeAccessEntryCommand, DescribeClusterCommand } = await import('@aws-sdk/client-eks');
+  const { accessKeyId, secretAccessKey, sessionToken } = input.credentials;
+  const client = new EKSClient({
+    region: input.region,
+    maxAttempts: 2,
+    credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
+    ...(input.env.AWS_ENDPOINT_URL_EKS ? { endpoint: input.env.AWS_ENDPOINT_URL_EKS } : {}),
+  });
+  const failed = (error: unknown): AccessEntryLookup => {
+    const name = (error as { name?: string }).name ?? 'Error';
+    const message = redact(String((error as Error).message ?? error)).split('\n')[0];
+    if (name === 'AccessDeniedException' || name === 'UnauthorizedException' || name === 'AccessDenied') return { status: 'denied', reason: `not permitted to list them (${name}; needs eks:ListAccessEntries and eks:DescribeAccessEntry)` };
+    return { status: 'error', reason: `${name}: ${message}` };
+  };
+  try {
+    // The mode says which mapping counts; without eks:DescribeCluster, unknown.
+    const mode = await client
+      .send(new DescribeClusterCommand({ name: input.clusterName }))
+      .then((out) => out.cluster?.accessConfig?.authenticationMode as AuthenticationMode)
+      .catch(() => undefined);
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      const out = await client.send(new ListAccessEntriesCommand({ clusterName: input.clusterName, ...(nextToken ? { nextToken } : {}) }));
+      arns.push(...(out.accessEntries ?? []));
+      nextToken = out.nextToken;
+      if (!nextToken) break;
+    }
+    const hit = arns.find((a) => a.toLowerCase() === input.principalArn.toLowerCase());
+    if (!hit) return { status: 'absent', count: arns.length, mode };
+    const { accessEntry } = await client.send(new DescribeAccessEntryCommand({ clusterName: input.clusterName, principalArn: hit }));
+    return { status: 'found', username: accessEntry?.username, groups: accessEntry?.kubernetesGroups ?? [], type: accessEntry?.type, mode };
+  } catch (error) {
+    return failed(error);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** bascule's cache entry for the key, read as the token path reads it; never written, never locked. */
+export function readCachedToken(env: NodeJS.ProcessEnv, key: TokenCacheKey): CachedTokenInfo | undefined {
+  const canonical = canonicalKey(key);
+  let text: string;
+  try {
+    text = readFileSync(join(cacheDir(env), `${fileNameOf(canonical)}.json`), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const entry = parseEntry(text, canonical);
+  return entry ? { signedAt: entry.signedAt, expiresAt: entry.expiresAt } : undefined;
+}

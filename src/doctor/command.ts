@@ -1,0 +1,116 @@
+/**
+ * `bascule doctor`: flags in, the ports wired, the report out (text with
+ * ✓/✗ and the fix under each broken link, or JSON). Exit 0 when every link
+ * holds, 1 when one is broken.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { BasculeError, usageError } from '../errors.js';
+import type { Io } from '../io.js';
+import { parseDuration } from '../verify/vocabulary.js';
+import { runDoctor, type DoctorReport, type LinkStatus } from './doctor.js';
+import type { PluginInput } from './plugin.js';
+import type { DoctorPorts } from './ports.js';
+import { credentialsPort, lookupTxt, parseTokenInput } from './token-rules.js';
+
+export interface DoctorFlags {
+  context?: string;
+  clusterId?: string;
+  config?: string;
+  role?: string;
+  region?: string;
+  profile?: string;
+  dnsServer?: string;
+  allowCluster?: string[];
+  dns?: boolean;
+  output?: string;
+  timeout?: string;
+}
+
+export class DoctorFailure extends BasculeError {
+  override get exitCode(): number {
+    return 1;
+  }
+}
+
+const MARK: Record<LinkStatus, string> = { ok: '✓', fail: '✗', unknown: '?', skipped: '–' };
+
+export function reportText(report: DoctorReport): string {
+  const width = Math.max(...report.links.map((l) => l.name.length));
+  const lines = [`bascule doctor: ${report.context !== undefined ? `context "${report.context}"` : 'no kubeconfig'}${report.clusterName ? `, cluster ${report.clusterName}` : ''}`, ''];
+  for (const l of report.links) {
+    lines.push(`${MARK[l.status]} ${l.name.padEnd(width)}  ${l.detail}`);
+    if (l.fix && l.status !== 'ok' && l.status !== 'skipped') lines.push(`  ${' '.repeat(width)}  fix: ${l.fix}`);
+  }
+  const broken = report.links.filter((l) => l.status === 'fail');
+  lines.push('', broken.length === 0 ? 'every link holds' : `${broken.length} link${broken.length > 1 ? 's' : ''} broken: ${broken.map((l) => l.name).join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function reportJson(report: DoctorReport) {
+  return {
+    ok: report.ok,
+    context: report.context ?? null,
+    cluster: report.clusterName ?? null,
+    links: report.links.map((l) => ({ name: l.name, status: l.status, detail: l.detail, fix: l.fix ?? null })),
+  };
+}
+
+function directInput(flags: DoctorFlags, env: NodeJS.ProcessEnv): PluginInput | undefined {
+  if (flags.clusterId === undefined) return undefined;
+  const input = parseTokenInput(
+    {
+      clusterId: flags.clusterId,
+      role: flags.role,
+      region: flags.region,
+      profile: flags.profile,
+      dnsServer: flags.dnsServer,
+      allowCluster: flags.allowCluster,
+      ...(flags.dns === false ? { dns: false } : {}),
+    },
+    env,
+  );
+  return { kind: 'bascule', ...input };
+}
+
+export async function doctorCommand(flags: DoctorFlags, io: Io): Promise<void> {
+  const output = flags.output ?? 'text';
+  if (output !== 'text' && output !== 'json') throw usageError(`--output ${JSON.stringify(output)} is not text or json`);
+  if (flags.context !== undefined && flags.clusterId !== undefined) throw usageError('--context and -i are exclusive', 'give a kubeconfig context, or the cluster (with --role, --region...) without one');
+  if (flags.clusterId === undefined && (flags.role || flags.region || flags.profile || flags.dnsServer || flags.allowCluster || flags.dns === false)) {
+    throw usageError('--role, --region, --profile, --dns-server, --allow-cluster and --no-dns go with -i', 'with a kubeconfig context, the doctor reads them from the exec entry');
+  }
+  const timeoutMs = parseDuration('--timeout', flags.timeout ?? '10s') * 1000;
+  if (timeoutMs < 1000 || timeoutMs > 120_000) throw usageError(`--timeout ${flags.timeout} is out of range (1s..2m)`);
+  const direct = directInput(flags, io.env);
+  const configFile = flags.config ?? io.env.BASCULE_CONFIG ?? (existsSync(resolve(io.cwd, 'platform.yaml')) ? 'platform.yaml' : undefined);
+
+  const [{ kubeconfigPaths, readKubeconfigs, selectContext }, adapters, { sendPresigned }, { readPlatform }] = await Promise.all([
+    import('./kubeconfig.js'),
+    import('./adapters.js'),
+    import('../verify/sts.js'),
+    import('../platform/read.js'),
+  ]);
+  const ports: DoctorPorts = {
+    env: io.env,
+    now: io.now,
+    kubeconfig: (context) => selectContext(readKubeconfigs(kubeconfigPaths(io.env, io.cwd)), context),
+    which: (command, path, baseDir) => adapters.which(command, path, baseDir),
+    version: (path, kind) => adapters.commandVersion(path, kind, io.env),
+    lookupTxt,
+    credentials: credentialsPort,
+    presign: async (input) => (await import('../token/presign.js')).presignToken(input),
+    sendPresigned,
+    platform: () => (configFile ? readPlatform(configFile, io.cwd) : undefined),
+    readFile: (file) => readFileSync(file, 'utf8'),
+    kube: (target) => adapters.kubeApi(target, timeoutMs),
+    accessEntries: (input) => adapters.lookupAccessEntry({ ...input, env: io.env }),
+    cachedToken: (key) => adapters.readCachedToken(io.env, key),
+  };
+  const report = await runDoctor({ context: flags.context, direct, stsTimeoutMs: timeoutMs }, ports);
+  io.stdout(output === 'json' ? `${JSON.stringify(reportJson(report), null, 2)}\n` : reportText(report));
+  if (!report.ok) {
+    const broken = report.links.filter((l) => l.status === 'fail').map((l) => l.name);
+    throw new DoctorFailure('check', `${broken.length} link${broken.length > 1 ? 's' : ''} broken: ${broken.join(', ')}`, { hint: output === 'json' ? 'each broken link carries its fix' : 'each ✗ line above says the fix' });
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * The loopback world of `bascule verify` and `bascule doctor`: moto (STS
+ * AssumeRole) behind the presigned-STS front (signatures checked as STS
+ * does), a DNS server with the active-cluster TXT record, one stand-in EKS
+ * API per colour that authenticates as EKS does and then authorises as EKS
+ * does (the identity's canonical ARN must be mapped in its aws-auth
+ * ConfigMap or an access entry, else 401), serving SelfSubjectReview and
+ * aws-auth; and a stand-in EKS control plane for ListAccessEntries /
+ * DescribeAccessEntry (moto has none). Everything is removed by stop().
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { makeCa } from './certs.mjs';
+import { startApiServer, status } from './apiserver.mjs';
+import { startDnsServer } from './dns-server.mjs';
+import { startMoto } from './moto.mjs';
+import { startPresignedSts } from './sts-presigned.mjs';
+import { KEYS, requireBuilt } from './run.js';
+
+export const TXT_NAME = 'eks.devinfra.info';
+export const ROLE_ARN = 'arn:aws:iam::123456789012:role/k8s-admin';
+export const USER_ID = 'AIDAEXAMPLEALICE';
+
+/** The authenticator's arn.Canonicalize: an assumed-role session is its role. */
+export const canonical = (arn: string) => arn.replace(/^arn:([^:]+):sts::(\d{12}):assumed-role\/(.+)\/[^/]+$/, 'arn:$1:iam::$2:role/$3');
+
+export interface Cluster {
+  awsAuth: { mapRoles: { rolearn: string; username: string; groups: string[] }[]; mapUsers: { userarn: string; username: string; groups: string[] }[] } | undefined;
+  accessEntries: { principalArn: string; username: string; groups: string[] }[];
+  /** Answer 401 to everything, whatever the token (an API that does not know the identity). */
+  refuseAll: boolean;
+  /** DescribeCluster's accessConfig.authenticationMode: API reads access entries only. */
+  mode: 'API' | 'API_AND_CONFIG_MAP' | 'CONFIG_MAP';
+}
+
+export async function startDoctorWorld() {
+  const moto = await startMoto();
+  const staticKeys: Record<string, { secretAccessKey: string; arn: string; userId: string }> = {
+    [KEYS.accessKeyId]: { secretAccessKey: KEYS.secretAccessKey, arn: KEYS.arn, userId: USER_ID },
+  };
+  const lookupSecret = async (id: string) => staticKeys[id] ?? (await moto.lookupSecret(id));
+  const sts = await startPresignedSts({ motoEndpoint: moto.endpoint, lookupSecret });
+  const dns = await startDnsServer();
+  dns.setTxt(TXT_NAME, ['eks-green']);
+  const clusters: Record<string, Cluster> = {
+    'eks-blue': { awsAuth: undefined, accessEntries: [], refuseAll: false, mode: 'API_AND_CONFIG_MAP' },
+    'eks-green': { awsAuth: undefined, accessEntries: [], refuseAll: false, mode: 'API_AND_CONFIG_MAP' },
+  };
+  const mapped = (name: string, arn: string) => {
+    const c = clusters[name] as Cluster;
+    const want = canonical(arn).toLowerCase();
+    const fromAuth = c.mode === 'API' ? [] : [...(c.awsAuth?.mapRoles ?? []).map((r) => ({ arn: r.rolearn, username: r.username, groups: r.groups })), ...(c.awsAuth?.mapUsers ?? []).map((u) => ({ arn: u.userarn, username: u.username, groups: u.groups }))];
+    return [...c.accessEntries.map((e) => ({ arn: e.principalArn, username: e.username, groups: e.groups })), ...fromAuth].find((m) => m.arn.toLowerCase() === want);
+  };
+  const routesFor = (name: string) => [
+    async (req: http.IncomingMessage, res: http.ServerResponse, ctx: any) => {
+      const c = clusters[name] as Cluster;
+      const m = mapped(name, ctx.identity.arn);
+      if (c.refuseAll || !m) {
+        ctx.json(401, status(401, 'Unauthorized', 'Unauthorized'));
+        return true;
+      }
+      const path = ctx.url.pathname;
+      if (req.method === 'POST' && path === '/apis/authentication.k8s.io/v1/selfsubjectreviews') {
+        await ctx.body();
+        ctx.json(201, {
+          kind: 'SelfSubjectReview',
+          apiVersion: 'authentication.k8s.io/v1',
+          metadata: { creationTimestamp: null },
+          status: { userInfo: { username: m.username.replace('{{SessionName}}', ctx.identity.arn.split('/').pop()).replace('{{AccountID}}', '123456789012'), uid: `aws-iam-authenticator:${ctx.identity.accessKeyId}`, groups: [...m.groups, 'system:authenticated'], extra: { arn: [ctx.identity.arn] } } },
+        });
+        return true;
+      }
+      if (req.method === 'GET' && path === '/api/v1/namespaces/kube-system/configmaps/aws-auth') {
+        if (!c.awsAuth) ctx.json(404, status(404, 'NotFound', 'configmaps "aws-auth" not found'));
+        else ctx.json(200, { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'aws-auth', namespace: 'kube-system' }, data: { mapRoles: stringify(c.awsAuth.mapRoles), mapUsers: stringify(c.awsAuth.mapUsers) } });
+        return true;
+      }
+      return false;
+    },
+  ];
+  const cas = { blue: makeCa('blue'), green: makeCa('green') };
+  const api = {
+    blue: await startApiServer({ clusterName: 'eks-blue', ca: cas.blue, lookupSecret, routes: routesFor('eks-blue') }),
+    green: await startApiServer({ clusterName: 'eks-green', ca: cas.green, lookupSecret, routes: routesFor('eks-green') }),
+  };
+  // EKS's REST API: GET /clusters/NAME (its authentication mode), /clusters/NAME/access-entries[/ARN].
+  let eksDenied = false;
+  const eks = http.createServer((req, res) => {
+    const send = (code: number, value: unknown) => {
+      res.writeHead(code, { 'content-type': 'application/json', ...(code >= 400 ? { 'x-amzn-errortype': (value as { __type: string }).__type } : {}) });
+      res.end(JSON.stringify(value));
+    };
+    if (eksDenied) return send(403, { __type: 'AccessDeniedException', message: 'User is not authorized to perform: eks:ListAccessEntries' });
+    const described = /^\/clusters\/([^/?]+)$/.exec(req.url ?? '');
+    const d = described ? clusters[decodeURIComponent(described[1] as string)] : undefined;
+    if (described && d) return send(200, { cluster: { name: described[1], accessConfig: { authenticationMode: d.mode } } });
+    const m = /^\/clusters\/([^/]+)\/access-entries(?:\/([^?]+))?/.exec(req.url ?? '');
+    const c = m ? clusters[decodeURIComponent(m[1] as string)] : undefined;
+    if (!m || !c) return send(404, { __type: 'ResourceNotFoundException', message: 'No cluster found' });
+    if (!m[2]) return send(200, { accessEntries: c.accessEntries.map((e) => e.principalArn) });
+    const e = c.accessEntries.find((x) => x.principalArn === decodeURIComponent(m[2] as string));
+    if (!e) return send(404, { __type: 'ResourceNotFoundException', message: 'The specified access entry resource is not found' });
+    send(200, { accessEntry: { clusterName: m[1], principalArn: e.principalArn, kubernetesGroups: e.groups, username: e.username, type: 'STANDARD' } });
+  });
+  await new Promise((done) => eks.listen(0, '127.0.0.1', () => done(undefined)));
+  const eksEndpoint = `http://127.0.0.1:${(eks.address() as { port: number }).port}`;
+
+  const dir = mkdtempSync(join(tmpdir(), 'bascule-doctor-'));
+  const homes: string[] = [];
+  return {
+    moto,
+    sts,
+    dns,
+    cas,
+    api,
+    clusters,
+    dir,
+    eksEndpoint,
+    denyAccessEntries(deny: boolean) {
+      eksDenied = deny;
+    },
+    /** The AWS side of the world, for a child's environment (HOME and AWS files in the world's directory). */
+    env(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+      const home = mkdtempSync(join(dir, 'home-'));
+      homes.push(home);
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH,
+        HOME: home,
+        KUBECACHEDIR: join(home, '.kube', 'cache'),
+        AWS_CONFIG_FILE: join(home, 'aws-config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(home, 'aws-credentials'),
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_ACCESS_KEY_ID: KEYS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey,
+        AWS_ENDPOINT_URL_STS: sts.endpoint,
+        AWS_ENDPOINT_URL_EKS: eksEndpoint,
+      };
+      for (const [k, v] of Object.entries(extra)) {
+        if (v === undefined) delete env[k];
+        else env[k] = v;
+      }
+      return env;
+    },
+    /** A kubeconfig whose one context reaches `server` through the exec plugin `command args`. */
+    kubeconfig(options: { server: string; args: string[]; command?: string; env?: Record<string, string>; apiVersion?: string }): string {
+      const file = join(dir, `kubeconfig-${Math.random().toString(36).slice(2)}.yaml`);
+      writeFileSync(
+        file,
+        stringify({
+          apiVersion: 'v1',
+          kind: 'Config',
+          clusters: [{ name: 'live', cluster: { server: options.server, 'certificate-authority-data': Buffer.from(cas.blue.certPem + cas.green.certPem).toString('base64'), 'tls-server-name': 'kubernetes.default.svc' } }],
+          users: [
+            {
+              name: 'ops',
+              user: {
+                exec: {
+                  apiVersion: options.apiVersion ?? 'client.authentication.k8s.io/v1',
+                  command: options.command ?? requireBuilt(),
+                  args: options.args,
+                  ...(options.env ? { env: Object.entries(options.env).map(([name, value]) => ({ name, value })) } : {}),
+                  interactiveMode: 'Never',
+                },
+              },
+            },
+          ],
+          contexts: [{ name: 'live', context: { cluster: 'live', user: 'ops' } }],
+          'current-context': 'live',
+        }),
+      );
+      return file;
+    },
+    async stop() {
+      await Promise.all([api.blue.close(), api.green.close(), dns.close(), sts.close(), moto.stop(), new Promise((done) => eks.close(() => done(undefined)))]);
+      for (const d of [dir, cas.blue.dir, cas.green.dir]) rmSync(d, { recursive: true, force: true });
+    },
+  };
+}
+export type DoctorWorld = Awaited<ReturnType<typeof startDoctorWorld>>;

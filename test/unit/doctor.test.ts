@@ -1,0 +1,171 @@
+/**
+ * The doctor's pure parts: the kubeconfig as kubectl merges it, the exec
+ * arguments of each plugin, aws-auth matching; and the use case on fake
+ * ports for what the loopback world cannot stage (a skewed clock, a cached
+ * token's age, an expired session, the v1alpha1 exec API).
+ */
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { runDoctor } from '../../src/doctor/doctor.js';
+import { selectContext, type KubeconfigFile } from '../../src/doctor/kubeconfig.js';
+import { matchAwsAuth, withoutPath } from '../../src/doctor/mapping.js';
+import { pluginKind, readPluginArgs } from '../../src/doctor/plugin.js';
+import type { DoctorPorts } from '../../src/doctor/ports.js';
+
+const cfg = (path: string, doc: unknown): KubeconfigFile => ({ path, text: stringify(doc) });
+const cluster = (name: string, server: string) => ({ name, cluster: { server, 'certificate-authority-data': Buffer.from('PEM').toString('base64') } });
+const execUser = (name: string, command: string, args: string[]) => ({ name, user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command, args, env: [{ name: 'AWS_PROFILE', value: 'ops' }] } } });
+
+describe('the kubeconfig, as kubectl merges KUBECONFIG', () => {
+  const a = cfg('/a', { 'current-context': 'live', contexts: [{ name: 'live', context: { cluster: 'c', user: 'u' } }], clusters: [cluster('c', 'https://first')], users: [execUser('u', 'bascule', ['token', '-i', 'x'])] });
+  const b = cfg('/b', { 'current-context': 'other', contexts: [{ name: 'other', context: { cluster: 'c', user: 'u' } }], clusters: [cluster('c', 'https://second')], users: [] });
+
+  it('current-context from the first file that sets it; the first file to name an entry wins', () => {
+    const v = selectContext([a, b], undefined);
+    expect(v).toMatchObject({ contextName: 'live', file: '/a', cluster: { server: 'https://first', caPem: 'PEM' }, user: { name: 'u', exec: { command: 'bascule', env: { AWS_PROFILE: 'ops' } } } });
+    expect(selectContext([b, a], undefined)).toMatchObject({ contextName: 'other', cluster: { server: 'https://second' } });
+    expect(selectContext([a, b], 'other')).toMatchObject({ contextName: 'other', cluster: { server: 'https://first' } });
+  });
+
+  it.each([
+    ['no file', [{ path: '/none', text: undefined }], undefined, /no kubeconfig: \/none does not exist/],
+    ['no current-context', [cfg('/a', { contexts: [] })], undefined, /sets no current-context/],
+    ['an unknown context', [a], 'prod', /no context named "prod"/],
+    ['a context whose cluster is missing', [cfg('/a', { 'current-context': 'x', contexts: [{ name: 'x', context: { cluster: 'gone', user: 'u' } }] })], undefined, /names cluster "gone", which no kubeconfig file defines/],
+    ['invalid YAML', [{ path: '/a', text: 'a: [' }], undefined, /\/a is not valid YAML/],
+  ] as const)('%s', (_, files, wanted, problem) => {
+    const v = selectContext(files as unknown as KubeconfigFile[], wanted);
+    expect('problem' in v && v.problem).toMatch(problem);
+  });
+
+  it('a certificate-authority file, relative to the kubeconfig that names it', () => {
+    const files = [cfg('/etc/kube/config', { 'current-context': 'x', contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }], clusters: [{ name: 'c', cluster: { server: 'https://s', 'certificate-authority': 'ca.crt' } }], users: [{ name: 'u', user: { token: 't' } }] })];
+    const read: string[] = [];
+    const v = selectContext(files, undefined, (p) => (read.push(p), 'CA'));
+    expect(read).toEqual(['/etc/kube/ca.crt']);
+    expect(v).toMatchObject({ cluster: { caPem: 'CA' }, user: { exec: undefined, kind: 'token' } });
+  });
+});
+
+describe('the exec arguments of each plugin', () => {
+  it.each([
+    ['bascule', 'bascule'],
+    ['/usr/local/bin/bascule', 'bascule'],
+    ['/work/dist/bascule.js', 'bascule'],
+    ['aws', 'aws-cli'],
+    ['aws-iam-authenticator', 'aws-iam-authenticator'],
+    ['kubelogin', undefined],
+  ])('%s is %s', (command, kind) => expect(pluginKind(command)).toBe(kind));
+
+  it("bascule's own flags, through its own parser", () => {
+    expect(readPluginArgs('bascule', ['--region', 'eu-west-3', 'token', '-i', 'eks.devinfra.info', '-r', 'arn:aws:iam::123456789012:role/a', '--allow-cluster', 'eks-*', '--dns-server', '10.0.0.2'], {})).toMatchObject({
+      kind: 'bascule', id: 'eks.devinfra.info', noDns: false, roleArn: 'arn:aws:iam::123456789012:role/a', region: 'eu-west-3', allowClusters: ['eks-*'], dnsServer: '10.0.0.2', cache: true,
+    });
+    expect(readPluginArgs('bascule', ['token', '-i', 'eks-green', '--no-dns', '--no-cache'], {})).toMatchObject({ noDns: true, cache: false });
+    expect(readPluginArgs('bascule', ['token', '-i', 'eks-green', '--role', 'nope'], {})).toMatchObject({ problem: expect.stringMatching(/bascule would refuse its arguments: "nope" is not an IAM role ARN/) });
+  });
+
+  it('aws eks get-token and aws-iam-authenticator token', () => {
+    expect(readPluginArgs('aws-cli', ['--region', 'eu-west-1', 'eks', 'get-token', '--cluster-name', 'eks-green', '--role-arn', 'arn:aws:iam::1:role/r', '--output', 'json'], {})).toMatchObject({
+      kind: 'aws-cli', id: 'eks-green', noDns: true, roleArn: 'arn:aws:iam::1:role/r', region: 'eu-west-1',
+    });
+    expect(readPluginArgs('aws-cli', ['eks', 'get-token', '--cluster-name=eks-blue', '--profile', 'ops'], {})).toMatchObject({ id: 'eks-blue', profile: 'ops' });
+    expect(readPluginArgs('aws-iam-authenticator', ['token', '-i', 'eks-green', '-r', 'arn:aws:iam::1:role/r', '--forward-session-name'], {})).toMatchObject({ id: 'eks-green', roleArn: 'arn:aws:iam::1:role/r', forwardSessionName: true });
+    expect(readPluginArgs('aws-cli', ['sts', 'get-caller-identity'], {})).toMatchObject({ problem: expect.stringContaining('not "eks get-token --cluster-name NAME"') });
+  });
+});
+
+describe('aws-auth, matched as the authenticator matches', () => {
+  const cm = (mapRoles: unknown[], mapUsers: unknown[] = []) => ({ data: { mapRoles: stringify(mapRoles), mapUsers: stringify(mapUsers) } });
+  it('a role by its path-less ARN, a user exactly, case-insensitively', () => {
+    expect(matchAwsAuth(cm([{ rolearn: 'arn:aws:iam::123456789012:role/team/ops', username: 'ops', groups: ['g'] }]), 'arn:aws:iam::123456789012:role/ops')).toMatchObject({ status: 'match', match: { kind: 'role', groups: ['g'] } });
+    expect(matchAwsAuth(cm([], [{ userarn: 'arn:aws:iam::123456789012:user/Alice', username: 'alice', groups: [] }]), 'arn:aws:iam::123456789012:user/alice')).toMatchObject({ status: 'match', match: { kind: 'user' } });
+    expect(matchAwsAuth(cm([{ rolearn: 'arn:aws:iam::1:role/other', groups: [] }]), 'arn:aws:iam::1:role/ops')).toEqual({ status: 'no-match', entries: 1, pathHint: undefined });
+    expect(matchAwsAuth({ data: { mapRoles: 'a: [' } }, 'x')).toMatchObject({ status: 'unreadable' });
+    expect(withoutPath('arn:aws:iam::123456789012:role/a/b/c')).toBe('arn:aws:iam::123456789012:role/c');
+  });
+});
+
+describe('the use case on fake ports', () => {
+  const t0 = new Date('2026-05-06T07:08:09Z');
+  const ports = (over: Partial<DoctorPorts> & { skewMs?: number; cached?: { signedAt: Date; expiresAt: Date } } = {}): DoctorPorts => ({
+    env: { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret/secret', PATH: '/bin' },
+    now: () => t0,
+    kubeconfig: () => ({
+      files: ['/k'], contextName: 'live', file: '/k',
+      cluster: { name: 'c', server: 'https://api', caPem: 'PEM', tlsServerName: undefined, insecure: false },
+      user: { name: 'u', kind: 'exec', exec: { command: 'bascule', args: ['token', '-i', 'eks-green', '--no-dns', '--region', 'eu-west-1'], env: {}, apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: undefined } },
+    }),
+    which: (c) => `/bin/${c}`,
+    version: async () => 'bascule 0.1.0',
+    lookupTxt: async () => ({ kind: 'none', reason: 'NXDOMAIN' }),
+    credentials: {
+      plan: () => ({ kind: 'env', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret/secret' } }),
+      source: async () => ({ credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret/secret' }, origin: 'environment variables' }),
+      assumeRole: async () => {
+        throw new Error('no role here');
+      },
+    },
+    presign: async () => ({ token: 'k8s-aws-v1.x' }),
+    sendPresigned: async () => ({ status: 200, body: '', date: new Date(t0.getTime() - (over.skewMs ?? 0)) }),
+    platform: () => undefined,
+    readFile: () => '',
+    kube: () => ({ selfSubjectReview: async () => ({ status: 201, json: { status: { userInfo: { username: 'alice', groups: ['g'] } } } }), awsAuth: async () => ({ status: 403, json: {} }) }),
+    accessEntries: async () => ({ status: 'found', username: 'alice', groups: ['g'], type: 'STANDARD', mode: 'API' }),
+    cachedToken: () => over.cached,
+    ...over,
+  });
+  // verifyToken runs for real: a token the rules accept, and an STS answer.
+  const realToken = async () => {
+    const { presignToken } = await import('../../src/token/presign.js');
+    return presignToken({ credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret/secret' }, region: 'eu-west-1', clusterName: 'eks-green', now: t0 });
+  };
+  const identity = '{"GetCallerIdentityResponse":{"GetCallerIdentityResult":{"Arn":"arn:aws:iam::123456789012:user/alice","UserId":"AIDA1","Account":"123456789012"}}}';
+  const withSts = async (skewMs: number, over: Partial<DoctorPorts> = {}) => {
+    const token = await realToken();
+    return ports({ presign: async () => token, sendPresigned: async () => ({ status: 200, body: identity, date: new Date(t0.getTime() - skewMs) }), ...over });
+  };
+  const link = (r: Awaited<ReturnType<typeof runDoctor>>, name: string) => r.links.find((l) => l.name === name)!;
+
+  it('a clock 20 minutes ahead of STS: broken, with the fix', async () => {
+    const r = await runDoctor({ context: undefined, direct: undefined, stsTimeoutMs: 1000 }, await withSts(20 * 60_000));
+    expect(link(r, 'clock')).toMatchObject({ status: 'fail', detail: "this machine's clock is 20m00s ahead of STS", fix: expect.stringContaining('timedatectl set-ntp true') });
+    expect(r.ok).toBe(false);
+    expect(link(r, 'API').status).toBe('ok'); // the links after it still run
+  });
+
+  it('a clock in step; the cached token and its age', async () => {
+    const cached = { signedAt: new Date(t0.getTime() - 3 * 60_000), expiresAt: new Date(t0.getTime() + 11 * 60_000) };
+    const r = await runDoctor({ context: undefined, direct: undefined, stsTimeoutMs: 1000 }, { ...(await withSts(1500)), cachedToken: () => cached });
+    expect(link(r, 'clock')).toMatchObject({ status: 'ok', detail: expect.stringContaining('in step with STS') });
+    expect(link(r, 'cached token').detail).toBe('signed 3m00s ago, valid until 2026-05-06T07:19:09Z (kubectl gets it; "bascule cache clear" forgets it)');
+    expect(link(r, 'mapping')).toMatchObject({ status: 'ok', detail: expect.stringContaining('access entry (STANDARD) as alice, groups g') });
+    expect(r.ok).toBe(true);
+  });
+
+  it('expired session credentials: broken at credentials, the rest not checked', async () => {
+    const p = await withSts(0);
+    const expired = { accessKeyId: 'ASIA1', secretAccessKey: 's', sessionToken: 't', expiration: new Date(t0.getTime() - 60_000) };
+    const r = await runDoctor({ context: undefined, direct: undefined, stsTimeoutMs: 1000 }, { ...p, credentials: { ...p.credentials, source: async () => ({ credentials: expired, origin: 'environment variables' }) } });
+    expect(link(r, 'credentials')).toMatchObject({ status: 'fail', detail: expect.stringContaining('expired at 2026-05-06T07:07:09Z') });
+    expect(link(r, 'identity')).toMatchObject({ status: 'skipped' });
+    expect(JSON.stringify(r)).not.toContain('secret/secret');
+  });
+
+  it('a platform file that cannot be read: one mapping link, broken, naming it', async () => {
+    const r = await runDoctor({ context: undefined, direct: undefined, stsTimeoutMs: 1000 }, { ...(await withSts(0)), platform: () => {
+      throw new Error('cannot read the platform file platform.yaml: ENOENT');
+    } });
+    expect(r.links.filter((l) => l.name === 'mapping')).toEqual([
+      expect.objectContaining({ status: 'fail', detail: expect.stringContaining('the platform file cannot be read: cannot read the platform file platform.yaml: ENOENT') }),
+    ]);
+    expect(r.links.map((l) => l.name)).toEqual(['kubeconfig', 'exec command', 'cluster name', 'region', 'credentials', 'assume role', 'identity', 'clock', 'mapping', 'cached token', 'API']);
+  });
+
+  it('an exec entry still on v1alpha1', async () => {
+    const p = ports();
+    const view = p.kubeconfig(undefined) as any;
+    const r = await runDoctor({ context: undefined, direct: undefined, stsTimeoutMs: 1000 }, { ...p, kubeconfig: () => ({ ...view, user: { ...view.user, exec: { ...view.user.exec, apiVersion: 'client.authentication.k8s.io/v1alpha1' } } }) });
+    expect(link(r, 'exec command')).toMatchObject({ status: 'fail', detail: expect.stringContaining('which kubectl removed in 1.24') });
+  });
+});
