@@ -19,7 +19,8 @@ beforeAll(async () => {
 });
 afterAll(() => moto?.stop());
 
-const args = ['token', '-i', 'eks-green', '--no-dns', '-r', ROLE];
+// 30 cold starts at once starve moto on a shared machine: the AWS deadline (--aws-timeout, 15s by default) is not what these tests measure.
+const args = ['token', '-i', 'eks-green', '--no-dns', '-r', ROLE, '--aws-timeout', '2m'];
 const keyFile = (env: NodeJS.ProcessEnv) =>
   join(
     env.KUBECACHEDIR as string,
