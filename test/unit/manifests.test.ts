@@ -16,7 +16,7 @@ import { OWNERSHIP_FILE } from '../../src/manifests/output.js';
 import { validateObject } from '../../src/manifests/validate.js';
 import { loadPlatform } from '../../src/platform/load.js';
 import type { Colour, Platform } from '../../src/platform/model.js';
-import { EXTERNAL_DNS_DEPLOYMENTS, LIVE_EXTERNAL_DNS_INSTANCES } from '../../src/platform/names.js';
+import { EXTERNAL_DNS_DEPLOYMENTS } from '../../src/platform/names.js';
 import { COLOURS, EXTERNAL_DNS_INSTANCES } from '../../src/platform/schema.js';
 import { runCli } from '../support/cli.js';
 import { tempDirs, UPDATE_GOLDEN } from '../support/text.js';
