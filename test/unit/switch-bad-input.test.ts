@@ -49,7 +49,7 @@ async function cli(argv: string[], options: { tty?: boolean; answer?: string } =
 
 function journal(script: (j: Journal) => Journal, platform = 'devinfra'): void {
   const owner = { pid: 999_999_999, host: 'elsewhere' };
-  const j = script(newJournal({ platform, platformFile: join(dir, 'platform.yaml'), from: 'blue', to: 'green', steps: SWITCH_STEPS, now: new Date(), owner }));
+  const j = script(newJournal({ platform, platformFile: join(dir, 'platform.yaml'), from: 'blue', to: 'green', steps: SWITCH_STEPS, now: new Date(), owner, pins: { platformHash: 'h', facts: {} } }));
   mkdirSync(join(dir, '.local', 'state', 'bascule'), { recursive: true });
   writeFileSync(journalFile(), JSON.stringify(j));
 }
