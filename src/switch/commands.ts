@@ -373,6 +373,12 @@ export async function switchCommand(flags: RawSwitchFlags, io: Io): Promise<void
   if (input.mode.kind === 'switch' && !input.apply) {
     // The plan: changes nothing, takes no lock; printed even when zone ids are missing (it names them).
     const to = input.mode.to;
+    const existing = readJournal(journalPath);
+    if (existing && blocksNewSwitch(existing)) {
+      throw new BasculeError('refused', `a switch is unfinished: ${describeJournal(existing)} (journal ${journalPath}); refusing to plan another`, {
+        hint: `resume it: ${resume}\n      or undo it: ${rollback}`,
+      });
+    }
     checkTarget(platform, to);
     const clusters = await connectClusters(platform, input, io);
     const spec = buildSpec(platform, endpointsOf(clusters), { from: other(to), to, resolver: resolverOf(platform, input), waits: input.waits, journal: journalPath, allowOrphans: input.allowOrphans, planOnly: true });
@@ -463,11 +469,10 @@ export async function switchCommand(flags: RawSwitchFlags, io: Io): Promise<void
     const clusters = await connectClusters(platform, input, io);
     const spec = buildSpec(platform, endpointsOf(clusters), { from: existing.from, to: existing.to, resolver: resolverOf(platform, input), waits: input.waits, journal: journalPath });
     if (platformFile !== existing.platformFile) io.stderr(`note: the switch was started with ${existing.platformFile}; using ${platformFile}\n`);
-    checkJournal(existing, spec, platformText, journalPath);
-
     if (input.mode.kind === 'resume') {
       const plan = resumePlan(existing);
       if ('refused' in plan) throw usageError(plan.refused, existing.state === 'completed' ? `to undo it: ${rollback}` : undefined);
+      checkJournal(existing, spec, platformText, journalPath);
       const list: readonly { id: StepId }[] = existing.rollback ?? existing.steps;
       const first = list.findIndex((s) => s.id === plan.steps[0]) + 1;
       const what = plan.operation === 'rollback' ? 'the rollback of the switch' : 'the switch';
@@ -495,6 +500,7 @@ export async function switchCommand(flags: RawSwitchFlags, io: Io): Promise<void
 
     const begun = beginRollback(existing, io.now(), currentOwner());
     if ('refused' in begun) throw usageError(begun.refused);
+    checkJournal(existing, spec, platformText, journalPath);
     const route53 = await route53For(platform, input, io);
     try {
       if (begun.steps.length === 0) {

@@ -18,6 +18,7 @@ import {
   stepDone,
   stepFailed,
   stepStarted,
+  type Before,
   type Journal,
   type StepId,
 } from '../../src/switch/journal.js';
@@ -224,7 +225,7 @@ describe('transitions', () => {
 });
 
 describe('journals edited by hand are refused, never obeyed', () => {
-  const consistent = (j: Journal, beforeProblem: (b: typeof before) => string | undefined = () => undefined) => journalConsistency(j, { steps: SWITCH_STEPS, beforeProblem });
+  const consistent = (j: Journal, beforeProblem: (b: Before) => string | undefined = () => undefined) => journalConsistency(j, { steps: SWITCH_STEPS, beforeProblem });
   it.each([
     ['steps reordered', () => ({ ...after(['preflight', 'stop-source!']), steps: [...after(['preflight', 'stop-source!']).steps].reverse() }), /its steps \(record-live, .*\) are not this switch's/],
     ['a step done after a pending one', () => {
