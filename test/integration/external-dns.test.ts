@@ -191,6 +191,48 @@ describe('policies', () => {
   });
 });
 
+describe('filters', () => {
+  it('--domain-filter matches sub-domains, --exclude-domains wins, names outside the zone are ignored; other hostnames become CNAMEs', async () => {
+    await seed(a('x.eks-green.devinfra.local', '10.0.0.7'), txt('a-x.eks-green.devinfra.local', registry('blue', 'service/default/gone')));
+    const c = cluster();
+    const svc = (name: string, host: string, lb = BLUE_LB) => loadBalancerService({ name, hostname: lb, annotations: { 'external-dns.kubernetes.io/hostname': host } });
+    c.objects.put(svc('hello', 'hello.devinfra.local'));
+    c.objects.put(svc('deep', 'deep.team.devinfra.local'));
+    c.objects.put(svc('blue', 'x.eks-blue.devinfra.local'));
+    c.objects.put(svc('api', 'api.devinfra.local'));
+    c.objects.put(svc('other', 'other.example.org'));
+    c.objects.put(svc('world', 'world.devinfra.local', 'lb.example.org'));
+    const excludes = ['--exclude-domains=eks-blue.devinfra.local', '--exclude-domains=eks-green.devinfra.local', '--exclude-domains=api.devinfra.local'];
+    c.deployments.apply(deployment('edns', args('blue', 'sync', excludes)));
+    await until(c, async () => (await held()).length === 12);
+    await c.edns.loops(2);
+    expect(await held()).toEqual([
+      `a-deep.team.devinfra.local. TXT 300 ${registry('blue', 'service/default/deep')}`,
+      ...helloBlue.slice(0, 1),
+      `a-x.eks-green.devinfra.local. TXT 300 ${registry('blue', 'service/default/gone')}`,
+      `aaaa-deep.team.devinfra.local. TXT 300 ${registry('blue', 'service/default/deep')}`,
+      ...helloBlue.slice(1, 2),
+      `cname-world.devinfra.local. TXT 300 ${registry('blue', 'service/default/world')}`,
+      `deep.team.devinfra.local. A ALIAS ${ELB_ZONE} ${BLUE_LB}. true`,
+      `deep.team.devinfra.local. AAAA ALIAS ${ELB_ZONE} ${BLUE_LB}. true`,
+      ...helloBlue.slice(2),
+      'world.devinfra.local. CNAME 300 lb.example.org',
+      // Owned, unwanted, but excluded: even sync leaves it.
+      'x.eks-green.devinfra.local. A 300 10.0.0.7',
+    ]);
+  });
+  it('--zone-id-filter and --aws-zone-type pick the zone among zones of the same name', async () => {
+    const privateZone = await createZone('devinfra.local', true);
+    const c = cluster();
+    c.objects.put(hello());
+    c.deployments.apply(deployment('edns', [...args('blue').filter((x) => !x.startsWith('--zone-id-filter')), '--aws-zone-type=private']));
+    await until(c, async () => (await held(privateZone)).length === 4);
+    await c.edns.loops(1);
+    expect(await held(privateZone)).toEqual(helloBlue);
+    expect(await held()).toEqual([]);
+  });
+});
+
 describe('registry', () => {
   it('reads the old same-name format: takes over its own record and adds the new-format TXT', async () => {
     await seed(a('hello.devinfra.local', '10.0.0.1'), txt('hello.devinfra.local', registry('blue')));
