@@ -388,11 +388,23 @@ describe('runs only while its Deployment has a running pod, with the pod\'s args
     await until(c, async () => (await held()).length === 4);
     expect(c.edns.status('edns').error).toBeUndefined();
   });
+  it('loops every --interval of its args, the first at once when its pod starts', async () => {
+    const c = cluster();
+    c.deployments.apply(deployment('slow', [...args('blue'), '--interval=1m']));
+    c.deployments.apply(deployment('fast', args('green')));
+    for (let i = 0; i < 200 && !(c.edns.status('slow').loops >= 1 && c.edns.status('fast').loops >= 1); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    const [slow, fast] = [c.edns.status('slow').loops, c.edns.status('fast').loops];
+    expect(slow).toBe(1);
+    for (let i = 0; i < 200 && c.edns.status('fast').loops < fast + 3; i++) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(c.edns.status('fast').loops).toBeGreaterThanOrEqual(fast + 3);
+    expect(c.edns.status('slow').loops).toBe(slow);
+    expect(() => parseArgs([...args('blue'), '--interval=soon'])).toThrow('error: --interval: time: invalid duration "soon"');
+  });
   it('writes nothing when its credentials may not (the proxy refuses its key), and says why', async () => {
     const c = cluster();
     c.objects.put(hello());
     c.deployments.apply(deployment('edns', args('blue')));
-    proxy.fail({ method: 'POST', path: /\/rrset\/?$/, accessKeyId: 'AKIDEXTERNALDNSEDNS', status: 403, code: 'AccessDenied', message: 'not authorized to perform: route53:ChangeResourceRecordSets' });
+    proxy.fail({ method: 'POST', path: /\/rrset\/?$/, accessKeyId: c.edns.accessKeyId('edns'), status: 403, code: 'AccessDenied', message: 'not authorized to perform: route53:ChangeResourceRecordSets' });
     await until(c, () => /AccessDenied/.test(c.edns.status('edns').error ?? ''));
     expect(await held()).toEqual([]);
   });
@@ -472,6 +484,19 @@ describe('the Deployments API the switch uses', () => {
 
       res = await patch(`${api.base}/live`, 'application/json-patch+json', [{ op: 'replace', path: '/spec/template/spec/containers/0/args/7', value: '--txt-owner-id=other' }]);
       expect(store.args('live')?.[7]).toBe('--txt-owner-id=other');
+      // test + replace, as the switch writes args: a stale `test` is refused and changes nothing.
+      const withMigration = [...store.args('live')!, '--migrate-from-txt-owner=blue'];
+      const guarded = (old: string[]) => [
+        { op: 'test', path: '/spec/template/spec/containers/0/args', value: old },
+        { op: 'replace', path: '/spec/template/spec/containers/0/args', value: withMigration },
+      ];
+      res = await patch(`${api.base}/live`, 'application/json-patch+json', guarded(newArgs));
+      expect(res.status).toBe(422);
+      expect(store.args('live')?.[7]).toBe('--txt-owner-id=other');
+      res = await patch(`${api.base}/live`, 'application/json-patch+json', guarded(store.args('live')!));
+      expect(res.status).toBe(200);
+      expect(store.args('live')).toEqual(withMigration);
+      expect(store.deployment('live')?.metadata.generation).toBe(4);
       res = await patch(`${api.base}/live`, 'application/merge-patch+json', { spec: { replicas: 0 } });
       expect(((await res.json()) as any).spec.replicas).toBe(0);
 

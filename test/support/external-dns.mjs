@@ -62,8 +62,10 @@
  *   records owned by --txt-owner-id.
  * Not emulated: other sources and providers, --txt-encrypt-*, wildcard replacement, the
  * records cache, events, metrics, /healthz (which proves nothing anyway), rate limits.
- * One loop per Deployment (whatever its replicas); each instance signs with its own
- * credentials (option `credentials`), so the proxy can refuse one instance's writes.
+ * One loop per Deployment (whatever its replicas), every --interval (or the test's
+ * `intervalMs`), the first at once when a pod starts; instances run side by side; each
+ * signs with its own credentials (option `credentials`, default `accessKeyId(name)`), so the
+ * proxy can refuse one instance's writes.
  */
 import { ChangeResourceRecordSetsCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 
@@ -196,6 +198,7 @@ export function parseArgs(args) {
     managed: many('managed-record-types').length ? many('managed-record-types') : ['A', 'AAAA', 'CNAME'],
     excludedTypes: many('exclude-record-types'),
     batchSize: Number(one('aws-batch-change-size', '1000')) || 1000,
+    intervalMs: values.interval ? parseDuration(one('interval', '')) : undefined,
   };
 }
 /** @typedef {ReturnType<typeof parseArgs>} Config */
@@ -809,87 +812,140 @@ export async function runOnce(cfg, client, objects) {
 // ---------------------------------------------------------------------------
 // The controller: loops of every running ExternalDNS Deployment of one cluster
 
+/** A Go duration ("1m", "30s", "150ms", "1m30s") in milliseconds. @param {string} text */
+export function parseDuration(text) {
+  const units = /** @type {Record<string, number>} */ ({ h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 });
+  if (!/^(\d+(\.\d+)?(h|ms|m|s|us|µs|ns))+$/.test(text)) throw new ExternalDnsArgsError(`error: --interval: time: invalid duration "${text}"`);
+  let total = 0;
+  for (const m of text.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) total += Number(m[1]) * /** @type {number} */ (units[/** @type {string} */ (m[2])]);
+  return total;
+}
+
 /**
  * @param {{
  *   deployments: ReturnType<typeof import('./deployments.mjs').deploymentStore>,
  *   objects: ReturnType<typeof import('./kube-objects.mjs').objectStore>,
  *   endpoint: string,
  *   intervalMs?: number,
+ *   cluster?: string,
  *   region?: string,
  *   credentials?: (deployment: string) => { accessKeyId: string, secretAccessKey: string, sessionToken?: string },
  *   isExternalDns?: (container: any) => boolean,
  * }} options
- *   endpoint: Route53 (the proxy); intervalMs: pause between loops (default 200);
- *   credentials: per Deployment (default access key `AKIDEXTERNALDNS` + its name);
+ *   endpoint: Route53 (the proxy);
+ *   intervalMs: pause between an instance's loops when its args have no --interval (default 200;
+ *     ExternalDNS's own default, 1m, is too slow for tests); an --interval in the args wins;
+ *   cluster: names the default credentials, so two clusters' instances of one name sign differently;
+ *   credentials: per Deployment (default access key `accessKeyId(name)`:
+ *     `AKIDEXTERNALDNS` + cluster + Deployment name, upper case, letters and digits only);
  *   isExternalDns: which containers are ExternalDNS (default: named external-dns or an external-dns image).
  */
 export function startExternalDns(options) {
   const intervalMs = options.intervalMs ?? 200;
+  const baseMs = Math.max(10, Math.min(intervalMs, 50));
   const isExternalDns = options.isExternalDns ?? ((/** @type {any} */ c) => c?.name === 'external-dns' || /external-dns/.test(String(c?.image ?? '')));
-  const credentials = options.credentials ?? ((/** @type {string} */ name) => ({ accessKeyId: `AKIDEXTERNALDNS${name.toUpperCase().replace(/[^A-Z0-9]/g, '')}`, secretAccessKey: 'stand-in' }));
-  /** @type {Map<string, { loops: number, error?: string, changes?: Changes, submitted: number, failed: string[], args: string[], client?: Route53Client, key?: string }>} */
+  const accessKeyId = (/** @type {string} */ name) => `AKIDEXTERNALDNS${`${options.cluster ?? ''}${name}`.toUpperCase().replace(/[^A-Z0-9]/g, '')}`;
+  const credentials = options.credentials ?? ((/** @type {string} */ name) => ({ accessKeyId: accessKeyId(name), secretAccessKey: 'stand-in' }));
+  /**
+   * One per Deployment; `pod` is the pod whose process runs (a new pod is a new process: its first loop runs at once).
+   * @type {Map<string, { loops: number, error?: string, changes?: Changes, submitted: number, failed: string[], args: string[], client?: Route53Client, key?: string, pod?: string, lastStart: number }>}
+   */
   const instances = new Map();
   /** @type {{ at: number, deployment: string, message: string }[]} */
   const log = [];
   let ticks = 0;
-  /** @type {(() => void)[]} */
+  /** @type {(() => boolean)[]} */
   let waiters = [];
   let stopped = false;
   /** @type {NodeJS.Timeout | undefined} */
   let timer;
   let running = Promise.resolve();
 
-  const tick = async () => {
-    for (const name of options.deployments.names()) {
-      const pods = options.deployments.running(name);
-      const pod = pods.sort((a, b) => b.templateVersion - a.templateVersion)[0];
-      const container = (pod?.template?.spec?.containers ?? []).find(isExternalDns);
-      if (!pod || !container) continue;
-      const args = [...(container.args ?? [])];
-      let inst = instances.get(name);
-      if (!inst) instances.set(name, (inst = { loops: 0, submitted: 0, failed: [], args }));
-      inst.args = args;
-      try {
-        const cfg = parseArgs(args);
-        const creds = credentials(name);
-        const key = `${creds.accessKeyId}`;
-        if (!inst.client || inst.key !== key) {
-          inst.client?.destroy();
-          inst.client = new Route53Client({ region: options.region ?? 'us-east-1', endpoint: options.endpoint, credentials: creds, maxAttempts: 1 });
-          inst.key = key;
-        }
-        const result = await runOnce(cfg, inst.client, options.objects);
-        inst.changes = result.plan;
-        inst.submitted += result.submitted;
-        inst.failed = result.failed;
-        delete inst.error;
-        if (result.failed.length) {
-          inst.error = `failed to submit all changes: ${result.failed.join('; ')}`;
-          log.push({ at: Date.now(), deployment: name, message: inst.error });
-        }
-      } catch (error) {
-        inst.error = error instanceof Error ? (error.name && error.name !== 'Error' && !(error instanceof ExternalDnsArgsError) ? `${error.name}: ${error.message}` : error.message) : String(error);
+  /** The pod that runs the Deployment's ExternalDNS, with its container, if any. @param {string} name */
+  const runningPod = (name) => {
+    const pod = options.deployments.running(name).sort((a, b) => b.templateVersion - a.templateVersion)[0];
+    const container = (pod?.template?.spec?.containers ?? []).find(isExternalDns);
+    return pod && container ? { pod, container } : undefined;
+  };
+
+  /** @param {string} name @param {{ pod: { name: string }, container: any }} proc */
+  const loopOnce = async (name, proc) => {
+    const args = [...(proc.container.args ?? [])];
+    let inst = instances.get(name);
+    if (!inst) instances.set(name, (inst = { loops: 0, submitted: 0, failed: [], args, lastStart: 0 }));
+    let cfg;
+    try {
+      cfg = parseArgs(args);
+    } catch (error) {
+      cfg = undefined;
+      inst.error = error instanceof Error ? error.message : String(error);
+    }
+    const due = inst.pod !== proc.pod.name || Date.now() - inst.lastStart >= (cfg?.intervalMs ?? intervalMs);
+    if (!due) return;
+    inst.pod = proc.pod.name;
+    inst.lastStart = Date.now();
+    inst.args = args;
+    try {
+      if (!cfg) throw new ExternalDnsArgsError(inst.error);
+      const creds = credentials(name);
+      if (!inst.client || inst.key !== creds.accessKeyId) {
+        inst.client?.destroy();
+        inst.client = new Route53Client({ region: options.region ?? 'us-east-1', endpoint: options.endpoint, credentials: creds, maxAttempts: 1 });
+        inst.key = creds.accessKeyId;
+      }
+      const result = await runOnce(cfg, inst.client, options.objects);
+      inst.changes = result.plan;
+      inst.submitted += result.submitted;
+      inst.failed = result.failed;
+      delete inst.error;
+      if (result.failed.length) {
+        inst.error = `failed to submit all changes: ${result.failed.join('; ')}`;
         log.push({ at: Date.now(), deployment: name, message: inst.error });
       }
-      inst.loops += 1;
+    } catch (error) {
+      inst.error = error instanceof Error ? (error.name && error.name !== 'Error' && !(error instanceof ExternalDnsArgsError) ? `${error.name}: ${error.message}` : error.message) : String(error);
+      log.push({ at: Date.now(), deployment: name, message: inst.error });
     }
+    inst.loops += 1;
+  };
+
+  const tick = async () => {
+    // Instances run side by side, as separate pods do.
+    await Promise.all(
+      options.deployments.names().map(async (name) => {
+        const proc = runningPod(name);
+        if (proc) await loopOnce(name, proc);
+      }),
+    );
     ticks += 1;
-    const w = waiters;
-    waiters = [];
-    for (const resolve of w) resolve();
+    waiters = waiters.filter((done) => !done());
   };
   const schedule = () => {
     if (stopped) return;
     timer = setTimeout(() => {
       running = tick().finally(schedule);
-    }, intervalMs);
+    }, baseMs);
   };
   schedule();
 
   return {
-    /** Resolves after `n` more complete loops (every running instance once each). */
-    async loops(n = 1) {
-      for (let i = 0; i < n; i++) await new Promise((resolve) => waiters.push(() => resolve(undefined)));
+    /**
+     * Resolves once every instance running now has completed `n` more loops (or stopped
+     * running); with none running, after `n` intervals.
+     */
+    loops(n = 1) {
+      const names = options.deployments.names().filter((name) => runningPod(name));
+      const targets = new Map(names.map((name) => [name, (instances.get(name)?.loops ?? 0) + n]));
+      const until = Date.now() + n * intervalMs;
+      return new Promise((resolve) => {
+        waiters.push(() => {
+          const done =
+            stopped ||
+            (targets.size === 0 ? Date.now() >= until : [...targets].every(([name, target]) => (instances.get(name)?.loops ?? 0) >= target || !runningPod(name)));
+          if (done) resolve(undefined);
+          return done;
+        });
+      });
     },
     /**
      * How an instance fares: loops run, last error (args, AWS), last plan, changes submitted so far.
@@ -898,10 +954,12 @@ export function startExternalDns(options) {
      */
     status(deployment) {
       const inst = instances.get(deployment);
-      const running = options.deployments.running(deployment).length > 0;
+      const running = runningPod(deployment) !== undefined;
       if (!inst) return { running, loops: 0, submitted: 0 };
       return { running, loops: inst.loops, submitted: inst.submitted, args: [...inst.args], ...(inst.error ? { error: inst.error } : {}), ...(inst.changes ? { changes: inst.changes } : {}) };
     },
+    /** The access key a Deployment's instance signs with by default (for proxy.fail({ accessKeyId })). */
+    accessKeyId,
     /** Errors logged, in order (an ExternalDNS's log lines at level error). */
     log,
     get ticks() {
@@ -912,7 +970,7 @@ export function startExternalDns(options) {
       if (timer) clearTimeout(timer);
       await running.catch(() => undefined);
       for (const inst of instances.values()) inst.client?.destroy();
-      for (const resolve of waiters) resolve();
+      for (const done of waiters) done();
       waiters = [];
     },
   };
