@@ -207,15 +207,23 @@ function failureError(failure: StepFailure, spec: SwitchSpec, input: SwitchInput
   return new BasculeError(cause.kind, `${what} step ${index}/${list.length} (${title}) failed: ${redact(cause.message)}`, { hint: `${cause.hint ? `${cause.hint}\n` : ''}${next}` });
 }
 
-/** A plain line per wait every few seconds on stderr, until the terminal reporter (src/terminal/progress.ts) is wired here. */
+/**
+ * A plain stderr line while a wait lasts, every 10 s (quick waits print
+ * nothing), until the terminal reporter (src/terminal/progress.ts) is wired here.
+ */
 function progressLines(io: Io): SwitchPorts['progress'] {
+  let since: number | undefined;
   let last = 0;
   return (event) => {
-    if (event.state !== 'waiting') return;
     const now = io.now().getTime();
-    if (now - last < 5000) return;
+    if (event.state !== 'waiting') {
+      since = undefined;
+      return;
+    }
+    since ??= now;
+    if (now - since < 10_000 || now - last < 10_000) return;
     last = now;
-    io.stderr(`waiting: ${event.step}: ${event.detail ?? ''}\n`);
+    io.stderr(`waiting (${formatMs(now - since)}): ${event.step}: ${event.detail ?? ''}\n`);
   };
 }
 
