@@ -128,7 +128,7 @@ describe('a full switch blue -> green, then a rollback', () => {
     const again = await sw('--to', 'green', '--apply', '--yes');
     expect(again.code).toBe(0);
     await expectState(greenLive);
-  });
+  }, 240_000);
 });
 
 /** Waits until a condition on the world holds (the stand-ins' controllers run on timers). */
@@ -291,7 +291,7 @@ describe('a fault at each step stops the switch there, journalled; --resume comp
     expect(resumed.stdout).toContain('Switched devinfra to green');
     await expectState(greenLive);
     expect(world.journal().state).toBe('completed');
-  });
+  }, 180_000);
 });
 
 describe('rollback and refusals while a switch is unfinished', () => {
