@@ -192,7 +192,10 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     .option('--journal <file>', 'the journal file (default ${XDG_STATE_HOME:-~/.local/state}/bascule/switch-<platform>.json)')
     .option('--timeout <duration>', 'bound on each wait for pods and for Route53', '5m')
     .option('--poll-interval <duration>', 'how often a wait looks again', '2s')
-    .option('--dns-wait <duration>', "bound on the post-check's wait for the resolver to follow (default: the TTL + 30s)")
+    .option('--dns-wait <duration>', "bound on the post-check's wait for the resolver to follow (default: the larger of the old and new TTLs + 30s)")
+    .option('--allow-orphan <name>', 'accept leaving this production name, served by the old colour only, on the old colour (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--break-lock', "take over the switch lock record another bascule holds (after making sure that operation is dead)")
+    .option('-o, --output <format>', 'the plan as table or json', 'table')
     .action(async (flags: import('./switch/commands.js').RawSwitchFlags) =>
       (await switchChunk()).switchCommand(withPlatformFile({ ...flags, profile: flags.profile ?? globals().profile }), io),
     );
