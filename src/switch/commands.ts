@@ -8,6 +8,7 @@
  * clusters -> spec -> plan (printed) -> [--apply] confirmation -> steps, each
  * journalled before and after -> what is left to a human.
  */
+import { createProgress } from '../terminal/progress.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BasculeError, redact, usageError } from '../errors.js';
@@ -215,9 +216,15 @@ function failureError(failure: StepFailure, spec: SwitchSpec, input: SwitchInput
 }
 
 /**
- * A plain stderr line while a wait lasts, every 10 s (quick waits print
- * nothing), until the terminal reporter (src/terminal/progress.ts) is wired here.
+ * Progress on stderr: JSON lines with --output json, the terminal reporter on a
+ * terminal (src/terminal/progress.ts), else a plain line while a wait lasts,
+ * every 10 s (quick waits print nothing; the steps themselves are on stdout).
  */
+function progressFor(io: Io, json: boolean): SwitchPorts['progress'] {
+  if (json || io.stderrIsTTY?.()) return createProgress(io, { json });
+  return progressLines(io);
+}
+
 function progressLines(io: Io): SwitchPorts['progress'] {
   let since: number | undefined;
   let last = 0;
@@ -246,7 +253,7 @@ function ports(spec: SwitchSpec, platform: Platform, clusters: Record<Colour, Cl
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     owner: currentOwner(),
     out: (line) => io.stdout(`${line}\n`),
-    progress: progressLines(io),
+    progress: progressFor(io, input.output === 'json'),
   };
 }
 
