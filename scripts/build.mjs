@@ -29,6 +29,7 @@ export const CHUNKS = {
   'src/platform/commands.ts': 'platform', // the platform file, init, schema, kubeconfig (yaml, valibot, EKS client)
   'src/manifests/commands.ts': 'manifests', // bascule manifests: the builders and kubernetes-models' validators
   'src/switch/commands.ts': 'switch', // status and the blue/green switch (Route53 and Kubernetes API clients)
+  'src/drain/commands.ts': 'drain', // bascule drain: ELBv2 and CloudWatch clients
 };
 
 function gitCommit() {

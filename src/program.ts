@@ -140,6 +140,21 @@ export async function runProgram(argv: readonly string[], io: Io, actions: Actio
       (await switchChunk()).switchCommand({ ...flags, profile: flags.profile ?? globals().profile }, io),
     );
 
+  // bascule drain (issue 13): its own chunk, see CHUNKS in scripts/build.mjs.
+  program
+    .command('drain')
+    .description("is the old colour drained? maps its names to load balancers (ELBv2) and reads CloudWatch until each got no traffic for the TTL + --quiet; exit 3 while still receiving")
+    .option('--colour <colour>', 'the colour to check (blue or green)')
+    .option('-c, --config <file>', 'the platform file', 'platform.yaml')
+    .option('--watch <duration>', 'look again every --poll-interval until drained, for at most this long (default: look once)')
+    .option('--quiet <duration>', 'how long each load balancer must stay at zero after the TTL', '5m')
+    .option('--poll-interval <duration>', 'how often --watch looks again', '1m')
+    .option('--metrics-lag <duration>', 'how far behind CloudWatch may be (its newest minutes prove nothing)', '3m')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .action(async (flags: import('./drain/commands.js').RawDrainFlags) =>
+      (await import('./drain/commands.js')).drainCommand({ ...flags, profile: globals().profile }, io),
+    );
+
   program
     .command('version')
     .description('print the version and the git commit')
