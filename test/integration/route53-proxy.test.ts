@@ -1,0 +1,278 @@
+/**
+ * The validating Route53 proxy in front of moto: it refuses what Route53
+ * refuses (with Route53's messages) and changes nothing then, applies batches
+ * whole, reports PENDING before INSYNC, pages record sets itself and deletes
+ * only the named weighted set.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  GetChangeCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+  type Change,
+  type ResourceRecordSet,
+  type RRType,
+} from '@aws-sdk/client-route-53';
+import { startMoto } from '../support/moto.mjs';
+import { startRoute53Proxy } from '../support/route53-proxy.mjs';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+let moto: Awaited<ReturnType<typeof startMoto>>;
+let proxy: Awaited<ReturnType<typeof startRoute53Proxy>>;
+let client: Route53Client;
+let direct: Route53Client;
+let zone = '';
+let zoneCount = 0;
+
+const credentials = { accessKeyId: 'AKIDPROXYTEST', secretAccessKey: 'secret' };
+
+beforeAll(async () => {
+  moto = await startMoto();
+  proxy = await startRoute53Proxy(moto.endpoint);
+  client = new Route53Client({ region: 'us-east-1', endpoint: proxy.endpoint, credentials, maxAttempts: 1 });
+  direct = new Route53Client({ region: 'us-east-1', endpoint: moto.endpoint, credentials, maxAttempts: 1 });
+});
+afterAll(async () => {
+  client?.destroy();
+  direct?.destroy();
+  await proxy?.close();
+  await moto?.stop();
+});
+
+/** A fresh zone per test: devinfra.local as Route53 would hold it. */
+beforeEach(async () => {
+  const made = await direct.send(new CreateHostedZoneCommand({ Name: 'devinfra.local', CallerReference: `ref-${++zoneCount}-${Date.now()}` }));
+  zone = (made.HostedZone?.Id ?? '').replace('/hostedzone/', '');
+  proxy.clearFaults();
+});
+
+const set = (name: string, type: string, values: string[], extra: Partial<ResourceRecordSet> = {}): ResourceRecordSet => ({
+  Name: name,
+  Type: type as ResourceRecordSet['Type'],
+  TTL: 300,
+  ResourceRecords: values.map((Value) => ({ Value })),
+  ...extra,
+});
+const weighted = (name: string, id: string, weight: number, value: string): ResourceRecordSet => set(name, 'CNAME', [value], { SetIdentifier: id, Weight: weight });
+const send = (changes: Change[]) => client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zone, ChangeBatch: { Changes: changes } }));
+const create = (...sets: ResourceRecordSet[]) => send(sets.map((ResourceRecordSet) => ({ Action: 'CREATE', ResourceRecordSet })));
+/** What moto itself holds (not through the proxy), without the zone's NS and SOA. */
+const held = async () =>
+  ((await direct.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone }))).ResourceRecordSets ?? [])
+    .filter((r) => r.Type !== 'NS' && r.Type !== 'SOA')
+    .map((r) => `${r.Name} ${r.Type}${r.SetIdentifier ? ` ${r.SetIdentifier}/${r.Weight}` : ''} ${r.AliasTarget ? `ALIAS ${r.AliasTarget.DNSName}` : (r.ResourceRecords ?? []).map((v) => v.Value).join(',')}`)
+    .sort();
+
+async function refused(changes: Change[], code: string, message: string | RegExp) {
+  const before = await held();
+  const error = await send(changes).then(
+    () => undefined,
+    (e: unknown) => e as { name: string; message: string; $metadata: { httpStatusCode?: number } },
+  );
+  expect(error, 'the batch was accepted').toBeDefined();
+  expect(error?.name).toBe(code);
+  expect(error?.$metadata.httpStatusCode).toBe(400);
+  if (typeof message === 'string') expect(error?.message).toBe(message);
+  else expect(error?.message).toMatch(message);
+  expect(await held()).toEqual(before);
+}
+
+describe('refuses what Route53 refuses, and changes nothing', () => {
+  it('CREATE of a record set that exists', async () => {
+    await create(set('hello.devinfra.local', 'CNAME', ['a.elb.amazonaws.com']));
+    await refused(
+      [{ Action: 'CREATE', ResourceRecordSet: set('hello.devinfra.local', 'CNAME', ['b.elb.amazonaws.com']) }],
+      'InvalidChangeBatch',
+      "[Tried to create resource record set [name='hello.devinfra.local.', type='CNAME'] but it already exists]",
+    );
+  });
+  it('DELETE whose values differ from the current ones, or of a missing set', async () => {
+    await create(set('hello.devinfra.local', 'CNAME', ['a.elb.amazonaws.com']));
+    await refused(
+      [{ Action: 'DELETE', ResourceRecordSet: set('hello.devinfra.local', 'CNAME', ['b.elb.amazonaws.com']) }],
+      'InvalidChangeBatch',
+      "[Tried to delete resource record set [name='hello.devinfra.local.', type='CNAME'] but the values provided do not match the current values]",
+    );
+    await refused(
+      [{ Action: 'DELETE', ResourceRecordSet: set('hello.devinfra.local', 'CNAME', ['a.elb.amazonaws.com'], { TTL: 60 }) }],
+      'InvalidChangeBatch',
+      /values provided do not match/,
+    );
+    await refused(
+      [{ Action: 'DELETE', ResourceRecordSet: set('nothing.devinfra.local', 'TXT', ['"x"']) }],
+      'InvalidChangeBatch',
+      "[Tried to delete resource record set [name='nothing.devinfra.local.', type='TXT'] but it was not found]",
+    );
+  });
+  it('a CNAME at the zone apex', async () => {
+    await refused(
+      [{ Action: 'UPSERT', ResourceRecordSet: set('devinfra.local', 'CNAME', ['a.elb.amazonaws.com']) }],
+      'InvalidChangeBatch',
+      '[RRSet of type CNAME with DNS name devinfra.local. is not permitted at apex in zone devinfra.local.]',
+    );
+  });
+  it('a CNAME beside another type at the same name, either way round', async () => {
+    await create(set('eks.devinfra.local', 'TXT', ['"eks-blue"']));
+    await refused(
+      [{ Action: 'UPSERT', ResourceRecordSet: set('eks.devinfra.local', 'CNAME', ['a.elb.amazonaws.com']) }],
+      'InvalidChangeBatch',
+      '[RRSet of type CNAME with DNS name eks.devinfra.local. is not permitted as it conflicts with other records with the same DNS name in zone devinfra.local.]',
+    );
+    await create(set('api.devinfra.local', 'CNAME', ['127.0.0.1']));
+    await refused(
+      [{ Action: 'CREATE', ResourceRecordSet: set('api.devinfra.local', 'TXT', ['"heritage=external-dns,external-dns/owner=x"']) }],
+      'InvalidChangeBatch',
+      '[RRSet of type TXT with DNS name api.devinfra.local. is not permitted because a conflicting RRSet of type CNAME with the same DNS name already exists in zone devinfra.local.]',
+    );
+  });
+  it('simple and weighted sets at one name and type, either way round', async () => {
+    await create(set('hello.devinfra.local', 'CNAME', ['a.elb.amazonaws.com']));
+    await refused(
+      [{ Action: 'CREATE', ResourceRecordSet: weighted('hello.devinfra.local', 'green', 10, 'b.elb.amazonaws.com') }],
+      'InvalidChangeBatch',
+      '[RRSet with DNS name hello.devinfra.local., type CNAME, SetIdentifier green cannot be created as a non-weighted set exists with the same name and type.]',
+    );
+    await create(weighted('world.devinfra.local', 'blue', 10, 'a.elb.amazonaws.com'));
+    await refused(
+      [{ Action: 'UPSERT', ResourceRecordSet: set('world.devinfra.local', 'CNAME', ['b.elb.amazonaws.com']) }],
+      'InvalidChangeBatch',
+      '[RRSet with DNS name world.devinfra.local., type CNAME cannot be created as other RRSets exist with the same name and type.]',
+    );
+  });
+  it('a weight outside 0..255', async () => {
+    await refused(
+      [{ Action: 'CREATE', ResourceRecordSet: weighted('hello.devinfra.local', 'blue', 256, 'a.elb.amazonaws.com') }],
+      'InvalidInput',
+      "1 validation error detected: Value '256' at 'changeBatch.changes.1.member.resourceRecordSet.weight' failed to satisfy constraint: Member must have value less than or equal to 255",
+    );
+  });
+  it('more than 1000 records (an UPSERT counts twice)', async () => {
+    const values = Array.from({ length: 501 }, (_, i) => `10.0.${Math.floor(i / 250)}.${i % 250}`);
+    await refused([{ Action: 'UPSERT', ResourceRecordSet: set('many.devinfra.local', 'A', values) }], 'InvalidChangeBatch', '[Number of records limit of 1000 exceeded.]');
+    await create(set('many.devinfra.local', 'A', values));
+    expect(await held()).toHaveLength(1);
+  });
+  it('a whole batch, when one change of it is refused; every message is reported', async () => {
+    await create(set('hello.devinfra.local', 'CNAME', ['a.elb.amazonaws.com']));
+    await refused(
+      [
+        { Action: 'UPSERT', ResourceRecordSet: set('world.devinfra.local', 'CNAME', ['b.elb.amazonaws.com']) },
+        { Action: 'CREATE', ResourceRecordSet: set('hello.devinfra.local', 'CNAME', ['b.elb.amazonaws.com']) },
+        { Action: 'UPSERT', ResourceRecordSet: set('devinfra.local', 'CNAME', ['b.elb.amazonaws.com']) },
+      ],
+      'InvalidChangeBatch',
+      "[Tried to create resource record set [name='hello.devinfra.local.', type='CNAME'] but it already exists, RRSet of type CNAME with DNS name devinfra.local. is not permitted at apex in zone devinfra.local.]",
+    );
+    expect(await held()).toEqual(['hello.devinfra.local. CNAME a.elb.amazonaws.com']);
+  });
+  it('one record set changed twice in a batch, but DELETE then CREATE replaces', async () => {
+    await refused(
+      [
+        { Action: 'UPSERT', ResourceRecordSet: set('hello.devinfra.local', 'TXT', ['"a"']) },
+        { Action: 'UPSERT', ResourceRecordSet: set('hello.devinfra.local', 'TXT', ['"b"']) },
+      ],
+      'InvalidChangeBatch',
+      "[The request contains an invalid set of changes for a resource record set 'TXT hello.devinfra.local.']",
+    );
+    await create(set('hello.devinfra.local', 'A', ['10.0.0.1']));
+    await send([
+      { Action: 'DELETE', ResourceRecordSet: set('hello.devinfra.local', 'A', ['10.0.0.1']) },
+      { Action: 'CREATE', ResourceRecordSet: set('hello.devinfra.local', 'CNAME', ['b.elb.amazonaws.com']) },
+    ]);
+    expect(await held()).toEqual(['hello.devinfra.local. CNAME b.elb.amazonaws.com']);
+  });
+  it('a name outside the zone', async () => {
+    await refused(
+      [{ Action: 'UPSERT', ResourceRecordSet: set('hello.devinfra.fr', 'TXT', ['"a"']) }],
+      'InvalidChangeBatch',
+      '[RRSet with DNS name hello.devinfra.fr. is not permitted in zone devinfra.local.]',
+    );
+  });
+});
+
+describe('what moto gets wrong, done right', () => {
+  it('reports PENDING on submission and on the first GetChange, then INSYNC', async () => {
+    const { ChangeInfo } = await create(set('hello.devinfra.local', 'TXT', ['"a"']));
+    expect(ChangeInfo?.Status).toBe('PENDING');
+    const poll = async () => (await client.send(new GetChangeCommand({ Id: ChangeInfo?.Id }))).ChangeInfo?.Status;
+    expect(await poll()).toBe('PENDING');
+    expect(await poll()).toBe('INSYNC');
+    expect(await poll()).toBe('INSYNC');
+    await expect(client.send(new GetChangeCommand({ Id: '/change/CNOSUCHCHANGE' }))).rejects.toMatchObject({ name: 'NoSuchChange' });
+  });
+  it('deletes only the named weighted set: siblings and same-identifier sets at other names stay', async () => {
+    await create(
+      weighted('hello.devinfra.local', 'blue', 100, 'blue.elb.amazonaws.com'),
+      weighted('hello.devinfra.local', 'green', 0, 'green.elb.amazonaws.com'),
+      weighted('world.devinfra.local', 'blue', 100, 'blue.elb.amazonaws.com'),
+    );
+    await send([{ Action: 'DELETE', ResourceRecordSet: weighted('hello.devinfra.local', 'blue', 100, 'blue.elb.amazonaws.com') }]);
+    expect(await held()).toEqual(['hello.devinfra.local. CNAME green/0 green.elb.amazonaws.com', 'world.devinfra.local. CNAME blue/100 blue.elb.amazonaws.com']);
+    // A weighted DELETE with the wrong weight is refused like any other mismatch.
+    await refused(
+      [{ Action: 'DELETE', ResourceRecordSet: weighted('world.devinfra.local', 'blue', 5, 'blue.elb.amazonaws.com') }],
+      'InvalidChangeBatch',
+      "[Tried to delete resource record set [name='world.devinfra.local.', type='CNAME', set-identifier='blue'] but the values provided do not match the current values]",
+    );
+  });
+  it('pages record sets with MaxItems, honouring StartRecordName/Type/Identifier', async () => {
+    const sets = [
+      ...Array.from({ length: 7 }, (_, i) => weighted('hello.devinfra.local', `id-${i}`, i, `lb-${i}.elb.amazonaws.com`)),
+      ...Array.from({ length: 5 }, (_, i) => set(`n${i}.devinfra.local`, 'TXT', [`"v${i}"`])),
+      set('a.devinfra.local', 'A', ['10.0.0.1']),
+    ];
+    await create(...sets);
+    const pages: ResourceRecordSet[][] = [];
+    let from: { StartRecordName?: string; StartRecordType?: RRType; StartRecordIdentifier?: string } = {};
+    for (let i = 0; i < 20; i++) {
+      const page = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone, MaxItems: 2, ...from }));
+      pages.push(page.ResourceRecordSets ?? []);
+      if (!page.IsTruncated) break;
+      from = { StartRecordName: page.NextRecordName, StartRecordType: page.NextRecordType, StartRecordIdentifier: page.NextRecordIdentifier };
+    }
+    const seen = pages.flat().map((r) => `${r.Name}|${r.Type}|${r.SetIdentifier ?? ''}`);
+    expect(pages.every((p) => p.length <= 2)).toBe(true);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toHaveLength(sets.length + 2); // + NS and SOA
+    // Route53's order: names with labels reversed, then type, then identifier.
+    expect(seen.indexOf('devinfra.local.|NS|')).toBeLessThan(seen.indexOf('a.devinfra.local.|A|'));
+    expect(seen.indexOf('a.devinfra.local.|A|')).toBeLessThan(seen.indexOf('hello.devinfra.local.|CNAME|id-0'));
+    expect(seen.filter((s) => s.startsWith('hello.'))).toEqual(Array.from({ length: 7 }, (_, i) => `hello.devinfra.local.|CNAME|id-${i}`));
+    // A page in the middle of a weighted set carries NextRecordIdentifier.
+    const middle = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone, StartRecordName: 'hello.devinfra.local', StartRecordType: 'CNAME', StartRecordIdentifier: 'id-3', MaxItems: 2 }));
+    expect(middle.ResourceRecordSets?.map((r) => r.SetIdentifier)).toEqual(['id-3', 'id-4']);
+    expect(middle).toMatchObject({ IsTruncated: true, NextRecordName: 'hello.devinfra.local.', NextRecordType: 'CNAME', NextRecordIdentifier: 'id-5' });
+  });
+  it('still injects faults, also for one access key only', async () => {
+    proxy.fail({ method: 'POST', path: /\/rrset\/?$/, accessKeyId: 'AKIDOTHER', status: 403, code: 'AccessDenied', message: 'not authorized to perform: route53:ChangeResourceRecordSets' });
+    await create(set('hello.devinfra.local', 'TXT', ['"a"'])); // another key: not refused
+    const other = new Route53Client({ region: 'us-east-1', endpoint: proxy.endpoint, credentials: { accessKeyId: 'AKIDOTHER', secretAccessKey: 's' }, maxAttempts: 1 });
+    await expect(
+      other.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zone, ChangeBatch: { Changes: [{ Action: 'UPSERT', ResourceRecordSet: set('x.devinfra.local', 'TXT', ['"b"']) }] } })),
+    ).rejects.toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    other.destroy();
+    proxy.fail({ method: 'POST', path: /\/rrset\/?$/, code: 'Throttling', message: 'Rate exceeded', times: 1 });
+    await expect(create(set('y.devinfra.local', 'TXT', ['"c"']))).rejects.toMatchObject({ name: 'Throttling' });
+    await create(set('y.devinfra.local', 'TXT', ['"c"']));
+    expect(await held()).toEqual(['hello.devinfra.local. TXT "a"', 'y.devinfra.local. TXT "c"']);
+  });
+  it('keeps alias records exactly, and deletes them with their alias target', async () => {
+    const alias: ResourceRecordSet = {
+      Name: 'hello.devinfra.local',
+      Type: 'A',
+      AliasTarget: { HostedZoneId: 'Z3Q77PNBQS71R4', DNSName: 'k8s-blue.elb.eu-west-3.amazonaws.com', EvaluateTargetHealth: true },
+    };
+    await create(alias);
+    expect(await held()).toEqual(['hello.devinfra.local. A ALIAS k8s-blue.elb.eu-west-3.amazonaws.com.']);
+    await refused(
+      [{ Action: 'DELETE', ResourceRecordSet: { ...alias, AliasTarget: { ...alias.AliasTarget!, EvaluateTargetHealth: false } } }],
+      'InvalidChangeBatch',
+      /values provided do not match/,
+    );
+    await send([{ Action: 'DELETE', ResourceRecordSet: alias }]);
+    expect(await held()).toEqual([]);
+  });
+});
