@@ -30,6 +30,7 @@ export const CHUNKS = {
   'src/manifests/commands.ts': 'manifests', // bascule manifests: the builders and kubernetes-models' validators
   'src/switch/commands.ts': 'switch', // status and the blue/green switch (Route53 and Kubernetes API clients)
   'src/drain/commands.ts': 'drain', // bascule drain: ELBv2 and CloudWatch clients
+  'src/switch/gradual/command.ts': 'shift', // bascule switch --weights: the weighted shift (Route53, ELBv2, CloudWatch)
 };
 
 function gitCommit() {

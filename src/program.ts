@@ -136,9 +136,22 @@ export async function runProgram(argv: readonly string[], io: Io, actions: Actio
     .option('--timeout <duration>', 'bound on each wait for pods and for Route53', '5m')
     .option('--poll-interval <duration>', 'how often a wait looks again', '2s')
     .option('--dns-wait <duration>', "bound on the post-check's wait for the resolver to follow (default: the TTL + 30s)")
-    .action(async (flags: import('./switch/commands.js').RawSwitchFlags) =>
-      (await switchChunk()).switchCommand({ ...flags, profile: flags.profile ?? globals().profile }, io),
-    );
+    // The weighted shift (issue 13), its own chunk: --weights starts one; --resume/--rollback follow its journal.
+    .option('--weights <stages>', "move production in stages of the new colour's share, e.g. 10,50,100 (Route53 weighted records)")
+    .option('--hold <duration>', 'with --weights: hold each stage at least this long (and at least one TTL), watching the signals')
+    .option('--flip-at <stage>', 'with --weights: the stage at which the API record and the TXT flip (default: 100)')
+    .option('--pause', 'with --weights: stop after each stage until --resume')
+    .option('--gradual', 'with --rollback of a weighted shift: step back stage by stage')
+    .option('--allow-orphan', 'with --weights: leave names served by one colour only as they are')
+    .option('--max-5xx-rate <percent>', "with --weights: revert when the new colour's 5XX rate goes above this (default 1)")
+    .option('--min-requests <n>', 'with --weights: judge the 5XX rate from this many requests (default 20)')
+    .option('--max-unhealthy <n>', "with --weights: revert when more of the new colour's targets are unhealthy (default 0)")
+    .action(async (flags: import('./switch/commands.js').RawSwitchFlags & import('./switch/gradual/command.js').RawWeightedFlags) => {
+      const shift = await import('./switch/gradual/command.js');
+      const withProfile = { ...flags, profile: flags.profile ?? globals().profile };
+      if (shift.wantsWeighted(withProfile, io)) return shift.weightedShiftCommand(withProfile, io);
+      return (await switchChunk()).switchCommand(withProfile, io);
+    });
 
   // bascule drain (issue 13): its own chunk, see CHUNKS in scripts/build.mjs.
   program

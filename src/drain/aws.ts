@@ -8,6 +8,7 @@
  * them: AWS_ENDPOINT_URL_ROUTE_53, AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2,
  * AWS_ENDPOINT_URL_CLOUDWATCH, else AWS_ENDPOINT_URL.
  */
+import type { ResourceRecordSet, RRType } from '@aws-sdk/client-route-53';
 import { BasculeError, redact } from '../errors.js';
 import type { AwsCredentials } from '../token/eks-token.js';
 import type { MetricAnswer } from './decide.js';
@@ -52,7 +53,7 @@ export function awsError(service: string, call: string, target: string, error: u
   }
 }
 
-function clientConfig(ctx: AwsContext, envName: string) {
+export function clientConfig(ctx: AwsContext, envName: string) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const endpoint = ctx.env[envName] || ctx.env.AWS_ENDPOINT_URL || undefined;
   return { region: ctx.region, maxAttempts: 3, credentials: ctx.credentials, ...(endpoint ? { endpoint } : {}) };
@@ -60,29 +61,20 @@ function clientConfig(ctx: AwsContext, envName: string) {
 
 const bareZone = (id: string) => id.replace(/^\/hostedzone\//, '');
 
-/** Every record set of a zone, following NextRecordName/Type/Identifier. */
-export async function listRecords(ctx: AwsContext, zoneId: string): Promise<RecordSet[]> {
+/** Every record set of a zone as the SDK gives it, following NextRecordName/Type/Identifier. */
+export async function listRecordSets(ctx: AwsContext, zoneId: string): Promise<ResourceRecordSet[]> {
   const { Route53Client, ListResourceRecordSetsCommand } = await import('@aws-sdk/client-route-53');
   const client = new Route53Client(clientConfig(ctx, 'AWS_ENDPOINT_URL_ROUTE_53'));
-  const out: RecordSet[] = [];
+  const out: ResourceRecordSet[] = [];
   try {
-    let next: { StartRecordName?: string; StartRecordType?: string; StartRecordIdentifier?: string } = {};
+    let next: { StartRecordName?: string; StartRecordType?: RRType; StartRecordIdentifier?: string } = {};
     for (let page = 0; page < 10_000; page += 1) {
-      const answer = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: bareZone(zoneId), MaxItems: 300, ...(next as object) }));
-      for (const s of answer.ResourceRecordSets ?? []) {
-        out.push({
-          name: s.Name ?? '',
-          type: s.Type ?? '',
-          ttl: s.TTL,
-          alias: s.AliasTarget?.DNSName,
-          values: (s.ResourceRecords ?? []).map((r) => r.Value ?? ''),
-          setIdentifier: s.SetIdentifier,
-        });
-      }
+      const answer = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: bareZone(zoneId), MaxItems: 300, ...next }));
+      out.push(...(answer.ResourceRecordSets ?? []));
       if (!answer.IsTruncated) return out;
       next = {
-        StartRecordName: answer.NextRecordName,
-        StartRecordType: answer.NextRecordType,
+        ...(answer.NextRecordName ? { StartRecordName: answer.NextRecordName } : {}),
+        ...(answer.NextRecordType ? { StartRecordType: answer.NextRecordType } : {}),
         ...(answer.NextRecordIdentifier ? { StartRecordIdentifier: answer.NextRecordIdentifier } : {}),
       };
     }
@@ -92,6 +84,18 @@ export async function listRecords(ctx: AwsContext, zoneId: string): Promise<Reco
   } finally {
     client.destroy();
   }
+}
+
+/** The drain's view of a zone's record sets. */
+export async function listRecords(ctx: AwsContext, zoneId: string): Promise<RecordSet[]> {
+  return (await listRecordSets(ctx, zoneId)).map((s) => ({
+    name: s.Name ?? '',
+    type: s.Type ?? '',
+    ttl: s.TTL,
+    alias: s.AliasTarget?.DNSName,
+    values: (s.ResourceRecords ?? []).map((r) => r.Value ?? ''),
+    setIdentifier: s.SetIdentifier,
+  }));
 }
 
 /** Every load balancer of the region, following NextMarker. */

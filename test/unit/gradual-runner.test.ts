@@ -273,7 +273,7 @@ describe('weighted shift: the runner (fake clock)', () => {
   });
 
   it('a revert at the flip stage flips the API record and the TXT back first', async () => {
-    const w = world({ signals: (share) => (share >= 50 ? { targets: [{ loadBalancer: 'k8s-green-web', target: 'i-1:80', state: 'unhealthy' }], counts: [] } : { targets: [], counts: [] }) });
+    const w = world({ signals: (share) => (share >= 50 ? { targets: [{ loadBalancer: 'k8s-green-web', target: 'i-1:80', state: 'unhealthy' }], counts: [] } : { targets: [{ loadBalancer: 'k8s-green-web', target: 'i-1:80', state: 'healthy' }], counts: [] }) });
     await expect(runShift(w.ports, plan(w.r53, { flipAt: 50 }), SETTINGS)).resolves.toBe('reverted');
     expect(w.flips).toEqual(['flip', 'unflip']);
     expect(w.r53.weights('www.devinfra.fr', 'A')).toEqual({ blue: 90, green: 10 });

@@ -102,6 +102,9 @@ describe('weighted shift: failure signals', () => {
     expect(v.failures).toEqual(['1 unhealthy target (at most 0 allowed): k8s-green-web i-2:80 unhealthy (Target.FailedHealthChecks)']);
     expect(evaluateSignals({ targets: [{ loadBalancer: 'x', target: 'i-2:80', state: 'unhealthy' }], counts: [] }, { ...t, maxUnhealthyTargets: 1 }).ok).toBe(true);
   });
+  it('no target registered at all fails', () => {
+    expect(evaluateSignals({ targets: [], counts: [] }, t).failures).toEqual(["no target is registered behind the new colour's load balancers"]);
+  });
   it('no target taking traffic at all fails', () => {
     expect(evaluateSignals({ targets: [{ loadBalancer: 'x', target: 'i-3:80', state: 'draining' }], counts: [] }, t).failures[0]).toMatch(/no target of the new colour takes traffic/);
   });

@@ -48,7 +48,8 @@ export function evaluateSignals(o: Observation, t: SignalThresholds): SignalVerd
     const list = unhealthy.slice(0, 5).map((x) => `${x.loadBalancer} ${x.target} ${x.state}${x.reason ? ` (${x.reason})` : ''}`);
     failures.push(`${unhealthy.length} unhealthy target${unhealthy.length === 1 ? '' : 's'} (at most ${t.maxUnhealthyTargets} allowed): ${list.join(', ')}${unhealthy.length > 5 ? ', ...' : ''}`);
   }
-  if (o.targets.length > 0 && o.targets.every((x) => IGNORED.has(x.state))) {
+  if (o.targets.length === 0) failures.push('no target is registered behind the new colour\'s load balancers');
+  else if (o.targets.every((x) => IGNORED.has(x.state))) {
     failures.push(`no target of the new colour takes traffic (${o.targets.length} unused or draining)`);
   }
   const rates: string[] = [];
