@@ -79,6 +79,7 @@ class Run {
     const names = await this.names();
     for (const step of stageWrites(names, this.j.from, this.j.to, weightsAt(share), weightsAt(fromShare))) {
       for (const b of step.batches) await this.ports.apply(b.zoneId, b.changes, `bascule: ${step.colour} weight ${step.weight}`);
+      this.event(`back to ${share}%: ${step.colour} weight ${step.weight}`);
     }
     await this.verify(share);
   }
