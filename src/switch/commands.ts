@@ -212,7 +212,7 @@ function leftToHuman(spec: SwitchSpec, platform: Platform, input: SwitchInput, n
   const lines = [
     '',
     'Left to you:',
-    `  - watch ${old}'s old ingresses until they get no traffic (load balancer request counts, ingress controller logs): resolvers may keep the old answers for the TTL (${spec.apiRecord.ttl}s), clients keep open connections longer`,
+    `  - watch ${old}'s old ingresses until they get no traffic: bascule drain --colour ${old} --watch 15m --config ${input.config} (resolvers may keep the old answers for the TTL (${spec.apiRecord.ttl}s), clients keep open connections longer)`,
     `  - then delete them; ${old}'s own ExternalDNS keep managing *.${own.private.name} and *.${own.public.name}`,
     '  - kubeconfigs need nothing: the live contexts follow the TXT record',
     `  - commit the platform file (live: ${spec.to}): manifests generated from it run the live ExternalDNS in ${spec.to} only; applying ones generated before the switch would start ${old}'s again`,

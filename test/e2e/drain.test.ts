@@ -4,7 +4,7 @@
  * load balancers, and CloudWatch datapoints the test puts (PutMetricData)
  * relative to the real clock.
  */
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
@@ -107,6 +107,7 @@ afterAll(async () => {
   route53?.destroy();
   cloudwatch?.destroy();
   await moto?.stop();
+  if (env?.HOME) rmSync(env.HOME, { recursive: true, force: true });
 });
 
 const drain = (args: string[]) => runInProcess(['drain', '--config', join(dir, 'platform.yaml'), ...args], { env, cwd: dir });
