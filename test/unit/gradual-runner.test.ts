@@ -167,7 +167,7 @@ function world(options: { r53?: FakeRoute53; signals?: (share: number, now: numb
 
 function plan(r53: FakeRoute53, options: Partial<Pick<ShiftJournal, 'stages' | 'flipAt' | 'holdMs' | 'pause'>> = {}): ShiftJournal {
   const inv = inventory(r53.sets, DOMAINS);
-  return newShiftJournal({ platform: 'devinfra', from: 'blue', to: 'green', stages: [10, 50, 100], flipAt: 100, holdMs: 0, pause: false, thresholds: DEFAULT_THRESHOLDS, before: inv.names, startShare: 0, now: T0, ...options });
+  return newShiftJournal({ platform: 'devinfra', from: 'blue', to: 'green', stages: [10, 50, 100], flipAt: 100, holdMs: 0, pause: false, thresholds: DEFAULT_THRESHOLDS, before: inv.names, startShare: 0, now: T0, owner: { pid: 1, host: 'test' }, ...options });
 }
 
 describe('weighted shift: the production inventory', () => {

@@ -19,6 +19,8 @@ import type { Io } from '../../io.js';
 import type { Colour, Platform } from '../../platform/model.js';
 import { readPlatform } from '../../platform/read.js';
 import { parseColour, parseDurationMs } from '../options.js';
+import { blocksNewSwitch, describeJournal } from '../journal.js';
+import { currentOwner, defaultJournalPath, ownerIsRunning, readJournal } from '../journal-file.js';
 import { checkTarget, endpointHost, other, requireZones, txtValuesFor } from '../spec.js';
 import { credentialSource } from '../tokens.js';
 import { describeShift, newShiftJournal, resumable, type ShiftJournal } from './journal.js';
@@ -177,6 +179,12 @@ export async function weightedShiftCommand(flags: RawWeightedFlags, io: Io): Pro
   if (flags.resume || flags.rollback) {
     if (!existing) throw usageError(`there is no weighted shift to ${flags.resume ? 'resume' : 'roll back'}: no journal at ${journalPath}`);
     if (existing.platform !== platform.name) throw usageError(`the journal ${journalPath} is for platform ${existing.platform}, not ${platform.name}`);
+    if (existing.owner && ownerIsRunning(existing.owner)) {
+      throw new BasculeError('refused', `another bascule (pid ${existing.owner.pid}) is running this weighted shift right now (journal ${journalPath})`, {
+        hint: `wait for it to finish; if it is stuck, stop it first (if pid ${existing.owner.pid} is not bascule, set "pid": 0 under "owner" in the journal)`,
+      });
+    }
+    existing.owner = currentOwner();
     const settings = await settingsFor(existing, domains, aws, ctx, waits);
     const ports = await portsFor(platform, existing, journalPath, zones, domains, aws, ctx, waits, now, sleep, out);
     if (flags.rollback) {
@@ -200,6 +208,10 @@ export async function weightedShiftCommand(flags: RawWeightedFlags, io: Io): Pro
     throw new BasculeError('refused', `a weighted shift is unfinished: ${describeShift(existing)} (journal ${journalPath}); refusing to start another`, {
       hint: `resume it: ${commandLine(flags, '--resume')}\n      or undo it: ${commandLine(flags, '--rollback')}`,
     });
+  }
+  const plain = readJournal(defaultJournalPath(io.env, platform.name));
+  if (plain && blocksNewSwitch(plain)) {
+    throw new BasculeError('refused', `a switch is unfinished: ${describeJournal(plain)}; refusing to start a weighted shift`, { hint: 'resume or roll it back first (bascule switch --resume / --rollback, without --weights)' });
   }
   checkTarget(platform, to);
   const inv = await aws.readInventory(ctx, domains);
@@ -231,7 +243,7 @@ export async function weightedShiftCommand(flags: RawWeightedFlags, io: Io): Pro
     return;
   }
   await confirm(io, flags, `\nThis moves production to ${to} in stages.`, to);
-  const journal = newShiftJournal({ platform: platform.name, from, to, stages: options.stages, flipAt: options.flipAt, holdMs: options.holdMs, pause: options.pause, thresholds: options.thresholds, before: inv.names, startShare, now: now() });
+  const journal = newShiftJournal({ platform: platform.name, from, to, stages: options.stages, flipAt: options.flipAt, holdMs: options.holdMs, pause: options.pause, thresholds: options.thresholds, before: inv.names, startShare, now: now(), owner: currentOwner() });
   writeShiftJournal(journalPath, journal);
   const settings: ShiftSettings = { ttlMs: inv.ttlSeconds * 1000, verifyTimeoutMs: waits.timeoutMs, pollMs: waits.pollMs, signalPollMs: options.signalPollMs };
   const ports = await portsFor(platform, journal, journalPath, zones, domains, aws, ctx, waits, now, sleep, out, sources);

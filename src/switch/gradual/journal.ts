@@ -41,6 +41,8 @@ export interface ShiftJournal {
   rollback: { gradual: boolean } | null;
   revert: { stage: number; to: number; reasons: readonly string[]; at: string } | null;
   events: { at: string; what: string }[];
+  /** The process running it (a second one is refused while it lives). */
+  owner: { pid: number; host: string };
 }
 
 export function newShiftJournal(input: {
@@ -55,6 +57,7 @@ export function newShiftJournal(input: {
   before: readonly ProductionName[];
   startShare: number;
   now: number;
+  owner: { pid: number; host: string };
 }): ShiftJournal {
   return {
     kind: 'weighted-shift',
@@ -77,6 +80,7 @@ export function newShiftJournal(input: {
     rollback: null,
     revert: null,
     events: [{ at: new Date(input.now).toISOString(), what: `shift ${input.from} -> ${input.to} planned: stages ${input.stages.join(', ')}` }],
+    owner: input.owner,
   };
 }
 
