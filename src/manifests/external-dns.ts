@@ -1,17 +1,22 @@
 /**
  * The four ExternalDNS of a colour (pure): private/public x cluster-scoped/live.
  *
- *   external-dns-private       <name>.<cluster private domain>  owner id of this colour
- *   external-dns-public        <name>.<cluster public domain>   owner id of this colour
- *   live-external-dns-private  <name>.<shared private domain>   owner id shared by both colours
- *   live-external-dns-public   <name>.<shared public domain>    owner id shared by both colours
+ *   external-dns-private       <name>.<cluster private domain>  ingress-<cluster private domain>
+ *   external-dns-public        <name>.<cluster public domain>   ingress-<cluster public domain>
+ *   live-external-dns-private  <name>.<shared private domain>   live-<cluster name>.<shared private domain>
+ *   live-external-dns-public   <name>.<shared public domain>    live-<cluster name>.<shared public domain>
  *
  * The name comes only from the annotation (PrivateDNSName / PublicDNSName)
  * through --fqdn-template: the hostname annotation and Ingress hosts are
  * ignored. ExternalDNS updates only records whose TXT registry entry carries
- * its own owner id, so the live instances of both colours share one owner id
- * per zone (green's takes over blue's records at a switch), and only the live
- * colour runs them (replicas 1; 0 on the other) so they never write at once.
+ * its own owner id. Each colour's live instances have their own owner id: at
+ * a switch, bascule runs the new colour's with --migrate-from-txt-owner=<the
+ * old colour's id> until every production record names the new owner, then
+ * without it; the old colour's live instances, if they ever run again, own
+ * nothing (docs/switch.md, the fence). Only the live colour runs them
+ * (replicas 1; 0 on the other). They always run upsert-only, whatever
+ * externalDns.policy says: sync would delete every production record the new
+ * colour does not serve on its first loop, create-only would freeze them.
  *
  * Zone selection cannot capture a sub-zone: --zone-id-filter and
  * --aws-zone-type pick the zone; --domain-filter plus --exclude-domains (the
@@ -75,7 +80,7 @@ export function externalDnsArgs(platform: Platform, colour: Colour, instance: Ex
     `--annotation-prefix=${ed.annotationPrefix}`,
     '--ignore-hostname-annotation',
     ...(ed.sources.includes('ingress') ? ['--ignore-ingress-rules-spec', '--ignore-ingress-tls-spec'] : []),
-    `--policy=${ed.policy}`,
+    `--policy=${isLive(instance) ? 'upsert-only' : ed.policy}`,
     '--registry=txt',
     `--txt-owner-id=${platform.clusters[colour].externalDns[instance].ownerId}`,
   );

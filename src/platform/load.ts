@@ -13,6 +13,7 @@ import { BasculeError } from '../errors.js';
 import type { AccessLevel, CaSource, Cluster, ClusterAddonSettings, Domain, Namespace, NodeLocalDnsSettings, Platform } from './model.js';
 import { checkCaData, checkCaPem } from './pem.js';
 import {
+  EXTERNAL_DNS_INSTANCES,
   ADDONS,
   COLOURS,
   DEFAULT_KUBE_DNS_IP,
@@ -277,10 +278,6 @@ export function resolvePlatform(file: PlatformFile, options: LoadOptions, proble
     private: { name: file.domains.private.name, zoneId: file.domains.private.zoneId },
     public: { name: file.domains.public.name, zoneId: file.domains.public.zoneId },
   };
-  const liveOwnerIds = {
-    private: file.externalDns.liveOwnerIds.private ?? `ingress.${shared.private.name}`,
-    public: file.externalDns.liveOwnerIds.public ?? `ingress.${shared.public.name}`,
-  };
 
   const nld = file.addons.nodeLocalDns as { image?: string; localIp?: string; kubeDnsIp?: string; clusterDomain?: string } | undefined;
   const nodeLocalDnsGlobal: NodeLocalDnsSettings = {
@@ -309,7 +306,8 @@ export function resolvePlatform(file: PlatformFile, options: LoadOptions, proble
       roleArn: ed[name]?.roleArn ?? ed.roleArn,
       ownerId: ed[name]?.ownerId ?? defaultOwner,
     });
-    const live = (name: 'livePrivate' | 'livePublic', ownerId: string) => ({ roleArn: ed[name]?.roleArn ?? ed.roleArn, ownerId });
+    // One owner id per colour, so the old colour's live instances own nothing once the switch migrated production (docs/switch.md, the fence).
+    const live = (name: 'livePrivate' | 'livePublic', defaultOwner: string) => ({ roleArn: ed[name]?.roleArn ?? ed.roleArn, ownerId: ed[name]?.ownerId ?? defaultOwner });
     const addons = Object.fromEntries(
       ADDONS.map((name) => {
         const global = addonEntry(file, name);
@@ -359,8 +357,8 @@ export function resolvePlatform(file: PlatformFile, options: LoadOptions, proble
       externalDns: {
         private: instance('private', `ingress-${domains.private.name}`),
         public: instance('public', `ingress-${domains.public.name}`),
-        livePrivate: live('livePrivate', liveOwnerIds.private),
-        livePublic: live('livePublic', liveOwnerIds.public),
+        livePrivate: live('livePrivate', `live-${c.name.toLowerCase()}.${shared.private.name}`),
+        livePublic: live('livePublic', `live-${c.name.toLowerCase()}.${shared.public.name}`),
       },
       addons,
       nodeLocalDns,
@@ -396,18 +394,15 @@ export function resolvePlatform(file: PlatformFile, options: LoadOptions, proble
   if (file.externalDns.annotations.private === file.externalDns.annotations.public) {
     problems.add(['externalDns', 'annotations', 'public'], 'is the same annotation as externalDns.annotations.private; expected two different annotations');
   }
-  // ExternalDNS ownership: the live ids are shared by both colours; every other id is one instance's own.
+  // ExternalDNS ownership: every id is one instance's own (the live ones too: one per colour).
   const owners = new Map<string, string>();
   const claim = (id: string, path: KeyPath) => {
     const previous = owners.get(id);
     if (previous !== undefined) problems.add(path, `owner id ${JSON.stringify(id)} is already used by ${previous}; ExternalDNS instances that may run together need distinct owner ids`);
     else owners.set(id, formatPath(path));
   };
-  claim(liveOwnerIds.private, ['externalDns', 'liveOwnerIds', 'private']);
-  claim(liveOwnerIds.public, ['externalDns', 'liveOwnerIds', 'public']);
   for (const colour of COLOURS) {
-    claim(clusters[colour].externalDns.private.ownerId, ['clusters', colour, 'externalDns', 'private', 'ownerId']);
-    claim(clusters[colour].externalDns.public.ownerId, ['clusters', colour, 'externalDns', 'public', 'ownerId']);
+    for (const instance of EXTERNAL_DNS_INSTANCES) claim(clusters[colour].externalDns[instance].ownerId, ['clusters', colour, 'externalDns', instance, 'ownerId']);
   }
 
   const linkerdTrustAnchors = addonEntry(file, 'linkerd')?.trustAnchorsFile;
@@ -478,7 +473,6 @@ export function resolvePlatform(file: PlatformFile, options: LoadOptions, proble
         limits: { cpu: file.externalDns.resources.limits.cpu, memory: file.externalDns.resources.limits.memory },
       },
       annotations: { private: file.externalDns.annotations.private, public: file.externalDns.annotations.public },
-      liveOwnerIds,
     },
     addons: Object.fromEntries(
       ADDONS.map((name) => {

@@ -122,7 +122,6 @@ export interface Platform {
       readonly limits: { readonly cpu: string | undefined; readonly memory: string };
     };
     readonly annotations: { readonly private: string; readonly public: string };
-    readonly liveOwnerIds: { readonly private: string; readonly public: string };
   };
   readonly addons: Readonly<Record<AddonName, AddonSettings>>;
   /** Linkerd's own settings (addons.linkerd). */

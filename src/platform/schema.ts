@@ -122,8 +122,11 @@ const ExternalDnsInstanceSchema = v.strictObject(
 const LiveExternalDnsInstanceSchema = v.strictObject(
   {
     roleArn: v.optional(roleArn('IRSA role of this ExternalDNS instance (default: the cluster-level externalDns.roleArn)')),
+    ownerId: v.optional(
+      str(OWNER_ID, 'a TXT registry owner id (letters, digits, . _ -)', "the --txt-owner-id of this colour's live instance: one per colour, the switch migrates production records from the old colour's to the new one's"),
+    ),
   },
-  'expected a mapping with roleArn (a live instance\'s owner id is externalDns.liveOwnerIds, shared by both colours)',
+  'expected a mapping with roleArn and/or ownerId',
 );
 
 export const EXTERNAL_DNS_INSTANCES = ['private', 'public', 'livePrivate', 'livePublic'] as const;
@@ -134,8 +137,8 @@ const ClusterExternalDnsSchema = v.strictObject(
     roleArn: v.optional(roleArn('IRSA role for the four ExternalDNS instances of this cluster, unless an instance names its own')),
     private: v.optional(v.pipe(ExternalDnsInstanceSchema, v.description("the instance for the cluster's private domain (owner id default ingress-<cluster private domain>)"))),
     public: v.optional(v.pipe(ExternalDnsInstanceSchema, v.description("the instance for the cluster's public domain (owner id default ingress-<cluster public domain>)"))),
-    livePrivate: v.optional(v.pipe(LiveExternalDnsInstanceSchema, v.description('the live instance for the shared private domain (owner id: externalDns.liveOwnerIds.private)'))),
-    livePublic: v.optional(v.pipe(LiveExternalDnsInstanceSchema, v.description('the live instance for the shared public domain (owner id: externalDns.liveOwnerIds.public)'))),
+    livePrivate: v.optional(v.pipe(LiveExternalDnsInstanceSchema, v.description('the live instance for the shared private domain (owner id default live-<cluster name>.<shared private domain>)'))),
+    livePublic: v.optional(v.pipe(LiveExternalDnsInstanceSchema, v.description('the live instance for the shared public domain (owner id default live-<cluster name>.<shared public domain>)'))),
   },
   'expected a mapping of ExternalDNS settings',
 );
@@ -365,16 +368,6 @@ const ExternalDnsSchema = v.strictObject(
         {
           private: v.optional(str(ANNOTATION, 'an annotation name', 'annotation naming a private host (--fqdn-template, --annotation-filter)'), 'PrivateDNSName'),
           public: v.optional(str(ANNOTATION, 'an annotation name', 'annotation naming a public host'), 'PublicDNSName'),
-        },
-        'expected a mapping with private and public',
-      ),
-      {},
-    ),
-    liveOwnerIds: v.optional(
-      v.strictObject(
-        {
-          private: v.optional(str(OWNER_ID, 'a TXT registry owner id', 'owner id shared by both colours\' live private instances (default ingress.<private domain>)')),
-          public: v.optional(str(OWNER_ID, 'a TXT registry owner id', 'owner id shared by both colours\' live public instances (default ingress.<public domain>)')),
         },
         'expected a mapping with private and public',
       ),

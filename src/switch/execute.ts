@@ -7,13 +7,22 @@ import { BasculeError } from '../errors.js';
 import type { Colour } from '../platform/model.js';
 import { assertAllowed, clusterNameFromTxt, isExternalDnsRegistryRecord, quoteValue } from '../token/cluster-name.js';
 import type { DnsPort } from './dns.js';
+import { formatInventory, positionOf, takeInventory, unallowedOrphans, type Inventory, type InventoryZone } from './inventory.js';
 import { stepDone, stepFailed, stepStarted, type Before, type Journal, type RecordValue, type StepId } from './journal.js';
-import { isRolledOut, isScaledDown, type KubePort } from './kube.js';
-import { formatMs } from './options.js';
+import { isRolledOut, isScaledDown, type DeploymentState, type KubePort } from './kube.js';
+import { formatMs, parseDurationMs } from './options.js';
 import type { LiveWrite } from './platform-edit.js';
 import { describeStep } from './plan.js';
+import { affixesFromArgs, argValue, argValues, NO_AFFIXES } from './registry.js';
 import type { RecordChange, Route53Port } from './route53.js';
-import { colourOfApiTarget, colourOfClusterName, txtValuesFor, unquoteTxt, type RecordSpec, type SwitchSpec } from './spec.js';
+import { colourOfApiTarget, colourOfClusterName, isRegistryValue, txtValuesFor, unquoteTxt, type RecordSpec, type SwitchSpec } from './spec.js';
+
+/** What a long step reports while it runs (the terminal reporter decides how to show it). */
+export interface ProgressEvent {
+  readonly step: string;
+  readonly state: string;
+  readonly detail?: string;
+}
 
 export interface SwitchPorts {
   readonly kube: Readonly<Record<Colour, KubePort>>;
@@ -26,6 +35,8 @@ export interface SwitchPorts {
   readonly owner: Journal['owner'];
   /** Progress lines (stdout). */
   readonly out: (line: string) => void;
+  /** Waits and step transitions, as data. */
+  readonly progress: (event: ProgressEvent) => void;
 }
 
 interface StepResult {
@@ -47,30 +58,79 @@ export class StepFailure extends Error {
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** A failure bascule explains becomes one preflight problem; anything else (a bug) surfaces as it is. */
+function problemOf(error: unknown): string {
+  if (error instanceof BasculeError) return error.message;
+  throw error;
+}
+
 /** Polls `probe` until it says done; fails with its last word after `timeoutMs`. */
-async function waitUntil(ports: SwitchPorts, options: { timeoutMs: number; pollMs: number }, probe: () => Promise<{ done: boolean; state: string }>): Promise<void> {
+async function waitUntil(
+  ports: SwitchPorts,
+  options: { timeoutMs: number; pollMs: number; step?: string; hint?: string },
+  probe: () => Promise<{ done: boolean; state: string }>,
+): Promise<void> {
   const deadline = ports.now().getTime() + options.timeoutMs;
   for (;;) {
     const { done, state } = await probe();
     if (done) return;
     if (ports.now().getTime() >= deadline) {
-      throw new BasculeError('check', `${state}, still after ${formatMs(options.timeoutMs)}`, { hint: 'raise --timeout if the cluster is only slow' });
+      throw new BasculeError('check', `${state}, still after ${formatMs(options.timeoutMs)}`, { hint: options.hint ?? 'raise --timeout if the cluster is only slow' });
     }
+    ports.progress({ step: options.step ?? 'wait', state: 'waiting', detail: state });
     await ports.sleep(Math.min(options.pollMs, Math.max(0, deadline - ports.now().getTime())));
   }
 }
 
 // --- Scaling ---------------------------------------------------------------
 
-async function scaleTo(spec: SwitchSpec, ports: SwitchPorts, colour: Colour, replicas: Readonly<Record<string, number>>): Promise<void> {
+const MIGRATE = 'migrate-from-txt-owner';
+
+/** The args with the hand-over flag set to `from` (or removed when undefined). */
+export function withMigration(args: readonly string[], from: string | undefined): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a.startsWith(`--${MIGRATE}=`)) continue;
+    if (a === `--${MIGRATE}`) {
+      i++;
+      continue;
+    }
+    kept.push(a);
+  }
+  return from === undefined ? kept : [...kept, `--${MIGRATE}=${from}`];
+}
+
+/** Sets (or removes) --migrate-from-txt-owner on a colour's live Deployments; true when any changed. */
+async function setMigration(spec: SwitchSpec, ports: SwitchPorts, colour: Colour, from: Colour | undefined): Promise<boolean> {
   const kube = ports.kube[colour];
   const ns = spec.externalDns.namespace;
+  let changed = false;
+  for (const live of spec.live) {
+    const d = await kube.deployment(ns, live.deployment);
+    if (!d) throw new BasculeError('check', `${colour}: Deployment ${ns}/${live.deployment} disappeared`);
+    if (!d.container) throw new BasculeError('check', `${colour}: Deployment ${ns}/${live.deployment} has no container`);
+    const want = withMigration(d.container.args, from === undefined ? undefined : live.owner[from]);
+    if (want.join('\n') === d.container.args.join('\n')) continue;
+    await kube.patchArgs(ns, live.deployment, d.container.index, d.container.args, want);
+    changed = true;
+    ports.out(`      ${colour}: ${ns}/${live.deployment} ${from === undefined ? `runs without --${MIGRATE}` : `takes over ${live.owner[from]}'s records (--${MIGRATE}=${live.owner[from]})`}`);
+  }
+  return changed;
+}
+
+async function scaleTo(spec: SwitchSpec, ports: SwitchPorts, colour: Colour, replicas: Readonly<Record<string, number>>, options: { migrateFrom?: Colour | 'none' } = {}): Promise<void> {
+  const kube = ports.kube[colour];
+  const ns = spec.externalDns.namespace;
+  if (options.migrateFrom !== undefined) await setMigration(spec, ports, colour, options.migrateFrom === 'none' ? undefined : options.migrateFrom);
   for (const name of spec.externalDns.deployments) {
     const want = replicas[name] as number;
+    // Only the hand-over flag changed (end of a hand-over): the replicas are already right.
+    if (options.migrateFrom === 'none' && want > 0 && (await kube.deployment(ns, name))?.desired === want) continue;
     await kube.scale(ns, name, want);
     ports.out(`      ${colour}: ${ns}/${name} scaled to ${want}`);
   }
-  await waitUntil(ports, spec.waits, async () => {
+  await waitUntil(ports, { ...spec.waits, step: `${colour} live ExternalDNS` }, async () => {
     const waiting: string[] = [];
     for (const name of spec.externalDns.deployments) {
       const want = replicas[name] as number;
@@ -102,20 +162,34 @@ async function checkZones(spec: SwitchSpec, ports: SwitchPorts, problems: string
   const records: [string, RecordSpec][] = [
     ['api.zoneId', spec.apiRecord],
     ['clusterNameRecord.zoneId', spec.txtRecord],
+    ...spec.production.map((z): [string, RecordSpec] => [`domains.${z.kind}.zoneId`, { name: z.domain, zoneId: z.zoneId, ttl: 0 }]),
   ];
   const seen = new Map<string, Awaited<ReturnType<Route53Port['zone']>> | null>();
   for (const [key, record] of records) {
     if (!seen.has(record.zoneId)) {
       try {
-        seen.set(record.zoneId, await ports.route53.zone(record.zoneId));
+        const zone = await ports.route53.zone(record.zoneId);
+        seen.set(record.zoneId, zone);
+        // A private zone answers only inside its VPCs: once the old colour is stopped, the new one must still see it.
+        for (const colour of [spec.from, spec.to]) {
+          const vpc = spec.vpcs[colour];
+          if (!zone?.private) continue;
+          if (vpc === undefined) problems.push(`the hosted zone ${record.zoneId} (${zone.name}) is private, and clusters.${colour}.vpcId is not set: bascule cannot check that ${colour}'s VPC sees it; set it`);
+          else if (!zone.vpcs.includes(vpc)) {
+            problems.push(`the private hosted zone ${record.zoneId} (${zone.name}) is not associated with ${colour}'s VPC ${vpc}: ${colour} would not resolve it (aws route53 associate-vpc-with-hosted-zone --hosted-zone-id ${record.zoneId} --vpc VPCRegion=...,VPCId=${vpc})`);
+          }
+        }
       } catch (error) {
-        problems.push(errorText(error));
+        problems.push(problemOf(error));
         seen.set(record.zoneId, null);
       }
     }
     const zone = seen.get(record.zoneId);
     if (zone === undefined) problems.push(`the Route53 hosted zone ${record.zoneId} (${key}) does not exist`);
     else if (zone !== null && !inZone(record.name, zone.name)) problems.push(`${record.name} is not in the hosted zone ${record.zoneId} (${zone.name}) that ${key} names`);
+    else if (zone !== null && key === 'api.zoneId' && record.name === zone.name) {
+      problems.push(`${record.name} is the apex of the hosted zone ${record.zoneId}: Route53 refuses a CNAME there; give api.record a name below it (api.${zone.name})`);
+    }
   }
 }
 
@@ -152,11 +226,18 @@ async function txtClusterName(spec: SwitchSpec, ports: SwitchPorts): Promise<str
   return resolved.clusterName;
 }
 
-async function waitForDns(spec: SwitchSpec, ports: SwitchPorts, colour: Colour): Promise<string[]> {
+/** How long resolvers may keep the old answers: the larger of the old and new TTLs, plus 30 s (unless --dns-wait says). */
+export function dnsWaitMs(spec: SwitchSpec, before: Before | null): number {
+  if (spec.waits.dnsWaitSet) return spec.waits.dnsWaitMs;
+  const old = Math.max(before?.api?.ttl ?? 0, before?.txt?.ttl ?? 0);
+  return Math.max(spec.waits.dnsWaitMs, (old + 30) * 1000);
+}
+
+async function waitForDns(spec: SwitchSpec, ports: SwitchPorts, colour: Colour, before: Before | null): Promise<string[]> {
   const want = spec.clusters[colour];
   const notes: string[] = [];
   let apiUnseen: string | undefined;
-  await waitUntil(ports, { timeoutMs: spec.waits.dnsWaitMs, pollMs: spec.waits.pollMs }, async () => {
+  await waitUntil(ports, { timeoutMs: dnsWaitMs(spec, before), pollMs: spec.waits.pollMs, step: 'DNS' }, async () => {
     const waiting: string[] = [];
     let txt: string;
     try {
@@ -190,6 +271,130 @@ async function waitForDns(spec: SwitchSpec, ports: SwitchPorts, colour: Colour):
   return notes;
 }
 
+// --- Production records ----------------------------------------------------
+
+/** Every record set of the production zones and the cluster sub-domains' zones, read once per zone. */
+export async function readInventory(
+  spec: SwitchSpec,
+  route53: Pick<Route53Port, 'recordSets'>,
+  from: Colour,
+  to: Colour,
+  affixes: Readonly<Record<string, ReturnType<typeof affixesFromArgs>>>,
+): Promise<Inventory> {
+  const cache = new Map<string, Awaited<ReturnType<Route53Port['recordSets']>>>();
+  const sets = async (zoneId: string) => {
+    if (!cache.has(zoneId)) cache.set(zoneId, await route53.recordSets(zoneId));
+    return cache.get(zoneId) ?? [];
+  };
+  const zones: InventoryZone[] = [];
+  for (const z of spec.production) {
+    const records = await sets(z.zoneId);
+    const own = async (colour: Colour) => (z.clusterZoneIds[colour] === z.zoneId ? [] : await sets(z.clusterZoneIds[colour]));
+    zones.push({
+      kind: z.kind,
+      zoneId: z.zoneId,
+      domain: z.domain,
+      clusterDomains: z.clusterDomains,
+      liveOwners: [...new Set(spec.live.filter((l) => l.kind === z.kind).flatMap((l) => [l.owner.blue, l.owner.green]))],
+      clusterOwners: z.clusterOwners,
+      affixes: affixes[z.kind] ?? NO_AFFIXES,
+      excluded: [spec.apiRecord.name, spec.txtRecord.name],
+      records,
+      clusterRecords: { blue: await own('blue'), green: await own('green') },
+    });
+  }
+  return takeInventory(zones, from, to);
+}
+
+/** The flags of a live Deployment that must be what `bascule manifests` generates. */
+const PINNED_FLAGS = ['txt-owner-id', 'policy', 'registry', 'domain-filter', 'zone-id-filter', 'exclude-domains', 'txt-prefix', 'txt-suffix', 'aws-zone-type', MIGRATE];
+
+/** What differs between a live Deployment and what `bascule manifests` generates for it. */
+export function liveDeploymentProblems(spec: SwitchSpec, colour: Colour, deployment: string, d: DeploymentState): string[] {
+  const live = spec.live.find((l) => l.deployment === deployment);
+  if (!live) return [];
+  const where = `${colour}: ${spec.externalDns.namespace}/${deployment}`;
+  if (!d.container) return [`${where} has no container`];
+  const problems: string[] = [];
+  const want = live.args[colour];
+  for (const flag of PINNED_FLAGS) {
+    const has = argValues(d.container.args, flag);
+    const wanted = argValues(want, flag);
+    if (has.join(',') === wanted.join(',')) continue;
+    const show = (v: string[]) => (v.length === 0 ? 'none' : v.map((x) => `--${flag}=${x}`).join(' '));
+    if (flag === MIGRATE) problems.push(`${where} still runs ${show(has)} (a hand-over left unfinished): it would take records from another owner; apply the manifests \`bascule manifests\` generates, then retry`);
+    else problems.push(`${where} runs ${show(has)}, not ${show(wanted)} as \`bascule manifests\` generates: apply the generated manifests (or fix the platform file), then retry`);
+  }
+  if (d.container.image !== spec.externalDns.image) {
+    problems.push(`${where} runs the image ${d.container.image}, not ${spec.externalDns.image} (externalDns.image): an older ExternalDNS may write a registry format the inventory cannot read; apply the generated manifests`);
+  }
+  return problems;
+}
+
+/** ExternalDNS's --interval (default 1m), from a Deployment's args. */
+export function intervalMs(args: readonly string[]): number {
+  const value = argValue(args, 'interval');
+  if (value === undefined) return 60_000;
+  try {
+    return parseDurationMs('--interval', value, { min: 1, max: 24 * 3_600_000 });
+  } catch {
+    return 60_000;
+  }
+}
+
+/**
+ * Waits until every name in `names` targets `colour`'s load balancers and its
+ * registry entry names `colour`'s live owner id; bounded by 3 ExternalDNS
+ * intervals (at least two full loops after the one under way).
+ */
+async function productionFollows(spec: SwitchSpec, ports: SwitchPorts, colour: Colour, names: readonly string[], label: string): Promise<string[]> {
+  if (spec.live.length === 0) return [];
+  const other = colour === spec.to ? spec.from : spec.to;
+  if (names.length === 0) {
+    ports.out(`      no production name to wait for`);
+    return [];
+  }
+  const intervals: number[] = [];
+  const affixes: Record<string, ReturnType<typeof affixesFromArgs>> = {};
+  for (const live of spec.live) {
+    const d = await ports.kube[colour].deployment(spec.externalDns.namespace, live.deployment);
+    if (d?.container) {
+      intervals.push(intervalMs(d.container.args));
+      affixes[live.kind] = affixesFromArgs(d.container.args);
+    }
+  }
+  const interval = intervals.length > 0 ? Math.max(...intervals) : 60_000;
+  const bound = 3 * interval;
+  const ownerOf = (kind: string) => spec.live.find((l) => l.kind === kind)?.owner[colour];
+  let still: string[] = [];
+  await waitUntil(
+    ports,
+    {
+      timeoutMs: bound,
+      pollMs: Math.min(spec.waits.pollMs, Math.max(100, Math.floor(interval / 2))),
+      step: label,
+      hint: `${colour}'s live ExternalDNS did not take them over: read its logs (kubectl -n ${spec.externalDns.namespace} logs deploy/${spec.live[0]?.deployment}), check its IAM role may change the zones (route53:ChangeResourceRecordSets), its --domain-filter and --txt-owner-id; the journal says how to resume or roll back`,
+    },
+    async () => {
+      const inventory = await readInventory(spec, ports.route53, other, colour, affixes);
+      still = [];
+      for (const name of names) {
+        const row = inventory.rows.find((r) => r.name === name);
+        if (!row) {
+          still.push(`${name} (gone from Route53)`);
+          continue;
+        }
+        const at = positionOf(row, other, colour);
+        if (at !== colour) still.push(`${name} -> ${row.targets.join(' ')} (${at === other ? `still on ${other}` : 'neither colour'})`);
+        else if (row.owner !== ownerOf(row.kind)) still.push(`${name} (targets ${colour}, but its registry entry still names ${row.owner ?? 'nobody'}, not ${ownerOf(row.kind)})`);
+      }
+      return { done: still.length === 0, state: `${still.length} production name${still.length === 1 ? '' : 's'} not on ${colour} after ${formatMs(bound)} (3 ExternalDNS intervals of ${formatMs(interval)}): ${still.join('; ')}` };
+    },
+  );
+  ports.out(`      Route53: ${names.join(', ')} target ${colour}'s load balancers, owned by ${colour}'s live ExternalDNS`);
+  return [];
+}
+
 // --- The steps -------------------------------------------------------------
 
 async function apiAnswers(ports: SwitchPorts, colour: Colour, problems: string[]): Promise<boolean> {
@@ -199,7 +404,7 @@ async function apiAnswers(ports: SwitchPorts, colour: Colour, problems: string[]
     ports.out(`      ${colour}: the API answers (${version}) with a token for ${kube.connection.clusterName}`);
     return true;
   } catch (error) {
-    problems.push(errorText(error));
+    problems.push(problemOf(error));
     return false;
   }
 }
@@ -208,32 +413,48 @@ function preflightFailed(problems: string[], rollback: boolean): BasculeError {
   return new BasculeError('check', `${rollback ? 'rollback ' : ''}preflight found ${problems.length === 1 ? 'a problem' : `${problems.length} problems`}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 }
 
-async function preflight(spec: SwitchSpec, ports: SwitchPorts): Promise<StepResult> {
+/** Reads both colours' live Deployments; checks them against the generated ones; returns the source's replicas and each kind's registry affixes. */
+async function checkLiveDeployments(spec: SwitchSpec, ports: SwitchPorts, reachable: Record<Colour, boolean>, problems: string[], rollback: boolean) {
   const { from, to } = spec;
   const ns = spec.externalDns.namespace;
-  const problems: string[] = [];
-  const notes: string[] = [];
-  const reachable = { [to]: await apiAnswers(ports, to, problems), [from]: await apiAnswers(ports, from, problems) } as Record<Colour, boolean>;
   const replicas: Record<string, number> = {};
-  for (const name of spec.externalDns.deployments) {
+  const affixes: Record<string, ReturnType<typeof affixesFromArgs>> = {};
+  for (const live of spec.live) {
+    const name = live.deployment;
     try {
       if (reachable[to]) {
         const d = await ports.kube[to].deployment(ns, name);
         if (!d) problems.push(`${to}: the Deployment ${ns}/${name} does not exist (bascule's manifests create it, with 0 replicas)`);
-        else if (d.desired !== 0 || d.replicas !== 0) {
-          problems.push(`${to}: ${ns}/${name} runs ${d.desired} replica(s) (${d.replicas} pods); it must be at 0 before the switch: two live ExternalDNS would both write the shared zones`);
+        else {
+          if (!rollback && (d.desired !== 0 || d.replicas !== 0)) {
+            problems.push(`${to}: ${ns}/${name} runs ${d.desired} replica(s) (${d.replicas} pods); it must be at 0 before the switch: two live ExternalDNS would both write the shared zones`);
+          }
+          if (!rollback) problems.push(...liveDeploymentProblems(spec, to, name, d));
         }
       }
       if (reachable[from]) {
         const d = await ports.kube[from].deployment(ns, name);
         if (!d) problems.push(`${from}: the Deployment ${ns}/${name} does not exist`);
-        else replicas[name] = d.desired;
+        else {
+          replicas[name] = d.desired;
+          if (!rollback) problems.push(...liveDeploymentProblems(spec, from, name, d));
+          if (d.container) affixes[live.kind] = affixesFromArgs(d.container.args);
+        }
       }
     } catch (error) {
-      problems.push(errorText(error));
+      problems.push(problemOf(error));
     }
   }
-  if (spec.externalDns.deployments.length > 0 && problems.length === 0) ports.out(`      ${to}'s live ExternalDNS are at 0; ${from}'s exist`);
+  return { replicas, affixes };
+}
+
+async function preflight(spec: SwitchSpec, ports: SwitchPorts): Promise<StepResult> {
+  const { from, to } = spec;
+  const problems: string[] = [];
+  const notes: string[] = [];
+  const reachable = { [to]: await apiAnswers(ports, to, problems), [from]: await apiAnswers(ports, from, problems) } as Record<Colour, boolean>;
+  const { replicas, affixes } = await checkLiveDeployments(spec, ports, reachable, problems, false);
+  if (spec.live.length > 0 && problems.length === 0) ports.out(`      ${to}'s live ExternalDNS are at 0; both colours' run what \`bascule manifests\` generates`);
 
   await checkZones(spec, ports, problems);
   let api: RecordValue | null = null;
@@ -242,7 +463,8 @@ async function preflight(spec: SwitchSpec, ports: SwitchPorts): Promise<StepResu
   try {
     api = (await ports.route53.record(spec.apiRecord.zoneId, spec.apiRecord.name, 'CNAME')) ?? null;
     txt = (await ports.route53.record(spec.txtRecord.zoneId, spec.txtRecord.name, 'TXT')) ?? null;
-    const names = (txt?.values ?? []).map(unquoteTxt).filter((v) => !isExternalDnsRegistryRecord(v));
+    const values = (txt?.values ?? []).map(unquoteTxt);
+    const names = values.filter((v) => !isExternalDnsRegistryRecord(v));
     if (names.length !== 1 || names[0] !== source) {
       const holds = names.length === 0 ? 'holds no cluster name' : `holds ${names.map(quoteValue).join(', ')}`;
       const colour = names.length === 1 ? colourOfClusterName(spec.clusters, names[0] as string) : undefined;
@@ -250,34 +472,64 @@ async function preflight(spec: SwitchSpec, ports: SwitchPorts): Promise<StepResu
         `TXT ${spec.txtRecord.name} in Route53 (zone ${spec.txtRecord.zoneId}) ${holds}${colour ? ` (${colour})` : ''}, not ${quoteValue(source)}: ${colour === to ? `${to} may be live already` : 'the live colour is not the one the switch starts from'}; run \`bascule status\``,
       );
     } else ports.out(`      Route53: TXT ${spec.txtRecord.name} names ${source}`);
+    if ((txt?.values ?? []).some(isRegistryValue)) {
+      problems.push(
+        `TXT ${spec.txtRecord.name} holds an ExternalDNS registry value: an ExternalDNS claims that name and may rewrite or delete the record naming the live cluster; exclude ${spec.txtRecord.name} from every ExternalDNS (--exclude-domains; \`bascule manifests\` does), remove that value, then retry`,
+      );
+    }
     const target = api?.values[0];
     if (!api) notes.push(`${spec.apiRecord.name} has no CNAME in zone ${spec.apiRecord.zoneId}: the switch creates it (a rollback deletes it)`);
-    else if (!target || colourOfApiTarget(spec.clusters, target) !== from) notes.push(`${spec.apiRecord.name} points at ${api.values.join(' ')}, not ${from}'s endpoint ${spec.clusters[from].endpointHost}`);
+    else if (api.values.length !== 1 || !target || colourOfApiTarget(spec.clusters, target) !== from) {
+      problems.push(`${spec.apiRecord.name} points at ${api.values.join(' ')}, not ${from}'s endpoint ${spec.clusters[from].endpointHost}: the live colour is not the one the switch starts from; run \`bascule status\``);
+    }
+    const beside = (await ports.route53.recordSets(spec.apiRecord.zoneId)).filter((r) => r.name === spec.apiRecord.name && r.type !== 'CNAME');
+    if (beside.length > 0) {
+      problems.push(`${spec.apiRecord.name} also holds ${beside.map((r) => r.type).join(', ')} record(s) in zone ${spec.apiRecord.zoneId}: Route53 refuses a CNAME beside another type; remove them`);
+    }
   } catch (error) {
-    problems.push(errorText(error));
+    problems.push(problemOf(error));
   }
   try {
     const seen = await txtClusterName(spec, ports);
     if (seen !== source) problems.push(`TXT ${spec.txtRecord.name} resolves to ${seen} via ${ports.dns.where}, not ${source}`);
   } catch (error) {
-    const text = errorText(error);
+    const text = problemOf(error);
     problems.push(text.includes(' via ') ? text : `${text} (asked ${ports.dns.where})`);
+  }
+  let moves: string[] = [];
+  let orphans: string[] = [];
+  if (spec.live.length > 0) {
+    try {
+      const inventory = await readInventory(spec, ports.route53, from, to, affixes);
+      ports.out(formatInventory(inventory).trimEnd().replace(/^/gm, '      '));
+      moves = inventory.rows.filter((r) => r.verdict === 'moves').map((r) => r.name);
+      orphans = inventory.rows.filter((r) => r.verdict === 'orphan').map((r) => r.name);
+      const { missing, unknown } = unallowedOrphans(inventory, spec.allowOrphans);
+      if (missing.length > 0) {
+        problems.push(
+          `${missing.length} production name${missing.length === 1 ? ' is' : 's are'} served by ${from} only: ${missing.join(', ')}. After the switch nothing updates ${missing.length === 1 ? 'it' : 'them'} (upsert-only never deletes) and ${missing.length === 1 ? 'it keeps' : 'they keep'} sending traffic to ${from}'s load balancers; deleting ${from}'s ingresses would take ${missing.length === 1 ? 'it' : 'them'} down. Serve ${missing.length === 1 ? 'it' : 'them'} from ${to} too, or accept that with ${missing.map((n) => `--allow-orphan ${n}`).join(' ')}`,
+        );
+      }
+      if (unknown.length > 0) problems.push(`--allow-orphan names ${unknown.join(', ')}, which the inventory does not find as an orphan (served by ${from} only); check the name`);
+    } catch (error) {
+      problems.push(problemOf(error));
+    }
   }
   if (problems.length > 0) throw preflightFailed(problems, false);
   for (const note of notes) ports.out(`      note: ${note}`);
-  return { before: { api, txt, replicas }, notes };
+  return { before: { api, txt, replicas, moves, orphans }, notes };
 }
 
-function switchChanges(spec: SwitchSpec, before: Before | null): { zoneId: string; change: RecordChange }[] {
+function switchChanges(spec: SwitchSpec): { zoneId: string; change: RecordChange }[] {
   const dst = spec.clusters[spec.to];
   return [
     { zoneId: spec.apiRecord.zoneId, change: { action: 'UPSERT', name: spec.apiRecord.name, type: 'CNAME', ttl: spec.apiRecord.ttl, values: [dst.endpointHost] } },
-    { zoneId: spec.txtRecord.zoneId, change: { action: 'UPSERT', name: spec.txtRecord.name, type: 'TXT', ttl: spec.txtRecord.ttl, values: txtValuesFor(before?.txt?.values, dst.clusterName) } },
+    { zoneId: spec.txtRecord.zoneId, change: { action: 'UPSERT', name: spec.txtRecord.name, type: 'TXT', ttl: spec.txtRecord.ttl, values: txtValuesFor(dst.clusterName) } },
   ];
 }
 
-async function repointDns(spec: SwitchSpec, ports: SwitchPorts, journal: Journal): Promise<StepResult> {
-  const changes = switchChanges(spec, journal.before);
+async function repointDns(spec: SwitchSpec, ports: SwitchPorts): Promise<StepResult> {
+  const changes = switchChanges(spec);
   await applyChanges(spec, ports, changes, `bascule switch ${spec.platform}: ${spec.from} -> ${spec.to}`);
   for (const { zoneId, change } of changes) {
     const now = await ports.route53.record(zoneId, change.name, change.type);
@@ -290,8 +542,9 @@ async function repointDns(spec: SwitchSpec, ports: SwitchPorts, journal: Journal
   return {};
 }
 
-async function postcheck(spec: SwitchSpec, ports: SwitchPorts): Promise<StepResult> {
-  const notes = await waitForDns(spec, ports, spec.to);
+async function postcheck(spec: SwitchSpec, ports: SwitchPorts, journal: Journal): Promise<StepResult> {
+  await productionFollows(spec, ports, spec.to, journal.before?.moves ?? [], 'production records');
+  const notes = await waitForDns(spec, ports, spec.to, journal.before);
   // What `bascule token -i <TXT name>` does: resolve, check the allow-list, sign for that cluster.
   const name = await txtClusterName(spec, ports);
   if (name !== spec.clusters[spec.to].clusterName) throw new BasculeError('check', `a token for the stable name would be signed for ${name}, not ${spec.clusters[spec.to].clusterName}`);
@@ -314,11 +567,23 @@ function recordLive(ports: SwitchPorts, to: Colour, from: Colour): StepResult {
 async function rollbackPreflight(spec: SwitchSpec, ports: SwitchPorts, journal: Journal): Promise<StepResult> {
   const problems: string[] = [];
   const ids = new Set((journal.rollback ?? []).map((s) => s.id));
-  if (ids.has('stop-target')) await apiAnswers(ports, spec.to, problems);
-  if (ids.has('start-source')) await apiAnswers(ports, spec.from, problems);
+  const reachable = {
+    [spec.to]: ids.has('stop-target') ? await apiAnswers(ports, spec.to, problems) : false,
+    [spec.from]: ids.has('start-source') ? await apiAnswers(ports, spec.from, problems) : false,
+  } as Record<Colour, boolean>;
   if (ids.has('restore-dns')) {
     if (!journal.before) problems.push('the journal holds no record of the DNS values before the switch; restore them by hand');
     await checkZones(spec, ports, problems);
+  }
+  if (ids.has('start-source') && spec.live.length > 0) {
+    const { affixes } = await checkLiveDeployments(spec, ports, reachable, problems, true);
+    try {
+      // The same procedure backwards: its own inventory, production names moving back.
+      const inventory = await readInventory(spec, ports.route53, spec.to, spec.from, affixes);
+      ports.out(formatInventory(inventory).trimEnd().replace(/^/gm, '      '));
+    } catch (error) {
+      problems.push(problemOf(error));
+    }
   }
   if (problems.length > 0) throw preflightFailed(problems, true);
   return {};
@@ -343,42 +608,57 @@ async function restoreDns(spec: SwitchSpec, ports: SwitchPorts, journal: Journal
   return {};
 }
 
-async function rollbackPostcheck(spec: SwitchSpec, ports: SwitchPorts): Promise<StepResult> {
-  return { notes: await waitForDns(spec, ports, spec.from) };
+async function rollbackPostcheck(spec: SwitchSpec, ports: SwitchPorts, journal: Journal): Promise<StepResult> {
+  if (spec.live.length > 0 && (journal.rollback ?? []).some((s) => s.id === 'start-source')) {
+    // The names the source serves that the live instances own (its own inventory, now).
+    const inventory = await readInventory(spec, ports.route53, spec.to, spec.from, {});
+    const names = inventory.rows.filter((r) => r.verdict === 'moves').map((r) => r.name);
+    await productionFollows(spec, ports, spec.from, names, 'production records');
+  }
+  return { notes: await waitForDns(spec, ports, spec.from, journal.before) };
 }
 
 async function execute(spec: SwitchSpec, ports: SwitchPorts, journal: Journal, id: StepId): Promise<StepResult> {
+  const { from, to } = spec;
   switch (id) {
     case 'preflight':
       return preflight(spec, ports);
     case 'stop-source':
-      await scaleTo(spec, ports, spec.from, replicasOf(spec, 0));
+      await scaleTo(spec, ports, from, replicasOf(spec, 0));
       return {};
     case 'dns':
-      return repointDns(spec, ports, journal);
+      return repointDns(spec, ports);
     case 'start-target':
-      await scaleTo(spec, ports, spec.to, replicasOf(spec, 1));
+      await scaleTo(spec, ports, to, replicasOf(spec, 1), { migrateFrom: from });
       return {};
     case 'postcheck':
-      return postcheck(spec, ports);
+      return postcheck(spec, ports, journal);
+    case 'end-handover':
+      await scaleTo(spec, ports, to, replicasOf(spec, 1), { migrateFrom: 'none' });
+      return {};
     case 'record-live':
-      return recordLive(ports, spec.to, spec.from);
+      return recordLive(ports, to, from);
     case 'rollback-preflight':
       return rollbackPreflight(spec, ports, journal);
     case 'stop-target':
-      await scaleTo(spec, ports, spec.to, replicasOf(spec, 0));
+      await scaleTo(spec, ports, to, replicasOf(spec, 0), { migrateFrom: 'none' });
       return {};
     case 'restore-dns':
       return restoreDns(spec, ports, journal);
     case 'start-source':
-      await scaleTo(spec, ports, spec.from, Object.fromEntries(spec.externalDns.deployments.map((d) => [d, journal.before?.replicas[d] ?? 1])));
+      await scaleTo(spec, ports, from, sourceReplicas(spec, journal), { migrateFrom: to });
       return {};
     case 'rollback-postcheck':
-      return rollbackPostcheck(spec, ports);
+      return rollbackPostcheck(spec, ports, journal);
+    case 'rollback-end-handover':
+      await scaleTo(spec, ports, from, sourceReplicas(spec, journal), { migrateFrom: 'none' });
+      return {};
     case 'restore-live':
-      return recordLive(ports, spec.from, spec.to);
+      return recordLive(ports, from, to);
   }
 }
+
+const sourceReplicas = (spec: SwitchSpec, journal: Journal) => Object.fromEntries(spec.externalDns.deployments.map((d) => [d, journal.before?.replicas[d] ?? 1]));
 
 /**
  * Runs `ids` (the journal's remaining steps of its operation), journalling
@@ -396,6 +676,7 @@ export async function runSteps(spec: SwitchSpec, ports: SwitchPorts, journal: Jo
     j = stepStarted(j, id, ports.now(), ports.owner);
     ports.writeJournal(j);
     ports.out(`[${index}/${total}] ${step.title}`);
+    ports.progress({ step: id, state: 'started', detail: step.title });
     const started = ports.now().getTime();
     let result: StepResult;
     try {
@@ -404,12 +685,14 @@ export async function runSteps(spec: SwitchSpec, ports: SwitchPorts, journal: Jo
       j = stepFailed(j, id, ports.now(), errorText(error));
       ports.writeJournal(j);
       ports.out(`      FAILED`);
+      ports.progress({ step: id, state: 'failed', detail: errorText(error) });
       throw new StepFailure(id, error, j);
     }
     j = stepDone(j, id, ports.now(), result.before ? { before: result.before } : {});
     ports.writeJournal(j);
     notes.push(...(result.notes ?? []));
     ports.out(`      ok (${formatMs(ports.now().getTime() - started)})`);
+    ports.progress({ step: id, state: 'done' });
   }
   return { journal: j, notes };
 }

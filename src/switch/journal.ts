@@ -15,14 +15,25 @@
  */
 import type { Colour } from '../platform/model.js';
 
-export const SWITCH_STEPS = ['preflight', 'stop-source', 'dns', 'start-target', 'postcheck', 'record-live'] as const;
-export const ROLLBACK_STEPS = ['rollback-preflight', 'stop-target', 'restore-dns', 'start-source', 'rollback-postcheck', 'restore-live'] as const;
+export const SWITCH_STEPS = ['preflight', 'stop-source', 'dns', 'start-target', 'postcheck', 'end-handover', 'record-live'] as const;
+export const ROLLBACK_STEPS = ['rollback-preflight', 'stop-target', 'restore-dns', 'start-source', 'rollback-postcheck', 'rollback-end-handover', 'restore-live'] as const;
 export type SwitchStepId = (typeof SWITCH_STEPS)[number];
 export type RollbackStepId = (typeof ROLLBACK_STEPS)[number];
 export type StepId = SwitchStepId | RollbackStepId;
 
 /** Steps that change something outside the journal. */
-const MUTATING: ReadonlySet<StepId> = new Set<StepId>(['stop-source', 'dns', 'start-target', 'record-live', 'stop-target', 'restore-dns', 'start-source', 'restore-live']);
+const MUTATING: ReadonlySet<StepId> = new Set<StepId>([
+  'stop-source',
+  'dns',
+  'start-target',
+  'end-handover',
+  'record-live',
+  'stop-target',
+  'restore-dns',
+  'start-source',
+  'rollback-end-handover',
+  'restore-live',
+]);
 export const isMutating = (id: StepId) => MUTATING.has(id);
 
 /** Each mutating switch step, and the rollback step that undoes it. */
@@ -55,13 +66,32 @@ export interface Before {
   readonly txt: RecordValue | null;
   /** The source colour's live ExternalDNS replicas, per Deployment. */
   readonly replicas: Readonly<Record<string, number>>;
+  /** The production names the inventory found moving, and the orphans allowed (left on the source). */
+  readonly moves?: readonly string[];
+  readonly orphans?: readonly string[];
+}
+
+/** What the plan was made from: `--resume` and `--rollback` refuse when it changed. */
+export interface Pins {
+  /** sha256 of the platform file, its `live:` value left out (the switch writes it). */
+  readonly platformHash: string;
+  /** Each fact the steps use, as text (endpoints, records, zones, owner ids...). */
+  readonly facts: Readonly<Record<string, string>>;
+}
+
+/** The lock record in Route53 this operation holds (one operator across machines). */
+export interface LockRecord {
+  readonly zoneId: string;
+  readonly name: string;
+  /** The exact TXT value written: it is deleted with it. */
+  readonly value: string;
 }
 
 export type JournalState = 'running' | 'failed' | 'completed' | 'rolling-back' | 'rollback-failed' | 'rolled-back';
 
 export interface Journal {
   readonly kind: 'bascule-switch-journal';
-  readonly version: 1;
+  readonly version: 2;
   readonly platform: string;
   /** Absolute path of the platform file the switch was started with. */
   readonly platformFile: string;
@@ -75,6 +105,9 @@ export interface Journal {
   readonly steps: readonly StepRecord<SwitchStepId>[];
   readonly rollback: readonly StepRecord<RollbackStepId>[] | null;
   readonly before: Before | null;
+  readonly pins: Pins;
+  /** The Route53 lock record held while the operation is unfinished; null once released. */
+  readonly lock: LockRecord | null;
 }
 
 export type Operation = 'switch' | 'rollback';
@@ -87,11 +120,13 @@ export function newJournal(options: {
   steps: readonly SwitchStepId[];
   now: Date;
   owner: { pid: number; host: string };
+  pins: Pins;
+  lock?: LockRecord | null;
 }): Journal {
   const at = options.now.toISOString();
   return {
     kind: 'bascule-switch-journal',
-    version: 1,
+    version: 2,
     platform: options.platform,
     platformFile: options.platformFile,
     from: options.from,
@@ -103,6 +138,8 @@ export function newJournal(options: {
     steps: options.steps.map((id) => ({ id, status: 'pending' })),
     rollback: null,
     before: null,
+    pins: options.pins,
+    lock: options.lock ?? null,
   };
 }
 
@@ -182,10 +219,12 @@ export function rollbackStepIds(j: Journal): RollbackStepId[] {
     if (inverse && started(s)) inverses.add(inverse);
   }
   if (inverses.size === 0) return [];
-  // ROLLBACK_STEPS is already in undo order: target's ExternalDNS off, records back, source's on, then the file.
+  // ROLLBACK_STEPS is already in undo order: target's ExternalDNS off, records back, source's on (taking
+  // production back), the post-check, the source's hand-over flag off, then the file.
   return ROLLBACK_STEPS.filter((id) => {
     if (id === 'rollback-preflight') return true;
-    if (id === 'rollback-postcheck') return inverses.has('restore-dns');
+    if (id === 'rollback-postcheck') return inverses.has('restore-dns') || inverses.has('start-source');
+    if (id === 'rollback-end-handover') return inverses.has('start-source');
     return inverses.has(id);
   });
 }
@@ -230,11 +269,20 @@ const COLOUR_SET = new Set(['blue', 'green']);
 const STATES = new Set<JournalState>(['running', 'failed', 'completed', 'rolling-back', 'rollback-failed', 'rolled-back']);
 const STATUSES = new Set<StepStatus>(['pending', 'running', 'done', 'failed']);
 
+const isRecordValue = (r: unknown): r is RecordValue =>
+  typeof r === 'object' &&
+  r !== null &&
+  Array.isArray((r as RecordValue).values) &&
+  (r as RecordValue).values.every((v) => typeof v === 'string') &&
+  Number.isInteger((r as RecordValue).ttl) &&
+  (r as RecordValue).ttl >= 0 &&
+  (r as RecordValue).ttl <= 2_147_483_647;
+
 /** Checks a parsed journal file's shape; returns what is wrong, or undefined. */
 export function journalProblem(value: unknown): string | undefined {
   const j = value as Partial<Journal> | null;
   if (typeof j !== 'object' || j === null || j.kind !== 'bascule-switch-journal') return 'it is not a bascule switch journal';
-  if (j.version !== 1) return `its version ${JSON.stringify(j.version)} is not one this bascule reads (1)`;
+  if (j.version !== 2) return `its version ${JSON.stringify(j.version)} is not one this bascule reads (2)`;
   if (typeof j.platform !== 'string' || typeof j.platformFile !== 'string') return 'it names no platform';
   if (!COLOUR_SET.has(j.from as string) || !COLOUR_SET.has(j.to as string) || j.from === j.to) return 'its colours are not blue and green';
   if (!STATES.has(j.state as JournalState)) return `its state ${JSON.stringify(j.state)} is unknown`;
@@ -243,5 +291,75 @@ export function journalProblem(value: unknown): string | undefined {
   if (!steps(j.steps, SWITCH_STEPS)) return 'its steps are malformed';
   if (j.rollback !== null && !steps(j.rollback, ROLLBACK_STEPS)) return 'its rollback steps are malformed';
   if (typeof j.owner !== 'object' || j.owner === null || typeof j.owner.pid !== 'number') return 'it names no owner process';
+  const pins = j.pins as Partial<Pins> | undefined;
+  if (typeof pins !== 'object' || pins === null || typeof pins.platformHash !== 'string' || typeof pins.facts !== 'object' || pins.facts === null) return 'it pins no platform file';
+  if (!Object.values(pins.facts).every((f) => typeof f === 'string')) return 'its pinned facts are malformed';
+  const lock = j.lock as Partial<LockRecord> | null | undefined;
+  if (lock !== null && (typeof lock !== 'object' || typeof lock.zoneId !== 'string' || typeof lock.name !== 'string' || typeof lock.value !== 'string')) return 'its lock record is malformed';
+  const b = j.before as Partial<Before> | null | undefined;
+  if (b !== null) {
+    if (typeof b !== 'object') return 'its before values are malformed';
+    if ((b.api !== null && !isRecordValue(b.api)) || (b.txt !== null && !isRecordValue(b.txt))) return 'its before records are malformed';
+    if (typeof b.replicas !== 'object' || b.replicas === null || !Object.values(b.replicas).every((n) => Number.isInteger(n) && n >= 0 && n <= 100)) {
+      return 'its before replicas are malformed';
+    }
+    for (const key of ['moves', 'orphans'] as const) {
+      const list = b[key];
+      if (list !== undefined && !(Array.isArray(list) && list.every((n) => typeof n === 'string'))) return `its before ${key} are malformed`;
+    }
+  }
   return undefined;
+}
+
+/** Steps run in order: some done, then at most one running or failed, then pending ones. */
+function orderProblem(list: readonly StepRecord[], what: string): string | undefined {
+  let phase = 0; // 0: done so far, 1: one running or failed, 2: pending
+  for (const s of list) {
+    const rank = s.status === 'done' ? 0 : s.status === 'pending' ? 2 : 1;
+    if (rank < phase || (rank === 1 && phase === 1)) return `its ${what} are out of order (${list.map((x) => `${x.id} ${x.status}`).join(', ')})`;
+    phase = rank;
+  }
+  return undefined;
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * Checks the journal against what this switch is (its expected steps, what
+ * preflight can have seen): a journal edited by hand is refused, never obeyed.
+ * `beforeProblem` says what is wrong with the before values, given the spec.
+ */
+export function journalConsistency(
+  j: Journal,
+  expected: { steps: readonly SwitchStepId[]; beforeProblem: (before: Before) => string | undefined },
+): string | undefined {
+  if (!sameList(j.steps.map((s) => s.id), expected.steps)) {
+    return `its steps (${j.steps.map((s) => s.id).join(', ')}) are not this switch's (${expected.steps.join(', ')})`;
+  }
+  const order = orderProblem(j.steps, 'steps');
+  if (order) return order;
+  const preflightDone = j.steps[0]?.status === 'done';
+  if (preflightDone !== (j.before !== null)) return preflightDone ? 'its preflight is done but it recorded nothing before the switch' : 'it holds before values its preflight did not record';
+  if (j.before) {
+    const problem = expected.beforeProblem(j.before);
+    if (problem) return `its before values are not what a preflight can have recorded: ${problem}`;
+  }
+  const switchOver = j.steps.every((s) => s.status === 'done');
+  if (j.rollback === null) {
+    const stateOk =
+      (j.state === 'completed' && switchOver) ||
+      (j.state === 'running' && !switchOver) ||
+      (j.state === 'failed' && j.steps.some((s) => s.status === 'failed'));
+    return stateOk ? undefined : `its state ${j.state} does not match its steps`;
+  }
+  const wanted = rollbackStepIds(j);
+  if (!sameList(j.rollback.map((s) => s.id), wanted)) return `its rollback steps (${j.rollback.map((s) => s.id).join(', ')}) are not the inverse of what the switch did (${wanted.join(', ')})`;
+  const rbOrder = orderProblem(j.rollback, 'rollback steps');
+  if (rbOrder) return rbOrder;
+  const rolledBack = j.rollback.every((s) => s.status === 'done');
+  const stateOk =
+    (j.state === 'rolled-back' && rolledBack) ||
+    (j.state === 'rolling-back' && !rolledBack) ||
+    (j.state === 'rollback-failed' && j.rollback.some((s) => s.status === 'failed'));
+  return stateOk ? undefined : `its state ${j.state} does not match its rollback steps`;
 }

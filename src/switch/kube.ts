@@ -31,6 +31,8 @@ export interface DeploymentState {
   readonly available: number;
   /** spec.selector as a label selector query ("app=x,tier in (a,b)"). */
   readonly selector: string;
+  /** The ExternalDNS container (named external-dns, else the first): its image and args. */
+  readonly container: { readonly index: number; readonly image: string; readonly args: readonly string[] } | undefined;
 }
 
 export interface KubePort {
@@ -41,6 +43,11 @@ export interface KubePort {
   scale(namespace: string, name: string, replicas: number): Promise<void>;
   /** Names of the pods matching the selector, terminating ones included. */
   pods(namespace: string, selector: string): Promise<string[]>;
+  /**
+   * Replaces a container's args, only if they still are `from` (a JSON patch
+   * whose `test` makes the API server refuse, 422, when someone changed them).
+   */
+  patchArgs(namespace: string, name: string, container: number, from: readonly string[], to: readonly string[]): Promise<void>;
 }
 
 type LabelSelector = {
@@ -66,6 +73,10 @@ const num = (v: unknown, fallback = 0) => (typeof v === 'number' && Number.isFin
 /** Reads what the switch needs from a Deployment object (pure). */
 export function deploymentState(object: Record<string, any>): DeploymentState {
   const selector = selectorQuery(object.spec?.selector);
+  const containers: any[] = Array.isArray(object.spec?.template?.spec?.containers) ? object.spec.template.spec.containers : [];
+  const found = containers.findIndex((c) => c?.name === 'external-dns');
+  const index = found >= 0 ? found : containers.length > 0 ? 0 : -1;
+  const c = containers[index];
   return {
     name: String(object.metadata?.name ?? ''),
     namespace: String(object.metadata?.namespace ?? ''),
@@ -77,6 +88,8 @@ export function deploymentState(object: Record<string, any>): DeploymentState {
     ready: num(object.status?.readyReplicas),
     available: num(object.status?.availableReplicas),
     selector,
+    container:
+      index < 0 ? undefined : { index, image: String(c?.image ?? ''), args: Array.isArray(c?.args) ? c.args.map(String) : [] },
   };
 }
 
@@ -159,7 +172,7 @@ export function kubeClient(connection: ClusterConnection, token: () => Promise<s
         hint: 'check that the identity (or --access / --role) is mapped in the cluster (access entry or aws-auth), and the AWS credentials in use',
       });
     }
-    if (status === 403) return new BasculeError('aws', `${where}: forbidden (403)${message}`, { hint: 'the identity in use needs get/patch on deployments and deployments/scale, and list on pods, in the ExternalDNS namespace' });
+    if (status === 403) return new BasculeError('aws', `${where}: forbidden (403)${message}`, { hint: 'the identity in use needs get and patch on deployments and deployments/scale, and list on pods, in the ExternalDNS namespace' });
     return new BasculeError('aws', `${where}: the API server answered ${status}${message}`, { hint: 'check the cluster\'s health, then retry' });
   };
 
@@ -181,6 +194,21 @@ export function kubeClient(connection: ClusterConnection, token: () => Promise<s
       const path = `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments/${encodeURIComponent(name)}/scale`;
       const { status, json } = await request('PATCH', path, { spec: { replicas } }, 'application/merge-patch+json');
       if (status !== 200 && status !== 201) throw fail('PATCH', path, status, json);
+    },
+    async patchArgs(namespace, name, container, from, to) {
+      const path = `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments/${encodeURIComponent(name)}`;
+      const at = `/spec/template/spec/containers/${container}/args`;
+      const patch = [
+        { op: 'test', path: at, value: from },
+        { op: 'replace', path: at, value: to },
+      ];
+      const { status, json } = await request('PATCH', path, patch, 'application/json-patch+json');
+      if (status === 422 || status === 409) {
+        throw new BasculeError('check', `PATCH ${path} on ${connection.label}: the container's args changed under bascule (${status}); someone else is editing ${namespace}/${name}`, {
+          hint: 'look at the Deployment (kubectl get deploy -o yaml), then resume',
+        });
+      }
+      if (status !== 200) throw fail('PATCH', path, status, json);
     },
     async pods(namespace, selector) {
       const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods?labelSelector=${encodeURIComponent(selector)}`;

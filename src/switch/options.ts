@@ -51,6 +51,10 @@ export interface SwitchInput extends CommonInput {
   readonly apply: boolean;
   readonly yes: boolean;
   readonly journal: string | undefined;
+  /** Production names served by the old colour only that the operator accepts leaving there. */
+  readonly allowOrphans: readonly string[];
+  readonly breakLock: boolean;
+  readonly output: 'table' | 'json';
 }
 
 export interface StatusInput extends CommonInput {
@@ -78,6 +82,9 @@ export interface RawSwitchFlags extends RawCommonFlags {
   resume?: boolean;
   rollback?: boolean;
   journal?: string;
+  allowOrphan?: string[];
+  breakLock?: boolean;
+  output?: string;
 }
 
 export interface RawStatusFlags extends RawCommonFlags {
@@ -151,7 +158,26 @@ export function parseSwitchInput(flags: RawSwitchFlags): SwitchInput {
   if (verbs.length > 1) throw usageError(`${verbs.join(' and ')} are exclusive; give one`);
   const mode: SwitchMode = flags.resume ? { kind: 'resume' } : flags.rollback ? { kind: 'rollback' } : { kind: 'switch', to: parseColour('--to', flags.to as string) };
   if (flags.journal !== undefined && flags.journal.trim() === '') throw usageError('--journal is empty');
-  return { ...parseCommon(flags), mode, apply: flags.apply ?? false, yes: flags.yes ?? false, journal: flags.journal };
+  const allowOrphans = (flags.allowOrphan ?? []).map((name) => name.trim().replace(/\.$/, '').toLowerCase());
+  for (const [i, name] of allowOrphans.entries()) {
+    if (!/^(?=.{1,253}$)([a-z0-9_*]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)+$/.test(name)) {
+      throw usageError(`--allow-orphan ${JSON.stringify(flags.allowOrphan?.[i])} is not a DNS name`, 'name a production record, e.g. --allow-orphan blog.devinfra.local');
+    }
+  }
+  if (allowOrphans.length > 0 && mode.kind !== 'switch') throw usageError('--allow-orphan goes with --to (the orphans are decided when a switch starts)');
+  const output = flags.output ?? 'table';
+  if (output !== 'table' && output !== 'json') throw usageError(`--output ${JSON.stringify(output)} is not supported`, 'use --output table (the default) or --output json');
+  if (output === 'json' && (flags.apply || mode.kind !== 'switch')) throw usageError('--output json prints the plan; it goes with --to and without --apply');
+  return {
+    ...parseCommon(flags),
+    mode,
+    apply: flags.apply ?? false,
+    yes: flags.yes ?? false,
+    journal: flags.journal,
+    allowOrphans,
+    breakLock: flags.breakLock ?? false,
+    output,
+  };
 }
 
 export function parseStatusInput(flags: RawStatusFlags): StatusInput {

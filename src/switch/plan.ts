@@ -20,7 +20,15 @@ export interface PlannedStep {
 /** The switch steps for a platform: without ExternalDNS there is nothing to scale. */
 export function switchStepIds(spec: Pick<SwitchSpec, 'externalDns'>): SwitchStepId[] {
   const scale = spec.externalDns.deployments.length > 0;
-  return ['preflight', ...(scale ? (['stop-source'] as const) : []), 'dns', ...(scale ? (['start-target'] as const) : []), 'postcheck', 'record-live'];
+  return [
+    'preflight',
+    ...(scale ? (['stop-source'] as const) : []),
+    'dns',
+    ...(scale ? (['start-target'] as const) : []),
+    'postcheck',
+    ...(scale ? (['end-handover'] as const) : []),
+    'record-live',
+  ];
 }
 
 const where = (spec: SwitchSpec) => (spec.resolver ? `DNS server ${spec.resolver}` : 'the system resolver');
@@ -34,9 +42,8 @@ function apiChange(spec: SwitchSpec, to: Colour, before: RecordValue | null | un
 
 function txtChange(spec: SwitchSpec, to: Colour, before: RecordValue | null | undefined): string {
   const now = before === undefined ? '' : `, now ${showRecord(before)}`;
-  const values = txtValuesFor(before?.values, spec.clusters[to].clusterName);
-  const kept = values.length > 1 ? ', ExternalDNS registry values kept' : '';
-  return `zone ${spec.txtRecord.zoneId}: UPSERT ${spec.txtRecord.name} TXT ${values.join(' ')}, TTL ${spec.txtRecord.ttl} (${to}'s cluster name${kept}${now})`;
+  const values = txtValuesFor(spec.clusters[to].clusterName);
+  return `zone ${spec.txtRecord.zoneId}: UPSERT ${spec.txtRecord.name} TXT ${values.join(' ')}, TTL ${spec.txtRecord.ttl} (${to}'s cluster name${now})`;
 }
 
 function scaleDown(spec: SwitchSpec, colour: Colour): PlannedStep['checks'] {
@@ -45,6 +52,15 @@ function scaleDown(spec: SwitchSpec, colour: Colour): PlannedStep['checks'] {
 
 function scaleUp(spec: SwitchSpec, colour: Colour, replicas: string): PlannedStep['checks'] {
   return [`each has ${replicas} updated, ready and available (as kubectl rollout status), in ${colour}, up to ${formatMs(spec.waits.timeoutMs)}`];
+}
+
+const owner = (spec: SwitchSpec, colour: Colour) => spec.live.map((l) => l.owner[colour]).join(', ');
+
+function productionFollows(spec: SwitchSpec, colour: Colour, names: string): string[] {
+  if (spec.live.length === 0) return [];
+  return [
+    `${names} target ${colour}'s load balancers (what ${colour}'s own record for each name targets) and their registry entries name ${owner(spec, colour)}, in Route53 (waits up to 3 ExternalDNS intervals, read from ${colour}'s Deployments' --interval)`,
+  ];
 }
 
 function dnsFollows(spec: SwitchSpec, colour: Colour): string[] {
@@ -70,8 +86,19 @@ export function describeSwitchStep(spec: SwitchSpec, id: SwitchStepId, before?: 
           ...(spec.externalDns.deployments.length > 0
             ? [`${to}'s live ExternalDNS (${deployments(spec)}) exist with 0 replicas; ${from}'s exist`]
             : ['(externalDns.enabled is false: no ExternalDNS to check)']),
-          `the Route53 zones ${[...new Set([spec.apiRecord.zoneId, spec.txtRecord.zoneId])].join(' and ')} exist and hold ${spec.apiRecord.name} and ${spec.txtRecord.name}`,
-          `TXT ${spec.txtRecord.name} names ${src.clusterName} (${from}), in Route53 and via ${where(spec)}`,
+          ...(spec.live.length > 0
+            ? [
+                `both colours' live ExternalDNS run what \`bascule manifests\` generates: owner ids (${from} ${owner(spec, from)}; ${to} ${owner(spec, to)}), --policy=upsert-only, domain and zone filters, exclusions, image ${spec.externalDns.image}; no --migrate-from-txt-owner left over`,
+              ]
+            : []),
+          `the Route53 zones ${[...new Set([spec.apiRecord.zoneId, spec.txtRecord.zoneId, ...spec.production.map((z) => z.zoneId)])].join(', ')} exist; private ones are associated with both clusters' VPCs`,
+          `${spec.apiRecord.name} is a CNAME to ${from}'s endpoint (or absent), not at a zone apex, alone at its name`,
+          `TXT ${spec.txtRecord.name} names ${src.clusterName} (${from}) and holds no ExternalDNS registry value, in Route53 and via ${where(spec)}`,
+          ...(spec.live.length > 0
+            ? [
+                `the inventory of production records (below): every name ${from}'s live ExternalDNS own that ${to} does not serve is an orphan, refused unless named by --allow-orphan${spec.allowOrphans.length > 0 ? ` (allowed: ${spec.allowOrphans.join(', ')})` : ''}`,
+              ]
+            : []),
         ],
       };
     case 'stop-source':
@@ -91,8 +118,8 @@ export function describeSwitchStep(spec: SwitchSpec, id: SwitchStepId, before?: 
     case 'start-target':
       return {
         id,
-        title: `Start ${to}'s live ExternalDNS`,
-        changes: [`${to}: scale ${deployments(spec)} to 1 replica`],
+        title: `Start ${to}'s live ExternalDNS, taking production over`,
+        changes: [`${to}: add --migrate-from-txt-owner=<${from}'s live owner id> to ${deployments(spec)}, scale them to 1 replica`],
         checks: scaleUp(spec, to, '1 replica'),
       };
     case 'postcheck':
@@ -101,9 +128,17 @@ export function describeSwitchStep(spec: SwitchSpec, id: SwitchStepId, before?: 
         title: 'Post-check',
         changes: [],
         checks: [
+          ...productionFollows(spec, to, before?.moves ? (before.moves.length === 0 ? 'no production name moves; otherwise each moving name' : before.moves.join(', ')) : 'the production names that move'),
           ...dnsFollows(spec, to),
           `a token for the stable name (as \`bascule token -i ${spec.txtRecord.name}\` makes it) is signed for ${dst.clusterName}, and ${to}'s API accepts it`,
         ],
+      };
+    case 'end-handover':
+      return {
+        id,
+        title: `End the hand-over: ${from}'s live owner id is no more migrated`,
+        changes: [`${to}: remove --migrate-from-txt-owner from ${deployments(spec)} (as \`bascule manifests\` generates them)`],
+        checks: scaleUp(spec, to, '1 replica'),
       };
     case 'record-live':
       return {
@@ -133,13 +168,13 @@ export function describeRollbackStep(spec: SwitchSpec, id: RollbackStepId, befor
         id,
         title: 'Rollback preflight',
         changes: [],
-        checks: [`the APIs the rollback scales answer with a token for their cluster; the Route53 zones exist`],
+        checks: [`the APIs the rollback scales answer with a token for their cluster; the Route53 zones exist; the inventory of production records, ${to} -> ${from}`],
       };
     case 'stop-target':
       return {
         id,
         title: `Stop ${to}'s live ExternalDNS`,
-        changes: [`${to}: scale ${deployments(spec)} to 0 replicas`],
+        changes: [`${to}: remove any --migrate-from-txt-owner from ${deployments(spec)}, scale them to 0 replicas`],
         checks: scaleDown(spec, to),
       };
     case 'restore-dns':
@@ -153,8 +188,8 @@ export function describeRollbackStep(spec: SwitchSpec, id: RollbackStepId, befor
       const replicas = before ? spec.externalDns.deployments.map((d) => `${d} ${before.replicas[d] ?? 1}`).join(', ') : '';
       return {
         id,
-        title: `Start ${from}'s live ExternalDNS again`,
-        changes: [`${from}: scale ${deployments(spec)} back to the replicas they had${replicas ? ` (${replicas})` : ''}`],
+        title: `Start ${from}'s live ExternalDNS again, taking production back`,
+        changes: [`${from}: add --migrate-from-txt-owner=<${to}'s live owner id> to ${deployments(spec)}, scale them back to the replicas they had${replicas ? ` (${replicas})` : ''}`],
         checks: scaleUp(spec, from, 'those replicas'),
       };
     }
@@ -163,7 +198,14 @@ export function describeRollbackStep(spec: SwitchSpec, id: RollbackStepId, befor
         id,
         title: 'Rollback post-check',
         changes: [],
-        checks: dnsFollows(spec, from),
+        checks: [...productionFollows(spec, from, `the production names ${from} serves (its own inventory, taken by the rollback preflight)`), ...dnsFollows(spec, from)],
+      };
+    case 'rollback-end-handover':
+      return {
+        id,
+        title: `End the hand-over back: ${to}'s live owner id is no more migrated`,
+        changes: [`${from}: remove --migrate-from-txt-owner from ${deployments(spec)}`],
+        checks: scaleUp(spec, from, 'those replicas'),
       };
     case 'restore-live':
       return {

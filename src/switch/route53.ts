@@ -11,9 +11,11 @@ import {
   ListResourceRecordSetsCommand,
   Route53Client,
   type Change,
+  type RRType,
 } from '@aws-sdk/client-route-53';
 import { BasculeError, redact } from '../errors.js';
 import type { AwsCredentials } from '../token/eks-token.js';
+import type { RecordSet } from './inventory.js';
 import type { RecordValue } from './journal.js';
 import { normName } from './spec.js';
 
@@ -32,6 +34,8 @@ export interface HostedZone {
   /** Without the trailing dot. */
   readonly name: string;
   readonly private: boolean;
+  /** The VPCs a private zone is associated with (ids). */
+  readonly vpcs: readonly string[];
 }
 
 export interface Route53Port {
@@ -42,6 +46,14 @@ export interface Route53Port {
   /** Submits one change batch; returns its change id. */
   change(zoneId: string, changes: readonly RecordChange[], comment: string): Promise<string>;
   changeStatus(changeId: string): Promise<string>;
+  /** Every record set of the zone (all pages). */
+  recordSets(zoneId: string): Promise<RecordSet[]>;
+  /**
+   * One change batch of CREATE/DELETE of TXT values, exact: Route53 refuses a
+   * CREATE of a record set that exists and a DELETE whose values differ
+   * (InvalidChangeBatch). Returns the change id, or `conflict` when refused so.
+   */
+  exact(zoneId: string, action: 'CREATE' | 'DELETE', name: string, ttl: number, values: readonly string[], comment: string): Promise<string | 'conflict'>;
   destroy(): void;
 }
 
@@ -99,9 +111,10 @@ export function route53Client(options: {
   return {
     async zone(zoneId) {
       try {
-        const { HostedZone } = await client.send(new GetHostedZoneCommand({ Id: zoneId }));
+        const { HostedZone, VPCs } = await client.send(new GetHostedZoneCommand({ Id: zoneId }));
         if (!HostedZone?.Name) return undefined;
-        return { id: bare(HostedZone.Id ?? zoneId), name: normName(HostedZone.Name), private: HostedZone.Config?.PrivateZone === true };
+        const vpcs = (VPCs ?? []).map((v) => v.VPCId ?? '').filter(Boolean);
+        return { id: bare(HostedZone.Id ?? zoneId), name: normName(HostedZone.Name), private: HostedZone.Config?.PrivateZone === true, vpcs };
       } catch (error) {
         if ((error as { name?: string }).name === 'NoSuchHostedZone') return undefined;
         throw route53Error('GetHostedZone', zoneId, error);
@@ -145,6 +158,45 @@ export function route53Client(options: {
         return ChangeInfo?.Status ?? 'UNKNOWN';
       } catch (error) {
         throw route53Error('GetChange', changeId, error);
+      }
+    },
+    async recordSets(zoneId) {
+      const all: RecordSet[] = [];
+      let start: { StartRecordName?: string; StartRecordType?: RRType; StartRecordIdentifier?: string } = {};
+      for (let page = 0; page < 1000; page++) {
+        let answer;
+        try {
+          answer = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, MaxItems: 300, ...start }));
+        } catch (error) {
+          throw route53Error('ListResourceRecordSets', `in zone ${zoneId}`, error);
+        }
+        for (const s of answer.ResourceRecordSets ?? []) {
+          all.push({
+            name: normName(s.Name ?? ''),
+            type: s.Type ?? '',
+            ttl: s.TTL,
+            values: s.AliasTarget ? [normName(s.AliasTarget.DNSName ?? '')] : (s.ResourceRecords ?? []).map((r) => r.Value ?? ''),
+            alias: s.AliasTarget !== undefined,
+            setIdentifier: s.SetIdentifier,
+          });
+        }
+        if (!answer.IsTruncated || !answer.NextRecordName) return all;
+        start = { StartRecordName: answer.NextRecordName, ...(answer.NextRecordType ? { StartRecordType: answer.NextRecordType } : {}), ...(answer.NextRecordIdentifier ? { StartRecordIdentifier: answer.NextRecordIdentifier } : {}) };
+      }
+      throw new BasculeError('aws', `Route53 ListResourceRecordSets in zone ${zoneId}: more than 1000 pages`);
+    },
+    async exact(zoneId, action, name, ttl, values, comment) {
+      try {
+        const { ChangeInfo } = await client.send(
+          new ChangeResourceRecordSetsCommand({
+            HostedZoneId: zoneId,
+            ChangeBatch: { Comment: comment, Changes: [{ Action: action, ResourceRecordSet: { Name: name, Type: 'TXT', TTL: ttl, ResourceRecords: values.map((Value) => ({ Value })) } }] },
+          }),
+        );
+        return bare(ChangeInfo?.Id ?? '');
+      } catch (error) {
+        if ((error as { name?: string }).name === 'InvalidChangeBatch') return 'conflict';
+        throw route53Error('ChangeResourceRecordSets', `in zone ${zoneId} (${action} ${name} TXT)`, error);
       }
     },
     destroy: () => client.destroy(),

@@ -163,7 +163,15 @@ export function evaluateStatus(o: StatusObservation, targets: Readonly<Record<Co
     if (unknown.length > 0) {
       checks.push({ name: 'live-external-dns', ok: false, message: `cannot tell where the live ExternalDNS run: ${unknown.map((c) => `${c}: ${o.clusters[c].externalDns.find((d) => d.error)?.error}`).join('; ')}` });
     } else if (runningIn.length === 2) {
-      checks.push({ name: 'live-external-dns', ok: false, message: 'the live ExternalDNS run in both colours: they fight over the shared zones; stop one colour\'s' });
+      const old = live ? (live === 'blue' ? 'green' : 'blue') : undefined;
+      const revived = old ? running(old).map((d) => `${old}: ${d.name}`) : [];
+      checks.push({
+        name: 'live-external-dns',
+        ok: false,
+        message: old
+          ? `the old colour's live ExternalDNS run again (${revived.join(', ')}) while ${live} is live: its owner id no longer owns production (the fence), but it must not run; scale it to 0 (and apply the manifests generated with live: ${live})`
+          : "the live ExternalDNS run in both colours: they fight over the shared zones; stop one colour's",
+      });
     } else if (runningIn.length === 0) {
       checks.push({ name: 'live-external-dns', ok: false, message: 'the live ExternalDNS run in no colour: the shared zones are not kept up to date' });
     } else {

@@ -165,10 +165,13 @@ describe('bascule switch --weights (moto Route53 behind the validating proxy, EL
     const orphan = await shift(['--to', 'green', '--weights', '10,100', '--apply', ...FAST]);
     expect(orphan.code).toBe(1);
     expect(orphan.stderr).toMatch(/^error: 1 production name is served by one colour only:\n {2}- old\.devinfra\.fr: only blue \(old\.eks-green\.devinfra\.fr does not exist\)/m);
-    expect(orphan.stderr).toMatch(/^hint: .*--allow-orphan/m);
-    const plan = await shift(['--to', 'green', '--weights', '10,100', '--allow-orphan']);
+    expect(orphan.stderr).toMatch(/^hint: .*--allow-orphan old\.devinfra\.fr/m);
+    const plan = await shift(['--to', 'green', '--weights', '10,100', '--allow-orphan', 'old.devinfra.fr']);
     expect(plan.code, plan.stderr).toBe(0);
-    expect(plan.stdout).toMatch(/left as they are \(--allow-orphan\):\n {4}old\.devinfra\.fr \(only blue\)/);
+    expect(plan.stdout).toMatch(/left as they are \(--allow-orphan\), on their colour:\n {4}old\.devinfra\.fr \(only blue\)/);
+    const wrong = await shift(['--to', 'green', '--weights', '10,100', '--allow-orphan', 'www.devinfra.fr']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/^error: --allow-orphan www\.devinfra\.fr: not a production name served by one colour only/m);
     expect(plan.stdout).toMatch(/This is the plan; nothing was changed/);
     await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zones.fr, ChangeBatch: { Changes: [{ Action: 'DELETE', ResourceRecordSet: { Name: 'old.devinfra.fr', Type: 'CNAME', TTL: 1, ResourceRecords: [{ Value: 'x.example' }] } }, { Action: 'DELETE', ResourceRecordSet: { Name: 'old.eks-blue.devinfra.fr', Type: 'CNAME', TTL: 1, ResourceRecords: [{ Value: 'x.example' }] } }] } }));
     expect(canonical(await all())).toEqual(canonical(original));
@@ -251,6 +254,8 @@ describe('bascule switch --weights (moto Route53 behind the validating proxy, EL
     expect(paused.stdout).toMatch(/Paused with green at 10%\. Promote with: bascule switch --resume --config /);
     expect(await weights('www.devinfra.fr')).toEqual({ blue: 90, green: 10 });
     expect(journal()).toMatchObject({ state: 'paused', share: 10 });
+    // the switch lock (shared with the plain switch) is held while the shift is unfinished
+    expect(await value('_bascule-lock.eks.devinfra.info', 'TXT')).toMatch(/^"bascule-lock platform=devinfra shift=blue->green by=/);
 
     // green starts failing: 60 of 100 requests answered 5XX
     await put('RequestCount', lbs.green as LoadBalancer, 100);

@@ -3,7 +3,8 @@
  * A stand-in Kubernetes API server for one "EKS cluster" on loopback HTTPS:
  * it authenticates bearer tokens as EKS does (eks-verifier.mjs, for its own
  * cluster name, keys from `lookupSecret`), and serves what kubectl asks for
- * discovery and namespaces. More routes plug in through `routes`.
+ * discovery and namespaces. More routes plug in through `routes`: Deployments
+ * and pods (deployments.mjs), Services and Ingresses (kube-objects.mjs).
  *
  *   const api = await startApiServer({ clusterName: 'eks-green', ca, lookupSecret });
  *   api.url            https://127.0.0.1:PORT
@@ -64,7 +65,10 @@ export async function startApiServer(options) {
       sendJson(res, 200, {
         kind: 'APIGroupList',
         apiVersion: 'v1',
-        groups: [{ name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } }],
+        groups: [
+          { name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } },
+          { name: 'networking.k8s.io', versions: [{ groupVersion: 'networking.k8s.io/v1', version: 'v1' }], preferredVersion: { groupVersion: 'networking.k8s.io/v1', version: 'v1' } },
+        ],
       });
     } else if (path === '/api/v1') {
       sendJson(res, 200, {
@@ -73,6 +77,7 @@ export async function startApiServer(options) {
         resources: [
           { name: 'namespaces', singularName: 'namespace', namespaced: false, kind: 'Namespace', verbs: ['get', 'list', 'watch'], shortNames: ['ns'] },
           { name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ['get', 'list', 'watch'], shortNames: ['po'] },
+          { name: 'services', singularName: 'service', namespaced: true, kind: 'Service', verbs: ['get', 'list', 'watch'], shortNames: ['svc'] },
         ],
       });
     } else if (path === '/apis/apps/v1') {
@@ -84,6 +89,13 @@ export async function startApiServer(options) {
           { name: 'deployments', singularName: 'deployment', namespaced: true, kind: 'Deployment', verbs: ['get', 'list', 'patch', 'update', 'watch'], shortNames: ['deploy'] },
           { name: 'deployments/scale', singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] },
         ],
+      });
+    } else if (path === '/apis/networking.k8s.io/v1') {
+      sendJson(res, 200, {
+        kind: 'APIResourceList',
+        apiVersion: 'v1',
+        groupVersion: 'networking.k8s.io/v1',
+        resources: [{ name: 'ingresses', singularName: 'ingress', namespaced: true, kind: 'Ingress', verbs: ['get', 'list', 'watch'], shortNames: ['ing'] }],
       });
     } else if (path === '/api/v1/namespaces') {
       sendJson(res, 200, {

@@ -16,7 +16,7 @@ import { OWNERSHIP_FILE } from '../../src/manifests/output.js';
 import { validateObject } from '../../src/manifests/validate.js';
 import { loadPlatform } from '../../src/platform/load.js';
 import type { Colour, Platform } from '../../src/platform/model.js';
-import { EXTERNAL_DNS_DEPLOYMENTS, LIVE_EXTERNAL_DNS_INSTANCES } from '../../src/platform/names.js';
+import { EXTERNAL_DNS_DEPLOYMENTS } from '../../src/platform/names.js';
 import { COLOURS, EXTERNAL_DNS_INSTANCES } from '../../src/platform/schema.js';
 import { runCli } from '../support/cli.js';
 import { tempDirs, UPDATE_GOLDEN } from '../support/text.js';
@@ -119,17 +119,19 @@ describe('ExternalDNS: owners, the live colour, zones, annotations', () => {
     for (const colour of COLOURS) expect(deployments(colour).map((d) => d.metadata.name)).toEqual(EXTERNAL_DNS_INSTANCES.map((i) => EXTERNAL_DNS_DEPLOYMENTS[i]));
   });
 
-  it('the live owner id is the same in both colours and differs from every cluster-scoped one', () => {
+  it('every instance has its own owner id, the live ones one per colour (the fence), and the live ones always run upsert-only', () => {
     const owners: any = Object.fromEntries(COLOURS.map((c) => [c, Object.fromEntries(deployments(c).map((d) => [d.metadata.name, argOf(d, 'txt-owner-id')[0]]))]));
-    for (const live of LIVE_EXTERNAL_DNS_INSTANCES) {
-      const name = EXTERNAL_DNS_DEPLOYMENTS[live];
-      expect(owners.blue[name]).toBe(owners.green[name]);
-    }
-    const scoped = COLOURS.flatMap((c) => ['external-dns-private', 'external-dns-public'].map((n) => owners[c][n]));
-    expect(new Set(scoped).size).toBe(4);
-    for (const live of LIVE_EXTERNAL_DNS_INSTANCES) expect(scoped).not.toContain(owners.blue[EXTERNAL_DNS_DEPLOYMENTS[live]]);
-    expect(owners.blue['live-external-dns-private']).toBe('ingress.devinfra.local');
+    const all = COLOURS.flatMap((c) => Object.values(owners[c]));
+    expect(new Set(all).size).toBe(8);
+    expect(owners.blue['live-external-dns-private']).toBe('live-eks-blue.devinfra.local');
+    expect(owners.green['live-external-dns-public']).toBe('live-eks-green.devinfra.fr');
     expect(owners.green['external-dns-public']).toBe('ingress-eks-green.devinfra.fr');
+    // No instance carries the hand-over flag: the switch sets it only while production moves.
+    for (const c of COLOURS) for (const d of deployments(c)) expect(argOf(d, 'migrate-from-txt-owner')).toEqual([]);
+    const sync = load(EXAMPLE.replace('  policy: upsert-only\n', '  policy: sync\n'));
+    for (const d of objectsOf(files(sync, 'blue')).filter((o) => o.kind === 'Deployment' && o.metadata.name.includes('external-dns'))) {
+      expect(argOf(d, 'policy')).toEqual([d.metadata.name.startsWith('live-') ? 'upsert-only' : 'sync']);
+    }
   });
 
   it.each(['blue', 'green'] as const)('live: %s — exactly that colour runs the live instances; cluster-scoped ones always run', (live) => {

@@ -35,8 +35,8 @@ describe('examples/platform.yaml', () => {
     // The four ExternalDNS of the article, per cluster, with its owner ids.
     expect(platform.clusters.blue.domains.private.name).toBe('eks-blue.devinfra.local');
     expect(platform.clusters.blue.domains.public.name).toBe('eks-blue.devinfra.fr');
-    expect(platform.clusters.blue.externalDns.livePrivate.ownerId).toBe('ingress.devinfra.local');
-    expect(platform.clusters.green.externalDns.livePublic.ownerId).toBe('ingress.devinfra.fr');
+    expect(platform.clusters.blue.externalDns.livePrivate.ownerId).toBe('live-eks-blue.devinfra.local');
+    expect(platform.clusters.green.externalDns.livePublic.ownerId).toBe('live-eks-green.devinfra.fr');
     expect(platform.clusters.blue.externalDns.public.ownerId).toBe('ingress-eks-blue.devinfra.fr');
     expect(platform.externalDns.image).toMatch(/^registry\.k8s\.io\/external-dns\/external-dns:v0\.22\./);
     expect(Object.keys(platform.addons)).toEqual([...ADDONS]);

@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli.js';
 import type { Io } from '../../src/io.js';
+import { readPlatform } from '../../src/platform/read.js';
 import { newJournal, SWITCH_STEPS, stepDone, stepFailed, stepStarted, type Journal } from '../../src/switch/journal.js';
+import { DEFAULT_WAITS } from '../../src/switch/options.js';
+import { buildSpec, platformHash, specFacts } from '../../src/switch/spec.js';
 import { replaceOnce } from '../support/text.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -47,19 +50,27 @@ async function cli(argv: string[], options: { tty?: boolean; answer?: string } =
   return { code, stdout, stderr, prompts };
 }
 
+/** The pins a switch of the example makes (the journal then belongs to the platform file as written). */
+function pins() {
+  const p = readPlatform('platform.yaml', dir);
+  const spec = buildSpec(p, { blue: p.clusters.blue.endpoint as string, green: p.clusters.green.endpoint as string }, { from: 'blue', to: 'green', resolver: undefined, waits: DEFAULT_WAITS, journal: 'j' });
+  return { platformHash: platformHash(readFileSync(join(dir, 'platform.yaml'), 'utf8')), facts: specFacts(spec) };
+}
+
 function journal(script: (j: Journal) => Journal, platform = 'devinfra'): void {
   const owner = { pid: 999_999_999, host: 'elsewhere' };
-  const j = script(newJournal({ platform, platformFile: join(dir, 'platform.yaml'), from: 'blue', to: 'green', steps: SWITCH_STEPS, now: new Date(), owner }));
+  const j = script(newJournal({ platform, platformFile: join(dir, 'platform.yaml'), from: 'blue', to: 'green', steps: SWITCH_STEPS, now: new Date(), owner, pins: pins() }));
   mkdirSync(join(dir, '.local', 'state', 'bascule'), { recursive: true });
   writeFileSync(journalFile(), JSON.stringify(j));
 }
 const t = new Date();
 const o = { pid: 999_999_999, host: 'elsewhere' };
 const stoppedAtDns = (j: Journal) => {
-  let x = stepDone(stepStarted(j, 'preflight', t, o), 'preflight', t, { before: { api: null, txt: null, replicas: {} } });
+  let x = stepDone(stepStarted(j, 'preflight', t, o), 'preflight', t, { before: BLUE_BEFORE });
   x = stepDone(stepStarted(x, 'stop-source', t, o), 'stop-source', t);
   return stepFailed(stepStarted(x, 'dns', t, o), 'dns', t, 'Route53 said no');
 };
+const BLUE_BEFORE = { api: null, txt: { values: ['"eks-blue"'], ttl: 60 }, replicas: { 'live-external-dns-private': 1, 'live-external-dns-public': 1 } };
 const preflightFailed = (j: Journal) => stepFailed(stepStarted(j, 'preflight', t, o), 'preflight', t, 'green unreachable');
 
 interface Case {
@@ -104,7 +115,7 @@ const cases: Case[] = [
     argv: sw('--to', 'green'),
     text: replaceOnce(EXAMPLE, '  zoneId: Z0DEVINFRALOCAL01\n  ttl: 60\n', '  ttl: 60\n'),
     code: 2,
-    says: ['error: platform.yaml: the switch repoints Route53 records, but api.zoneId (the Route53 hosted zone of api.devinfra.local) is not set', 'nothing was changed'],
+    says: ['error: platform.yaml: the switch reads and repoints Route53 records, but api.zoneId (the Route53 hosted zone of api.devinfra.local) is not set', 'nothing was changed'],
   },
   {
     name: 'missing zone ids of both records',
@@ -158,7 +169,7 @@ const cases: Case[] = [
     argv: sw('--to', 'green'),
     setup: () => journal(stoppedAtDns),
     code: 1,
-    says: ['a switch is unfinished'],
+    says: ['a switch is unfinished', 'refusing to plan another'],
   },
   {
     name: 'a journal that is not JSON',
@@ -183,7 +194,7 @@ const cases: Case[] = [
     setup: () =>
       journal((j) => {
         let x = j;
-        for (const id of SWITCH_STEPS) x = stepDone(stepStarted(x, id, t, o), id, t, id === 'preflight' ? { before: { api: null, txt: null, replicas: {} } } : {});
+        for (const id of SWITCH_STEPS) x = stepDone(stepStarted(x, id, t, o), id, t, id === 'preflight' ? { before: BLUE_BEFORE } : {});
         return x;
       }),
     code: 2,
@@ -215,7 +226,7 @@ describe('bad input stops before anything is changed', () => {
     const r = await cli(sw('--to', 'green'));
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('1/6  Preflight');
+    expect(r.stdout).toContain('1/7  Preflight');
   });
 
   it('a rollback of a switch that changed nothing only closes the journal', async () => {
@@ -237,10 +248,11 @@ describe('bad input stops before anything is changed', () => {
     writeFileSync(join(dir, 'platform.yaml'), nowhere);
     const r = await cli(sw('--to', 'green', '--apply', '--request-timeout', '500ms', '--dns-timeout', '200ms', '--dns-server', '127.0.0.1:1'), { tty: true, answer: 'green' });
     expect(r.prompts, r.stderr).toEqual(['\nThis switches production to green. Type "green" to go on: ']);
-    expect(r.stdout.indexOf('6/6  Record the live colour')).toBeLessThan(r.stdout.indexOf('[1/6] Preflight'));
-    expect(r.code).toBe(3);
-    expect(r.stderr).toContain('switch step 1/6 (Preflight) failed');
-    expect(r.stderr).toContain('nothing was changed');
-    expect(JSON.parse(readFileSync(journalFile(), 'utf8'))).toMatchObject({ state: 'failed', steps: [{ id: 'preflight', status: 'failed' }, { status: 'pending' }, { status: 'pending' }, { status: 'pending' }, { status: 'pending' }, { status: 'pending' }] });
+    expect(r.stdout).toContain('7/7  Record the live colour');
+    // Confirmed, it takes the lock record first: Route53 cannot be reached, nothing was changed or journalled.
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error: Route53 ListResourceRecordSets in zone Z0DEVINFRAINFO03 failed: cannot reach Route53');
+    expect(existsSync(journalFile())).toBe(false);
+    expect(existsSync(`${journalFile()}.lock`)).toBe(false);
   }, 30_000);
 });

@@ -9,6 +9,7 @@ import {
   changedAnything,
   describeJournal,
   isUnfinished,
+  journalConsistency,
   journalProblem,
   newJournal,
   resumePlan,
@@ -17,6 +18,7 @@ import {
   stepDone,
   stepFailed,
   stepStarted,
+  type Before,
   type Journal,
   type StepId,
 } from '../../src/switch/journal.js';
@@ -25,7 +27,7 @@ const T0 = new Date('2026-03-01T10:00:00Z');
 const owner = { pid: 4242, host: 'laptop' };
 const before = { api: { values: ['blue.example.com'], ttl: 60 }, txt: { values: ['"eks-blue"'], ttl: 60 }, replicas: { 'live-external-dns-private': 1, 'live-external-dns-public': 1 } };
 
-const fresh = () => newJournal({ platform: 'devinfra', platformFile: '/p/platform.yaml', from: 'blue', to: 'green', steps: SWITCH_STEPS, now: T0, owner });
+const fresh = () => newJournal({ platform: 'devinfra', platformFile: '/p/platform.yaml', from: 'blue', to: 'green', steps: SWITCH_STEPS, now: T0, owner, pins: { platformHash: 'h', facts: {} } });
 
 /** Runs steps through the state machine: "id" done, "id!" failed, "id~" started and cut short. */
 function after(script: string[], start: Journal = fresh()): Journal {
@@ -45,7 +47,7 @@ function rolledBackUntil(j: Journal, script: string[]): Journal {
   return after(script, begun.journal);
 }
 
-const ALL = ['preflight', 'stop-source', 'dns', 'start-target', 'postcheck', 'record-live'];
+const ALL = ['preflight', 'stop-source', 'dns', 'start-target', 'postcheck', 'end-handover', 'record-live'];
 
 interface Case {
   name: string;
@@ -86,7 +88,7 @@ const cases: Case[] = [
     unfinished: true,
     blocks: true,
     resume: { operation: 'switch', steps: ALL.slice(1) },
-    rollback: ['rollback-preflight', 'start-source'],
+    rollback: ['rollback-preflight', 'start-source', 'rollback-postcheck', 'rollback-end-handover'],
     describes: 'switch blue -> green under way at step stop-source (cut short)',
   },
   {
@@ -96,7 +98,7 @@ const cases: Case[] = [
     unfinished: true,
     blocks: true,
     resume: { operation: 'switch', steps: ALL.slice(1) },
-    rollback: ['rollback-preflight', 'start-source'],
+    rollback: ['rollback-preflight', 'start-source', 'rollback-postcheck', 'rollback-end-handover'],
     describes: 'switch blue -> green stopped at step stop-source (failed)',
   },
   {
@@ -106,7 +108,7 @@ const cases: Case[] = [
     unfinished: true,
     blocks: true,
     resume: { operation: 'switch', steps: ALL.slice(2) },
-    rollback: ['rollback-preflight', 'restore-dns', 'start-source', 'rollback-postcheck'],
+    rollback: ['rollback-preflight', 'restore-dns', 'start-source', 'rollback-postcheck', 'rollback-end-handover'],
     describes: 'switch blue -> green stopped at step dns (failed)',
   },
   {
@@ -116,7 +118,7 @@ const cases: Case[] = [
     unfinished: true,
     blocks: true,
     resume: { operation: 'switch', steps: ALL.slice(3) },
-    rollback: ['rollback-preflight', 'stop-target', 'restore-dns', 'start-source', 'rollback-postcheck'],
+    rollback: ['rollback-preflight', 'stop-target', 'restore-dns', 'start-source', 'rollback-postcheck', 'rollback-end-handover'],
     describes: 'switch blue -> green stopped at step start-target (failed)',
   },
   {
@@ -125,8 +127,8 @@ const cases: Case[] = [
     state: 'failed',
     unfinished: true,
     blocks: true,
-    resume: { operation: 'switch', steps: ['postcheck', 'record-live'] },
-    rollback: ['rollback-preflight', 'stop-target', 'restore-dns', 'start-source', 'rollback-postcheck'],
+    resume: { operation: 'switch', steps: ['postcheck', 'end-handover', 'record-live'] },
+    rollback: ['rollback-preflight', 'stop-target', 'restore-dns', 'start-source', 'rollback-postcheck', 'rollback-end-handover'],
     describes: 'switch blue -> green stopped at step postcheck (failed)',
   },
   {
@@ -136,7 +138,7 @@ const cases: Case[] = [
     unfinished: false,
     blocks: false,
     resume: { refused: /is complete; there is nothing to resume/ },
-    rollback: ['rollback-preflight', 'stop-target', 'restore-dns', 'start-source', 'rollback-postcheck', 'restore-live'],
+    rollback: ['rollback-preflight', 'stop-target', 'restore-dns', 'start-source', 'rollback-postcheck', 'rollback-end-handover', 'restore-live'],
     describes: 'switch blue -> green complete',
   },
   {
@@ -145,13 +147,13 @@ const cases: Case[] = [
     state: 'rollback-failed',
     unfinished: true,
     blocks: true,
-    resume: { operation: 'rollback', steps: ['start-source', 'rollback-postcheck'] },
-    rollback: ['start-source', 'rollback-postcheck'],
+    resume: { operation: 'rollback', steps: ['start-source', 'rollback-postcheck', 'rollback-end-handover'] },
+    rollback: ['start-source', 'rollback-postcheck', 'rollback-end-handover'],
     describes: 'rollback of the switch blue -> green stopped at step start-source (failed)',
   },
   {
     name: 'rolled back: nothing to resume or undo; a new switch may start',
-    journal: () => rolledBackUntil(after(['preflight', 'stop-source!']), ['rollback-preflight', 'start-source']),
+    journal: () => rolledBackUntil(after(['preflight', 'stop-source!']), ['rollback-preflight', 'start-source', 'rollback-postcheck', 'rollback-end-handover']),
     state: 'rolled-back',
     unfinished: false,
     blocks: false,
@@ -169,6 +171,7 @@ describe('journal states', () => {
     expect(blocksNewSwitch(j)).toBe(c.blocks);
     expect(describeJournal(j)).toBe(c.describes);
     expect(journalProblem(JSON.parse(JSON.stringify(j)))).toBeUndefined();
+    expect(journalConsistency(j, { steps: SWITCH_STEPS, beforeProblem: () => undefined })).toBeUndefined();
 
     const resume = resumePlan(j);
     if ('refused' in c.resume) {
@@ -221,12 +224,43 @@ describe('transitions', () => {
   });
 });
 
+describe('journals edited by hand are refused, never obeyed', () => {
+  const consistent = (j: Journal, beforeProblem: (b: Before) => string | undefined = () => undefined) => journalConsistency(j, { steps: SWITCH_STEPS, beforeProblem });
+  it.each([
+    ['steps reordered', () => ({ ...after(['preflight', 'stop-source!']), steps: [...after(['preflight', 'stop-source!']).steps].reverse() }), /its steps \(record-live, .*\) are not this switch's/],
+    ['a step done after a pending one', () => {
+      const j = after(['preflight', 'stop-source!']);
+      return { ...j, steps: j.steps.map((s) => (s.id === 'dns' ? { ...s, status: 'done' as const } : s)) };
+    }, /its steps are out of order \(preflight done, stop-source failed, dns done/],
+    ['two steps failed', () => {
+      const j = after(['preflight', 'stop-source!']);
+      return { ...j, steps: j.steps.map((s) => (s.id === 'dns' ? { ...s, status: 'failed' as const } : s)) };
+    }, /out of order/],
+    ['before values without a preflight', () => ({ ...after(['preflight!']), before }), /holds before values its preflight did not record/],
+    ['completed with steps left', () => ({ ...after(['preflight', 'stop-source']), state: 'completed' as const }), /its state completed does not match its steps/],
+    ['a rollback that is not the inverse of what was done', () => {
+      const j = rolledBackUntil(after(['preflight', 'stop-source!']), []);
+      return { ...j, rollback: [{ id: 'restore-dns' as const, status: 'pending' as const }] };
+    }, /its rollback steps \(restore-dns\) are not the inverse of what the switch did \(rollback-preflight, start-source/],
+  ])('%s', (_, make, problem) => {
+    expect(consistent(make())).toMatch(problem);
+  });
+
+  it('the before values are checked by the caller, who knows the switch', () => {
+    expect(consistent(after(['preflight', 'stop-source!']), (b) => (b.api?.values[0] === 'blue.example.com' ? undefined : 'not blue'))).toBeUndefined();
+    expect(consistent(after(['preflight', 'stop-source!']), () => 'the API record is not blue')).toMatch(/before values are not what a preflight can have recorded: the API record is not blue/);
+  });
+});
+
 describe('journal files bascule will not trust', () => {
   const good = () => JSON.parse(JSON.stringify(fresh()));
   it.each([
     ['not an object', () => 'x', /not a bascule switch journal/],
     ['another kind', () => ({ ...good(), kind: 'kubeconfig' }), /not a bascule switch journal/],
-    ['a later version', () => ({ ...good(), version: 2 }), /version 2 is not one this bascule reads/],
+    ['an earlier version', () => ({ ...good(), version: 1 }), /version 1 is not one this bascule reads \(2\)/],
+    ['no pins', () => ({ ...good(), pins: undefined }), /pins no platform file/],
+    ['a malformed lock', () => ({ ...good(), lock: { zoneId: 'Z' } }), /lock record is malformed/],
+    ['a before TTL out of range', () => ({ ...good(), before: { ...before, api: { values: ['x'], ttl: -1 } } }), /before records are malformed/],
     ['same colours', () => ({ ...good(), to: 'blue' }), /colours are not blue and green/],
     ['unknown state', () => ({ ...good(), state: 'paused' }), /state "paused" is unknown/],
     ['unknown step', () => ({ ...good(), steps: [{ id: 'reboot', status: 'done' }] }), /steps are malformed/],

@@ -44,7 +44,9 @@ describe('the switch spec', () => {
     expect(() => buildSpec(example, endpoints(example), { from: 'green', to: 'green', resolver: undefined, waits: DEFAULT_WAITS, journal: 'j' })).toThrow(/from one colour to the other/);
   });
 
-  it('needs both zone ids, and names every missing one', () => {
+  it('needs the zone ids of both records and of the shared domains, and names every missing one', () => {
+    const noShared = { ...example, domains: { private: { ...example.domains.private, zoneId: undefined }, public: example.domains.public } };
+    expect(() => requireZones(noShared)).toThrow(/domains\.private\.zoneId \(the zone of devinfra\.local, where the live ExternalDNS write production records\) is not set/);
     const noApi = { ...example, api: { ...example.api, zoneId: undefined } };
     expect(() => requireZones(noApi)).toThrow(/api\.zoneId \(the Route53 hosted zone of api\.devinfra\.local\) is not set/);
     const neither = { ...noApi, clusterNameRecord: { ...example.clusterNameRecord, zoneId: undefined } };
@@ -76,8 +78,8 @@ describe('the switch spec', () => {
 });
 
 describe('the planned steps', () => {
-  it('blue -> green: six steps, in the article\'s order, framed by a preflight and a post-check', () => {
-    expect(switchStepIds(spec(example))).toEqual(['preflight', 'stop-source', 'dns', 'start-target', 'postcheck', 'record-live']);
+  it('blue -> green: seven steps, in the article\'s order, framed by a preflight and a post-check, then the hand-over ends', () => {
+    expect(switchStepIds(spec(example))).toEqual(['preflight', 'stop-source', 'dns', 'start-target', 'postcheck', 'end-handover', 'record-live']);
   });
 
   it('without ExternalDNS there is nothing to scale', () => {
@@ -94,10 +96,13 @@ describe('the planned steps', () => {
     const p = { ...example, live: from };
     const s = spec(p, to);
     const steps = switchStepIds(s).map((id) => describeSwitchStep(s, id));
-    const [preflight, stop, dns, start, post, record] = steps;
+    const [preflight, stop, dns, start, post, handover, record] = steps;
     expect(preflight?.changes).toEqual([]);
     expect(preflight?.checks.join('\n')).toContain(`${to}'s live ExternalDNS (kube-system/live-external-dns-private, kube-system/live-external-dns-public) exist with 0 replicas`);
-    expect(preflight?.checks.join('\n')).toContain(`TXT eks.devinfra.info names eks-${from} (${from}), in Route53 and via DNS server 10.0.0.2`);
+    expect(preflight?.checks.join('\n')).toContain(`TXT eks.devinfra.info names eks-${from} (${from}) and holds no ExternalDNS registry value, in Route53 and via DNS server 10.0.0.2`);
+    expect(preflight?.checks.join('\n')).toContain(`owner ids (${from} live-eks-${from}.devinfra.local, live-eks-${from}.devinfra.fr; ${to} live-eks-${to}.devinfra.local, live-eks-${to}.devinfra.fr), --policy=upsert-only`);
+    expect(preflight?.checks.join('\n')).toContain(`every name ${from}'s live ExternalDNS own that ${to} does not serve is an orphan, refused unless named by --allow-orphan`);
+    expect(preflight?.checks.join('\n')).toContain('the Route53 zones Z0DEVINFRALOCAL01, Z0DEVINFRAINFO03, Z0DEVINFRAFR02 exist; private ones are associated with both clusters\' VPCs');
     expect(stop).toMatchObject({ title: `Stop ${from}'s live ExternalDNS`, changes: [`${from}: scale kube-system/live-external-dns-private, kube-system/live-external-dns-public to 0 replicas`] });
     expect(stop?.checks[0]).toMatch(new RegExp(`no pod of them is left in ${from} \\(looked at every 2s, up to 5m\\)`));
     expect(dns?.changes).toEqual([
@@ -105,8 +110,10 @@ describe('the planned steps', () => {
       `zone Z0DEVINFRAINFO03: UPSERT eks.devinfra.info TXT "${cluster}", TTL 60 (${to}'s cluster name)`,
     ]);
     expect(dns?.checks[0]).toContain('INSYNC');
-    expect(start?.changes).toEqual([`${to}: scale kube-system/live-external-dns-private, kube-system/live-external-dns-public to 1 replica`]);
+    expect(start?.changes).toEqual([`${to}: add --migrate-from-txt-owner=<${from}'s live owner id> to kube-system/live-external-dns-private, kube-system/live-external-dns-public, scale them to 1 replica`]);
     expect(post?.changes).toEqual([]);
+    expect(post?.checks[0]).toContain(`target ${to}'s load balancers (what ${to}'s own record for each name targets) and their registry entries name live-eks-${to}.devinfra.local, live-eks-${to}.devinfra.fr, in Route53 (waits up to 3 ExternalDNS intervals`);
+    expect(handover?.changes).toEqual([`${to}: remove --migrate-from-txt-owner from kube-system/live-external-dns-private, kube-system/live-external-dns-public (as \`bascule manifests\` generates them)`]);
     expect(post?.checks.join('\n')).toContain(`TXT eks.devinfra.info resolves to ${cluster} via DNS server 10.0.0.2 (waits up to 1m30s`);
     expect(post?.checks.join('\n')).toContain(`signed for ${cluster}`);
     expect(record?.changes).toEqual([`examples/platform.yaml: live: ${from} -> live: ${to} (the rest of the file, comments included, kept as it is)`]);
@@ -117,11 +124,7 @@ describe('the planned steps', () => {
     const dns = describeSwitchStep(s, 'dns', { api: { values: [BLUE_HOST], ttl: 300 }, txt: null, replicas: {} });
     expect(dns.changes[0]).toContain(`(green's endpoint, now ${BLUE_HOST} (TTL 300))`);
     expect(dns.changes[1]).toContain("(green's cluster name, now absent)");
-    const registry = '"heritage=external-dns,external-dns/owner=x"';
-    const kept = describeSwitchStep(s, 'dns', { api: null, txt: { values: [registry, '"eks-blue"'], ttl: 60 }, replicas: {} });
-    expect(kept.changes[1]).toBe(
-      `zone Z0DEVINFRAINFO03: UPSERT eks.devinfra.info TXT ${registry} "eks-green", TTL 60 (green's cluster name, ExternalDNS registry values kept, now ${registry} "eks-blue" (TTL 60))`,
-    );
+    expect(describeSwitchStep(s, 'postcheck', { api: null, txt: null, replicas: {}, moves: ['hello.devinfra.local', 'world.devinfra.local'] }).checks[0]).toMatch(/^hello\.devinfra\.local, world\.devinfra\.local target green's load balancers/);
   });
 
   it('the rollback restores what preflight saw, or deletes what did not exist', () => {
@@ -133,7 +136,8 @@ describe('the planned steps', () => {
     ]);
     const start = describeRollbackStep(s, 'start-source', { api: null, txt: null, replicas: { 'live-external-dns-private': 2, 'live-external-dns-public': 1 } });
     expect(start.changes[0]).toContain('back to the replicas they had (live-external-dns-private 2, live-external-dns-public 1)');
-    expect(describeRollbackStep(s, 'stop-target', null).changes).toEqual(['green: scale kube-system/live-external-dns-private, kube-system/live-external-dns-public to 0 replicas']);
+    expect(describeRollbackStep(s, 'stop-target', null).changes).toEqual(['green: remove any --migrate-from-txt-owner from kube-system/live-external-dns-private, kube-system/live-external-dns-public, scale them to 0 replicas']);
+    expect(start.changes[0]).toMatch(/^blue: add --migrate-from-txt-owner=<green's live owner id>/);
     expect(describeRollbackStep(s, 'restore-live', null).changes).toEqual(['examples/platform.yaml: live: green -> live: blue']);
   });
 

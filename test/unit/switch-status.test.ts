@@ -59,7 +59,13 @@ const cases: Case[] = [
   { name: 'the TXT names a third cluster', change: (o) => (o.txt = { ...o.txt, clusterName: 'eks-red' }), live: null, failed: ['txt'], says: 'names eks-red, which is neither eks-blue nor eks-green' },
   { name: 'the API record points elsewhere', change: (o) => (o.api = { ...o.api, target: 'old.example.com' }), live: 'blue', failed: ['api-record'], says: 'not one colour\'s endpoint' },
   { name: 'no API record', change: (o) => (o.api = { name: 'api.devinfra.local', error: 'no CNAME (NXDOMAIN)' }), live: 'blue', failed: ['api-record'] },
-  { name: 'live ExternalDNS in both colours', change: (o) => (o.clusters.green.externalDns = eds(1)), live: 'blue', failed: ['live-external-dns'], says: 'run in both colours' },
+  {
+    name: "the old colour's live ExternalDNS revived",
+    change: (o) => (o.clusters.green.externalDns = eds(1)),
+    live: 'blue',
+    failed: ['live-external-dns'],
+    says: "the old colour's live ExternalDNS run again (green: live-external-dns-private, green: live-external-dns-public) while blue is live",
+  },
   { name: 'live ExternalDNS in no colour', change: (o) => (o.clusters.blue.externalDns = eds(0)), live: 'blue', failed: ['live-external-dns'], says: 'run in no colour' },
   { name: 'live ExternalDNS in the other colour', change: (o) => {
       o.clusters.blue.externalDns = eds(0);

@@ -38,7 +38,8 @@ export interface RawWeightedFlags extends RawGradualFlags {
   resume?: boolean;
   rollback?: boolean;
   gradual?: boolean;
-  allowOrphan?: boolean;
+  allowOrphan?: string[];
+  breakLock?: boolean;
   journal?: string;
   timeout?: string;
   pollInterval?: string;
@@ -75,7 +76,6 @@ export function wantsWeighted(flags: RawWeightedFlags, io: Io): boolean {
         ['--hold', flags.hold],
         ['--flip-at', flags.flipAt],
         ['--pause', flags.pause],
-        ['--allow-orphan', flags.allowOrphan],
         ['--max-5xx-rate', flags.max5xxRate],
         ['--min-requests', flags.minRequests],
         ['--max-unhealthy', flags.maxUnhealthy],
@@ -139,15 +139,18 @@ function commandLine(flags: RawWeightedFlags, verb: string): string {
   return parts.join(' ');
 }
 
-function refuseInventory(inv: Inventory, to: Colour, allowOrphan: boolean): void {
+function refuseInventory(inv: Inventory, to: Colour, allowed: readonly string[]): void {
   if (inv.blocked.length > 0) {
     throw new BasculeError('refused', `the production names cannot be shifted with weights:\n${inv.blocked.map((b) => `  - ${b}`).join('\n')}`, {
       hint: 'fix these records by hand (or remove them from the production domains); nothing was changed',
     });
   }
-  if (inv.orphans.length > 0 && !allowOrphan) {
-    throw new BasculeError('refused', `${inv.orphans.length} production name${inv.orphans.length === 1 ? ' is' : 's are'} served by one colour only:\n${inv.orphans.map((o) => `  - ${o.name}: only ${o.servedBy} (${o.missing} does not exist)`).join('\n')}`, {
-      hint: `deploy them in ${to} first, or pass --allow-orphan to leave them as they are (they keep pointing where they point); nothing was changed`,
+  const unknown = allowed.map((n) => n.trim().replace(/\.$/, '').toLowerCase()).filter((n) => !inv.orphans.some((o) => o.name === n));
+  if (unknown.length > 0) throw usageError(`--allow-orphan ${unknown.join(', ')}: not a production name served by one colour only`, inv.orphans.length > 0 ? `the orphans are: ${inv.orphans.map((o) => o.name).join(', ')}` : 'there is no orphan');
+  const refused = inv.orphans.filter((o) => !allowed.some((a) => a.trim().replace(/\.$/, '').toLowerCase() === o.name));
+  if (refused.length > 0) {
+    throw new BasculeError('refused', `${refused.length} production name${refused.length === 1 ? ' is' : 's are'} served by one colour only:\n${refused.map((o) => `  - ${o.name}: only ${o.servedBy} (${o.missing} does not exist)`).join('\n')}`, {
+      hint: `deploy them in ${to} first, or leave them as they are (they keep pointing where they point): ${refused.map((o) => `--allow-orphan ${o.name}`).join(' ')}; nothing was changed`,
     });
   }
   if (inv.names.length === 0) throw new BasculeError('refused', 'no production name is served by both colours: nothing to shift', { hint: 'check the production domains and the colours\' names; nothing was changed' });
@@ -185,19 +188,21 @@ export async function weightedShiftCommand(flags: RawWeightedFlags, io: Io): Pro
       });
     }
     existing.owner = currentOwner();
+    existing.lock = await lock(platform, zones, ctx, flags, `${flags.rollback ? 'rollback' : 'resume'}=${existing.from}->${existing.to}`, existing.lock ?? null, io);
+    writeShiftJournal(journalPath, existing);
     const settings = await settingsFor(existing, domains, aws, ctx, waits);
     const ports = await portsFor(platform, existing, journalPath, zones, domains, aws, ctx, waits, now, sleep, out);
     if (flags.rollback) {
       if (existing.state === 'rolled-back') throw usageError(`the weighted shift ${existing.from} -> ${existing.to} is already rolled back`);
       out(`Rolling back (${describeShift(existing)})${flags.gradual || existing.rollback?.gradual ? ' stage by stage' : ' at once'}: production as before the shift. Journal: ${journalPath}`);
       await confirm(io, flags, `\nThis moves production back to ${existing.from}.`, 'rollback');
-      return finish(await guard(rollbackShift(ports, existing, settings, flags.gradual === true), flags, journalPath, true), existing, flags, journalPath, out);
+      return finish(await guard(rollbackShift(ports, existing, settings, flags.gradual === true), flags, journalPath, true), existing, flags, journalPath, out, () => unlock(existing, ctx, journalPath, io));
     }
     const can = resumable(existing);
     if ('refused' in can) throw usageError(can.refused);
     out(`Resuming (${describeShift(existing)}). Journal: ${journalPath}`);
     await confirm(io, flags, '\nThis resumes the weighted shift.', 'resume');
-    return finish(await guard(runShift(ports, existing, settings), flags, journalPath, existing.state === 'rolling-back'), existing, flags, journalPath, out);
+    return finish(await guard(runShift(ports, existing, settings), flags, journalPath, existing.state === 'rolling-back'), existing, flags, journalPath, out, () => unlock(existing, ctx, journalPath, io));
   }
 
   if (flags.to === undefined) throw usageError('--to is required: the colour to move production to', 'e.g. bascule switch --to green --weights 10,50,100');
@@ -215,7 +220,7 @@ export async function weightedShiftCommand(flags: RawWeightedFlags, io: Io): Pro
   }
   checkTarget(platform, to);
   const inv = await aws.readInventory(ctx, domains);
-  refuseInventory(inv, to, flags.allowOrphan === true);
+  refuseInventory(inv, to, flags.allowOrphan ?? []);
   const held = inv.names.map(heldWeights).find((w) => w !== undefined);
   const current = held ? { to: held[to], from: held[from] } : { to: 0, from: 100 };
   remainingStages(options.stages, current);
@@ -233,7 +238,7 @@ export async function weightedShiftCommand(flags: RawWeightedFlags, io: Io): Pro
     `  ${describeOptions(options)} (TTL ${inv.ttlSeconds}s)`,
     `  ${inv.names.length} production name${inv.names.length === 1 ? '' : 's'}${inv.names.some((n) => n.now.kind === 'simple') ? ', first converted to weighted records (one atomic batch per zone)' : ''}:`,
     ...inv.names.map((n) => `    ${n.name} ${n.type} -> ${n.targets[from].name} / ${n.targets[to].name}`),
-    ...(inv.orphans.length > 0 ? ['  left as they are (--allow-orphan):', ...inv.orphans.map((o) => `    ${o.name} (only ${o.servedBy})`)] : []),
+    ...(inv.orphans.length > 0 ? ['  left as they are (--allow-orphan), on their colour:', ...inv.orphans.map((o) => `    ${o.name} (only ${o.servedBy})`)] : []),
     `  signals: ${sources.map((s) => `${s.lb.name} (${s.targetGroups.length} target group${s.targetGroups.length === 1 ? '' : 's'}${s.lb.type === 'application' ? ', 5XX rate' : ''})`).join(', ')}; revert above ${options.thresholds.max5xxPercent}% 5XX (from ${options.thresholds.minRequests} requests) or ${options.thresholds.maxUnhealthyTargets} unhealthy target${options.thresholds.maxUnhealthyTargets === 1 ? '' : 's'}`,
     `Journal: ${journalPath}`,
   ];
@@ -244,10 +249,11 @@ export async function weightedShiftCommand(flags: RawWeightedFlags, io: Io): Pro
   }
   await confirm(io, flags, `\nThis moves production to ${to} in stages.`, to);
   const journal = newShiftJournal({ platform: platform.name, from, to, stages: options.stages, flipAt: options.flipAt, holdMs: options.holdMs, pause: options.pause, thresholds: options.thresholds, before: inv.names, startShare, now: now(), owner: currentOwner() });
+  journal.lock = await lock(platform, zones, ctx, flags, `shift=${from}->${to}`, null, io);
   writeShiftJournal(journalPath, journal);
   const settings: ShiftSettings = { ttlMs: inv.ttlSeconds * 1000, verifyTimeoutMs: waits.timeoutMs, pollMs: waits.pollMs, signalPollMs: options.signalPollMs };
   const ports = await portsFor(platform, journal, journalPath, zones, domains, aws, ctx, waits, now, sleep, out, sources);
-  return finish(await guard(runShift(ports, journal, settings), flags, journalPath, false), journal, flags, journalPath, out);
+  return finish(await guard(runShift(ports, journal, settings), flags, journalPath, false), journal, flags, journalPath, out, () => unlock(journal, ctx, journalPath, io));
 }
 
 type Aws = typeof import('./aws.js');
@@ -274,16 +280,9 @@ async function portsFor(
 ): Promise<ShiftPorts> {
   let sources = known;
   const wait = { ...waits, now, sleep };
-  const { route53Client } = await import('../route53.js');
   const flipTo = async (c: Colour) => {
-    const r53 = route53Client({ region: ctx.region, env: ctx.env, profile: undefined, credentials: ctx.credentials });
-    try {
-      const txt = await r53.record(zones.txt, platform.clusterNameRecord.name, 'TXT');
-      await aws.applyBatch(ctx, zones.api, [{ action: 'UPSERT', set: { name: platform.api.record, type: 'CNAME', ttl: platform.api.ttl, values: [apiTarget(platform, c)] } }], `bascule: ${platform.api.record} -> ${c}`, wait);
-      await aws.applyBatch(ctx, zones.txt, [{ action: 'UPSERT', set: { name: platform.clusterNameRecord.name, type: 'TXT', ttl: platform.clusterNameRecord.ttl, values: txtValuesFor(txt?.values, platform.clusters[c].name) } }], `bascule: ${platform.clusterNameRecord.name} -> ${c}`, wait);
-    } finally {
-      r53.destroy();
-    }
+    await aws.applyBatch(ctx, zones.api, [{ action: 'UPSERT', set: { name: platform.api.record, type: 'CNAME', ttl: platform.api.ttl, values: [apiTarget(platform, c)] } }], `bascule: ${platform.api.record} -> ${c}`, wait);
+    await aws.applyBatch(ctx, zones.txt, [{ action: 'UPSERT', set: { name: platform.clusterNameRecord.name, type: 'TXT', ttl: platform.clusterNameRecord.ttl, values: txtValuesFor(platform.clusters[c].name) } }], `bascule: ${platform.clusterNameRecord.name} -> ${c}`, wait);
   };
   return {
     read: async () => (await aws.readInventory(ctx, domains)).names,
@@ -315,7 +314,36 @@ async function guard(run: Promise<Outcome>, flags: RawWeightedFlags, journalPath
   }
 }
 
-function finish(outcome: Outcome, j: ShiftJournal, flags: RawWeightedFlags, journalPath: string, out: (line: string) => void): void {
+/** The switch lock (a Route53 TXT record shared with the plain switch): one operator across machines. */
+async function lock(platform: Platform, zones: { api: string; txt: string }, ctx: AwsContext, flags: RawWeightedFlags, operation: string, mine: ShiftJournal['lock'], io: Io): Promise<NonNullable<ShiftJournal['lock']>> {
+  const { acquireLock } = await import('../lock.js');
+  const { route53Client } = await import('../route53.js');
+  const r53 = route53Client({ region: ctx.region, env: ctx.env, profile: undefined, credentials: ctx.credentials });
+  try {
+    return await acquireLock(r53, { zoneId: zones.txt, txtRecord: platform.clusterNameRecord.name, platform: platform.name, operation, now: io.now(), mine, breakLock: flags.breakLock === true, note: (line) => io.stderr(`note: ${line}\n`) });
+  } finally {
+    r53.destroy();
+  }
+}
+
+/** Releases the lock once the shift is complete or rolled back (a pause or a revert keeps it). */
+async function unlock(j: ShiftJournal, ctx: AwsContext, journalPath: string, io: Io): Promise<void> {
+  if (!j.lock || (j.state !== 'completed' && j.state !== 'rolled-back')) return;
+  const { releaseLock } = await import('../lock.js');
+  const { route53Client } = await import('../route53.js');
+  const r53 = route53Client({ region: ctx.region, env: ctx.env, profile: undefined, credentials: ctx.credentials });
+  try {
+    const note = await releaseLock(r53, j.lock, `shift=${j.from}->${j.to}`);
+    if (note) io.stderr(`note: ${note}\n`);
+    j.lock = null;
+    writeShiftJournal(journalPath, j);
+  } finally {
+    r53.destroy();
+  }
+}
+
+async function finish(outcome: Outcome, j: ShiftJournal, flags: RawWeightedFlags, journalPath: string, out: (line: string) => void, release: () => Promise<void>): Promise<void> {
+  await release();
   switch (outcome) {
     case 'completed':
       out(`\nShifted to ${j.to}: 100% of production. Journal: ${journalPath} (complete).\nLeft to you: bascule drain --colour ${j.from} --watch 15m, before deleting ${j.from}'s load balancers; commit the platform file with live: ${j.to}.`);

@@ -43,6 +43,8 @@ export interface ShiftJournal {
   events: { at: string; what: string }[];
   /** The process running it (a second one is refused while it lives). */
   owner: { pid: number; host: string };
+  /** The switch lock record it holds while unfinished (shared with the plain switch). */
+  lock: { zoneId: string; name: string; value: string } | null;
 }
 
 export function newShiftJournal(input: {
@@ -81,6 +83,7 @@ export function newShiftJournal(input: {
     revert: null,
     events: [{ at: new Date(input.now).toISOString(), what: `shift ${input.from} -> ${input.to} planned: stages ${input.stages.join(', ')}` }],
     owner: input.owner,
+    lock: null,
   };
 }
 
