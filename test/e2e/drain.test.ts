@@ -60,15 +60,18 @@ beforeAll(async () => {
   route53 = new Route53Client(config);
   cloudwatch = new CloudWatchClient(config);
   const elb = new ElasticLoadBalancingV2Client(config);
-  for (const [key, name] of [['local', 'devinfra.local'], ['fr', 'devinfra.fr']] as const) {
-    // The platform file takes Route53-shaped ids (Z...); moto's start with any letter.
-    for (let attempt = 0; !/^Z[0-9A-Z]{4,32}$/.test(zones[key]); attempt++) {
-      if (attempt > 1000) throw new Error(`moto gave no Z... zone id for ${name}`);
-      if (zones[key]) await route53.send(new DeleteHostedZoneCommand({ Id: zones[key] }));
-      const made = await route53.send(new CreateHostedZoneCommand({ Name: name, CallerReference: `${name}-${attempt}-${Date.now()}` }));
-      zones[key] = (made.HostedZone?.Id ?? '').replace('/hostedzone/', '');
+  // The platform file takes Route53-shaped ids (Z...); moto's start with any letter: ask in parallel rounds.
+  const createZone = async (name: string): Promise<string> => {
+    for (let round = 0; round < 50; round++) {
+      const made = await Promise.all(Array.from({ length: 16 }, (_, i) => route53.send(new CreateHostedZoneCommand({ Name: name, CallerReference: `${name}-${round}-${i}-${Date.now()}` }))));
+      const ids = made.map((m) => (m.HostedZone?.Id ?? '').replace('/hostedzone/', ''));
+      const keep = ids.find((id) => /^Z[0-9A-Z]{4,32}$/.test(id));
+      await Promise.all(ids.filter((id) => id !== keep).map((id) => route53.send(new DeleteHostedZoneCommand({ Id: id }))));
+      if (keep) return keep;
     }
-  }
+    throw new Error(`moto gave no Z... zone id for ${name} in 800 attempts`);
+  };
+  [zones.local, zones.fr] = await Promise.all([createZone('devinfra.local'), createZone('devinfra.fr')]);
   const nets = await subnets(moto.endpoint);
   for (const [key, name, type] of [
     ['blueWeb', 'k8s-blue-web', 'application'],
@@ -101,7 +104,7 @@ beforeAll(async () => {
     readRepoFile('examples/platform.yaml').replaceAll('Z0DEVINFRALOCAL01', zones.local).replaceAll('Z0DEVINFRAFR02', zones.fr),
   );
   env = envKeys({ AWS_ENDPOINT_URL: moto.endpoint });
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   route53?.destroy();

@@ -55,15 +55,16 @@ async function ec2(action: string): Promise<string> {
   return res.text();
 }
 
-async function createZone(name: string): Promise<string> {
-  let id = '';
-  for (let attempt = 0; !/^Z[0-9A-Z]{4,32}$/.test(id); attempt++) {
-    if (attempt > 1000) throw new Error(`moto gave no Z... zone id for ${name}`);
-    if (id) await route53.send(new DeleteHostedZoneCommand({ Id: id }));
-    const made = await route53.send(new CreateHostedZoneCommand({ Name: name, CallerReference: `${name}-${attempt}-${Date.now()}` }));
-    id = (made.HostedZone?.Id ?? '').replace('/hostedzone/', '');
+/** A zone whose id moto made look like Route53's (Z + 4..32 characters), as the platform file requires: moto's start with any letter, so ask in parallel rounds. */
+async function createZone(client: Route53Client, name: string): Promise<string> {
+  for (let round = 0; round < 50; round++) {
+    const made = await Promise.all(Array.from({ length: 16 }, (_, i) => client.send(new CreateHostedZoneCommand({ Name: name, CallerReference: `${name}-${round}-${i}-${Date.now()}` }))));
+    const ids = made.map((m) => (m.HostedZone?.Id ?? '').replace('/hostedzone/', ''));
+    const keep = ids.find((id) => /^Z[0-9A-Z]{4,32}$/.test(id));
+    await Promise.all(ids.filter((id) => id !== keep).map((id) => client.send(new DeleteHostedZoneCommand({ Id: id }))));
+    if (keep) return keep;
   }
-  return id;
+  throw new Error(`moto gave no Z... zone id for ${name} in 800 attempts`);
 }
 
 const all = async (): Promise<ResourceRecordSet[]> => {
@@ -93,9 +94,9 @@ beforeAll(async () => {
   const config = { region: REGION, endpoint: moto.endpoint, credentials, maxAttempts: 1 };
   route53 = new Route53Client({ ...config, endpoint: proxy.endpoint });
   cloudwatch = new CloudWatchClient(config);
-  zones.local = await createZone('devinfra.local');
-  zones.fr = await createZone('devinfra.fr');
-  zones.info = await createZone('devinfra.info');
+  const direct = new Route53Client(config);
+  [zones.local, zones.fr, zones.info] = await Promise.all([createZone(direct, 'devinfra.local'), createZone(direct, 'devinfra.fr'), createZone(direct, 'devinfra.info')]);
+  direct.destroy();
   const subnets = await ec2('DescribeSubnets');
   const nets = [...subnets.matchAll(/<subnetId>([^<]+)</g)].map((m) => m[1] as string).slice(0, 2);
   const vpc = /<vpcId>([^<]+)</.exec(subnets)?.[1] as string;
@@ -130,7 +131,7 @@ beforeAll(async () => {
     readRepoFile('examples/platform.yaml').replaceAll('Z0DEVINFRALOCAL01', zones.local).replaceAll('Z0DEVINFRAFR02', zones.fr).replaceAll('Z0DEVINFRAINFO03', zones.info),
   );
   env = envKeys({ AWS_ENDPOINT_URL: moto.endpoint, AWS_ENDPOINT_URL_ROUTE_53: proxy.endpoint, XDG_STATE_HOME: join(dir, 'state') });
-}, 90_000);
+}, 180_000);
 
 afterAll(async () => {
   route53?.destroy();
@@ -217,6 +218,8 @@ describe('bascule switch --weights (moto Route53 behind the validating proxy, EL
     expect(r.stdout).toMatch(/stage 100%: API record and TXT now name green/);
     expect(r.stdout).toMatch(/Shifted to green: 100% of production/);
     expect(r.stdout).toMatch(/bascule drain --colour blue --watch 15m/);
+    expect(r.stdout).toMatch(/platform\.yaml now says live: green \(line \d+\)/);
+    expect(readFileSync(join(dir, 'platform.yaml'), 'utf8')).toMatch(/^live: green/m);
     // the remaining hold of stage 50 and the 3 s of stage 100
     expect(Date.now() - started).toBeGreaterThanOrEqual(3000);
     expect(await weights('www.devinfra.fr')).toEqual({ blue: 0, green: 100 });
@@ -229,7 +232,7 @@ describe('bascule switch --weights (moto Route53 behind the validating proxy, EL
     for (const h of proxy.history as { changes: { Action: string; ResourceRecordSet: ResourceRecordSet }[] }[]) {
       for (const c of h.changes) if (c.ResourceRecordSet.SetIdentifier) expect(c.ResourceRecordSet.Weight).toBeLessThanOrEqual(100);
     }
-  }, 90_000);
+  }, 180_000);
 
   it('--rollback --gradual steps back stage by stage, flips back below the flip stage, restores the records exactly', async () => {
     const r = await shift(['--rollback', '--gradual', ...FAST]);
@@ -244,6 +247,8 @@ describe('bascule switch --weights (moto Route53 behind the validating proxy, EL
     expect(at(/rolled back to green 10%/)).toBeGreaterThan(at(/rolled back to green 50%/));
     expect(at(/rolled back to green 0%/)).toBeGreaterThan(at(/rolled back to green 10%/));
     expect(r.stdout).toMatch(/Rolled back: production as before the shift \(blue\)/);
+    expect(r.stdout).toMatch(/platform\.yaml now says live: blue/);
+    expect(readFileSync(join(dir, 'platform.yaml'), 'utf8')).toMatch(/^live: blue/m);
     expect(canonical(await all())).toEqual(canonical(original));
     expect(journal().state).toBe('rolled-back');
   }, 60_000);

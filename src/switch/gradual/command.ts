@@ -21,6 +21,7 @@ import { readPlatform } from '../../platform/read.js';
 import { parseColour, parseDurationMs } from '../options.js';
 import { blocksNewSwitch, describeJournal } from '../journal.js';
 import { currentOwner, defaultJournalPath, ownerIsRunning, readJournal } from '../journal-file.js';
+import { writeLive } from '../platform-edit.js';
 import { checkTarget, endpointHost, other, requireZones, txtValuesFor } from '../spec.js';
 import { credentialSource } from '../tokens.js';
 import { describeShift, newShiftJournal, resumable, type ShiftJournal } from './journal.js';
@@ -168,6 +169,7 @@ export async function weightedShiftCommand(flags: RawWeightedFlags, io: Io): Pro
   const zones = requireZones(platform);
   const domains = domainsOf(platform);
   const journalPath = flags.journal ? resolve(io.cwd, flags.journal) : shiftJournalPath(io.env, platform.name);
+  const platformFile = resolve(io.cwd, flags.config ?? 'platform.yaml');
   const waits = {
     timeoutMs: flags.timeout === undefined ? 300_000 : parseDurationMs('--timeout', flags.timeout, { min: 100, max: 3_600_000 }),
     pollMs: flags.pollInterval === undefined ? 2000 : parseDurationMs('--poll-interval', flags.pollInterval, { min: 10, max: 60_000 }),
@@ -196,13 +198,13 @@ export async function weightedShiftCommand(flags: RawWeightedFlags, io: Io): Pro
       if (existing.state === 'rolled-back') throw usageError(`the weighted shift ${existing.from} -> ${existing.to} is already rolled back`);
       out(`Rolling back (${describeShift(existing)})${flags.gradual || existing.rollback?.gradual ? ' stage by stage' : ' at once'}: production as before the shift. Journal: ${journalPath}`);
       await confirm(io, flags, `\nThis moves production back to ${existing.from}.`, 'rollback');
-      return finish(await guard(rollbackShift(ports, existing, settings, flags.gradual === true), flags, journalPath, true), existing, flags, journalPath, out, () => unlock(existing, ctx, journalPath, io));
+      return finish(await guard(rollbackShift(ports, existing, settings, flags.gradual === true), flags, journalPath, true), existing, flags, journalPath, out, () => unlock(existing, ctx, journalPath, io), platformFile);
     }
     const can = resumable(existing);
     if ('refused' in can) throw usageError(can.refused);
     out(`Resuming (${describeShift(existing)}). Journal: ${journalPath}`);
     await confirm(io, flags, '\nThis resumes the weighted shift.', 'resume');
-    return finish(await guard(runShift(ports, existing, settings), flags, journalPath, existing.state === 'rolling-back'), existing, flags, journalPath, out, () => unlock(existing, ctx, journalPath, io));
+    return finish(await guard(runShift(ports, existing, settings), flags, journalPath, existing.state === 'rolling-back'), existing, flags, journalPath, out, () => unlock(existing, ctx, journalPath, io), platformFile);
   }
 
   if (flags.to === undefined) throw usageError('--to is required: the colour to move production to', 'e.g. bascule switch --to green --weights 10,50,100');
@@ -253,7 +255,7 @@ export async function weightedShiftCommand(flags: RawWeightedFlags, io: Io): Pro
   writeShiftJournal(journalPath, journal);
   const settings: ShiftSettings = { ttlMs: inv.ttlSeconds * 1000, verifyTimeoutMs: waits.timeoutMs, pollMs: waits.pollMs, signalPollMs: options.signalPollMs };
   const ports = await portsFor(platform, journal, journalPath, zones, domains, aws, ctx, waits, now, sleep, out, sources);
-  return finish(await guard(runShift(ports, journal, settings), flags, journalPath, false), journal, flags, journalPath, out, () => unlock(journal, ctx, journalPath, io));
+  return finish(await guard(runShift(ports, journal, settings), flags, journalPath, false), journal, flags, journalPath, out, () => unlock(journal, ctx, journalPath, io), platformFile);
 }
 
 type Aws = typeof import('./aws.js');
@@ -342,17 +344,20 @@ async function unlock(j: ShiftJournal, ctx: AwsContext, journalPath: string, io:
   }
 }
 
-async function finish(outcome: Outcome, j: ShiftJournal, flags: RawWeightedFlags, journalPath: string, out: (line: string) => void, release: () => Promise<void>): Promise<void> {
+async function finish(outcome: Outcome, j: ShiftJournal, flags: RawWeightedFlags, journalPath: string, out: (line: string) => void, release: () => Promise<void>, platformFile: string): Promise<void> {
   await release();
+  // The platform file's live: follows production once all of it moved (and back after a rollback).
+  const live = outcome === 'completed' ? writeLive(platformFile, j.to, j.from) : outcome === 'rolled-back' ? writeLive(platformFile, j.from, j.to) : undefined;
+  const liveLine = live?.kind === 'written' ? `${live.path} now says live: ${outcome === 'completed' ? j.to : j.from} (line ${live.line})` : live?.kind === 'manual' ? live.instruction : undefined;
   switch (outcome) {
     case 'completed':
-      out(`\nShifted to ${j.to}: 100% of production. Journal: ${journalPath} (complete).\nLeft to you: bascule drain --colour ${j.from} --watch 15m, before deleting ${j.from}'s load balancers; commit the platform file with live: ${j.to}.`);
+      out(`\nShifted to ${j.to}: 100% of production. Journal: ${journalPath} (complete).${liveLine ? `\n${liveLine}.` : ''}\nLeft to you: bascule drain --colour ${j.from} --watch 15m, before deleting ${j.from}'s load balancers; commit the platform file (live: ${j.to}).`);
       return;
     case 'paused':
       out(`\nPaused with ${j.to} at ${j.share}%. Promote with: ${commandLine(flags, '--resume')}\n  or undo: ${commandLine(flags, '--rollback')} [--gradual]`);
       return;
     case 'rolled-back':
-      out(`\nRolled back: production as before the shift (${j.from}). Journal: ${journalPath}.`);
+      out(`\nRolled back: production as before the shift (${j.from}). Journal: ${journalPath}.${live?.kind === 'written' || live?.kind === 'manual' ? `\n${liveLine}.` : ''}`);
       return;
     case 'reverted':
       throw new BasculeError('check', `stage ${(j.revert?.stage ?? 0) + 1} reverted by itself to ${j.to} ${j.share}%: ${(j.revert?.reasons ?? []).join('; ')}`, {
