@@ -10,14 +10,15 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { requireBuilt, runBuilt, type Result } from '../support/run.js';
-import { ADMIN_ROLE, API_NAME, LIVE, REGISTRY_TXT, running, startSwitchWorld, stopped, TXT_NAME, type SwitchWorld } from '../support/switch-world.js';
+import { ADMIN_ROLE, API_NAME, LIVE, running, startSwitchWorld, stopped, TXT_NAME, type SwitchWorld } from '../support/switch-world.js';
 
+// The switch's own steps, without production records (switch-production.test.ts has those): no stand-in ExternalDNS.
 let world: SwitchWorld;
 beforeAll(async () => {
-  world = await startSwitchWorld();
-});
+  world = await startSwitchWorld({ externalDns: false });
+}, 240_000);
 afterAll(() => world?.stop());
-beforeEach(() => world.reset());
+beforeEach(() => world.reset(), 60_000);
 
 const FAST = ['--poll-interval', '50ms', '--timeout', '5s', '--dns-wait', '3s', '--request-timeout', '3s'];
 const bascule = (args: string[], options: { input?: string } = {}): Promise<Result> =>
@@ -25,8 +26,8 @@ const bascule = (args: string[], options: { input?: string } = {}): Promise<Resu
 const sw = (...args: string[]) => bascule(['switch', '--config', world.platformFile, '--access', 'admin', ...FAST, ...args]);
 const status = (...args: string[]) => bascule(['status', '--config', world.platformFile, '--access', 'admin', '--request-timeout', '3s', ...args]);
 
-const onBlue = { api: ['127.0.0.1'], txt: [REGISTRY_TXT, '"eks-blue"'] };
-const onGreen = { api: ['127.0.0.2'], txt: [REGISTRY_TXT, '"eks-green"'] };
+const onBlue = { api: ['127.0.0.1'], txt: ['"eks-blue"'] };
+const onGreen = { api: ['127.0.0.2'], txt: ['"eks-green"'] };
 const blueLive = { ...onBlue, blue: { [LIVE[0]]: running, [LIVE[1]]: running }, green: { [LIVE[0]]: stopped, [LIVE[1]]: stopped }, live: 'blue' };
 const greenLive = { ...onGreen, blue: { [LIVE[0]]: stopped, [LIVE[1]]: stopped }, green: { [LIVE[0]]: running, [LIVE[1]]: running }, live: 'green' };
 
@@ -49,7 +50,7 @@ describe('the plan, without --apply', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Switch devinfra from blue (eks-blue) to green (eks-green)');
-    for (const title of ['1/6  Preflight (changes nothing)', "2/6  Stop blue's live ExternalDNS", '3/6  Repoint the API and TXT records (Route53)', "4/6  Start green's live ExternalDNS", '5/6  Post-check', '6/6  Record the live colour']) {
+    for (const title of ['1/7  Preflight (changes nothing)', "2/7  Stop blue's live ExternalDNS", '3/7  Repoint the API and TXT records (Route53)', "4/7  Start green's live ExternalDNS, taking production over", '5/7  Post-check', '6/7  End the hand-over', '7/7  Record the live colour']) {
       expect(r.stdout).toContain(title);
     }
     expect(r.stdout).toContain(`UPSERT ${API_NAME} CNAME 127.0.0.2, TTL 5`);
@@ -79,7 +80,7 @@ describe('a full switch blue -> green, then a rollback', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expectNoSecrets(r);
-    expect(r.stdout).toMatch(/\[1\/6\] Preflight[\s\S]*ok[\s\S]*\[2\/6\][\s\S]*\[6\/6\] Record the live colour[\s\S]*ok/);
+    expect(r.stdout).toMatch(/\[1\/7\] Preflight[\s\S]*ok[\s\S]*\[2\/7\][\s\S]*\[7\/7\] Record the live colour[\s\S]*ok/);
     expect(r.stdout).toContain('Switched devinfra to green (eks-green)');
     expect(r.stdout).toMatch(/Left to you:[\s\S]*old ingresses[\s\S]*then delete them/);
     await expectState(greenLive);
@@ -91,7 +92,7 @@ describe('a full switch blue -> green, then a rollback', () => {
     const journal = world.journal();
     expect(journal).toMatchObject({ state: 'completed', from: 'blue', to: 'green', platform: 'devinfra', rollback: null });
     expect(journal.steps.map((s: { id: string; status: string }) => `${s.id}:${s.status}`)).toEqual(
-      ['preflight', 'stop-source', 'dns', 'start-target', 'postcheck', 'record-live'].map((id) => `${id}:done`),
+      ['preflight', 'stop-source', 'dns', 'start-target', 'postcheck', 'end-handover', 'record-live'].map((id) => `${id}:done`),
     );
     expect(journal.before).toMatchObject({ api: { values: ['127.0.0.1'], ttl: 5 }, replicas: { [LIVE[0]]: 1, [LIVE[1]]: 1 } });
     expect(statSync(world.journalFile).mode & 0o777).toBe(0o600);
@@ -121,7 +122,7 @@ describe('a full switch blue -> green, then a rollback', () => {
     await expectState(blueLive);
     expect(readFileSync(world.platformFile, 'utf8')).toBe(before);
     expect(world.journal()).toMatchObject({ state: 'rolled-back' });
-    expect(world.journal().rollback.map((s: { id: string }) => s.id)).toEqual(['rollback-preflight', 'stop-target', 'restore-dns', 'start-source', 'rollback-postcheck', 'restore-live']);
+    expect(world.journal().rollback.map((s: { id: string }) => s.id)).toEqual(['rollback-preflight', 'stop-target', 'restore-dns', 'start-source', 'rollback-postcheck', 'rollback-end-handover', 'restore-live']);
 
     // A rolled-back switch can be started again.
     const again = await sw('--to', 'green', '--apply', '--yes');
@@ -156,6 +157,8 @@ interface FaultCase {
   fix: () => void | Promise<void>;
 }
 
+/** The API record's zone's change batches (the lock record lives in the TXT record's zone). */
+const apiBatch = () => new RegExp(`/hostedzone/${world.zones.api}/rrset/?$`);
 const nothingChanged = () => expectState(blueLive);
 const blueStopped = () => expectState({ ...blueLive, blue: { [LIVE[0]]: stopped, [LIVE[1]]: stopped } });
 const recordsMoved = () => expectState({ ...blueLive, ...onGreen, blue: { [LIVE[0]]: stopped, [LIVE[1]]: stopped } });
@@ -164,13 +167,13 @@ const faults: FaultCase[] = [
   {
     name: "preflight: green's live ExternalDNS already runs",
     step: 'preflight',
-    index: '1/6',
+    index: '1/7',
     inject: async () => {
       world.stores.green.scale(LIVE[1], 1);
       await until('green public ready', () => world.stores.green.get(LIVE[1])?.ready === 1);
     },
     code: 3,
-    says: ['switch step 1/6 (Preflight) failed: preflight found a problem', `green: kube-system/${LIVE[1]} runs 1 replica(s)`, 'two live ExternalDNS would both write the shared zones', 'nothing was changed'],
+    says: ['switch step 1/7 (Preflight) failed: preflight found a problem', `green: kube-system/${LIVE[1]} runs 1 replica(s)`, 'two live ExternalDNS would both write the shared zones', 'nothing was changed'],
     after: () => expectState({ ...blueLive, green: { [LIVE[0]]: stopped, [LIVE[1]]: running } }),
     fix: async () => {
       world.stores.green.scale(LIVE[1], 0);
@@ -180,7 +183,7 @@ const faults: FaultCase[] = [
   {
     name: 'preflight: green unreachable (its API resets every connection)',
     step: 'preflight',
-    index: '1/6',
+    index: '1/7',
     inject: () => world.stores.green.fail({ path: /./, mode: 'reset' }),
     code: 3,
     says: [/GET \/version on green \(eks-green\) \(https:\/\/127\.0\.0\.2:\d+\) failed: the connection was reset/, 'nothing was changed'],
@@ -190,21 +193,21 @@ const faults: FaultCase[] = [
   {
     name: 'preflight: a hosted zone of the config does not exist',
     step: 'preflight',
-    index: '1/6',
-    inject: () => writeFileSync(world.platformFile, world.platformText({ txtZone: 'Z0NOSUCHZONE0000' })),
+    index: '1/7',
+    inject: () => writeFileSync(world.platformFile, world.platformText({ apiZone: 'Z0NOSUCHZONE0000' })),
     code: 3,
-    says: ['the Route53 hosted zone Z0NOSUCHZONE0000 (clusterNameRecord.zoneId) does not exist', 'nothing was changed'],
+    says: ['the Route53 hosted zone Z0NOSUCHZONE0000 (api.zoneId) does not exist', 'nothing was changed'],
     after: () => expectState({ ...blueLive }),
     fix: () => writeFileSync(world.platformFile, world.platformText()),
   },
   {
     name: "stop: blue's API answers 500 to the scale",
     step: 'stop-source',
-    index: '2/6',
+    index: '2/7',
     inject: () => world.stores.blue.fail({ method: 'PATCH', path: /\/scale$/, status: 500, message: 'etcdserver: request timed out', times: 1 }),
     code: 1,
     says: [
-      /switch step 2\/6 \(Stop blue's live ExternalDNS\) failed: PATCH \/apis\/apps\/v1\/namespaces\/kube-system\/deployments\/live-external-dns-private\/scale on blue \(eks-blue\) \(https:\/\/127\.0\.0\.1:\d+\): the API server answered 500: etcdserver: request timed out/,
+      /switch step 2\/7 \(Stop blue's live ExternalDNS\) failed: PATCH \/apis\/apps\/v1\/namespaces\/kube-system\/deployments\/live-external-dns-private\/scale on blue \(eks-blue\) \(https:\/\/127\.0\.0\.1:\d+\): the API server answered 500: etcdserver: request timed out/,
     ],
     after: nothingChanged,
     fix: () => undefined,
@@ -212,31 +215,31 @@ const faults: FaultCase[] = [
   {
     name: 'Route53 refuses the change batch',
     step: 'dns',
-    index: '3/6',
-    inject: () => world.proxy.fail({ method: 'POST', path: /\/rrset\/?$/, code: 'InvalidChangeBatch', message: 'Tried to create resource record set but it already exists', times: 1 }),
+    index: '3/7',
+    inject: () => world.proxy.fail({ method: 'POST', path: apiBatch(), code: 'InvalidChangeBatch', message: 'Tried to create resource record set but it already exists', times: 1 }),
     code: 1,
-    says: [/switch step 3\/6 \(Repoint the API and TXT records \(Route53\)\) failed: Route53 ChangeResourceRecordSets in zone Z\w+ \(UPSERT api\.devinfra\.local CNAME\) was refused: InvalidChangeBatch/],
+    says: [/switch step 3\/7 \(Repoint the API and TXT records \(Route53\)\) failed: Route53 ChangeResourceRecordSets in zone Z\w+ \(UPSERT api\.devinfra\.local CNAME\) was refused: InvalidChangeBatch/],
     after: blueStopped,
     fix: () => undefined,
   },
   {
     name: "start: green's API refuses (resets) the scale",
     step: 'start-target',
-    index: '4/6',
+    index: '4/7',
     inject: () => world.stores.green.fail({ method: 'PATCH', path: /\/scale$/, mode: 'reset' }),
     code: 1,
-    says: [/switch step 4\/6 \(Start green's live ExternalDNS\) failed: PATCH .* on green \(eks-green\) .*: the connection was reset/],
+    says: [/switch step 4\/7 \(Start green's live ExternalDNS, taking production over\) failed: PATCH .* on green \(eks-green\) .*: the connection was reset/],
     after: recordsMoved,
     fix: () => world.stores.green.clearFaults(),
   },
   {
     name: "start: green's pods never become ready",
     step: 'start-target',
-    index: '4/6',
+    index: '4/7',
     inject: () => world.stores.green.setNeverReady(true),
     args: ['--timeout', '1s'],
     code: 3,
-    says: [/switch step 4\/6 \(Start green's live ExternalDNS\) failed: green: kube-system\/live-external-dns-private has 0\/1 ready .*, still after 1s/, 'raise --timeout'],
+    says: [/switch step 4\/7 \(Start green's live ExternalDNS, taking production over\) failed: green: kube-system\/live-external-dns-private has 0\/1 ready .*, still after 1s/, 'raise --timeout'],
     after: async () => {
       const got = await world.state();
       expect(got).toMatchObject({ ...onGreen, txt: got.txt, blue: { [LIVE[0]]: stopped }, green: { [LIVE[0]]: { replicas: 1, ready: 0 } }, live: 'blue' });
@@ -246,11 +249,11 @@ const faults: FaultCase[] = [
   {
     name: 'post-check: the TXT answer does not follow',
     step: 'postcheck',
-    index: '5/6',
+    index: '5/7',
     inject: () => world.dns.setTxt(TXT_NAME, ['eks-blue']),
     args: ['--dns-wait', '1s'],
     code: 3,
-    says: [/switch step 5\/6 \(Post-check\) failed: DNS does not follow: TXT eks\.devinfra\.info resolves to eks-blue via DNS server 127\.0\.0\.1:\d+, not eks-green, still after 1s/, 'raise --dns-wait'],
+    says: [/switch step 5\/7 \(Post-check\) failed: DNS does not follow: TXT eks\.devinfra\.info resolves to eks-blue via DNS server 127\.0\.0\.1:\d+, not eks-green, still after 1s/, 'raise --dns-wait'],
     after: () => expectState({ ...greenLive, live: 'blue' }),
     fix: () => world.dns.remove(TXT_NAME),
   },
@@ -275,7 +278,7 @@ describe('a fault at each step stops the switch there, journalled; --resume comp
     const journal = world.journal();
     expect(journal.state).toBe('failed');
     const steps = stepsOf(journal);
-    const order = ['preflight', 'stop-source', 'dns', 'start-target', 'postcheck', 'record-live'];
+    const order = ['preflight', 'stop-source', 'dns', 'start-target', 'postcheck', 'end-handover', 'record-live'];
     const at = order.indexOf(c.step);
     for (const [i, id] of order.entries()) expect(steps[id]).toBe(i < at ? 'done' : i === at ? 'failed' : 'pending');
     expect(journal.steps[at].error).toBeTruthy();
@@ -319,7 +322,7 @@ describe('rollback and refusals while a switch is unfinished', () => {
     const journal = world.journal();
     expect(journal.state).toBe('rolled-back');
     expect(journal.rollback.map((s: { id: string; status: string }) => `${s.id}:${s.status}`)).toEqual(
-      ['rollback-preflight', 'stop-target', 'restore-dns', 'start-source', 'rollback-postcheck'].map((id) => `${id}:done`),
+      ['rollback-preflight', 'stop-target', 'restore-dns', 'start-source', 'rollback-postcheck', 'rollback-end-handover'].map((id) => `${id}:done`),
     );
 
     const nothing = await sw('--resume', '--yes');
@@ -328,19 +331,19 @@ describe('rollback and refusals while a switch is unfinished', () => {
   });
 
   it('a rollback that fails is journalled and continued by --rollback', async () => {
-    world.proxy.fail({ method: 'POST', path: /\/rrset\/?$/, code: 'InvalidChangeBatch', times: 1 });
+    world.proxy.fail({ method: 'POST', path: apiBatch(), code: 'InvalidChangeBatch', times: 1 });
     expect((await sw('--to', 'green', '--apply', '--yes')).code).toBe(1);
     await blueStopped();
     world.stores.blue.fail({ method: 'PATCH', path: /\/scale$/, status: 500, times: 1 });
     const rb = await sw('--rollback', '--yes');
     expect(rb.code).toBe(1);
-    expect(rb.stderr).toMatch(/rollback step 3\/4 \(Start blue's live ExternalDNS again\) failed: PATCH .* the API server answered 500/);
+    expect(rb.stderr).toMatch(/rollback step 3\/5 \(Start blue's live ExternalDNS again, taking production back\) failed: PATCH .* the API server answered 500/);
     expect(rb.stderr).toContain(`continue the rollback: \`bascule switch --rollback --config ${world.platformFile} --access admin\``);
     expect(world.journal()).toMatchObject({ state: 'rollback-failed' });
     const again = await sw('--rollback', '--yes');
     expect(again.stderr).toBe('');
     expect(again.code).toBe(0);
-    expect(again.stdout).toContain('continuing at step 3/4');
+    expect(again.stdout).toContain('continuing at step 3/5');
     await expectState(blueLive);
   });
 
@@ -364,7 +367,7 @@ describe('rollback and refusals while a switch is unfinished', () => {
     const resumed = await sw('--resume', '--yes');
     expect(resumed.stderr).toBe('');
     expect(resumed.code).toBe(0);
-    expect(resumed.stdout).toContain('at step 4/6');
+    expect(resumed.stdout).toContain('at step 4/7');
     await expectState(greenLive);
   });
 
@@ -418,7 +421,7 @@ describe('bascule status', () => {
     await until('green private ready', () => world.stores.green.get(LIVE[0])?.ready === 1);
     let r = await status();
     expect(r.code).toBe(3);
-    expect(r.stdout).toContain('FAIL  the live ExternalDNS run in both colours');
+    expect(r.stdout).toContain("FAIL  the old colour's live ExternalDNS run again (green: live-external-dns-private) while blue is live");
     world.stores.green.fail({ path: /./, mode: 'reset' });
     r = await status('-o', 'json');
     expect(r.code).toBe(3);
@@ -428,7 +431,7 @@ describe('bascule status', () => {
   });
 
   it('an unfinished switch shows in the status', async () => {
-    world.proxy.fail({ method: 'POST', path: /\/rrset\/?$/, code: 'InvalidChangeBatch', times: 1 });
+    world.proxy.fail({ method: 'POST', path: apiBatch(), code: 'InvalidChangeBatch', times: 1 });
     expect((await sw('--to', 'green', '--apply', '--yes')).code).toBe(1);
     const r = await status();
     expect(r.code).toBe(3);

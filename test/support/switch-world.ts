@@ -1,16 +1,24 @@
 /**
- * The loopback world of the switch tests: moto as Route53 and STS (behind a
- * proxy that can inject Route53 errors), hosted zones with the API CNAME and
- * the TXT record, a DNS server whose answers follow moto's Route53 state (or
- * what a test forces), and a stand-in EKS API server per colour, each with
- * the live ExternalDNS Deployments, checking tokens for its own cluster.
- * Blue listens on 127.0.0.1 and green on 127.0.0.2, so the API CNAME names a
- * different host per colour, as two EKS endpoints do.
+ * The loopback world of the switch tests: moto as Route53 and STS (behind the
+ * validating Route53 proxy, which refuses what Route53 refuses and can inject
+ * errors), hosted zones (devinfra.local private, associated with both
+ * clusters' VPCs, holding the API CNAME and production; devinfra.fr public;
+ * devinfra.info with the TXT record), a DNS server whose answers follow
+ * moto's Route53 state (or what a test forces), and a stand-in EKS API server
+ * per colour, each with the four ExternalDNS Deployments `bascule manifests`
+ * generates (live ones looping every second), Services, and a stand-in
+ * ExternalDNS reconciling them into Route53 while their pods run, checking
+ * tokens for its own cluster. Blue listens on 127.0.0.1 and green on
+ * 127.0.0.2, so the API CNAME names a different host per colour.
+ *
+ * The article's example: hello and world served by both colours, blog by
+ * blue only. Blue is live: its live ExternalDNS owns hello, world and blog.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  AssociateVPCWithHostedZoneCommand,
   ChangeResourceRecordSetsCommand,
   CreateHostedZoneCommand,
   DeleteHostedZoneCommand,
@@ -18,9 +26,14 @@ import {
   Route53Client,
   type ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
+import { buildExternalDns } from '../../src/manifests/external-dns.js';
+import type { Colour } from '../../src/platform/model.js';
+import { readPlatform } from '../../src/platform/read.js';
 import { startApiServer } from './apiserver.mjs';
 import { makeCa } from './certs.mjs';
 import { deploymentStore } from './deployments.mjs';
+import { startExternalDns } from './external-dns.mjs';
+import { loadBalancerService, objectStore } from './kube-objects.mjs';
 import { startDnsServer } from './dns-server.mjs';
 import { startMoto } from './moto.mjs';
 import { startRoute53Proxy } from './route53-proxy.mjs';
@@ -30,16 +43,33 @@ export const TXT_NAME = 'eks.devinfra.info';
 export const API_NAME = 'api.devinfra.local';
 export const LIVE = ['live-external-dns-private', 'live-external-dns-public'] as const;
 export const ADMIN_ROLE = 'arn:aws:iam::123456789012:role/etf1-crossaccount-k8sadmin';
-export const REGISTRY_TXT = '"heritage=external-dns,external-dns/owner=ingress.devinfra.info"';
+export const VPC = { blue: 'vpc-0b1e0000000000001', green: 'vpc-0a2e0000000000002' };
+export const LB = { blue: 'k8s-blue-0123456789.eu-west-3.elb.amazonaws.com', green: 'k8s-green-9876543210.eu-west-3.elb.amazonaws.com' };
+export const OWNER = { blue: 'live-eks-blue.devinfra.local', green: 'live-eks-green.devinfra.local' };
+/** The names each colour serves (its Services' PrivateDNSName). */
+export const SERVED = { blue: ['hello', 'world', 'blog'], green: ['hello', 'world'] };
+/** The live ExternalDNS loop; the post-check waits at most 3 of them. */
+export const INTERVAL = '1s';
+/** The cluster-scoped instances only need to write once (their first loop runs when their pod starts). */
+const CLUSTER_INTERVAL = '5s';
 
 const credentials = { accessKeyId: KEYS.accessKeyId, secretAccessKey: KEYS.secretAccessKey };
 
 /** Creates a hosted zone whose id moto made look like Route53's (Z + 21 characters): moto's ids start with any letter. */
-async function createZone(client: Route53Client, name: string): Promise<string> {
+async function createZone(client: Route53Client, name: string, vpcs: string[] = []): Promise<string> {
   for (let attempt = 0; attempt < 1000; attempt++) {
-    const made = await client.send(new CreateHostedZoneCommand({ Name: name, CallerReference: `${name}-${attempt}-${Date.now()}` }));
+    const made = await client.send(
+      new CreateHostedZoneCommand({
+        Name: name,
+        CallerReference: `${name}-${attempt}-${Date.now()}`,
+        ...(vpcs[0] ? { VPC: { VPCRegion: 'eu-west-3', VPCId: vpcs[0] }, HostedZoneConfig: { PrivateZone: true } } : {}),
+      }),
+    );
     const id = (made.HostedZone?.Id ?? '').replace('/hostedzone/', '');
-    if (/^Z[0-9A-Z]{4,32}$/.test(id)) return id;
+    if (/^Z[0-9A-Z]{4,32}$/.test(id)) {
+      for (const vpc of vpcs.slice(1)) await client.send(new AssociateVPCWithHostedZoneCommand({ HostedZoneId: id, VPC: { VPCRegion: 'eu-west-3', VPCId: vpc } }));
+      return id;
+    }
     await client.send(new DeleteHostedZoneCommand({ Id: id }));
   }
   throw new Error(`moto gave no Z... zone id for ${name} in 1000 attempts`);
@@ -49,16 +79,41 @@ const unquote = (value: string) => [...value.matchAll(/"((?:[^"\\]|\\.)*)"/g)].m
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-export async function startSwitchWorld() {
+/** externalDns: false leaves the stand-in ExternalDNS and Services out (no production records): the switch's own steps only, fast. */
+export async function startSwitchWorld(options: { externalDns?: boolean } = {}) {
+  const withExternalDns = options.externalDns ?? true;
   const moto = await startMoto();
   const proxy = await startRoute53Proxy(moto.endpoint);
   const route53 = new Route53Client({ region: 'us-east-1', endpoint: moto.endpoint, credentials, maxAttempts: 1 });
-  const zones = { api: await createZone(route53, 'devinfra.local'), txt: await createZone(route53, 'devinfra.info') };
+  const zones = { api: await createZone(route53, 'devinfra.local', [VPC.blue, VPC.green]), txt: await createZone(route53, 'devinfra.info'), public: await createZone(route53, 'devinfra.fr') };
 
   const records = async (): Promise<ResourceRecordSet[]> => {
     const all: ResourceRecordSet[] = [];
-    for (const zone of Object.values(zones)) all.push(...((await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone }))).ResourceRecordSets ?? []));
+    for (const zone of Object.values(zones)) {
+      let start: { StartRecordName?: string; StartRecordType?: any } = {};
+      for (;;) {
+        const page = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone, ...start }));
+        all.push(...(page.ResourceRecordSets ?? []));
+        if (!page.IsTruncated) break;
+        start = { StartRecordName: page.NextRecordName, StartRecordType: page.NextRecordType };
+      }
+    }
     return all;
+  };
+  /** Each production name: where it points and who owns it. */
+  const production = async () => {
+    const all = await records();
+    const out: Record<string, { target: string | undefined; owner: string | undefined }> = {};
+    for (const label of SERVED.blue) {
+      const name = `${label}.devinfra.local.`;
+      const a = all.find((r) => r.Name === name && r.Type === 'A');
+      const txt = all.find((r) => r.Name === `a-${name}` && r.Type === 'TXT');
+      out[label] = {
+        target: a?.AliasTarget?.DNSName?.replace(/\.$/, ''),
+        owner: /external-dns\/owner=([^,"]+)/.exec(txt?.ResourceRecords?.[0]?.Value ?? '')?.[1],
+      };
+    }
+    return out;
   };
   /** What Route53 holds at a name and type, as [values, ttl]. */
   const record = async (name: string, type: 'CNAME' | 'TXT') => {
@@ -83,11 +138,20 @@ export async function startSwitchWorld() {
   const staticKeys: Record<string, { secretAccessKey: string; arn: string }> = { [KEYS.accessKeyId]: { secretAccessKey: KEYS.secretAccessKey, arn: KEYS.arn } };
   const lookupSecret = async (id: string) => staticKeys[id] ?? (await moto.lookupSecret(id));
   const cas = { blue: makeCa('eks-blue'), green: makeCa('eks-green') };
-  const initial = { blue: Object.fromEntries(LIVE.map((d) => [d, 1])), green: Object.fromEntries(LIVE.map((d) => [d, 0])) };
-  const stores = { blue: deploymentStore({ deployments: initial.blue, delayMs: 60 }), green: deploymentStore({ deployments: initial.green, delayMs: 60 }) };
+  const stores = { blue: deploymentStore({ deployments: {}, delayMs: 60 }), green: deploymentStore({ deployments: {}, delayMs: 60 }) };
+  const objects = { blue: objectStore(), green: objectStore() };
+  for (const colour of withExternalDns ? (['blue', 'green'] as const) : []) {
+    for (const label of SERVED[colour]) {
+      objects[colour].put(loadBalancerService({ name: label, namespace: 'default', annotations: { PrivateDNSName: label }, hostname: LB[colour] }));
+    }
+  }
   const api = {
-    blue: await startApiServer({ clusterName: 'eks-blue', ca: cas.blue, lookupSecret, routes: [stores.blue.route], host: '127.0.0.1' }),
-    green: await startApiServer({ clusterName: 'eks-green', ca: cas.green, lookupSecret, routes: [stores.green.route], host: '127.0.0.2' }),
+    blue: await startApiServer({ clusterName: 'eks-blue', ca: cas.blue, lookupSecret, routes: [stores.blue.route, objects.blue.route], host: '127.0.0.1' }),
+    green: await startApiServer({ clusterName: 'eks-green', ca: cas.green, lookupSecret, routes: [stores.green.route, objects.green.route], host: '127.0.0.2' }),
+  };
+  const edns = withExternalDns && {
+    blue: startExternalDns({ deployments: stores.blue, objects: objects.blue, endpoint: proxy.endpoint, intervalMs: 400, cluster: 'eks-blue' }),
+    green: startExternalDns({ deployments: stores.green, objects: objects.green, endpoint: proxy.endpoint, intervalMs: 400, cluster: 'eks-green' }),
   };
 
   const upsert = async (zone: string, name: string, type: 'CNAME' | 'TXT', values: string[], ttl = 5) => {
@@ -107,6 +171,9 @@ export async function startSwitchWorld() {
     dns,
     api,
     stores,
+    objects,
+    edns,
+    production,
     zones,
     cas,
     record,
@@ -141,20 +208,22 @@ export async function startSwitchWorld() {
         `live: ${overrides.live ?? 'blue'}   # written by bascule switch`,
         '',
         'domains:',
-        '  private: { name: devinfra.local }',
-        '  public: { name: devinfra.fr }',
+        `  private: { name: devinfra.local, zoneId: ${zones.api} }`,
+        `  public: { name: devinfra.fr, zoneId: ${zones.public} }`,
         '',
         'clusters:',
         '  blue:',
         '    name: eks-blue',
         `    endpoint: ${api.blue.url}`,
         '    tlsServerName: kubernetes.default.svc',
+        `    vpcId: ${VPC.blue}`,
         '    ca:',
         '      file: blue-ca.crt',
         '  green:',
         '    name: eks-green',
         `    endpoint: ${api.green.url}`,
         '    tlsServerName: kubernetes.default.svc',
+        `    vpcId: ${VPC.green}`,
         '    ca:',
         `      data: ${Buffer.from(cas.green.certPem).toString('base64')}`,
         '',
@@ -166,20 +235,49 @@ export async function startSwitchWorld() {
       ].join('\n');
     },
 
-    /** Blue live: its ExternalDNS at 1, green's at 0, the records on blue; a fresh directory, platform file and journal. */
+    /**
+     * Blue live: the four ExternalDNS of each colour as `bascule manifests` generates them (live ones at 1 in
+     * blue, 0 in green), production on blue and owned by blue's live owner id; a fresh directory, platform
+     * file and journal.
+     */
     async reset(overrides: Overrides = {}): Promise<void> {
-      stores.blue.reset(initial.blue);
-      stores.green.reset(initial.green);
-      proxy.clearFaults();
-      dns.remove(TXT_NAME);
-      dns.remove(API_NAME);
-      await upsert(zones.api, API_NAME, 'CNAME', [api.blue.host]);
-      await upsert(zones.txt, TXT_NAME, 'TXT', [REGISTRY_TXT, '"eks-blue"']);
       world.dir = mkdtempSync(join(tmpdir(), 'bascule-switch-'));
       dirs.push(world.dir);
       writeFileSync(join(world.dir, 'blue-ca.crt'), cas.blue.certPem);
       world.platformFile = join(world.dir, 'platform.yaml');
       writeFileSync(world.platformFile, world.platformText(overrides));
+      const platform = readPlatform(world.platformFile, world.dir);
+      for (const colour of ['blue', 'green'] as const) {
+        const seeds = buildExternalDns({ ...platform, live: 'blue' }, colour)
+          .filter((o) => o.kind === 'Deployment')
+          .map((d: any) => {
+            d.spec.template.spec.containers[0].args.push(`--interval=${d.metadata.name.startsWith('live-') ? INTERVAL : CLUSTER_INTERVAL}`);
+            return [d.metadata.name, d];
+          });
+        stores[colour].reset(Object.fromEntries(seeds));
+      }
+      proxy.clearFaults();
+      dns.remove(TXT_NAME);
+      dns.remove(API_NAME);
+      // Production wiped, then written again by blue's ExternalDNS (live and cluster-scoped) and green's cluster-scoped one.
+      for (const zone of [zones.api, zones.public]) {
+        const sets = ((await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone, MaxItems: 300 }))).ResourceRecordSets ?? []).filter((r) => r.Type !== 'SOA' && r.Type !== 'NS');
+        for (const set of sets) await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zone, ChangeBatch: { Changes: [{ Action: 'DELETE', ResourceRecordSet: set }] } })).catch(() => undefined);
+      }
+      await upsert(zones.api, API_NAME, 'CNAME', [api.blue.host]);
+      await upsert(zones.txt, TXT_NAME, 'TXT', ['"eks-blue"']);
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        if (!withExternalDns) break;
+        const p = await production();
+        const names = new Set(((await records()).map((r) => r.Name)));
+        const ready = SERVED.blue.every((l) => p[l]?.target === LB.blue && p[l]?.owner === OWNER.blue) && SERVED.green.every((l) => names.has(`${l}.eks-green.devinfra.local.`));
+        if (ready) break;
+        if (Date.now() > deadline) throw new Error(`the switch world did not settle: ${JSON.stringify(p)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      // Their records written, the cluster-scoped instances stop: fewer loops on moto (the switch never looks at them).
+      for (const colour of ['blue', 'green'] as const) for (const d of ['external-dns-private', 'external-dns-public']) stores[colour].scale(d, 0);
       mkdirSync(join(world.dir, 'state'));
       world.journalFile = join(world.dir, 'state', 'bascule', 'switch-devinfra.json');
       world.env = cleanEnv({
@@ -209,6 +307,7 @@ export async function startSwitchWorld() {
     },
 
     async stop() {
+      if (edns) await Promise.all([edns.blue.stop(), edns.green.stop()]);
       stores.blue.close();
       stores.green.close();
       route53.destroy();
@@ -222,6 +321,7 @@ export async function startSwitchWorld() {
 }
 
 export type SwitchWorld = Awaited<ReturnType<typeof startSwitchWorld>>;
+export type { Colour };
 
 /** Deployment state as `state()` reports it once settled. */
 export const running = { replicas: 1, pods: 1, ready: 1 };
