@@ -30,13 +30,13 @@ export const CHUNKS = [
   },
   {
     name: 'aws-sdk',
-    modules: ['src/aws/sdk.ts', 'src/platform/eks.ts', 'src/switch/route53.ts'],
+    modules: ['src/aws/sdk.ts', 'src/platform/eks.ts', 'src/switch/route53.ts', 'src/drain/aws.ts', 'src/switch/gradual/aws.ts'],
     why: 'the AWS SDK (credential chain, STS, EKS, Route53): one copy of smithy for every client',
     probe: ['token', '-i', 'eks-green', '--no-cache', '--profile', 'absent'],
   },
   {
     name: 'commands',
-    modules: ['src/platform/commands.ts', 'src/manifests/commands.ts', 'src/switch/commands.ts'],
+    modules: ['src/platform/commands.ts', 'src/manifests/commands.ts', 'src/switch/commands.ts', 'src/drain/commands.ts', 'src/switch/gradual/command.ts'],
     why: 'init, schema, kubeconfig, manifests, status and the switch: yaml, valibot and the platform model once',
     probe: ['schema'],
   },

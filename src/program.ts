@@ -196,8 +196,36 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     .option('--allow-orphan <name>', 'accept leaving this production name, served by the old colour only, on the old colour (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--break-lock', "take over the switch lock record another bascule holds (after making sure that operation is dead)")
     .option('-o, --output <format>', 'the plan as table or json', 'table')
-    .action(async (flags: import('./switch/commands.js').RawSwitchFlags) =>
-      (await switchChunk()).switchCommand(withPlatformFile({ ...flags, profile: flags.profile ?? globals().profile }), io),
+    // The weighted shift (issue 13): --weights starts one; --resume/--rollback follow its journal.
+    .option('--weights <stages>', "move production in stages of the new colour's share, e.g. 10,50,100 (Route53 weighted records)")
+    .option('--hold <duration>', 'with --weights: hold each stage at least this long (and at least one TTL), watching the signals')
+    .option('--flip-at <stage>', 'with --weights: the stage at which the API record and the TXT flip (default: 100)')
+    .option('--pause', 'with --weights: stop after each stage until --resume')
+    .option('--gradual', 'with --rollback of a weighted shift: step back stage by stage')
+    .option('--max-5xx-rate <percent>', "with --weights: revert when the new colour's 5XX rate goes above this (default 1)")
+    .option('--min-requests <n>', 'with --weights: judge the 5XX rate from this many requests (default 20)')
+    .option('--max-unhealthy <n>', "with --weights: revert when more of the new colour's targets are unhealthy (default 0)")
+    .action(async (flags: import('./switch/commands.js').RawSwitchFlags & import('./switch/gradual/command.js').RawWeightedFlags) => {
+      const shift = await import('./switch/gradual/command.js');
+      const withProfile = withPlatformFile({ ...flags, profile: flags.profile ?? globals().profile });
+      if (shift.wantsWeighted(withProfile, io)) return shift.weightedShiftCommand(withProfile, io);
+      return (await switchChunk()).switchCommand(withProfile, io);
+    });
+
+  // bascule drain (issue 13): in the commands chunk (scripts/chunks.mjs).
+  platformFileOption(
+    program
+      .command('drain')
+      .description("is the old colour drained? maps its names to load balancers (ELBv2) and reads CloudWatch until each got no traffic for the TTL + --quiet; exit 3 while still receiving"),
+  )
+    .option('--colour <colour>', 'the colour to check (blue or green)')
+    .option('--watch <duration>', 'look again every --poll-interval until drained, for at most this long (default: look once)')
+    .option('--quiet <duration>', 'how long each load balancer must stay at zero after the TTL', '5m')
+    .option('--poll-interval <duration>', 'how often --watch looks again', '1m')
+    .option('--metrics-lag <duration>', 'how far behind CloudWatch may be (its newest minutes prove nothing)', '3m')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .action(async (flags: import('./drain/commands.js').RawDrainFlags) =>
+      (await import('./drain/commands.js')).drainCommand(withPlatformFile({ ...flags, profile: globals().profile }), io),
     );
 
   // Diagnostics (issue 14): their code lives in the platform chunk.

@@ -274,7 +274,7 @@ function leftToHuman(spec: SwitchSpec, platform: Platform, input: SwitchInput, j
   const lines = [
     '',
     'Left to you:',
-    `  - watch ${old}'s old ingresses until they get no traffic (load balancer request counts, ingress controller logs): resolvers may keep the old answers for the TTL (${spec.apiRecord.ttl}s), clients keep open connections longer`,
+    `  - watch ${old}'s old ingresses until they get no traffic: bascule drain --colour ${old} --watch 15m --config ${input.config} (resolvers may keep the old answers for the TTL (${spec.apiRecord.ttl}s), clients keep open connections longer)`,
     ...(orphans.length > 0
       ? [
           `  - ${orphans.join(', ')} ${orphans.length === 1 ? 'is' : 'are'} still served by ${old} only (allowed with --allow-orphan): do NOT delete ${old}'s ingresses for ${orphans.length === 1 ? 'it' : 'them'}, or ${orphans.length === 1 ? 'it goes' : 'they go'} down; serve ${orphans.length === 1 ? 'it' : 'them'} from ${spec.to} first`,
