@@ -9,7 +9,9 @@
  * AWS_ENDPOINT_URL_CLOUDWATCH, else AWS_ENDPOINT_URL.
  */
 import type { ResourceRecordSet, RRType } from '@aws-sdk/client-route-53';
-import { BasculeError, redact } from '../errors.js';
+import { awsError as mapAwsError, outsideMessage } from '../aws/errors.js';
+import { requestHandler } from '../aws/sdk.js';
+import { BasculeError } from '../errors.js';
 import type { AwsCredentials } from '../aws/eks-token.js';
 import type { MetricAnswer } from './decide.js';
 import type { LoadBalancer, MetricSpec, RecordSet } from './targets.js';
@@ -20,43 +22,20 @@ export interface AwsContext {
   readonly credentials: () => Promise<AwsCredentials>;
 }
 
-/** Maps an SDK failure to a message naming the service, the call and its target; never a secret. */
+/**
+ * An SDK failure as bascule's error, through the one mapper (src/aws/errors.ts);
+ * the permissions the call needs go into the hint when it was denied.
+ */
 export function awsError(service: string, call: string, target: string, error: unknown, permissions: string): BasculeError {
-  if (error instanceof BasculeError) return error;
-  const name = (error as { name?: string }).name ?? 'Error';
-  const code = (error as { code?: string }).code;
-  const message = redact(String((error as { message?: string }).message ?? error)).split('\n')[0];
-  const what = `${service} ${call}${target ? ` ${target}` : ''}`;
-  switch (name) {
-    case 'AccessDenied':
-    case 'AccessDeniedException':
-    case 'UnauthorizedOperation':
-      return new BasculeError('aws', `${what} was denied: ${message}`, { hint: `the identity in use needs ${permissions}` });
-    case 'CredentialsProviderError':
-    case 'InvalidClientTokenId':
-    case 'SignatureDoesNotMatch':
-    case 'UnrecognizedClientException':
-    case 'ExpiredToken':
-    case 'ExpiredTokenException':
-      return new BasculeError('credentials', `${what}: AWS does not accept the credentials in use (${name})`, { hint: 'refresh them (aws sso login, new keys), pass --profile, then retry' });
-    case 'NoSuchHostedZone':
-      return new BasculeError('aws', `${what}: no such hosted zone`, { hint: "check the domains' zoneId in the platform file, and the account your credentials reach" });
-    case 'Throttling':
-    case 'ThrottlingException':
-    case 'PriorRequestNotComplete':
-      return new BasculeError('aws', `${what} was throttled (${name})`, { hint: 'wait a moment, then retry' });
-    default:
-      if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'ECONNRESET' || name === 'TimeoutError') {
-        return new BasculeError('aws', `${what} failed: cannot reach ${service} (${code ?? name})`, { hint: 'check the network and any AWS_ENDPOINT_URL_* override' });
-      }
-      return new BasculeError('aws', `${what} failed: ${name}: ${message}`);
-  }
+  const mapped = mapAwsError({ service, operation: call, target }, error);
+  if (mapped.kind === 'aws' && / was denied: /.test(mapped.message)) return new BasculeError('aws', mapped.message, { hint: `the identity in use needs ${permissions}` });
+  return mapped;
 }
 
 export function clientConfig(ctx: AwsContext, envName: string) {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const endpoint = ctx.env[envName] || ctx.env.AWS_ENDPOINT_URL || undefined;
-  return { region: ctx.region, maxAttempts: 3, credentials: ctx.credentials, ...(endpoint ? { endpoint } : {}) };
+  // The proxy variables and timeouts of every AWS call (src/aws/sdk.ts).
+  return { region: ctx.region, maxAttempts: 3, credentials: ctx.credentials, requestHandler: requestHandler(ctx.env, undefined), ...(endpoint ? { endpoint } : {}) };
 }
 
 const bareZone = (id: string) => id.replace(/^\/hostedzone\//, '');
@@ -195,7 +174,7 @@ export async function getMetrics(ctx: AwsContext, queries: readonly MetricSpec[]
           // PartialData means "more on the next page"; the last page's status is the one that counts.
           entry.status = r.StatusCode ?? 'Complete';
           const message = r.Messages?.map((m) => m.Value).filter(Boolean).join('; ');
-          if (message) entry.message = redact(message);
+          if (message) entry.message = outsideMessage(message);
           byId.set(r.Id ?? '', entry);
         }
         token = answer.NextToken;
