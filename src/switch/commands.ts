@@ -207,15 +207,23 @@ function failureError(failure: StepFailure, spec: SwitchSpec, input: SwitchInput
   return new BasculeError(cause.kind, `${what} step ${index}/${list.length} (${title}) failed: ${redact(cause.message)}`, { hint: `${cause.hint ? `${cause.hint}\n` : ''}${next}` });
 }
 
-/** A plain line per wait every few seconds on stderr, until the terminal reporter (src/terminal/progress.ts) is wired here. */
+/**
+ * A plain stderr line while a wait lasts, every 10 s (quick waits print
+ * nothing), until the terminal reporter (src/terminal/progress.ts) is wired here.
+ */
 function progressLines(io: Io): SwitchPorts['progress'] {
+  let since: number | undefined;
   let last = 0;
   return (event) => {
-    if (event.state !== 'waiting') return;
     const now = io.now().getTime();
-    if (now - last < 5000) return;
+    if (event.state !== 'waiting') {
+      since = undefined;
+      return;
+    }
+    since ??= now;
+    if (now - since < 10_000 || now - last < 10_000) return;
     last = now;
-    io.stderr(`waiting: ${event.step}: ${event.detail ?? ''}\n`);
+    io.stderr(`waiting (${formatMs(now - since)}): ${event.step}: ${event.detail ?? ''}\n`);
   };
 }
 
@@ -288,10 +296,19 @@ function beforeProblem(spec: SwitchSpec, j: Journal) {
   };
 }
 
-/** Refuses a journal whose pinned inputs changed, or that was edited: names what. */
-function checkJournal(j: Journal, spec: SwitchSpec, platformText: string, path: string): void {
+/**
+ * Refuses a journal whose pinned inputs changed, or that was edited: names
+ * what. A switch that changed nothing yet (stopped at its preflight) is
+ * planned again from the file as it is now: its pins are renewed.
+ */
+function checkJournal(j: Journal, spec: SwitchSpec, platformText: string, path: string): Journal {
   const hashNow = platformHash(platformText);
   const changed = changedFacts(j.pins.facts, specFacts(spec));
+  if (!changedAnything(j)) {
+    const problem = journalConsistency(j, { steps: switchStepIds(spec), beforeProblem: beforeProblem(spec, j) });
+    if (problem) throw new BasculeError('refused', `the switch journal ${path} is not one bascule wrote: ${problem}; it is refused, not obeyed`, { hint: 'move it aside; nothing was changed' });
+    return { ...j, pins: { platformHash: hashNow, facts: specFacts(spec) } };
+  }
   if (changed.length > 0 || hashNow !== j.pins.platformHash) {
     const what = changed.length > 0 ? changed.map((c) => `  - ${c}`).join('\n') : `  - the file's text (sha256 ${j.pins.platformHash.slice(0, 12)}... -> ${hashNow.slice(0, 12)}...), no fact the steps use`;
     throw new BasculeError('refused', `the platform file ${spec.platformFile} changed since the switch ${j.from} -> ${j.to} started (journal ${path}):\n${what}`, {
@@ -304,6 +321,7 @@ function checkJournal(j: Journal, spec: SwitchSpec, platformText: string, path: 
       hint: 'restore the journal bascule wrote; otherwise look at Route53 and both clusters (`bascule status`) and repair by hand; nothing was changed',
     });
   }
+  return j;
 }
 
 async function execute(spec: SwitchSpec, platform: Platform, clusters: Record<Colour, ClusterAccess>, input: SwitchInput, io: Io, journal: Journal, ids: StepId[], route53: SwitchPorts['route53']) {
@@ -472,7 +490,7 @@ export async function switchCommand(flags: RawSwitchFlags, io: Io): Promise<void
     if (input.mode.kind === 'resume') {
       const plan = resumePlan(existing);
       if ('refused' in plan) throw usageError(plan.refused, existing.state === 'completed' ? `to undo it: ${rollback}` : undefined);
-      checkJournal(existing, spec, platformText, journalPath);
+      const checked = checkJournal(existing, spec, platformText, journalPath);
       const list: readonly { id: StepId }[] = existing.rollback ?? existing.steps;
       const first = list.findIndex((s) => s.id === plan.steps[0]) + 1;
       const what = plan.operation === 'rollback' ? 'the rollback of the switch' : 'the switch';
@@ -482,7 +500,7 @@ export async function switchCommand(flags: RawSwitchFlags, io: Io): Promise<void
       const route53 = await route53For(platform, input, io);
       try {
         const lock = await takeLock(route53, spec, io, input, `${plan.operation}=${spec.from}->${spec.to}`, existing.lock);
-        const journal = { ...existing, lock };
+        const journal = { ...checked, lock };
         writeJournal(journalPath, journal);
         io.stdout('\n');
         const done = await execute(spec, platform, clusters, input, io, journal, plan.steps, route53);

@@ -28,7 +28,7 @@ const edns = () => {
   if (!world.edns) throw new Error('test: this world runs no stand-in ExternalDNS');
   return world.edns;
 };
-const FAST = ['--poll-interval', '50ms', '--timeout', '10s', '--dns-wait', '3s', '--request-timeout', '3s'];
+const FAST = ['--poll-interval', '50ms', '--timeout', '10s', '--dns-wait', '5s', '--request-timeout', '15s', '--dns-timeout', '10s'];
 const bascule = (args: string[], env: NodeJS.ProcessEnv = world.env): Promise<Result> => runBuilt(args, { env, timeoutMs: 60_000 });
 const sw = (...args: string[]) => bascule(['switch', '--config', world.platformFile, '--access', 'admin', ...FAST, ...args]);
 const ORPHAN = ['--allow-orphan', 'blog.devinfra.local'];
@@ -101,7 +101,7 @@ describe('the inventory and the post-check on production names', () => {
     for (const d of LIVE) world.stores.blue.scale(d, 1);
     await edns().blue.loops(3);
     expect(await world.production()).toEqual(onGreen);
-    const status = await bascule(['status', '--config', world.platformFile, '--access', 'admin', '--request-timeout', '3s']);
+    const status = await bascule(['status', '--config', world.platformFile, '--access', 'admin', '--request-timeout', '15s', '--dns-timeout', '10s']);
     expect(status.code).toBe(3);
     expect(status.stdout).toMatch(/FAIL\s+the old colour's live ExternalDNS run again \(blue: live-external-dns-private, blue: live-external-dns-public\) while green is live/);
   }, 240_000);

@@ -20,11 +20,11 @@ beforeAll(async () => {
 afterAll(() => world?.stop());
 beforeEach(() => world.reset(), 60_000);
 
-const FAST = ['--poll-interval', '50ms', '--timeout', '5s', '--dns-wait', '3s', '--request-timeout', '3s'];
+const FAST = ['--poll-interval', '50ms', '--timeout', '10s', '--dns-wait', '5s', '--request-timeout', '15s', '--dns-timeout', '10s'];
 const bascule = (args: string[], options: { input?: string } = {}): Promise<Result> =>
   runBuilt(args, { env: world.env, timeoutMs: 60_000, ...options });
 const sw = (...args: string[]) => bascule(['switch', '--config', world.platformFile, '--access', 'admin', ...FAST, ...args]);
-const status = (...args: string[]) => bascule(['status', '--config', world.platformFile, '--access', 'admin', '--request-timeout', '3s', ...args]);
+const status = (...args: string[]) => bascule(['status', '--config', world.platformFile, '--access', 'admin', '--request-timeout', '15s', '--dns-timeout', '10s', ...args]);
 
 const onBlue = { api: ['127.0.0.1'], txt: ['"eks-blue"'] };
 const onGreen = { api: ['127.0.0.2'], txt: ['"eks-green"'] };
@@ -128,7 +128,7 @@ describe('a full switch blue -> green, then a rollback', () => {
     const again = await sw('--to', 'green', '--apply', '--yes');
     expect(again.code).toBe(0);
     await expectState(greenLive);
-  });
+  }, 240_000);
 });
 
 /** Waits until a condition on the world holds (the stand-ins' controllers run on timers). */
@@ -291,7 +291,7 @@ describe('a fault at each step stops the switch there, journalled; --resume comp
     expect(resumed.stdout).toContain('Switched devinfra to green');
     await expectState(greenLive);
     expect(world.journal().state).toBe('completed');
-  });
+  }, 180_000);
 });
 
 describe('rollback and refusals while a switch is unfinished', () => {

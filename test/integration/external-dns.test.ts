@@ -433,9 +433,9 @@ describe('the Deployments bascule manifests generates', () => {
     ]);
     const owners = (await held(privateZone)).filter((r) => r.includes(' TXT ')).map((r) => `${r.split(' ')[0]} ${/owner=([^,]+)/.exec(r)?.[1]}`);
     expect(owners).toEqual([
-      'a-hello.devinfra.local. ingress.devinfra.local',
+      'a-hello.devinfra.local. live-eks-blue.devinfra.local',
       'a-hello.eks-blue.devinfra.local. ingress-eks-blue.devinfra.local',
-      'aaaa-hello.devinfra.local. ingress.devinfra.local',
+      'aaaa-hello.devinfra.local. live-eks-blue.devinfra.local',
       'aaaa-hello.eks-blue.devinfra.local. ingress-eks-blue.devinfra.local',
     ]);
     expect((await held(publicZone)).filter((r) => r.includes(' TXT ')).map((r) => /resource=([^"]+)/.exec(r)?.[1])).toEqual(Array(4).fill('ingress/default/hello'));

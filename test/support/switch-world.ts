@@ -260,7 +260,8 @@ export async function startSwitchWorld(options: { externalDns?: boolean } = {}) 
       dns.remove(TXT_NAME);
       dns.remove(API_NAME);
       // Production wiped, then written again by blue's ExternalDNS (live and cluster-scoped) and green's cluster-scoped one.
-      for (const zone of [zones.api, zones.public]) {
+      // The TXT zone too: a lock record a failed test left behind goes.
+      for (const zone of [zones.api, zones.public, zones.txt]) {
         const sets = ((await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone, MaxItems: 300 }))).ResourceRecordSets ?? []).filter((r) => r.Type !== 'SOA' && r.Type !== 'NS');
         for (const set of sets) await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zone, ChangeBatch: { Changes: [{ Action: 'DELETE', ResourceRecordSet: set }] } })).catch(() => undefined);
       }
