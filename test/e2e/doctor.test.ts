@@ -95,8 +95,8 @@ describe('bascule doctor, each link broken: the link that breaks and the fix it 
     expect(r.code).toBe(1);
     const l = link(r.stdout, 'credentials');
     expect(l.mark).toBe('✗');
-    expect(l.text).toContain('no usable AWS credentials');
-    expect(l.fix).toContain('run "aws sso login", set AWS_PROFILE, or export keys');
+    expect(l.text).toContain('no AWS credentials found');
+    expect(l.fix).toContain("looked, in botocore's order, at:");
   });
 
   it('the role refuses the caller (AccessDenied)', async () => {
@@ -213,7 +213,7 @@ describe('bascule doctor on kubeconfigs bascule did not write', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(link(r.stdout, 'exec command').text).toContain(`${bin}/aws-iam-authenticator ({"Version":"0.6.29","Commit":"standin"})`);
-    expect(link(r.stdout, 'credentials').text).toContain('profile k8s: keys in the shared credentials/config files');
+    expect(link(r.stdout, 'credentials').text).toContain('profile k8s (credentials file)');
     expect(link(r.stdout, 'assume role').text).toContain(ROLE_ARN);
   });
 

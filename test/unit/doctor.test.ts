@@ -62,7 +62,7 @@ describe('the exec arguments of each plugin', () => {
       kind: 'bascule', id: 'eks.devinfra.info', noDns: false, roleArn: 'arn:aws:iam::123456789012:role/a', region: 'eu-west-3', allowClusters: ['eks-*'], dnsServer: '10.0.0.2', cache: true,
     });
     expect(readPluginArgs('bascule', ['token', '-i', 'eks-green', '--no-dns', '--no-cache'], {})).toMatchObject({ noDns: true, cache: false });
-    expect(readPluginArgs('bascule', ['token', '-i', 'eks-green', '--role', 'nope'], {})).toMatchObject({ problem: expect.stringMatching(/bascule would refuse its arguments: "nope" is not an IAM role ARN/) });
+    expect(readPluginArgs('bascule', ['token', '-i', 'eks-green', '--role', 'nope'], {})).toMatchObject({ problem: expect.stringMatching(/bascule would refuse its arguments: --role "nope" is not an IAM role ARN/) });
   });
 
   it('aws eks get-token and aws-iam-authenticator token', () => {
@@ -117,7 +117,7 @@ describe('the use case on fake ports', () => {
   });
   // verifyToken runs for real: a token the rules accept, and an STS answer.
   const realToken = async () => {
-    const { presignToken } = await import('../../src/token/presign.js');
+    const { presignToken } = await import('../../src/aws/presign.js');
     return presignToken({ credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret/secret' }, region: 'eu-west-1', clusterName: 'eks-green', now: t0 });
   };
   const identity = '{"GetCallerIdentityResponse":{"GetCallerIdentityResult":{"Arn":"arn:aws:iam::123456789012:user/alice","UserId":"AIDA1","Account":"123456789012"}}}';
