@@ -13,6 +13,7 @@ import type { PluginKind } from './plugin.js';
 import type { AccessEntryLookup, ApiAnswer, ApiTarget, AuthenticationMode, CachedTokenInfo, KubeApi } from './ports.js';
 import { Deadline } from '../aws/deadline.js';
 import { configuredEndpoint } from '../aws/config-files.js';
+import { proxyAgents } from '../aws/proxy.js';
 import { cacheDir, canonicalKey, fileNameOf, parseEntry, readAwsFiles, selectedProfile, type AwsCredentials, type TokenCacheKey } from './token-rules.js';
 
 const executable = (file: string) => {
@@ -69,8 +70,10 @@ export function commandVersion(path: string, kind: PluginKind | undefined, env: 
   });
 }
 
-export function kubeApi(target: ApiTarget, timeoutMs: number): KubeApi {
+/** The cluster's API, through HTTPS_PROXY unless NO_PROXY names it (as kubectl, and src/aws/proxy.ts's rules). */
+export function kubeApi(target: ApiTarget, timeoutMs: number, env: NodeJS.ProcessEnv): KubeApi {
   const base = new URL(target.server);
+  const agent = proxyAgents(env, timeoutMs)?.httpsAgent ?? false;
   const request = (method: string, path: string, token: string, body?: unknown): Promise<ApiAnswer> => {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     return new Promise((done) => {
@@ -80,7 +83,7 @@ export function kubeApi(target: ApiTarget, timeoutMs: number): KubeApi {
           port: base.port || 443,
           path: `${base.pathname.replace(/\/$/, '')}${path}`,
           method,
-          agent: false,
+          agent,
           timeout: timeoutMs,
           ...(target.caPem ? { ca: target.caPem } : {}),
           ...(target.tlsServerName ? { servername: target.tlsServerName } : {}),

@@ -84,7 +84,7 @@ export async function doctorCommand(flags: DoctorFlags, io: Io): Promise<void> {
   // Found by the program (--config, BASCULE_CONFIG, the nearest platform.yaml up the tree); none: no platform checks.
   const configFile = flags.config;
 
-  const [{ kubeconfigPaths, readKubeconfigs, selectContext }, adapters, { credentialsPort }, { sendPresigned }, { readPlatform }] = await Promise.all([
+  const [{ kubeconfigPaths, readKubeconfigs, selectContext }, adapters, { credentialsPort }, { presignedSender }, { readPlatform }] = await Promise.all([
     import('./kubeconfig.js'),
     import('./adapters.js'),
     import('./aws.js'),
@@ -100,10 +100,10 @@ export async function doctorCommand(flags: DoctorFlags, io: Io): Promise<void> {
     lookupTxt,
     credentials: credentialsPort(),
     presign: async (input) => (await import('../aws/presign.js')).presignToken(input),
-    sendPresigned,
+    sendPresigned: presignedSender(io.env),
     platform: () => (configFile ? readPlatform(configFile, io.cwd) : undefined),
     readFile: (file) => readFileSync(file, 'utf8'),
-    kube: (target) => adapters.kubeApi(target, timeoutMs),
+    kube: (target) => adapters.kubeApi(target, timeoutMs, io.env),
     accessEntries: (input) => adapters.lookupAccessEntry({ ...input, env: io.env, timeoutMs }),
     cachedToken: (key) => adapters.readCachedToken(io.env, key),
   };

@@ -97,8 +97,8 @@ export async function verifyCommand(flags: VerifyFlags, io: Io): Promise<void> {
   // `-t -`: the token from standard input (a token in argv is visible to every user in ps).
   if (flags.token === '-') flags = { ...flags, token: await io.prompt(io.stdinIsTTY() ? 'token: ' : '').catch(() => '') };
   const input = parseVerifyFlags(flags, io.env);
-  const { sendPresigned } = await import('./sts.js');
-  const result = await verifyToken(input, { now: io.now, send: sendPresigned });
+  const { presignedSender } = await import('./sts.js');
+  const result = await verifyToken(input, { now: io.now, send: presignedSender(io.env) });
   if (input.output === 'json') io.stdout(`${JSON.stringify(verdictJson(result), null, 2)}\n`);
   if (!result.ok) throw new VerifyFailure(result.class, `${result.class}: ${result.reason}`, result.hint);
   if (input.output === 'text') io.stdout(verdictText(result, io.now()));
