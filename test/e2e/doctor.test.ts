@@ -281,6 +281,26 @@ describe('bascule doctor -i, with the platform file', () => {
     expect(link(r.stdout, 'API').text).toContain(`${world.api.green.url} knows you as "kubernetes-admin", groups system:masters, system:authenticated`);
   });
 
+  it('without --config: the nearest platform.yaml up the tree, as the other commands find it', async () => {
+    healthy();
+    world.clusters['eks-green']!.awsAuth = { mapRoles: [{ rolearn: PLATFORM_ADMIN, username: 'kubernetes-admin', groups: ['system:masters'] }], mapUsers: [] };
+    const env = world.env();
+    const project = join(env.HOME as string, 'project');
+    const deeper = join(project, 'apps', 'web');
+    mkdirSync(deeper, { recursive: true });
+    writeFileSync(join(project, 'platform.yaml'), readFileSync(platformFile(), 'utf8'));
+    const found = await runBuilt(['doctor', ...args('x').slice(0, -2)], { env, cwd: deeper, timeoutMs: 60_000 });
+    expect(found.stderr).toBe('');
+    expect(link(found.stdout, 'mapping').text).toContain('access level admin in ../../platform.yaml');
+    // None found (the search stops at HOME): the doctor runs without the platform checks.
+    const bareEnv = world.env();
+    const bare = join(bareEnv.HOME as string, 'elsewhere');
+    mkdirSync(bare, { recursive: true });
+    const none = await runBuilt(['doctor', ...args('x').slice(0, -2)], { env: bareEnv, cwd: bare, timeoutMs: 60_000 });
+    expect(none.stdout).not.toContain('access level');
+    expect(link(none.stdout, 'cluster name').text).toContain('-> eks-green (from the TXT record; allow-list eks-*)');
+  });
+
   it('a TXT record naming neither cluster of the platform', async () => {
     healthy();
     world.dns.setTxt(TXT_NAME, ['eks-purple']);
