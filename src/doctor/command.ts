@@ -104,7 +104,7 @@ export async function doctorCommand(flags: DoctorFlags, io: Io): Promise<void> {
     platform: () => (configFile ? readPlatform(configFile, io.cwd) : undefined),
     readFile: (file) => readFileSync(file, 'utf8'),
     kube: (target) => adapters.kubeApi(target, timeoutMs, io.env),
-    accessEntries: (input) => adapters.lookupAccessEntry({ ...input, env: io.env, timeoutMs }),
+    accessEntries: (input) => adapters.lookupAccessEntry({ ...input, timeoutMs }),
     cachedToken: (key) => adapters.readCachedToken(io.env, key),
   };
   const report = await runDoctor({ context: flags.context, direct, stsTimeoutMs: timeoutMs }, ports);

@@ -351,7 +351,7 @@ export async function runDoctor(input: DoctorInput, ports: DoctorPorts): Promise
   }
   let entry: AccessEntryLookup;
   try {
-    entry = await ports.accessEntries({ clusterName, region, credentials, principalArn: canonical, profileFlag: plugin.profile });
+    entry = await ports.accessEntries({ clusterName, region, credentials, principalArn: canonical, profileFlag: plugin.profile, env });
   } catch (error) {
     entry = { status: 'error', reason: errText(error) };
   }

@@ -81,7 +81,7 @@ export interface DoctorPorts {
   /** A file the platform names (a cluster's CA). */
   readonly readFile: (file: string) => string;
   readonly kube: (target: ApiTarget) => KubeApi;
-  readonly accessEntries: (input: { clusterName: string; region: string; credentials: AwsCredentials; principalArn: string; profileFlag: string | undefined }) => Promise<AccessEntryLookup>;
+  readonly accessEntries: (input: { clusterName: string; region: string; credentials: AwsCredentials; principalArn: string; profileFlag: string | undefined; env: NodeJS.ProcessEnv }) => Promise<AccessEntryLookup>;
   /** bascule's cached token for this key, read-only. */
   readonly cachedToken: (key: TokenCacheKey) => CachedTokenInfo | undefined;
 }
