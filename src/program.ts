@@ -93,6 +93,15 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
   /** The platform file of the command line: --config, $BASCULE_CONFIG, or the search up the tree. */
   const withPlatformFile = <T extends { config?: string }>(flags: T): T & { config: string } => ({ ...flags, config: findPlatformFile(flags.config, io).path });
 
+  /** The same search for a command that also runs without one (--config and BASCULE_CONFIG are taken as given). */
+  const withOptionalPlatformFile = <T extends { config?: string }>(flags: T): T => {
+    try {
+      return withPlatformFile(flags);
+    } catch {
+      return flags; // the search found none
+    }
+  };
+
   const tokenAction = (flags: TokenFlags) => actions.token({ flags, globals: globals() }, io);
 
   addOptions(
@@ -239,12 +248,13 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     .option('-o, --output <format>', 'text or json', 'text')
     .action(async (flags: import('./verify/command.js').VerifyFlags) => (await platformChunk()).verifyCommand(flags, io));
 
-  program
-    .command('doctor')
-    .description('why does kubectl say Unauthorized? checks each link (kubeconfig, exec command, TXT, credentials, role, STS identity, clock, mapping, cache, the API) and prints the fix')
+  platformFileOption(
+    program
+      .command('doctor')
+      .description('why does kubectl say Unauthorized? checks each link (kubeconfig, exec command, TXT, credentials, role, STS identity, clock, mapping, cache, the API) and prints the fix'),
+  )
     .option('--context <name>', 'the kubeconfig context (default: current-context, from KUBECONFIG as kubectl reads it)')
     .option('-i, --cluster-id <name>', 'no kubeconfig: the cluster name, or the DNS name whose TXT record holds it')
-    .option('-c, --config <file>', 'the platform file: access levels, the clusters (default: $BASCULE_CONFIG, else ./platform.yaml when present)')
     .option('-r, --role <arn>', 'with -i: the role to assume')
     .option('--region <region>', 'with -i: the AWS region')
     .option('--profile <name>', 'with -i: the AWS profile')
@@ -254,7 +264,8 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     .option('--timeout <duration>', 'bound on each network call', '10s')
     .option('-o, --output <format>', 'text or json', 'text')
     .action(async (flags: import('./doctor/command.js').DoctorFlags) =>
-      (await platformChunk()).doctorCommand(flags, io),
+      // The platform file is optional here: without one, the doctor checks no access levels.
+      (await platformChunk()).doctorCommand(withOptionalPlatformFile(flags), io),
     );
 
   outputOption(program.command('version').description('print the version and the git commit'), ['text', 'json']).action((flags: { output: 'text' | 'json' }) =>

@@ -11,7 +11,10 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { redact } from '../errors.js';
 import type { PluginKind } from './plugin.js';
 import type { AccessEntryLookup, ApiAnswer, ApiTarget, AuthenticationMode, CachedTokenInfo, KubeApi } from './ports.js';
-import { cacheDir, canonicalKey, fileNameOf, parseEntry, type AwsCredentials, type TokenCacheKey } from './token-rules.js';
+import { Deadline } from '../aws/deadline.js';
+import { configuredEndpoint } from '../aws/config-files.js';
+import { proxyAgents } from '../aws/proxy.js';
+import { cacheDir, canonicalKey, fileNameOf, parseEntry, readAwsFiles, selectedProfile, type AwsCredentials, type TokenCacheKey } from './token-rules.js';
 
 const executable = (file: string) => {
   try {
@@ -67,8 +70,10 @@ export function commandVersion(path: string, kind: PluginKind | undefined, env: 
   });
 }
 
-export function kubeApi(target: ApiTarget, timeoutMs: number): KubeApi {
+/** The cluster's API, through HTTPS_PROXY unless NO_PROXY names it (as kubectl, and src/aws/proxy.ts's rules). */
+export function kubeApi(target: ApiTarget, timeoutMs: number, env: NodeJS.ProcessEnv): KubeApi {
   const base = new URL(target.server);
+  const agent = proxyAgents(env, timeoutMs)?.httpsAgent ?? false;
   const request = (method: string, path: string, token: string, body?: unknown): Promise<ApiAnswer> => {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     return new Promise((done) => {
@@ -78,7 +83,7 @@ export function kubeApi(target: ApiTarget, timeoutMs: number): KubeApi {
           port: base.port || 443,
           path: `${base.pathname.replace(/\/$/, '')}${path}`,
           method,
-          agent: false,
+          agent,
           timeout: timeoutMs,
           ...(target.caPem ? { ca: target.caPem } : {}),
           ...(target.tlsServerName ? { servername: target.tlsServerName } : {}),
@@ -121,21 +126,27 @@ export function kubeApi(target: ApiTarget, timeoutMs: number): KubeApi {
 }
 
 /** ListAccessEntries, then DescribeAccessEntry for the principal; AccessDenied is "not permitted", not a failure. */
-export async function lookupAccessEntry(input: { clusterName: string; region: string; credentials: AwsCredentials; principalArn: string; env: NodeJS.ProcessEnv }): Promise<AccessEntryLookup> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const { EKSClient, ListAccessEntriesCommand, DescribeAccessEntryCommand, DescribeClusterCommand } = await import('@aws-sdk/client-eks');
+export async function lookupAccessEntry(input: { clusterName: string; region: string; credentials: AwsCredentials; principalArn: string; profileFlag: string | undefined; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<AccessEntryLookup> {
+  // The AWS layer's endpoint (AWS_ENDPOINT_URL_EKS, the profile's services/endpoint_url), proxies, deadline and error mapper.
+  const [{ EKSClient, ListAccessEntriesCommand, DescribeAccessEntryCommand, DescribeClusterCommand }, { requestHandler }, { awsError }] = await Promise.all([
+    import('@aws-sdk/client-eks'),
+    import('../aws/sdk.js'),
+    import('../aws/errors.js'),
+  ]);
+  const deadline = new Deadline(input.timeoutMs, { knob: '--timeout' });
+  const endpoint = configuredEndpoint('eks', input.env, readAwsFiles(input.env), selectedProfile(input.profileFlag, input.env).name);
   const { accessKeyId, secretAccessKey, sessionToken } = input.credentials;
   const client = new EKSClient({
     region: input.region,
     maxAttempts: 2,
     credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
-    ...(input.env.AWS_ENDPOINT_URL_EKS ? { endpoint: input.env.AWS_ENDPOINT_URL_EKS } : {}),
+    requestHandler: requestHandler(input.env, deadline),
+    ...(endpoint ? { endpoint } : {}),
   });
   const failed = (error: unknown): AccessEntryLookup => {
     const name = (error as { name?: string }).name ?? 'Error';
-    const message = redact(String((error as Error).message ?? error)).split('\n')[0];
     if (name === 'AccessDeniedException' || name === 'UnauthorizedException' || name === 'AccessDenied') return { status: 'denied', reason: `not permitted to list them (${name}; needs eks:ListAccessEntries and eks:DescribeAccessEntry)` };
-    return { status: 'error', reason: `${name}: ${message}` };
+    return { status: 'error', reason: awsError({ service: 'EKS', operation: 'ListAccessEntries', target: input.clusterName, ...(endpoint ? { endpoint } : {}) }, error).message };
   };
   try {
     // The mode says which mapping counts; without eks:DescribeCluster, unknown.

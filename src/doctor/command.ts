@@ -3,15 +3,14 @@
  * ✓/✗ and the fix under each broken link, or JSON). Exit 0 when every link
  * holds, 1 when one is broken.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { BasculeError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { parseDuration } from '../verify/vocabulary.js';
+import { parseDurationFlag } from '../platform/vocabulary.js';
 import { runDoctor, type DoctorReport, type LinkStatus } from './doctor.js';
 import type { PluginInput } from './plugin.js';
 import type { DoctorPorts } from './ports.js';
-import { credentialsPort, lookupTxt, parseTokenInput } from './token-rules.js';
+import { lookupTxt, parseTokenInput } from './token-rules.js';
 
 export interface DoctorFlags {
   context?: string;
@@ -80,14 +79,15 @@ export async function doctorCommand(flags: DoctorFlags, io: Io): Promise<void> {
   if (flags.clusterId === undefined && (flags.role || flags.region || flags.profile || flags.dnsServer || flags.allowCluster || flags.dns === false)) {
     throw usageError('--role, --region, --profile, --dns-server, --allow-cluster and --no-dns go with -i', 'with a kubeconfig context, the doctor reads them from the exec entry');
   }
-  const timeoutMs = parseDuration('--timeout', flags.timeout ?? '10s') * 1000;
-  if (timeoutMs < 1000 || timeoutMs > 120_000) throw usageError(`--timeout ${flags.timeout} is out of range (1s..2m)`);
+  const timeoutMs = parseDurationFlag('--timeout', flags.timeout ?? '10s', { min: 1000, max: 120_000 });
   const direct = directInput(flags, io.env);
-  const configFile = flags.config ?? io.env.BASCULE_CONFIG ?? (existsSync(resolve(io.cwd, 'platform.yaml')) ? 'platform.yaml' : undefined);
+  // Found by the program (--config, BASCULE_CONFIG, the nearest platform.yaml up the tree); none: no platform checks.
+  const configFile = flags.config;
 
-  const [{ kubeconfigPaths, readKubeconfigs, selectContext }, adapters, { sendPresigned }, { readPlatform }] = await Promise.all([
+  const [{ kubeconfigPaths, readKubeconfigs, selectContext }, adapters, { credentialsPort }, { presignedSender }, { readPlatform }] = await Promise.all([
     import('./kubeconfig.js'),
     import('./adapters.js'),
+    import('./aws.js'),
     import('../verify/sts.js'),
     import('../platform/read.js'),
   ]);
@@ -98,13 +98,13 @@ export async function doctorCommand(flags: DoctorFlags, io: Io): Promise<void> {
     which: (command, path, baseDir) => adapters.which(command, path, baseDir),
     version: (path, kind) => adapters.commandVersion(path, kind, io.env),
     lookupTxt,
-    credentials: credentialsPort,
-    presign: async (input) => (await import('../token/presign.js')).presignToken(input),
-    sendPresigned,
+    credentials: credentialsPort(),
+    presign: async (input) => (await import('../aws/presign.js')).presignToken(input),
+    sendPresigned: presignedSender(io.env),
     platform: () => (configFile ? readPlatform(configFile, io.cwd) : undefined),
     readFile: (file) => readFileSync(file, 'utf8'),
-    kube: (target) => adapters.kubeApi(target, timeoutMs),
-    accessEntries: (input) => adapters.lookupAccessEntry({ ...input, env: io.env }),
+    kube: (target) => adapters.kubeApi(target, timeoutMs, io.env),
+    accessEntries: (input) => adapters.lookupAccessEntry({ ...input, timeoutMs }),
     cachedToken: (key) => adapters.readCachedToken(io.env, key),
   };
   const report = await runDoctor({ context: flags.context, direct, stsTimeoutMs: timeoutMs }, ports);

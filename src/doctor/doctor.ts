@@ -12,23 +12,25 @@ import { BasculeError } from '../errors.js';
 import type { Platform } from '../platform/model.js';
 import { PARTITIONS, type PartitionId } from '../verify/rules.js';
 import { verifyToken, type Verified } from '../verify/verify.js';
-import { partitionOf } from '../verify/vocabulary.js';
+import { partitionOf } from '../platform/vocabulary.js';
 import type { ContextView } from './kubeconfig.js';
 import { matchAwsAuth, platformAccessLevel, type AwsAuthReading } from './mapping.js';
 import { pluginKind, readPluginArgs, type PluginInput } from './plugin.js';
-import type { AccessEntryLookup, ApiTarget, DoctorPorts } from './ports.js';
+import type { AccessEntryLookup, ApiTarget, CredentialContext, DoctorPorts } from './ports.js';
 import {
   assertAllowed,
   clusterNameFromTxt,
-  DEFAULT_SESSION_NAME,
+  describePlan,
+  FALLBACK_REGION,
   isExternalDnsRegistryRecord,
+  isPlainClusterName,
+  planIdentity,
   profileSettings,
   readAwsFiles,
-  sourceIdentity,
+  selectedProfile,
   type AwsCredentials,
   type AwsFiles,
-  type CredentialContext,
-  type SourcePlan,
+  type CredentialPlan,
 } from './token-rules.js';
 
 export type LinkStatus = 'ok' | 'fail' | 'unknown' | 'skipped';
@@ -148,9 +150,9 @@ export async function runDoctor(input: DoctorInput, ports: DoctorPorts): Promise
   const plat = platform && !('error' in platform) ? platform : undefined;
 
   // --- cluster name: the TXT lookup and the allow-list ---
-  if (plugin.noDns) {
+  if (plugin.noDns || (plugin.kind === 'bascule' && isPlainClusterName(plugin.id))) {
     clusterName = plugin.id;
-    add('cluster name', 'ok', `${plugin.id} (${plugin.kind === 'bascule' ? '--no-dns' : 'given to the plugin'}: no TXT lookup)`);
+    add('cluster name', 'ok', `${plugin.id} (${plugin.kind !== 'bascule' ? 'given to the plugin' : plugin.noDns ? '--no-dns' : 'no dot: the id is the cluster name'}: no TXT lookup)`);
   } else {
     const resolver = plugin.dnsServer ? `DNS server ${plugin.dnsServer}` : 'the system resolver';
     let answer;
@@ -160,7 +162,12 @@ export async function runDoctor(input: DoctorInput, ports: DoctorPorts): Promise
       add('cluster name', 'fail', errText(error), errHint(error));
       return finish();
     }
-    const raw = answer.kind === 'records' ? answer.records.map((r) => JSON.stringify(r.join(''))).join(', ') || 'no values' : `no record (${answer.reason})`;
+    const raw =
+      answer.kind === 'records'
+        ? answer.records.map((r) => JSON.stringify(r.join(''))).join(', ') || 'no values'
+        : answer.kind === 'cname'
+          ? `a CNAME to ${JSON.stringify(answer.target)}, no TXT record`
+          : `no record (${answer.reason})`;
     const skipped = answer.kind === 'records' ? answer.records.filter((r) => isExternalDnsRegistryRecord(r.join(''))).length : 0;
     const lookup = `TXT ${plugin.id} via ${resolver}: ${raw}${skipped ? ` (${skipped} ExternalDNS registry record${skipped > 1 ? 's' : ''} skipped)` : ''}`;
     let resolved;
@@ -195,7 +202,7 @@ export async function runDoctor(input: DoctorInput, ports: DoctorPorts): Promise
   // --- region, credentials, role ---
   let files: AwsFiles | undefined;
   const awsFiles = () => (files ??= readAwsFiles(env));
-  const profileName = plugin.profile || env.AWS_PROFILE || 'default';
+  const profileName = selectedProfile(plugin.profile, env).name;
   let region: string | undefined;
   let regionFrom: string;
   if (plugin.region) [region, regionFrom] = [plugin.region, 'the plugin\'s --region'];
@@ -210,6 +217,10 @@ export async function runDoctor(input: DoctorInput, ports: DoctorPorts): Promise
     }
     regionFrom = `profile ${profileName}`;
   }
+  if (!region && plugin.kind !== 'aws-cli') {
+    // As the token (and aws-iam-authenticator): us-east-1, whose STS host every cluster of the aws partition accepts.
+    [region, regionFrom] = [FALLBACK_REGION, 'no region set: the plugin\'s fallback, as aws-iam-authenticator\'s'];
+  }
   if (!region) {
     add('region', 'fail', 'no AWS region: not in the plugin\'s args, AWS_REGION, AWS_DEFAULT_REGION nor the profile', 'add --region REGION to the exec args (bascule kubeconfig does), or set AWS_REGION, or "region =" in the profile');
     return finish();
@@ -223,51 +234,39 @@ export async function runDoctor(input: DoctorInput, ports: DoctorPorts): Promise
   }
   add('region', 'ok', `${region} (from ${regionFrom}; partition ${partition})`);
 
-  const ctx: CredentialContext = {
-    env,
-    profileFlag: plugin.profile,
-    region,
-    interactive: false,
-    prompt: async () => {
-      throw new BasculeError('credentials', 'the doctor does not prompt');
-    },
-    awsFiles,
-  };
-  let plan: SourcePlan;
-  let credentials: AwsCredentials;
+  const ctx: CredentialContext = { env, profileFlag: plugin.profile, region, timeoutMs: input.stsTimeoutMs };
+  let plan: CredentialPlan;
+  let source: { credentials: AwsCredentials; origin: string };
   try {
+    // The chain bascule's token walks (botocore's order): the source it takes, then its credentials.
     plan = ports.credentials.plan(ctx);
-    const source = await ports.credentials.source(ctx, plan);
-    credentials = source.credentials;
-    const provider =
-      plan.kind === 'env'
-        ? `environment variables (AWS_ACCESS_KEY_ID${credentials.sessionToken ? ', AWS_SESSION_TOKEN' : ''})`
-        : plan.kind === 'static-profile'
-          ? `profile ${plan.profile}: keys in the shared credentials/config files`
-          : `profile ${plan.profile} through the AWS SDK chain (SSO, credential_process, role profile, web identity, container or instance)`;
-    const now = ports.now();
-    if (credentials.expiration && credentials.expiration.getTime() <= now.getTime()) {
-      add('credentials', 'fail', `${provider}: expired at ${iso(credentials.expiration)}`, 'refresh them (aws sso login, new keys or session token) and retry');
-      return finish();
-    }
-    const expiry = credentials.expiration ? `expire at ${iso(credentials.expiration)} (in ${duration(credentials.expiration.getTime() - now.getTime())})` : credentials.sessionToken ? 'temporary, expiry unknown' : 'long-term keys, no expiry';
-    add('credentials', 'ok', `${provider}; ${expiry}`);
+    source = await ports.credentials.source(ctx, plan);
   } catch (error) {
     add('credentials', 'fail', errText(error), errHint(error) ?? 'export AWS credentials, set AWS_PROFILE, or run "aws sso login"');
     return finish();
   }
+  let credentials = source.credentials;
+  const provider = `${describeSource(plan)}${plan.kind === 'env' && credentials.sessionToken ? ' with AWS_SESSION_TOKEN' : ''}`;
+  const now = ports.now();
+  if (credentials.expiration && credentials.expiration.getTime() <= now.getTime()) {
+    add('credentials', 'fail', `${provider}: expired at ${iso(credentials.expiration)}`, 'refresh them (aws sso login, new keys or session token, the credential_process) and retry');
+    return finish();
+  }
+  const expiry = credentials.expiration ? `expire at ${iso(credentials.expiration)} (in ${duration(credentials.expiration.getTime() - now.getTime())})` : credentials.sessionToken ? 'temporary, expiry unknown' : 'long-term keys, no expiry';
+  add('credentials', 'ok', `${provider}; ${expiry}`);
 
   if (plugin.roleArn) {
     try {
-      const sessionName = plugin.sessionName ?? DEFAULT_SESSION_NAME;
-      credentials = await ports.credentials.assumeRole(
-        ctx,
-        credentials,
-        { roleArn: plugin.roleArn, sessionName: plugin.sessionName, forwardSessionName: plugin.forwardSessionName, externalId: plugin.externalId, durationSeconds: plugin.durationSeconds },
-        plan,
-      );
+      let sessionName: string | undefined;
+      ({ credentials, sessionName } = await ports.credentials.assumeRole(ctx, source, {
+        roleArn: plugin.roleArn,
+        sessionName: plugin.sessionName,
+        forwardSessionName: plugin.forwardSessionName,
+        externalId: plugin.externalId,
+        durationSeconds: plugin.durationSeconds,
+      }));
       const until = credentials.expiration ? `, until ${iso(credentials.expiration)}` : '';
-      add('assume role', 'ok', `${plugin.roleArn} (session ${plugin.forwardSessionName ? 'forwarded' : sessionName}${until})`);
+      add('assume role', 'ok', `${plugin.roleArn} (session ${sessionName ?? 'forwarded'}${until})`);
     } catch (error) {
       add('assume role', 'fail', errText(error), errHint(error));
       return finish();
@@ -352,7 +351,7 @@ export async function runDoctor(input: DoctorInput, ports: DoctorPorts): Promise
   }
   let entry: AccessEntryLookup;
   try {
-    entry = await ports.accessEntries({ clusterName, region, credentials, principalArn: canonical });
+    entry = await ports.accessEntries({ clusterName, region, credentials, principalArn: canonical, profileFlag: plugin.profile, env });
   } catch (error) {
     entry = { status: 'error', reason: errText(error) };
   }
@@ -387,8 +386,9 @@ export async function runDoctor(input: DoctorInput, ports: DoctorPorts): Promise
         sessionName: plugin.sessionName ?? null,
         forwardSessionName: plugin.forwardSessionName,
         durationSeconds: plugin.durationSeconds ?? null,
-        profile: plan.kind === 'env' ? null : plan.profile,
-        sourceIdentity: sourceIdentity(plan, awsFiles, env),
+        // As the token's key (src/token/aws-port.ts): the selected profile unless the environment's keys sign.
+        profile: plan.kind === 'env' ? null : profileName,
+        sourceIdentity: planIdentity(plan),
       });
       const now = ports.now().getTime();
       if (!cached) add('cached token', 'ok', 'none cached for this cluster and identity: the next kubectl call signs one');
@@ -433,4 +433,10 @@ function safePlatform(ports: DoctorPorts): Platform | { error: string } | undefi
   } catch (error) {
     return { error: errText(error).split('\n')[0] as string };
   }
+}
+
+/** The chain's source as src/aws names it, and for a role profile what assumes it; never a secret. */
+function describeSource(plan: CredentialPlan): string {
+  const what = describePlan(plan);
+  return plan.kind === 'assume-role' ? `${what}, assumed with ${describeSource(plan.source)}` : what;
 }

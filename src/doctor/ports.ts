@@ -7,17 +7,30 @@ import type { Platform } from '../platform/model.js';
 import type { SendPresigned } from '../verify/sts.js';
 import type { ContextProblem, ContextView } from './kubeconfig.js';
 import type { PluginKind } from './plugin.js';
-import type { AwsCredentials, CredentialContext, SourcePlan, TokenCacheKey, TxtLookup } from './token-rules.js';
+import type { AwsCredentials, CredentialPlan, TokenCacheKey, TxtLookup } from './token-rules.js';
 
+/** What the chain needs to know: the exec entry's environment, its --profile and region, the time allowed. */
+export interface CredentialContext {
+  readonly env: NodeJS.ProcessEnv;
+  readonly profileFlag: string | undefined;
+  readonly region: string;
+  readonly timeoutMs: number;
+}
+
+export interface RoleInput {
+  readonly roleArn: string;
+  readonly sessionName: string | undefined;
+  readonly forwardSessionName: boolean;
+  readonly externalId: string | undefined;
+  readonly durationSeconds: number | undefined;
+}
+
+/** src/aws's credential chain, in two steps: which source (no call; throws when there is none), then its credentials. */
 export interface CredentialsPort {
-  plan(ctx: CredentialContext): SourcePlan;
-  source(ctx: CredentialContext, plan: SourcePlan): Promise<{ credentials: AwsCredentials; origin: string }>;
-  assumeRole(
-    ctx: CredentialContext,
-    source: AwsCredentials,
-    input: { roleArn: string; sessionName: string | undefined; forwardSessionName: boolean; externalId: string | undefined; durationSeconds: number | undefined },
-    plan: SourcePlan,
-  ): Promise<AwsCredentials>;
+  plan(ctx: CredentialContext): CredentialPlan;
+  source(ctx: CredentialContext, plan: CredentialPlan): Promise<{ credentials: AwsCredentials; origin: string }>;
+  /** The role's credentials, and the session name sent (undefined: forwarded, STS's caller's). */
+  assumeRole(ctx: CredentialContext, source: { credentials: AwsCredentials; origin: string }, role: RoleInput): Promise<{ credentials: AwsCredentials; sessionName: string | undefined }>;
 }
 
 export interface ApiTarget {
@@ -68,7 +81,7 @@ export interface DoctorPorts {
   /** A file the platform names (a cluster's CA). */
   readonly readFile: (file: string) => string;
   readonly kube: (target: ApiTarget) => KubeApi;
-  readonly accessEntries: (input: { clusterName: string; region: string; credentials: AwsCredentials; principalArn: string }) => Promise<AccessEntryLookup>;
+  readonly accessEntries: (input: { clusterName: string; region: string; credentials: AwsCredentials; principalArn: string; profileFlag: string | undefined; env: NodeJS.ProcessEnv }) => Promise<AccessEntryLookup>;
   /** bascule's cached token for this key, read-only. */
   readonly cachedToken: (key: TokenCacheKey) => CachedTokenInfo | undefined;
 }

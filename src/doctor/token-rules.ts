@@ -1,16 +1,17 @@
 /**
- * What the doctor reuses of bascule's token path, in one file of imports (so
- * moving them, to src/aws/ and src/dns/, changes only this file): the flag
- * table and its parser (to read bascule's own exec arguments), the TXT rules
- * and lookup, the AWS config and credential chain, the signer, the token cache
- * (read-only), and the exec-credential protocol constants.
+ * What the doctor reuses of bascule's token path and its foundations, in one
+ * file of imports: the token's flag table and parser (to read bascule's own
+ * exec arguments), the TXT rules and resolver (src/dns), the AWS shared files
+ * and the credential chain's plan (src/aws), the token cache (read-only).
+ * Nothing here loads the AWS SDK: the chain's calls go through ./aws.ts,
+ * loaded lazily.
  */
 export { fastParseTokenArgv } from '../token/flags.js';
 export { parseTokenInput, DEFAULT_DNS_TIMEOUT_MS } from '../token/options.js';
-export { clusterNameFromTxt, assertAllowed, compileAllowList, isExternalDnsRegistryRecord, type TxtAnswer } from '../token/cluster-name.js';
-export { lookupTxt, type TxtLookup } from '../token/dns.js';
-export { readAwsFiles, profileSettings, selectedProfile, type AwsFiles } from '../token/aws-config.js';
-export { credentialsPort, DEFAULT_SESSION_NAME, type CredentialContext, type SourcePlan } from '../token/credentials.js';
-export { sourceIdentity, type TokenCacheKey } from '../token/get-token.js';
-export type { AwsCredentials } from '../token/eks-token.js';
+export type { TokenCacheKey } from '../token/get-token.js';
+export { clusterNameFromTxt, assertAllowed, compileAllowList, isExternalDnsRegistryRecord, isPlainClusterName, type TxtAnswer } from '../dns/cluster-name.js';
+export { lookupTxt, type TxtLookup } from '../dns/resolver.js';
+export { readAwsFiles, profileSettings, selectedProfile, FALLBACK_REGION, type AwsFiles } from '../aws/config-files.js';
+export { describePlan, planIdentity, type CredentialPlan } from '../aws/credentials.js';
+export type { AwsCredentials } from '../aws/eks-token.js';
 export { cacheDir, canonicalKey, fileNameOf, parseEntry } from '../token/cache.js';

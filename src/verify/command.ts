@@ -5,7 +5,7 @@
 import { BasculeError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { PARTITIONS, type PartitionId } from './rules.js';
-import { isValidClusterName, parseDuration } from './vocabulary.js';
+import { isValidClusterName, parseDurationFlag } from '../platform/vocabulary.js';
 import { EXIT_CODES, verifyToken, type FailureClass, type VerifyResult } from './verify.js';
 
 export interface VerifyFlags {
@@ -52,8 +52,7 @@ export function parseVerifyFlags(flags: VerifyFlags, env: NodeJS.ProcessEnv) {
   if (!PARTITIONS.includes(partition)) throw usageError(`--partition ${JSON.stringify(flags.partition)} is not one of ${PARTITIONS.join(', ')}`);
   const output = flags.output ?? 'text';
   if (output !== 'text' && output !== 'json') throw usageError(`--output ${JSON.stringify(output)} is not text or json`);
-  const timeoutMs = parseDuration('--timeout', flags.timeout ?? '10s') * 1000;
-  if (timeoutMs < 1000 || timeoutMs > 120_000) throw usageError(`--timeout ${flags.timeout} is out of range (1s..2m)`);
+  const timeoutMs = parseDurationFlag('--timeout', flags.timeout ?? '10s', { min: 1000, max: 120_000 });
   return { token: tokenFromArgument(flags.token), clusterName, partition, output, timeoutMs, stsEndpoint: env.AWS_ENDPOINT_URL_STS || undefined };
 }
 
@@ -98,8 +97,8 @@ export async function verifyCommand(flags: VerifyFlags, io: Io): Promise<void> {
   // `-t -`: the token from standard input (a token in argv is visible to every user in ps).
   if (flags.token === '-') flags = { ...flags, token: await io.prompt(io.stdinIsTTY() ? 'token: ' : '').catch(() => '') };
   const input = parseVerifyFlags(flags, io.env);
-  const { sendPresigned } = await import('./sts.js');
-  const result = await verifyToken(input, { now: io.now, send: sendPresigned });
+  const { presignedSender } = await import('./sts.js');
+  const result = await verifyToken(input, { now: io.now, send: presignedSender(io.env) });
   if (input.output === 'json') io.stdout(`${JSON.stringify(verdictJson(result), null, 2)}\n`);
   if (!result.ok) throw new VerifyFailure(result.class, `${result.class}: ${result.reason}`, result.hint);
   if (input.output === 'text') io.stdout(verdictText(result, io.now()));

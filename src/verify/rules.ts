@@ -5,7 +5,7 @@
  * its own. Written from the rules, not from bascule's signer, so it catches
  * the signer's mistakes too.
  */
-import { partitionOf } from './vocabulary.js';
+import { partitionOf } from '../platform/vocabulary.js';
 
 export const TOKEN_PREFIX = 'k8s-aws-v1.';
 export const CLUSTER_ID_HEADER = 'x-k8s-aws-id';
@@ -62,15 +62,15 @@ export function isStsHostOf(partition: PartitionId, host: string): boolean {
   const m = /^sts(-fips)?\.([a-z0-9-]+)\.(amazonaws\.com(?:\.cn)?)$/.exec(host);
   if (!m) return false;
   const [, fips, region, suffix] = m as unknown as [string, string | undefined, string, string];
-  let p: string;
+  let p;
   try {
-    p = partitionOf(region).name;
+    p = partitionOf(region);
   } catch {
     return false;
   }
-  if (p !== partition) return false;
+  if (p.name !== partition) return false;
   if (fips && partition === 'aws-cn') return false;
-  return suffix === (partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com');
+  return suffix === p.dnsSuffix;
 }
 
 /** Go's base64.RawURLEncoding: the URL-safe alphabet, no padding, no stray bits. */

@@ -3,9 +3,12 @@
  * GetCallerIdentity as the EKS authenticator does (GET, header x-k8s-aws-id:
  * the cluster's name, accept: application/json, no redirects), to the
  * token's host or, when AWS_ENDPOINT_URL_STS is set, to that endpoint with
- * the token's host kept in the Host header (the signature covers it).
+ * the token's host kept in the Host header (the signature covers it);
+ * through HTTPS_PROXY / HTTP_PROXY unless NO_PROXY names the host, as every
+ * AWS call of bascule (src/aws/proxy.ts).
  */
 import type { IncomingMessage } from 'node:http';
+import { proxyAgents } from '../aws/proxy.js';
 import { CLUSTER_ID_HEADER } from './rules.js';
 
 export interface StsReply {
@@ -23,11 +26,14 @@ export class StsUnreachable extends Error {
 
 export type SendPresigned = (presignedUrl: string, clusterName: string, options: { endpoint: string | undefined; timeoutMs: number }) => Promise<StsReply>;
 
-export const sendPresigned: SendPresigned = async (presignedUrl, clusterName, { endpoint, timeoutMs }) => {
+/** The sender for an environment (its proxy settings). */
+export const presignedSender = (env: NodeJS.ProcessEnv): SendPresigned => async (presignedUrl, clusterName, { endpoint, timeoutMs }) => {
   const signed = new URL(presignedUrl);
   const target = endpoint ? new URL(endpoint) : signed;
   const where = target.origin;
   const transport = target.protocol === 'http:' ? await import('node:http') : await import('node:https');
+  const agents = proxyAgents(env, timeoutMs);
+  const agent = agents ? (target.protocol === 'http:' ? agents.httpAgent : agents.httpsAgent) : false;
   return new Promise((resolve, reject) => {
     const req = transport.request(
       {
@@ -36,7 +42,7 @@ export const sendPresigned: SendPresigned = async (presignedUrl, clusterName, { 
         port: target.port || (target.protocol === 'http:' ? 80 : 443),
         path: `${signed.pathname}${signed.search}`,
         method: 'GET',
-        agent: false,
+        agent,
         timeout: timeoutMs,
         ...(endpoint ? { servername: target.hostname } : {}),
         headers: { host: signed.host, [CLUSTER_ID_HEADER]: clusterName, accept: 'application/json', 'user-agent': 'bascule-verify' },

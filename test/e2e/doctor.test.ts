@@ -95,8 +95,8 @@ describe('bascule doctor, each link broken: the link that breaks and the fix it 
     expect(r.code).toBe(1);
     const l = link(r.stdout, 'credentials');
     expect(l.mark).toBe('✗');
-    expect(l.text).toContain('no usable AWS credentials');
-    expect(l.fix).toContain('run "aws sso login", set AWS_PROFILE, or export keys');
+    expect(l.text).toContain('no AWS credentials found');
+    expect(l.fix).toContain("looked, in botocore's order, at:");
   });
 
   it('the role refuses the caller (AccessDenied)', async () => {
@@ -213,7 +213,7 @@ describe('bascule doctor on kubeconfigs bascule did not write', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(link(r.stdout, 'exec command').text).toContain(`${bin}/aws-iam-authenticator ({"Version":"0.6.29","Commit":"standin"})`);
-    expect(link(r.stdout, 'credentials').text).toContain('profile k8s: keys in the shared credentials/config files');
+    expect(link(r.stdout, 'credentials').text).toContain('profile k8s (credentials file)');
     expect(link(r.stdout, 'assume role').text).toContain(ROLE_ARN);
   });
 
@@ -279,6 +279,26 @@ describe('bascule doctor -i, with the platform file', () => {
     expect(link(r.stdout, 'cluster name').text).toContain(`-> eks-green (from the TXT record; allow-list eks-*; green in ${file}, NOT the live colour (blue))`);
     expect(link(r.stdout, 'mapping').text).toContain(`access level admin in ${file} (groups system:masters); aws-auth maps role ${PLATFORM_ADMIN}`);
     expect(link(r.stdout, 'API').text).toContain(`${world.api.green.url} knows you as "kubernetes-admin", groups system:masters, system:authenticated`);
+  });
+
+  it('without --config: the nearest platform.yaml up the tree, as the other commands find it', async () => {
+    healthy();
+    world.clusters['eks-green']!.awsAuth = { mapRoles: [{ rolearn: PLATFORM_ADMIN, username: 'kubernetes-admin', groups: ['system:masters'] }], mapUsers: [] };
+    const env = world.env();
+    const project = join(env.HOME as string, 'project');
+    const deeper = join(project, 'apps', 'web');
+    mkdirSync(deeper, { recursive: true });
+    writeFileSync(join(project, 'platform.yaml'), readFileSync(platformFile(), 'utf8'));
+    const found = await runBuilt(['doctor', ...args('x').slice(0, -2)], { env, cwd: deeper, timeoutMs: 60_000 });
+    expect(found.stderr).toBe('');
+    expect(link(found.stdout, 'mapping').text).toContain('access level admin in ../../platform.yaml');
+    // None found (the search stops at HOME): the doctor runs without the platform checks.
+    const bareEnv = world.env();
+    const bare = join(bareEnv.HOME as string, 'elsewhere');
+    mkdirSync(bare, { recursive: true });
+    const none = await runBuilt(['doctor', ...args('x').slice(0, -2)], { env: bareEnv, cwd: bare, timeoutMs: 60_000 });
+    expect(none.stdout).not.toContain('access level');
+    expect(link(none.stdout, 'cluster name').text).toContain('-> eks-green (from the TXT record; allow-list eks-*)');
   });
 
   it('a TXT record naming neither cluster of the platform', async () => {

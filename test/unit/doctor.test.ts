@@ -62,7 +62,7 @@ describe('the exec arguments of each plugin', () => {
       kind: 'bascule', id: 'eks.devinfra.info', noDns: false, roleArn: 'arn:aws:iam::123456789012:role/a', region: 'eu-west-3', allowClusters: ['eks-*'], dnsServer: '10.0.0.2', cache: true,
     });
     expect(readPluginArgs('bascule', ['token', '-i', 'eks-green', '--no-dns', '--no-cache'], {})).toMatchObject({ noDns: true, cache: false });
-    expect(readPluginArgs('bascule', ['token', '-i', 'eks-green', '--role', 'nope'], {})).toMatchObject({ problem: expect.stringMatching(/bascule would refuse its arguments: "nope" is not an IAM role ARN/) });
+    expect(readPluginArgs('bascule', ['token', '-i', 'eks-green', '--role', 'nope'], {})).toMatchObject({ problem: expect.stringMatching(/bascule would refuse its arguments: --role "nope" is not an IAM role ARN/) });
   });
 
   it('aws eks get-token and aws-iam-authenticator token', () => {
@@ -117,7 +117,7 @@ describe('the use case on fake ports', () => {
   });
   // verifyToken runs for real: a token the rules accept, and an STS answer.
   const realToken = async () => {
-    const { presignToken } = await import('../../src/token/presign.js');
+    const { presignToken } = await import('../../src/aws/presign.js');
     return presignToken({ credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret/secret' }, region: 'eu-west-1', clusterName: 'eks-green', now: t0 });
   };
   const identity = '{"GetCallerIdentityResponse":{"GetCallerIdentityResult":{"Arn":"arn:aws:iam::123456789012:user/alice","UserId":"AIDA1","Account":"123456789012"}}}';
@@ -160,6 +160,54 @@ describe('the use case on fake ports', () => {
       expect.objectContaining({ status: 'fail', detail: expect.stringContaining('the platform file cannot be read: cannot read the platform file platform.yaml: ENOENT') }),
     ]);
     expect(r.links.map((l) => l.name)).toEqual(['kubeconfig', 'exec command', 'cluster name', 'region', 'credentials', 'assume role', 'identity', 'clock', 'mapping', 'cached token', 'API']);
+  });
+
+  const withArgs = (p: DoctorPorts, args: string[]): DoctorPorts => {
+    const view = p.kubeconfig(undefined) as any;
+    return { ...p, kubeconfig: () => ({ ...view, user: { ...view.user, exec: { ...view.user.exec, args } } }) };
+  };
+  const noFiles = { AWS_CONFIG_FILE: '/nonexistent/config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials' };
+
+  it('no region anywhere: us-east-1, as the token signs (not a broken link); an id without a dot needs no TXT, as the token', async () => {
+    const p = await withSts(0);
+    const r = await runDoctor({ context: undefined, direct: undefined, stsTimeoutMs: 1000 }, withArgs({ ...p, env: { ...p.env, ...noFiles }, lookupTxt: async () => { throw new Error('no TXT lookup expected'); } }, ['token', '-i', 'eks-green']));
+    expect(link(r, 'cluster name')).toMatchObject({ status: 'ok', detail: 'eks-green (no dot: the id is the cluster name: no TXT lookup)' });
+    expect(link(r, 'region')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^us-east-1 \(from no region set: .*; partition aws\)$/) });
+    expect(r.ok).toBe(true);
+  });
+
+  it("src/aws's chain decides the source; the cached token is looked up under the token's own key", async () => {
+    const { credentialsPort } = await import('../../src/doctor/aws.js');
+    const { awsPort } = await import('../../src/token/aws-port.js');
+    const p = await withSts(0);
+    const env = { ...p.env, ...noFiles };
+    const keys: unknown[] = [];
+    const r = await runDoctor({ context: undefined, direct: undefined, stsTimeoutMs: 1000 }, { ...p, env, credentials: credentialsPort(), cachedToken: (key) => void keys.push(key) });
+    expect(link(r, 'credentials')).toMatchObject({ status: 'ok', detail: 'the environment (AWS_ACCESS_KEY_ID); long-term keys, no expiry' });
+    const signer = awsPort(env).signer({ profileFlag: undefined, region: 'eu-west-1', timeoutMs: 1000, interactive: () => false, prompt: async () => '' });
+    expect(keys).toEqual([expect.objectContaining({ clusterName: 'eks-green', region: 'eu-west-1', profile: signer.profile, sourceIdentity: signer.identity })]);
+  });
+
+  it('a role profile: the credentials link names the role and what assumes it, never a secret', async () => {
+    const { credentialsPort } = await import('../../src/doctor/aws.js');
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'bascule-doctor-'));
+    try {
+      writeFileSync(join(dir, 'config'), '[profile ops]\nrole_arn = arn:aws:iam::123456789012:role/ops\nsource_profile = base\n');
+      writeFileSync(join(dir, 'credentials'), '[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base/secret\n');
+      const p = await withSts(0);
+      const real = credentialsPort();
+      const r = await runDoctor(
+        { context: undefined, direct: undefined, stsTimeoutMs: 1000 },
+        { ...p, env: { PATH: '/bin', AWS_PROFILE: 'ops', AWS_CONFIG_FILE: join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials') }, credentials: { ...real, source: async () => ({ credentials: { accessKeyId: 'ASIAOPS', secretAccessKey: 'ops/secret', sessionToken: 't', expiration: new Date(t0.getTime() + 3600_000) }, origin: 'x' }) } },
+      );
+      expect(link(r, 'credentials')).toMatchObject({ status: 'ok', detail: 'profile ops (role arn:aws:iam::123456789012:role/ops), assumed with profile base (credentials file); expire at 2026-05-06T08:08:09Z (in 1h00m)' });
+      expect(JSON.stringify(r)).not.toMatch(/base\/secret|ops\/secret|AKIDBASE/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('an exec entry still on v1alpha1', async () => {

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { presignToken } from '../../src/token/presign.js';
+import { presignToken } from '../../src/aws/presign.js';
 import { canonicalArn, parseStsAnswer, stsIdentity } from '../../src/verify/identity.js';
 import { checkToken, isStsHostOf } from '../../src/verify/rules.js';
 import { EXIT_CODES, verifyToken } from '../../src/verify/verify.js';
