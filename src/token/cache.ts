@@ -315,14 +315,16 @@ export class DiskTokenCache implements TokenCachePort {
   }
 
   /** temp file + rename: readers see the old entry or the new one, whole. */
-  private write(name: string, key: string, token: EksToken): void {
+  private write(name: string, key: string, token: EksToken): boolean {
     let tmp: string | undefined;
     try {
       tmp = this.writeTemp(name, serialiseEntry(key, token));
       renameSync(tmp, this.path(name, FILE_SUFFIX));
+      return true;
     } catch (error) {
       if (tmp) rmSync(tmp, { force: true });
       this.notWritten(this.path(name, FILE_SUFFIX), error);
+      return false;
     }
   }
 
@@ -453,7 +455,7 @@ export class DiskTokenCache implements TokenCachePort {
         if (made) return made;
       }
       const token = await make();
-      this.write(name, canonical, token);
+      if (this.write(name, canonical, token)) this.log?.(`token cache: wrote ${this.path(name, FILE_SUFFIX)}`);
       return token;
     } finally {
       if (locked) rmSync(lockPath, { force: true });

@@ -90,7 +90,7 @@ export async function resolveClusterName(input: TokenInput, deps: Pick<TokenDeps
   let resolved: ResolvedName;
   if (input.noDns || isPlainClusterName(input.id)) {
     resolved = { clusterName: input.id, source: 'id' };
-    verbose?.(`cluster ${input.id}: ${input.noDns ? '--no-dns' : 'no dot, so no TXT lookup'}: the id is the cluster name`);
+    verbose?.(`cluster ${input.id}: ${input.noDns ? '--no-dns' : 'no dot, no TXT lookup'}, the id is the cluster name`);
   } else {
     const via = input.dnsServer ? `DNS server ${input.dnsServer}` : 'the system resolver';
     const answer = await deps.lookupTxt(input.id, { server: input.dnsServer, timeoutMs: input.dnsTimeoutMs });
