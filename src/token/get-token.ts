@@ -125,7 +125,7 @@ export async function getToken(input: TokenInput, deps: TokenDeps): Promise<void
     prompt: deps.prompt,
   });
   // Never signer.identity: it holds the access key id.
-  verbose?.(`credentials: ${signer.profile === null ? 'environment variables' : `profile ${signer.profile}`}`);
+  verbose?.(`credentials: ${signer.profile === null ? 'environment variables (AWS_ACCESS_KEY_ID)' : `profile ${signer.profile}`}`);
 
   const make = async (): Promise<EksToken> => {
     const role = input.roleArn

@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { isTerminal, quietOnEpipe } from '../../src/io.js';
 import { runCli } from '../support/cli.js';
-import { cleanEnv, requireBuilt, type Result } from '../support/run.js';
+import { ARTEFACT, cleanEnv, requireBuilt, type Result } from '../support/run.js';
 import { tempDirs } from '../support/text.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -20,7 +20,9 @@ const tempDir = tempDirs('bascule-edges-');
 /** Runs the built bascule with the given stdio for stdin and stdout. */
 function runWith(args: string[], stdio: { stdin: 'pipe' | number; closeStdout?: boolean }, env: NodeJS.ProcessEnv = cleanEnv()): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [requireBuilt(), ...args], { env, stdio: [stdio.stdin, 'pipe', 'pipe'] });
+    // The artefact users run: the binary itself, or the bundle under node.
+    const [cmd, argv] = ARTEFACT === 'binary' ? [requireBuilt(), args] : [process.execPath, [requireBuilt(), ...args]];
+    const child = spawn(cmd, argv, { env, stdio: [stdio.stdin, 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
