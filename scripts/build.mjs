@@ -126,6 +126,9 @@ export async function buildBundle({ analyze = false, outdir = `${root}/dist`, fo
     }),
   );
   if (format === 'cjs') chmodSync(`${outdir}/bascule.js`, 0o755);
+  // A static import of a chunk from the hot file (an ES module hoists it) would load that chunk on every call.
+  const hoisted = readFileSync(`${outdir}/bascule.js`, 'utf8').match(/(?:^|[;}\n])import[^;()]*?from\s*"\.\/bascule-[a-z0-9-]+\.js"/);
+  if (hoisted) throw new Error(`the hot file imports a chunk statically (${hoisted[0].trim()}): import() it where it is needed`);
   for (const chunk of CHUNKS) {
     const names = await Promise.all(chunk.modules.map(exportsOf));
     const seen = new Map();

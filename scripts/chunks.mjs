@@ -13,8 +13,8 @@
 // add the module to a chunk below (usually `commands`: a chunk of its own only
 // pays when it is large and shares little with the others; measure with
 // `node scripts/build.mjs --analyze`). `probe` is a command that loads the
-// chunk: test/e2e/bundle-chunks.test.ts runs each probe against the bundle and
-// checks that it loaded its chunk.
+// chunk (with `probeEnv` added to its environment): test/e2e/binary-chunks.test.ts
+// runs each probe against the binary and the bundle and checks that it loaded its chunk.
 export const CHUNKS = [
   {
     name: 'cli',
@@ -31,8 +31,10 @@ export const CHUNKS = [
   {
     name: 'aws-sdk',
     modules: ['src/aws/sdk.ts', 'src/platform/eks.ts', 'src/switch/route53.ts', 'src/drain/aws.ts', 'src/switch/gradual/aws.ts'],
-    why: 'the AWS SDK (credential chain, STS, EKS, Route53): one copy of smithy for every client',
-    probe: ['token', '-i', 'eks-green', '--no-cache', '--profile', 'absent'],
+    why: 'the AWS SDK (credential providers, STS, EKS, Route53, ELBv2, CloudWatch): one copy of smithy for every client',
+    // AssumeRole loads the SDK; STS is a closed loopback port, so the call fails at once and nothing leaves the machine.
+    probe: ['token', '-i', 'eks-green', '--no-cache', '--role', 'arn:aws:iam::123456789012:role/probe'],
+    probeEnv: { AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9' },
   },
   {
     name: 'commands',

@@ -8,7 +8,6 @@ import { configuredEndpoint, type AwsFiles } from './config-files.js';
 import type { Deadline } from './deadline.js';
 import type { AwsCredentials } from './eks-token.js';
 import { awsError } from './errors.js';
-import { AssumeRoleCommand, GetCallerIdentityCommand, requestHandler, STSClient } from './sdk.js';
 
 export interface StsContext {
   readonly env: NodeJS.ProcessEnv;
@@ -42,6 +41,8 @@ export function stsEndpoint(ctx: Pick<StsContext, 'env' | 'files' | 'endpointPro
 }
 
 export async function assumeRole(ctx: StsContext, source: { credentials: AwsCredentials; origin: string }, input: AssumeRoleInput): Promise<AwsCredentials> {
+  // The SDK chunk, loaded here: a static import would be hoisted into the hot file's ES-module form (the binary).
+  const { AssumeRoleCommand, GetCallerIdentityCommand, requestHandler, STSClient } = await import('./sdk.js');
   const endpoint = stsEndpoint(ctx);
   const client = new STSClient({
     region: ctx.region,

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { bundleFiles, CHUNKS } from '../../scripts/chunks.mjs';
 import { BINARY, BUNDLE, envKeys, requireArtefact, ROOT, spawnAsync } from '../support/run.js';
 
-const chunks = CHUNKS as { name: string; probe: string[] }[];
+const chunks = CHUNKS as { name: string; probe: string[]; probeEnv?: Record<string, string> }[];
 const dir = mkdtempSync(join(tmpdir(), 'bascule-trace-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
@@ -31,8 +31,8 @@ async function loaded(artefact: 'binary' | 'bundle', args: string[], env = envKe
 }
 
 describe.each(['binary', 'bundle'] as const)('the %s', (artefact) => {
-  it.each(chunks.map((c) => [c.name, c.probe] as const))('loads the %s chunk for `bascule %s`', async (name, probe) => {
-    const { names } = await loaded(artefact, probe);
+  it.each(chunks.map((c) => [c.name, c.probe, c.probeEnv] as const))('loads the %s chunk for `bascule %s`', async (name, probe, probeEnv) => {
+    const { names } = await loaded(artefact, probe, envKeys(probeEnv));
     expect(names).toContain(name);
   });
 

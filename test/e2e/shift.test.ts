@@ -190,7 +190,7 @@ describe('bascule switch --weights (moto Route53 behind the validating proxy, EL
   });
 
   it('a run killed mid-stage (the built artefact, SIGKILL) resumes in that stage and completes; the API record and TXT flip at 100', async () => {
-    const child = spawn(process.execPath, [requireBuilt(), 'switch', '--config', join(dir, 'platform.yaml'), '--to', 'green', '--weights', '10,50,100', '--hold', '3s', '--apply', ...FAST], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(requireBuilt(), ['switch', '--config', join(dir, 'platform.yaml'), '--to', 'green', '--weights', '10,50,100', '--hold', '3s', '--apply', ...FAST], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
