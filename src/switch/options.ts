@@ -135,6 +135,7 @@ export function parseSwitchInput(flags: RawSwitchFlags): SwitchInput {
   if (verbs.length > 1) throw usageError(`${verbs.join(' and ')} are exclusive; give one`);
   const mode: SwitchMode = flags.resume ? { kind: 'resume' } : flags.rollback ? { kind: 'rollback' } : { kind: 'switch', to: parseColour('--to', flags.to as string) };
   if (flags.journal !== undefined && flags.journal.trim() === '') throw usageError('--journal is empty');
+  if (flags.journal === '-') throw usageError('--journal - is refused: the journal is a file the switch rewrites after each step and reads back on --resume', 'name a file, or leave --journal out for the default under ${XDG_STATE_HOME:-~/.local/state}/bascule');
   const allowOrphans = (flags.allowOrphan ?? []).map((name) => name.trim().replace(/\.$/, '').toLowerCase());
   for (const [i, name] of allowOrphans.entries()) {
     if (!/^(?=.{1,253}$)([a-z0-9_*]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)+$/.test(name)) {

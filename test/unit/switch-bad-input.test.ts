@@ -136,6 +136,7 @@ const cases: Case[] = [
   { name: 'a role that is no ARN', argv: sw('--to', 'green', '--role', 'admin'), code: 2, says: ['error: --role "admin" is not an IAM role ARN'] },
   { name: 'a bad duration', argv: sw('--to', 'green', '--timeout', 'forever'), code: 2, says: ['error: --timeout "forever" is not a duration'] },
   { name: 'a poll interval too short', argv: sw('--to', 'green', '--poll-interval', '1ms'), code: 2, says: ['error: --poll-interval 1ms is out of range (10ms to 1m)'] },
+  { name: '--journal - (a journal is no stream)', argv: sw('--to', 'green', '--journal', '-'), code: 2, says: ['error: --journal - is refused: the journal is a file the switch rewrites after each step', 'name a file'] },
   { name: 'a resolver that is no IP address', argv: sw('--to', 'green', '--dns-server', 'dns.example.com'), code: 2, says: ['"dns.example.com" is not an IP address'] },
   {
     name: '--apply without a terminal and without --yes',
