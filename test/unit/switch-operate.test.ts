@@ -29,7 +29,7 @@ function fakes(versionOf: (colour: 'blue' | 'green') => Promise<string>) {
     record: async () => undefined,
     change: async () => 'C1',
     changeStatus: async () => 'INSYNC',
-    recordSets: async () => [...lock].map(([name, values]) => ({ name, type: 'TXT', ttl: 60, values })) as Awaited<ReturnType<Route53Port['recordSets']>>,
+    recordSets: async () => [...lock].map(([name, values]) => ({ name, type: 'TXT', ttl: 60, values })) as unknown as Awaited<ReturnType<Route53Port['recordSets']>>,
     exact: async (_zone, action, name, _ttl, values) => {
       if (action === 'CREATE') lock.set(name, [...values]);
       else lock.delete(name);
