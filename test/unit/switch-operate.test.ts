@@ -1,0 +1,108 @@
+/**
+ * The switch's operation (ports in, an outcome out, no printing) and its
+ * presentation: a step failing on an error that is not bascule's own comes
+ * back as a failed outcome, the journal consistent, and is presented as an
+ * internal error that keeps the way out (resume / rollback).
+ */
+import { describe, expect, it } from 'vitest';
+import { BasculeError } from '../../src/errors.js';
+import { readPlatform } from '../../src/platform/read.js';
+import type { SwitchPorts } from '../../src/switch/execute.js';
+import type { Journal } from '../../src/switch/journal.js';
+import type { KubePort } from '../../src/switch/kube.js';
+import { operate, type OperationPorts, type Preview } from '../../src/switch/operation.js';
+import { parseSwitchInput } from '../../src/switch/options.js';
+import { failureError, previewText } from '../../src/switch/present.js';
+import type { Route53Port } from '../../src/switch/route53.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const example = readPlatform('examples/platform.yaml', ROOT);
+
+function fakes(versionOf: (colour: 'blue' | 'green') => Promise<string>) {
+  const writes: Journal[] = [];
+  const previews: Preview[] = [];
+  const notes: string[] = [];
+  const lock = new Map<string, string[]>();
+  let destroyed = 0;
+  const route53: Route53Port = {
+    zone: async () => undefined,
+    record: async () => undefined,
+    change: async () => 'C1',
+    changeStatus: async () => 'INSYNC',
+    recordSets: async () => [...lock].map(([name, values]) => ({ name, type: 'TXT', ttl: 60, values })) as unknown as Awaited<ReturnType<Route53Port['recordSets']>>,
+    exact: async (_zone, action, name, _ttl, values) => {
+      if (action === 'CREATE') lock.set(name, [...values]);
+      else lock.delete(name);
+      return 'C2';
+    },
+    destroy: () => void destroyed++,
+  };
+  const kube = (colour: 'blue' | 'green') => ({ connection: { clusterName: `eks-${colour}` }, version: () => versionOf(colour) }) as unknown as KubePort;
+  const ports: OperationPorts = {
+    platform: example,
+    platformFile: '/p/platform.yaml',
+    platformText: () => 'live: blue\n',
+    journalPath: '/state/switch-devinfra.json',
+    resolver: undefined,
+    connect: async () => ({ blue: example.clusters.blue.endpoint as string, green: example.clusters.green.endpoint as string }),
+    readJournal: () => undefined,
+    writeJournal: (j) => void writes.push(structuredClone(j)),
+    lockJournal: () => ({ release: () => undefined }),
+    route53: async () => route53,
+    steps: (): SwitchPorts => ({
+      kube: { blue: kube('blue'), green: kube('green') },
+      route53,
+      dns: { where: 'the system resolver', txt: async () => ({ kind: 'none', reason: 'NXDOMAIN' }), cname: async () => ({ kind: 'none', reason: 'NXDOMAIN' }) },
+      writeJournal: (j) => void writes.push(structuredClone(j)),
+      writeLive: () => ({ kind: 'unchanged', path: '/p/platform.yaml' }) as ReturnType<SwitchPorts['writeLive']>,
+      now: () => new Date(0),
+      sleep: async () => undefined,
+      owner: { pid: 1, host: 'test' },
+      out: () => undefined,
+      progress: () => undefined,
+    }),
+    approve: async (preview) => void previews.push(preview),
+    note: (line) => void notes.push(line),
+    now: () => new Date(0),
+    owner: { pid: 1, host: 'test' },
+  };
+  return { ports, writes, previews, notes, lock, destroyed: () => destroyed };
+}
+
+const input = parseSwitchInput({ to: 'green', apply: true, yes: true, config: 'platform.yaml' });
+
+describe('the switch operation', () => {
+  it('returns a failed outcome when a step meets a bug; presented as an internal error that keeps the way out', async () => {
+    const f = fakes(async () => {
+      throw new TypeError("Cannot read properties of undefined (reading 'gitVersion')");
+    });
+    const outcome = await operate(input, f.ports);
+    expect(outcome).toMatchObject({ kind: 'failed', result: 'failed', operation: 'switch', step: 'preflight', ran: [], left: expect.arrayContaining(['preflight', 'dns']) });
+    if (outcome.kind !== 'failed') throw new Error('unreachable');
+    expect(outcome.cause).toBeInstanceOf(TypeError);
+    // The preview was shown before anything ran; the journal says where it stopped; the lock record is gone.
+    expect(f.previews.map((p) => p.kind)).toEqual(['switch']);
+    expect(previewText(f.previews[0] as Preview)).toMatch(/^Switch devinfra from blue \(eks-blue\) to green \(eks-green\)/);
+    expect(f.writes.at(-1)).toMatchObject({ state: 'failed', lock: null });
+    expect(f.lock.size).toBe(0);
+    expect(f.destroyed()).toBe(1);
+    const error = failureError(outcome, input);
+    expect(error).toBeInstanceOf(BasculeError);
+    expect(error.kind).toBe('internal');
+    expect(error.message).toBe("switch step 1/7 (Preflight) failed: TypeError: Cannot read properties of undefined (reading 'gitVersion')");
+    expect(error.hint).toMatch(/^this is a bug in bascule; nothing was changed\. .*`bascule switch --resume --config platform\.yaml` re-runs it from the preflight/);
+  });
+
+  it("keeps a bascule error's own hint, then says how to resume or roll back", async () => {
+    const f = fakes(async () => {
+      throw new TypeError('boom');
+    });
+    const outcome = await operate(input, f.ports);
+    if (outcome.kind !== 'failed') throw new Error(`expected a failed outcome, got ${outcome.kind}`);
+    const cause = new BasculeError('check', 'Route53 change C1 PENDING, still after 5m', { hint: 'raise --timeout if the cluster is only slow' });
+    const error = failureError({ ...outcome, step: 'dns', cause }, input);
+    expect(error.kind).toBe('check');
+    expect(error.message).toBe('switch step 3/7 (Repoint the API and TXT records (Route53)) failed: Route53 change C1 PENDING, still after 5m');
+    expect(error.hint).toMatch(/^raise --timeout if the cluster is only slow\nthe journal \/state\/switch-devinfra\.json records what was done\. .*`bascule switch --resume --config platform\.yaml`; or undo what was done: `bascule switch --rollback --config platform\.yaml`\.$/);
+  });
+});
