@@ -11,7 +11,7 @@ import type { Io } from '../io.js';
 import type { Colour } from '../platform/model.js';
 import { readPlatform } from '../platform/read.js';
 import { formatMs, parseColour, parseDurationMs } from '../switch/options.js';
-import { credentialSource } from '../switch/tokens.js';
+import { credentialSource, sessionContext } from '../aws/session.js';
 import { drainJson, drainText, instant, printable, summary, type DrainSubject } from './present.js';
 import { drain, type DrainInput, type DrainPorts } from './watch.js';
 
@@ -75,18 +75,7 @@ export async function drainCommand(raw: RawDrainFlags, io: Io): Promise<void> {
   const ctx = {
     region: platform.aws.region,
     env: io.env,
-    credentials: credentialSource(
-      {
-        env: io.env,
-        now: io.now,
-        region: platform.aws.region,
-        get interactive() {
-          return io.stdinIsTTY();
-        },
-        prompt: io.prompt,
-      },
-      flags.profile,
-    ),
+    credentials: credentialSource(sessionContext(io, platform.aws.region), flags.profile),
   };
   const subject: DrainSubject = { colour: flags.colour, cluster: cluster.name, domains: domains.map((d) => d.name) };
   const ports: DrainPorts = {

@@ -33,7 +33,8 @@ import { confirmation, failureError, outcomeText, PLAN_ONLY, planJson, planText,
 import type { Route53Port } from './route53.js';
 import { endpointHost, liveExternalDnsDeployments, requireZones } from './spec.js';
 import { evaluateStatus, formatStatusTable, observeStatus, statusJson } from './status.js';
-import { clusterIdentity, clusterTokens, credentialSource, type TokenContext } from './tokens.js';
+import { credentialSource, sessionContext } from '../aws/session.js';
+import { clusterIdentity, clusterTokens } from './tokens.js';
 
 export type { RawStatusFlags, RawSwitchFlags };
 
@@ -58,20 +59,8 @@ function resolverOf(platform: Platform, input: CommonInput): string | undefined 
   return input.dnsServer ?? (platform.clusterNameRecord.dnsServer ? parseDnsServer(platform.clusterNameRecord.dnsServer) : undefined);
 }
 
-function tokenContext(platform: Platform, io: Io): TokenContext {
-  return {
-    env: io.env,
-    now: io.now,
-    region: platform.aws.region,
-    get interactive() {
-      return io.stdinIsTTY();
-    },
-    prompt: io.prompt,
-  };
-}
-
 function kubeClients(platform: Platform, clusters: Record<Colour, ClusterAccess>, input: CommonInput, io: Io): Record<Colour, KubePort> {
-  const tokenFor = clusterTokens(tokenContext(platform, io), clusterIdentity(platform, input.identity));
+  const tokenFor = clusterTokens(sessionContext(io, platform.aws.region), clusterIdentity(platform, input.identity));
   return Object.fromEntries(
     COLOURS.map((colour) => {
       const c = clusters[colour];
@@ -181,7 +170,7 @@ async function route53For(platform: Platform, input: SwitchInput, io: Io): Promi
     region: platform.aws.region,
     env: io.env,
     profile: input.identity.profile,
-    credentials: credentialSource(tokenContext(platform, io), input.identity.profile),
+    credentials: credentialSource(sessionContext(io, platform.aws.region), input.identity.profile),
   });
 }
 

@@ -7,23 +7,14 @@
  */
 import { usageError } from '../errors.js';
 import type { Platform } from '../platform/model.js';
-import { readAwsFiles, selectedProfile, type AwsFiles } from '../aws/config-files.js';
-import { describePlan, noCredentialsError, planCredentials, prepareFor, resolveCredentials, type ChainContext } from '../aws/credentials.js';
-import { Deadline } from '../aws/deadline.js';
-import type { AwsCredentials } from '../aws/eks-token.js';
+import { describePlan } from '../aws/credentials.js';
+import { chain, memo, type TokenContext } from '../aws/session.js';
 import type { Identity } from './options.js';
 
 /** Session name of the assumed role: who made the calls shows in CloudTrail. */
 export const SWITCH_SESSION_NAME = 'bascule-switch';
 const REUSE_MS = 5 * 60_000;
 
-export interface TokenContext {
-  readonly env: NodeJS.ProcessEnv;
-  readonly now: () => Date;
-  readonly region: string;
-  readonly interactive: boolean;
-  readonly prompt: (question: string) => Promise<string>;
-}
 
 export interface ClusterIdentity {
   /** Profile of the source credentials (the access level's, else --profile). */
@@ -44,52 +35,6 @@ export function clusterIdentity(platform: Platform, identity: Identity): Cluster
   }
   if (identity.roleArn !== undefined) return { profile: identity.profile, roleArn: identity.roleArn, description: `role ${identity.roleArn}` };
   return { profile: identity.profile, roleArn: undefined, description: 'your AWS credentials (no role assumed)' };
-}
-
-/** Bound on resolving the credentials (and assuming the role) once. */
-const CREDENTIALS_TIMEOUT_MS = 30_000;
-
-function chain(ctx: TokenContext, profile: string | undefined) {
-  let files: AwsFiles | undefined;
-  const awsFiles = () => (files ??= readAwsFiles(ctx.env));
-  const planInput = { env: ctx.env, profileFlag: profile, files: awsFiles };
-  const context = (): ChainContext => ({
-    env: ctx.env,
-    files: awsFiles,
-    region: ctx.region,
-    deadline: new Deadline(CREDENTIALS_TIMEOUT_MS, { knob: '' }),
-    interactive: () => ctx.interactive,
-    prompt: ctx.prompt,
-  });
-  return {
-    async source() {
-      const plan = planCredentials(planInput);
-      if (!plan) throw noCredentialsError(planInput);
-      await prepareFor(plan, true);
-      const c = context();
-      return { ...(await resolveCredentials(plan, c)), context: c, plan };
-    },
-    endpointProfile: selectedProfile(profile, ctx.env).name,
-  };
-}
-
-/** Resolves once, again after a failure or when what it gave is about to expire. */
-function memo(now: () => Date, make: () => Promise<AwsCredentials>): () => Promise<AwsCredentials> {
-  let pending: Promise<AwsCredentials> | undefined;
-  return async () => {
-    if (pending) {
-      const held = await pending.catch(() => undefined);
-      if (!held || (held.expiration && held.expiration.getTime() - now().getTime() < 60_000)) pending = undefined;
-    }
-    pending ??= make();
-    return pending;
-  };
-}
-
-/** Source credentials for a profile (or the chain's default): what Route53 calls start from. */
-export function credentialSource(ctx: TokenContext, profile: string | undefined): () => Promise<AwsCredentials> {
-  const c = chain(ctx, profile);
-  return memo(ctx.now, async () => (await c.source()).credentials);
 }
 
 export type TokenFor = (clusterName: string) => Promise<string>;

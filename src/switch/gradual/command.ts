@@ -23,7 +23,7 @@ import { blocksNewSwitch, describeJournal } from '../journal.js';
 import { currentOwner, defaultJournalPath, ownerIsRunning, readJournal } from '../journal-file.js';
 import { writeLive } from '../platform-edit.js';
 import { checkTarget, endpointHost, other, requireZones, txtValuesFor } from '../spec.js';
-import { credentialSource } from '../tokens.js';
+import { credentialSource, sessionContext } from '../../aws/session.js';
 import { describeShift, newShiftJournal, resumable, type ShiftJournal } from './journal.js';
 import { heldWeights, type Domains, type Inventory } from './production.js';
 import { rollbackShift, runShift, type Outcome, type ShiftPorts, type ShiftSettings } from './runner.js';
@@ -115,18 +115,7 @@ function awsContext(platform: Platform, io: Io, profile: string | undefined): Aw
   return {
     region: platform.aws.region,
     env: io.env,
-    credentials: credentialSource(
-      {
-        env: io.env,
-        now: io.now,
-        region: platform.aws.region,
-        get interactive() {
-          return io.stdinIsTTY();
-        },
-        prompt: io.prompt,
-      },
-      profile,
-    ),
+    credentials: credentialSource(sessionContext(io, platform.aws.region), profile),
   };
 }
 
