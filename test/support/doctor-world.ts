@@ -17,8 +17,7 @@ import { status } from './apiserver.mjs';
 import { KEYS, requireBuilt } from './run.js';
 import { casPart, clustersPart, composeWorld, dirPart, dnsPart, httpPart, motoPart, presignedStsPart } from './world.js';
 
-export const TXT_NAME = 'eks.devinfra.info';
-export const ROLE_ARN = 'arn:aws:iam::123456789012:role/k8s-admin';
+export { ROLE_ARN, TXT_NAME } from './world.js';
 export const USER_ID = 'AIDAEXAMPLEALICE';
 
 /** The authenticator's arn.Canonicalize: an assumed-role session is its role. */

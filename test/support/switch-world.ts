@@ -34,9 +34,9 @@ import { deploymentStore } from './deployments.mjs';
 import { startExternalDns } from './external-dns.mjs';
 import { loadBalancerService, objectStore } from './kube-objects.mjs';
 import { cleanEnv, KEYS } from './run.js';
-import { casPart, clustersPart, composeWorld, dirPart, dnsPart, motoPart, route53ProxyPart } from './world.js';
+import { casPart, clustersPart, composeWorld, dirPart, dnsPart, motoPart, route53ProxyPart, TXT_NAME } from './world.js';
 
-export const TXT_NAME = 'eks.devinfra.info';
+export { TXT_NAME };
 export const API_NAME = 'api.devinfra.local';
 export const LIVE = ['live-external-dns-private', 'live-external-dns-public'] as const;
 export const ADMIN_ROLE = 'arn:aws:iam::123456789012:role/etf1-crossaccount-k8sadmin';
