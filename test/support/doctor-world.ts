@@ -6,22 +6,18 @@
  * does (the identity's canonical ARN must be mapped in its aws-auth
  * ConfigMap or an access entry, else 401), serving SelfSubjectReview and
  * aws-auth; and a stand-in EKS control plane for ListAccessEntries /
- * DescribeAccessEntry (moto has none). Everything is removed by stop().
+ * DescribeAccessEntry (moto has none). It is composed of world.ts's parts;
+ * stop() stops them all, last first, and removes the directories.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import type http from 'node:http';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { makeCa } from './certs.mjs';
-import { startApiServer, status } from './apiserver.mjs';
-import { startDnsServer } from './dns-server.mjs';
-import { startMoto } from './moto.mjs';
-import { startPresignedSts } from './sts-presigned.mjs';
+import { status } from './apiserver.mjs';
 import { KEYS, requireBuilt } from './run.js';
+import { casPart, clustersPart, composeWorld, dirPart, dnsPart, httpPart, motoPart, presignedStsPart } from './world.js';
 
-export const TXT_NAME = 'eks.devinfra.info';
-export const ROLE_ARN = 'arn:aws:iam::123456789012:role/k8s-admin';
+export { ROLE_ARN, TXT_NAME } from './world.js';
 export const USER_ID = 'AIDAEXAMPLEALICE';
 
 /** The authenticator's arn.Canonicalize: an assumed-role session is its role. */
@@ -36,15 +32,14 @@ export interface Cluster {
   mode: 'API' | 'API_AND_CONFIG_MAP' | 'CONFIG_MAP';
 }
 
-export async function startDoctorWorld() {
-  const moto = await startMoto();
+export const startDoctorWorld = () => composeWorld(async (parts) => {
+  const moto = await motoPart(parts);
   const staticKeys: Record<string, { secretAccessKey: string; arn: string; userId: string }> = {
     [KEYS.accessKeyId]: { secretAccessKey: KEYS.secretAccessKey, arn: KEYS.arn, userId: USER_ID },
   };
   const lookupSecret = async (id: string) => staticKeys[id] ?? (await moto.lookupSecret(id));
-  const sts = await startPresignedSts({ motoEndpoint: moto.endpoint, lookupSecret });
-  const dns = await startDnsServer();
-  dns.setTxt(TXT_NAME, ['eks-green']);
+  const sts = await presignedStsPart(parts, { motoEndpoint: moto.endpoint, lookupSecret });
+  const dns = await dnsPart(parts, 'eks-green');
   const clusters: Record<string, Cluster> = {
     'eks-blue': { awsAuth: undefined, accessEntries: [], refuseAll: false, mode: 'API_AND_CONFIG_MAP' },
     'eks-green': { awsAuth: undefined, accessEntries: [], refuseAll: false, mode: 'API_AND_CONFIG_MAP' },
@@ -82,14 +77,11 @@ export async function startDoctorWorld() {
       return false;
     },
   ];
-  const cas = { blue: makeCa('blue'), green: makeCa('green') };
-  const api = {
-    blue: await startApiServer({ clusterName: 'eks-blue', ca: cas.blue, lookupSecret, routes: routesFor('eks-blue') }),
-    green: await startApiServer({ clusterName: 'eks-green', ca: cas.green, lookupSecret, routes: routesFor('eks-green') }),
-  };
+  const cas = casPart(parts);
+  const api = await clustersPart(parts, cas, lookupSecret, { blue: { routes: routesFor('eks-blue') }, green: { routes: routesFor('eks-green') } });
   // EKS's REST API: GET /clusters/NAME (its authentication mode), /clusters/NAME/access-entries[/ARN].
   let eksDenied = false;
-  const eks = http.createServer((req, res) => {
+  const { endpoint: eksEndpoint } = await httpPart(parts, (req, res) => {
     const send = (code: number, value: unknown) => {
       res.writeHead(code, { 'content-type': 'application/json', ...(code >= 400 ? { 'x-amzn-errortype': (value as { __type: string }).__type } : {}) });
       res.end(JSON.stringify(value));
@@ -106,10 +98,8 @@ export async function startDoctorWorld() {
     if (!e) return send(404, { __type: 'ResourceNotFoundException', message: 'The specified access entry resource is not found' });
     send(200, { accessEntry: { clusterName: m[1], principalArn: e.principalArn, kubernetesGroups: e.groups, username: e.username, type: 'STANDARD' } });
   });
-  await new Promise((done) => eks.listen(0, '127.0.0.1', () => done(undefined)));
-  const eksEndpoint = `http://127.0.0.1:${(eks.address() as { port: number }).port}`;
 
-  const dir = mkdtempSync(join(tmpdir(), 'bascule-doctor-'));
+  const dir = dirPart(parts, 'doctor-');
   const homes: string[] = [];
   return {
     moto,
@@ -174,10 +164,6 @@ export async function startDoctorWorld() {
       );
       return file;
     },
-    async stop() {
-      await Promise.all([api.blue.close(), api.green.close(), dns.close(), sts.close(), moto.stop(), new Promise((done) => eks.close(() => done(undefined)))]);
-      for (const d of [dir, cas.blue.dir, cas.green.dir]) rmSync(d, { recursive: true, force: true });
-    },
   };
-}
+});
 export type DoctorWorld = Awaited<ReturnType<typeof startDoctorWorld>>;

@@ -13,8 +13,10 @@
  *
  * The article's example: hello and world served by both colours, blog by
  * blue only. Blue is live: its live ExternalDNS owns hello, world and blog.
+ *
+ * It is composed of world.ts's parts; stop() stops them all, last first.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   AssociateVPCWithHostedZoneCommand,
@@ -28,18 +30,13 @@ import {
 import { buildExternalDns } from '../../src/manifests/external-dns.js';
 import type { Colour } from '../../src/platform/model.js';
 import { readPlatform } from '../../src/platform/read.js';
-import { startApiServer } from './apiserver.mjs';
-import { makeCa } from './certs.mjs';
 import { deploymentStore } from './deployments.mjs';
 import { startExternalDns } from './external-dns.mjs';
 import { loadBalancerService, objectStore } from './kube-objects.mjs';
-import { startDnsServer } from './dns-server.mjs';
-import { startMoto } from './moto.mjs';
-import { startRoute53Proxy } from './route53-proxy.mjs';
 import { cleanEnv, KEYS } from './run.js';
-import { makeTempDir } from './temp.mjs';
+import { casPart, clustersPart, composeWorld, dirPart, dnsPart, motoPart, route53ProxyPart, TXT_NAME } from './world.js';
 
-export const TXT_NAME = 'eks.devinfra.info';
+export { TXT_NAME };
 export const API_NAME = 'api.devinfra.local';
 export const LIVE = ['live-external-dns-private', 'live-external-dns-public'] as const;
 export const ADMIN_ROLE = 'arn:aws:iam::123456789012:role/etf1-crossaccount-k8sadmin';
@@ -80,11 +77,11 @@ const unquote = (value: string) => [...value.matchAll(/"((?:[^"\\]|\\.)*)"/g)].m
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /** externalDns: false leaves the stand-in ExternalDNS and Services out (no production records): the switch's own steps only, fast. */
-export async function startSwitchWorld(options: { externalDns?: boolean } = {}) {
+export const startSwitchWorld = (options: { externalDns?: boolean } = {}) => composeWorld(async (parts) => {
   const withExternalDns = options.externalDns ?? true;
-  const moto = await startMoto();
-  const proxy = await startRoute53Proxy(moto.endpoint);
-  const route53 = new Route53Client({ region: 'us-east-1', endpoint: moto.endpoint, credentials, maxAttempts: 1 });
+  const moto = await motoPart(parts);
+  const proxy = await route53ProxyPart(parts, moto.endpoint);
+  const route53 = parts.add(new Route53Client({ region: 'us-east-1', endpoint: moto.endpoint, credentials, maxAttempts: 1 }), (c) => c.destroy());
   const zones = { api: await createZone(route53, 'devinfra.local', [VPC.blue, VPC.green]), txt: await createZone(route53, 'devinfra.info'), public: await createZone(route53, 'devinfra.fr') };
 
   const records = async (): Promise<ResourceRecordSet[]> => {
@@ -122,7 +119,7 @@ export async function startSwitchWorld(options: { externalDns?: boolean } = {}) 
   };
 
   // The resolver: what moto's Route53 holds, unless a test forces an answer (dns.setTxt / setCname).
-  const dns = await startDnsServer({
+  const dns = await dnsPart(parts, null, {
     resolve: async (name: string) => {
       const sets = (await records()).filter((r) => r.Name === `${name}.`);
       if (sets.length === 0) return name.endsWith('devinfra.local') || name.endsWith('devinfra.info') ? {} : undefined;
@@ -137,22 +134,30 @@ export async function startSwitchWorld(options: { externalDns?: boolean } = {}) 
 
   const staticKeys: Record<string, { secretAccessKey: string; arn: string }> = { [KEYS.accessKeyId]: { secretAccessKey: KEYS.secretAccessKey, arn: KEYS.arn } };
   const lookupSecret = async (id: string) => staticKeys[id] ?? (await moto.lookupSecret(id));
-  const cas = { blue: makeCa('eks-blue'), green: makeCa('eks-green') };
-  const stores = { blue: deploymentStore({ deployments: {}, delayMs: 60 }), green: deploymentStore({ deployments: {}, delayMs: 60 }) };
+  const cas = casPart(parts, 'eks-');
+  const stores = parts.add({ blue: deploymentStore({ deployments: {}, delayMs: 60 }), green: deploymentStore({ deployments: {}, delayMs: 60 }) }, (s) => {
+    s.blue.close();
+    s.green.close();
+  });
   const objects = { blue: objectStore(), green: objectStore() };
   for (const colour of withExternalDns ? (['blue', 'green'] as const) : []) {
     for (const label of SERVED[colour]) {
       objects[colour].put(loadBalancerService({ name: label, namespace: 'default', annotations: { PrivateDNSName: label }, hostname: LB[colour] }));
     }
   }
-  const api = {
-    blue: await startApiServer({ clusterName: 'eks-blue', ca: cas.blue, lookupSecret, routes: [stores.blue.route, objects.blue.route], host: '127.0.0.1' }),
-    green: await startApiServer({ clusterName: 'eks-green', ca: cas.green, lookupSecret, routes: [stores.green.route, objects.green.route], host: '127.0.0.2' }),
-  };
-  const edns = withExternalDns && {
-    blue: startExternalDns({ deployments: stores.blue, objects: objects.blue, endpoint: proxy.endpoint, intervalMs: 400, cluster: 'eks-blue' }),
-    green: startExternalDns({ deployments: stores.green, objects: objects.green, endpoint: proxy.endpoint, intervalMs: 400, cluster: 'eks-green' }),
-  };
+  const api = await clustersPart(parts, cas, lookupSecret, {
+    blue: { routes: [stores.blue.route, objects.blue.route], host: '127.0.0.1' },
+    green: { routes: [stores.green.route, objects.green.route], host: '127.0.0.2' },
+  });
+  const edns =
+    withExternalDns &&
+    parts.add(
+      {
+        blue: startExternalDns({ deployments: stores.blue, objects: objects.blue, endpoint: proxy.endpoint, intervalMs: 400, cluster: 'eks-blue' }),
+        green: startExternalDns({ deployments: stores.green, objects: objects.green, endpoint: proxy.endpoint, intervalMs: 400, cluster: 'eks-green' }),
+      },
+      (e) => Promise.all([e.blue.stop(), e.green.stop()]),
+    );
 
   const upsert = async (zone: string, name: string, type: 'CNAME' | 'TXT', values: string[], ttl = 5) => {
     await route53.send(
@@ -164,7 +169,6 @@ export async function startSwitchWorld(options: { externalDns?: boolean } = {}) 
   };
 
   type Overrides = { apiZone?: string; txtZone?: string; live?: string };
-  const dirs: string[] = [];
   const world = {
     moto,
     proxy,
@@ -241,8 +245,7 @@ export async function startSwitchWorld(options: { externalDns?: boolean } = {}) 
      * file and journal.
      */
     async reset(overrides: Overrides = {}): Promise<void> {
-      world.dir = makeTempDir('switch-');
-      dirs.push(world.dir);
+      world.dir = dirPart(parts, 'switch-');
       writeFileSync(join(world.dir, 'blue-ca.crt'), cas.blue.certPem);
       world.platformFile = join(world.dir, 'platform.yaml');
       writeFileSync(world.platformFile, world.platformText(overrides));
@@ -306,20 +309,9 @@ export async function startSwitchWorld(options: { externalDns?: boolean } = {}) 
         live: /^live: (\w+)/m.exec(readFileSync(world.platformFile, 'utf8'))?.[1],
       };
     },
-
-    async stop() {
-      if (edns) await Promise.all([edns.blue.stop(), edns.green.stop()]);
-      stores.blue.close();
-      stores.green.close();
-      route53.destroy();
-      await Promise.all([api.blue.close(), api.green.close(), dns.close(), proxy.close()]);
-      await moto.stop();
-      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-      for (const ca of Object.values(cas)) rmSync(ca.dir, { recursive: true, force: true });
-    },
   };
   return world;
-}
+});
 
 export type SwitchWorld = Awaited<ReturnType<typeof startSwitchWorld>>;
 export type { Colour };
