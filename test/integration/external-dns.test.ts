@@ -399,6 +399,9 @@ describe('runs only while its Deployment has a running pod, with the pod\'s args
     expect(c.edns.status('fast').loops).toBeGreaterThanOrEqual(fast + 3);
     expect(c.edns.status('slow').loops).toBe(slow);
     expect(() => parseArgs([...args('blue'), '--interval=soon'])).toThrow('error: --interval: time: invalid duration "soon"');
+    // What the stand-in cannot do is refused, never ignored.
+    expect(() => parseArgs([...args('blue'), '--txt-encrypt-enabled'])).toThrow('error: the stand-in does not emulate --txt-encrypt-enabled');
+    expect(() => parseArgs([...args('blue'), '--policy=upsert'])).toThrow("error: enum value must be one of sync,upsert-only,create-only, got 'upsert'");
   });
   it('writes nothing when its credentials may not (the proxy refuses its key), and says why', async () => {
     const c = cluster();
