@@ -60,8 +60,11 @@
  *   record wins, else the smallest targets; policies then owner filter: sync = all,
  *   upsert-only = creates and updates, create-only = creates; updates and deletes only of
  *   records owned by --txt-owner-id.
- * Not emulated: other sources and providers, --txt-encrypt-*, wildcard replacement, the
- * records cache, events, metrics, /healthz (which proves nothing anyway), rate limits.
+ * Not emulated (refused when in the args, never silently ignored): other sources, providers
+ * and registries, --txt-encrypt-*, --txt-wildcard-replacement, --publish-*, target templates,
+ * regex domain filters, zone tags, ingress classes, assumed roles. Accepted without effect:
+ * logging, metrics, events, timeouts, retries, the records cache. Not emulated at all:
+ * /healthz (which proves nothing anyway), rate limits.
  * One loop per Deployment (whatever its replicas), every --interval (or the test's
  * `intervalMs`), the first at once when a pod starts; instances run side by side; each
  * signs with its own credentials (option `credentials`, default `accessKeyId(name)`), so the
@@ -103,10 +106,9 @@ const BOOLEAN = new Set([
   'dry-run',
   'once',
   'events',
-  'publish-internal-services',
-  'publish-host-ip',
-  'txt-encrypt-enabled',
 ]);
+/** Flags of ExternalDNS that change what it writes, which the stand-in does not emulate: refused, never ignored. */
+const NOT_EMULATED = new Set(['publish-internal-services', 'publish-host-ip', 'txt-encrypt-enabled', 'txt-encrypt-aes-key', 'txt-wildcard-replacement', 'aws-assume-role', 'aws-profile', 'fqdn-target-template', 'target-template', 'aws-zone-tags', 'regex-domain-filter', 'regex-domain-exclusion', 'ingress-class', 'service-type-filter']);
 const VALUED = new Set([
   'provider',
   'policy',
@@ -130,9 +132,6 @@ const VALUED = new Set([
   'aws-batch-change-interval',
   'txt-cache-interval',
   'min-event-sync-interval',
-  'aws-assume-role',
-  'aws-profile',
-  'txt-wildcard-replacement',
 ]);
 
 export class ExternalDnsArgsError extends Error {}
@@ -148,6 +147,7 @@ export function parseArgs(args) {
     const m = /^--(no-)?([a-z0-9-]+)(?:=(.*))?$/s.exec(arg);
     if (!m) throw new ExternalDnsArgsError(`error: unexpected argument '${arg}'`);
     const [, no, name, inline] = /** @type {[string, string | undefined, string, string | undefined]} */ (/** @type {unknown} */ (m));
+    if (NOT_EMULATED.has(name)) throw new ExternalDnsArgsError(`error: the stand-in does not emulate --${name}`);
     if (no && !BOOLEAN.has(name)) throw new ExternalDnsArgsError(`error: unknown long flag '--no-${name}'`);
     if (BOOLEAN.has(name)) {
       flags[name] = no ? false : inline === undefined ? true : inline === 'true';

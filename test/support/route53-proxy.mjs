@@ -36,7 +36,7 @@
  *   failed to satisfy constraint: ..."), a set without AliasTarget nor TTL + ResourceRecords.
  * - Atomic batches: the whole batch is validated first, then written to moto in
  *   one request; if moto fails, the zone is restored to what it was. Batches and
- *   listings of the proxy are serialised, so no reader sees half a batch.
+ *   listings of the proxy never overlap a batch, so no reader sees half a batch.
  * - Weighted DELETE: moto deletes every record carrying the SetIdentifier in the
  *   zone; the proxy re-creates the ones that must stay, in the same moto request.
  * - ChangeInfo: PENDING in the ChangeResourceRecordSets answer and for the first
@@ -348,14 +348,29 @@ export async function startRoute53Proxy(target, options = {}) {
   const changeIds = new Map();
   /** @type {Map<string, string>} zone id -> zone name */
   const zoneNames = new Map();
-  let lock = Promise.resolve();
-  /** Runs `fn` alone: batches and listings never interleave. @template T @param {() => Promise<T>} fn @returns {Promise<T>} */
+  // A readers-writer lock: a batch runs alone; listings run side by side, never during a batch.
+  let writing = Promise.resolve();
+  /** @type {Set<Promise<unknown>>} */
+  const reading = new Set();
+  /** Runs a batch alone. @template T @param {() => Promise<T>} fn @returns {Promise<T>} */
   const serial = (fn) => {
-    const run = lock.then(fn, fn);
-    lock = run.then(
+    const readers = [...reading];
+    const run = writing.then(async () => {
+      await Promise.allSettled(readers);
+      return fn();
+    });
+    writing = run.then(
       () => undefined,
       () => undefined,
     );
+    return run;
+  };
+  /** Runs a listing once no batch is in flight. @template T @param {() => Promise<T>} fn @returns {Promise<T>} */
+  const shared = (fn) => {
+    const run = writing.then(fn);
+    reading.add(run);
+    const done = () => reading.delete(run);
+    run.then(done, done);
     return run;
   };
 
@@ -453,7 +468,7 @@ export async function startRoute53Proxy(target, options = {}) {
     const startId = q.get('identifier') ?? undefined;
     if ((startType && !startName) || (startId && !startType)) throw new Route53Refusal('InvalidInput', ['The input is not valid']);
     const maxItems = Math.min(Math.max(Number(q.get('maxitems') ?? 300) || 300, 1), 300);
-    const all = await serial(() => motoRecords(zoneId));
+    const all = await shared(() => motoRecords(zoneId));
     const from = startName ? { Name: startName, Type: startType ?? '', ...(startId !== undefined ? { SetIdentifier: startId } : {}) } : undefined;
     const rest = from ? all.filter((r) => compareRecordSets(r, from) >= 0) : all;
     const page = rest.slice(0, maxItems);
@@ -542,7 +557,7 @@ export async function startRoute53Proxy(target, options = {}) {
       if (p.ms !== undefined) pendingMs = p.ms;
     },
     /** Every record set of a zone, sorted as Route53 lists them (after any batch in flight). @param {string} zoneId */
-    records: (zoneId) => serial(() => motoRecords(zoneId)),
+    records: (zoneId) => shared(() => motoRecords(zoneId)),
     close: () =>
       new Promise((resolve) => {
         moto.destroy();
