@@ -3,6 +3,7 @@
  * process; tests pass their own, so the whole CLI runs in-process.
  */
 import { writeSync } from 'node:fs';
+import { builtin } from './runtime.js';
 
 export interface Io {
   readonly stdout: (text: string) => void;
@@ -69,9 +70,7 @@ export function quietOnEpipe(fd: number, write: (fd: number, text: string) => vo
  * only when asked (it pulls in net, which every kubectl call would pay for).
  */
 export function isTerminal(fd: number): boolean {
-  const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-  if (typeof getBuiltin === 'function') return (getBuiltin('node:tty') as typeof import('node:tty')).isatty(fd);
-  return fd === 0 && process.stdin.isTTY === true; // node < 20.16: the stdin stream asks isatty too
+  return builtin<typeof import('node:tty')>('node:tty').isatty(fd);
 }
 
 export function processIo(): Io {

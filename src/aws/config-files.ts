@@ -5,9 +5,8 @@
  * region and the endpoint a profile sets for a service.
  */
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { BasculeError } from '../errors.js';
+import { homeDirectory, joinPath } from '../runtime.js';
 
 export type Settings = Readonly<Record<string, string>>;
 export type IniSections = ReadonlyMap<string, Settings>;
@@ -63,11 +62,11 @@ function readOptional(path: string): string {
 }
 
 export function awsFilePaths(env: NodeJS.ProcessEnv): { config: string; credentials: string } {
-  const home = env.HOME || homedir();
-  const expand = (p: string) => (p.startsWith('~/') ? join(home, p.slice(2)) : p);
+  const home = homeDirectory(env);
+  const expand = (p: string) => (p.startsWith('~/') ? joinPath(home, p.slice(2)) : p);
   return {
-    config: expand(env.AWS_CONFIG_FILE || join(home, '.aws', 'config')),
-    credentials: expand(env.AWS_SHARED_CREDENTIALS_FILE || join(home, '.aws', 'credentials')),
+    config: expand(env.AWS_CONFIG_FILE || joinPath(home, '.aws', 'config')),
+    credentials: expand(env.AWS_SHARED_CREDENTIALS_FILE || joinPath(home, '.aws', 'credentials')),
   };
 }
 

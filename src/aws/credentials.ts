@@ -16,16 +16,12 @@
  *        instance metadata (unless AWS_EC2_METADATA_DISABLED=true).
  *   Kinds carry botocore's method names, so a table test compares the two.
  *
- * - `resolveCredentials`: runs the plan inside the command's deadline.
- *   Environment and file keys are read directly; credential_process is run
- *   here (its exit code and output checked, killed at the deadline); SSO, web
- *   identity, container and instance metadata go through the SDK's providers,
- *   and role assumption through STS (./sts.ts): the SDK chunk loads only then.
+ * - `resolveCredentials` (./credential-sources.ts): runs the plan, only when
+ *   credentials are needed; the cached token path stops at the plan.
  */
-import { BasculeError, redact } from '../errors.js';
+import { BasculeError } from '../errors.js';
 import { escapeControl, roleArnProblem } from '../platform/vocabulary.js';
-import { awsFilePaths, configSection, configuredEndpoint, profileNames, profileSettings, selectedProfile, ssoSession, type AwsFiles, type Settings } from './config-files.js';
-import type { Deadline } from './deadline.js';
+import { configSection, profileNames, profileSettings, selectedProfile, ssoSession, type AwsFiles, type Settings } from './config-files.js';
 import type { AwsCredentials } from './eks-token.js';
 
 export type { AwsCredentials };
@@ -66,7 +62,7 @@ export interface PlanInput {
   readonly files: () => AwsFiles;
 }
 
-const configError = (message: string, hint?: string) => new BasculeError('config', message, hint ? { hint } : {});
+export const configError = (message: string, hint?: string) => new BasculeError('config', message, hint ? { hint } : {});
 const has = (s: Settings | undefined, key: string) => s !== undefined && Object.hasOwn(s, key);
 const nonEmpty = (v: string | undefined) => (v ? v : undefined);
 
@@ -212,6 +208,8 @@ function assumeRolePlan(name: string, input: PlanInput, visited: readonly string
 export function planCredentials(input: PlanInput): CredentialPlan | undefined {
   const { env } = input;
   const profile = selectedProfile(input.profileFlag, env);
+  // Keys in the environment and no profile named: no file can change the answer, so none is read.
+  if (!profile.named && env.AWS_ACCESS_KEY_ID !== undefined) return envPlan(env);
   const files = input.files();
   const settings = profileSettings(files, profile.name);
   if (profile.named && !settings) throw profileNotFound(profile.name, files, input.profileFlag ? 'the AWS profile given with --profile,' : `the AWS profile named by ${env.AWS_DEFAULT_PROFILE ? 'AWS_DEFAULT_PROFILE' : 'AWS_PROFILE'},`);
@@ -264,22 +262,6 @@ export function planIdentity(plan: CredentialPlan): string {
 
 // ---------------------------------------------------------------- resolution
 
-export interface ChainContext {
-  readonly env: NodeJS.ProcessEnv;
-  readonly files: () => AwsFiles;
-  readonly region: string;
-  readonly deadline: Deadline;
-  /** May we prompt on the terminal (MFA)? */
-  readonly interactive: () => boolean;
-  readonly prompt: (question: string) => Promise<string>;
-}
-
-export interface ResolvedCredentials {
-  readonly credentials: AwsCredentials;
-  /** Where they came from, for messages. */
-  readonly origin: string;
-}
-
 export function noCredentialsError(input: PlanInput): BasculeError {
   const profile = selectedProfile(input.profileFlag, input.env);
   return new BasculeError('credentials', 'no AWS credentials found', {
@@ -288,211 +270,4 @@ export function noCredentialsError(input: PlanInput): BasculeError {
       '(role_arn, web identity, SSO, keys, credential_process), container credentials; EC2 instance metadata is off (AWS_EC2_METADATA_DISABLED). ' +
       'Export keys, set AWS_PROFILE or pass --profile, or run "aws configure"',
   });
-}
-
-/**
- * Loads the code a plan (and a role) will run, so that the deadline, started
- * after this, times the AWS work only, not the parsing of the SDK on a busy
- * machine.
- */
-export async function prepareFor(plan: CredentialPlan, role: boolean): Promise<void> {
-  const kinds = new Set<CredentialKind>();
-  for (let p: CredentialPlan | undefined = plan; p; p = p.kind === 'assume-role' ? p.source : undefined) kinds.add(p.kind);
-  const loads: Promise<unknown>[] = [];
-  if (role || kinds.has('assume-role')) loads.push(import('./sts.js'));
-  if (['sso', 'assume-role-with-web-identity', 'container-role', 'iam-role'].some((k) => kinds.has(k as CredentialKind))) loads.push(import('./sdk.js'), import('./errors.js'));
-  if (kinds.has('custom-process')) loads.push(import('node:child_process'));
-  await Promise.all(loads);
-}
-
-export async function resolveCredentials(plan: CredentialPlan, ctx: ChainContext): Promise<ResolvedCredentials> {
-  const origin = describePlan(plan);
-  switch (plan.kind) {
-    case 'env':
-    case 'shared-credentials-file':
-    case 'config-file':
-      return { credentials: plan.credentials, origin };
-    case 'custom-process':
-      return { credentials: await runCredentialProcess(plan.profile, plan.command, ctx), origin };
-    case 'assume-role': {
-      const source = await resolveCredentials(plan.source, ctx);
-      const { assumeRole } = await import('./sts.js');
-      let mfa: { serial: string; code: string } | undefined;
-      if (plan.mfaSerial) mfa = { serial: plan.mfaSerial, code: await mfaCode(ctx, plan.profile, plan.mfaSerial) };
-      const credentials = await assumeRole(
-        { env: ctx.env, files: ctx.files, region: ctx.region, deadline: ctx.deadline, endpointProfile: plan.profile },
-        source,
-        { roleArn: plan.roleArn, sessionName: plan.sessionName, externalId: plan.externalId, durationSeconds: plan.durationSeconds, forwardSessionName: false, mfa },
-      );
-      return { credentials, origin };
-    }
-    case 'sso':
-      return { credentials: await ssoCredentials(plan, ctx), origin };
-    case 'assume-role-with-web-identity':
-    case 'container-role':
-    case 'iam-role':
-      return { credentials: await sdkProvider(plan, ctx), origin };
-  }
-}
-
-async function mfaCode(ctx: ChainContext, profile: string, serial: string): Promise<string> {
-  if (!ctx.interactive()) {
-    throw new BasculeError('credentials', `AWS profile "${escapeControl(profile)}" needs an MFA code (mfa_serial ${escapeControl(serial)}), but bascule may not prompt: kubectl runs it non-interactively`, {
-      hint: 'set interactiveMode: IfAvailable in the kubeconfig user, or run "bascule token" once in a terminal',
-    });
-  }
-  const code = (await ctx.prompt(`MFA code for ${serial}: `)).trim();
-  if (!/^\d{6}$/.test(code)) throw new BasculeError('credentials', 'the MFA code must be 6 digits');
-  return code;
-}
-
-/** botocore's split of credential_process (POSIX shell words, no shell run). */
-export function splitCommand(command: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  for (let i = 0; i < command.length; i++) {
-    const c = command[i] as string;
-    if (c === "'") {
-      const end = command.indexOf("'", i + 1);
-      if (end < 0) throw configError('credential_process has an unterminated single quote');
-      word += command.slice(i + 1, end);
-      i = end;
-      inWord = true;
-    } else if (c === '"') {
-      let j = i + 1;
-      for (; j < command.length && command[j] !== '"'; j++) {
-        if (command[j] === '\\' && j + 1 < command.length && '"\\$`\n'.includes(command[j + 1] as string)) j++;
-        word += command[j];
-      }
-      if (j >= command.length) throw configError('credential_process has an unterminated double quote');
-      i = j;
-      inWord = true;
-    } else if (c === '\\' && i + 1 < command.length) {
-      word += command[++i];
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += c;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(word);
-  return words;
-}
-
-async function runCredentialProcess(profile: string, command: string, ctx: ChainContext): Promise<AwsCredentials> {
-  const argv = splitCommand(command);
-  const program = argv[0];
-  const what = `the credential_process of profile "${escapeControl(profile)}" (${escapeControl(program ?? '')})`;
-  if (!program) throw configError(`credential_process of profile "${escapeControl(profile)}" is empty`);
-  const { spawn } = await import('node:child_process');
-  const result = await ctx.deadline.run(what, (signal) =>
-    new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(program, argv.slice(1), { env: ctx.env, stdio: ['ignore', 'pipe', 'pipe'], signal, killSignal: 'SIGKILL' });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (c: Buffer) => out.push(c));
-      child.stderr.on('data', (c: Buffer) => err.push(c));
-      child.once('error', (error: NodeJS.ErrnoException) => {
-        if (error.name === 'AbortError') return; // the deadline speaks
-        reject(
-          new BasculeError('credentials', `${what} could not be started: ${error.code === 'ENOENT' ? 'no such program' : (error.code ?? error.message)}`, {
-            hint: 'check credential_process in the AWS config file (the command is run without a shell)',
-          }),
-        );
-      });
-      child.once('close', (code, sig) => resolve({ code, signal: sig, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-    }),
-  );
-  if (result.code !== 0) {
-    const said = escapeControl(redact(result.stderr.trim().split('\n').filter(Boolean).pop() ?? '')).slice(0, 300);
-    throw new BasculeError('credentials', `${what} ${result.code === null ? `was killed (${result.signal})` : `exited with code ${result.code}`}${said ? `: ${said}` : ''}`, {
-      hint: 'run that command yourself to see why; bascule uses what it prints on stdout when it exits 0',
-    });
-  }
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(result.stdout) as Record<string, unknown>;
-    if (typeof parsed !== 'object' || parsed === null) throw new Error('not an object');
-  } catch {
-    throw new BasculeError('credentials', `${what} printed no valid JSON on stdout`, {
-      hint: 'it must print {"Version": 1, "AccessKeyId": ..., "SecretAccessKey": ..., "SessionToken": ..., "Expiration": ...}',
-    });
-  }
-  if (parsed.Version !== 1) throw new BasculeError('credentials', `${what} printed Version ${escapeControl(JSON.stringify(parsed.Version ?? null))}; only Version 1 is supported`);
-  for (const key of ['AccessKeyId', 'SecretAccessKey'] as const) {
-    if (typeof parsed[key] !== 'string' || !parsed[key]) throw new BasculeError('credentials', `${what} printed no ${key}`);
-  }
-  let expiration: Date | undefined;
-  if (parsed.Expiration !== undefined) {
-    expiration = new Date(String(parsed.Expiration));
-    if (Number.isNaN(expiration.getTime())) throw new BasculeError('credentials', `${what} printed an Expiration that is not a date`);
-  }
-  return {
-    accessKeyId: parsed.AccessKeyId as string,
-    secretAccessKey: parsed.SecretAccessKey as string,
-    sessionToken: typeof parsed.SessionToken === 'string' && parsed.SessionToken ? parsed.SessionToken : undefined,
-    expiration,
-  };
-}
-
-async function ssoCredentials(plan: Extract<CredentialPlan, { kind: 'sso' }>, ctx: ChainContext): Promise<AwsCredentials> {
-  const login = plan.session ? `aws sso login --sso-session ${plan.session}` : `aws sso login --profile ${plan.profile}`;
-  const who = plan.session ? `the SSO session "${escapeControl(plan.session)}"` : `the SSO login of profile "${escapeControl(plan.profile)}"`;
-  // The token the AWS CLI cached at login: ~/.aws/sso/cache/<sha1 of the session name, or of the start URL>.json
-  const { createHash } = await import('node:crypto');
-  const { readFileSync } = await import('node:fs');
-  const { join, dirname } = await import('node:path');
-  const home = ctx.env.HOME || dirname(dirname(awsFilePaths(ctx.env).config));
-  const file = join(home, '.aws', 'sso', 'cache', `${createHash('sha1').update(plan.session ?? plan.startUrl).digest('hex')}.json`);
-  let token: { accessToken?: string; expiresAt?: string } | undefined;
-  try {
-    token = JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    token = undefined;
-  }
-  if (!token?.accessToken) throw new BasculeError('credentials', `${who} has no login on this machine (no token in ${file})`, { hint: `run "${login}"` });
-  if (token.expiresAt && new Date(token.expiresAt).getTime() <= Date.now()) {
-    throw new BasculeError('credentials', `${who} expired at ${escapeControl(token.expiresAt)}`, { hint: `run "${login}"` });
-  }
-  return sdkProvider(plan, ctx);
-}
-
-async function sdkProvider(plan: CredentialPlan, ctx: ChainContext): Promise<AwsCredentials> {
-  const sdk = await import('./sdk.js');
-  const { awsError } = await import('./errors.js');
-  const origin = describePlan(plan);
-  const handler = sdk.requestHandler(ctx.env, ctx.deadline);
-  const paths = awsFilePaths(ctx.env);
-  const stsEndpoint = plan.kind === 'assume-role-with-web-identity' ? configuredEndpoint('sts', ctx.env, ctx.files(), plan.profile) : undefined;
-  const provider =
-    plan.kind === 'sso'
-      ? sdk.fromSSO({ profile: plan.profile, filepath: paths.credentials, configFilepath: paths.config, clientConfig: { region: plan.ssoRegion, requestHandler: handler } })
-      : plan.kind === 'assume-role-with-web-identity'
-        ? sdk.fromTokenFile({
-            webIdentityTokenFile: plan.tokenFile,
-            roleArn: plan.roleArn,
-            roleSessionName: plan.sessionName ?? `bascule-${Date.now()}`,
-            clientConfig: { region: ctx.region, requestHandler: handler, ...(stsEndpoint ? { endpoint: stsEndpoint } : {}) },
-          })
-        : plan.kind === 'container-role'
-          ? sdk.fromContainerMetadata({ timeout: Math.min(2000, ctx.deadline.remainingMs()), maxRetries: 0 })
-          : sdk.fromInstanceMetadata({ timeout: Math.min(1000, ctx.deadline.remainingMs()), maxRetries: 1 });
-  try {
-    const c = await ctx.deadline.run(origin, () => provider());
-    return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration };
-  } catch (error) {
-    if (error instanceof BasculeError) throw error;
-    const name = (error as { name?: string }).name;
-    if (name === 'CredentialsProviderError' || name === 'ProviderError') {
-      throw new BasculeError('credentials', `${origin} gave no credentials: ${(await import('./errors.js')).outsideMessage(error)}`, {
-        hint: plan.kind === 'sso' ? `run "aws sso login --profile ${plan.profile}"` : plan.kind === 'iam-role' ? 'not on EC2? set AWS_EC2_METADATA_DISABLED=true and configure credentials' : 'check the settings named above',
-      });
-    }
-    throw awsError({ service: plan.kind === 'sso' ? 'SSO' : 'STS', operation: plan.kind === 'sso' ? 'GetRoleCredentials' : 'AssumeRoleWithWebIdentity', target: origin, credentials: origin }, error);
-  }
 }

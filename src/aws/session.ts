@@ -5,7 +5,8 @@
  */
 import type { Io } from '../io.js';
 import { readAwsFiles, selectedProfile, type AwsFiles } from './config-files.js';
-import { noCredentialsError, planCredentials, prepareFor, resolveCredentials, type ChainContext } from './credentials.js';
+import { noCredentialsError, planCredentials } from './credentials.js';
+import type { ChainContext } from './credential-sources.js';
 import { Deadline } from './deadline.js';
 import type { AwsCredentials } from './eks-token.js';
 
@@ -49,6 +50,7 @@ export function chain(ctx: TokenContext, profile: string | undefined) {
     async source() {
       const plan = planCredentials(planInput);
       if (!plan) throw noCredentialsError(planInput);
+      const { prepareFor, resolveCredentials } = await import('./credential-sources.js'); // the signer chunk, loaded whole
       await prepareFor(plan, true);
       const c = context();
       return { ...(await resolveCredentials(plan, c)), context: c, plan };

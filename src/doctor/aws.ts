@@ -5,7 +5,7 @@
  * role as two links). The same code the token runs: what the doctor says is
  * what the plugin will do. Loaded lazily (STS brings the SDK chunk).
  */
-import { noCredentialsError, planCredentials, prepareFor, resolveCredentials } from '../aws/credentials.js';
+import { noCredentialsError, planCredentials } from '../aws/credentials.js';
 import { Deadline } from '../aws/deadline.js';
 import { BasculeError } from '../errors.js';
 import type { CredentialsPort } from './ports.js';
@@ -36,6 +36,7 @@ export function credentialsPort(): CredentialsPort {
       return plan;
     },
     async source(ctx, plan) {
+      const { prepareFor, resolveCredentials } = await import('../aws/credential-sources.js');
       await prepareFor(plan, false);
       return resolveCredentials(plan, chain(ctx));
     },

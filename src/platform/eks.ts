@@ -5,7 +5,7 @@
  */
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { configuredEndpoint, readAwsFiles, selectedProfile } from '../aws/config-files.js';
-import { noCredentialsError, planCredentials, prepareFor, resolveCredentials } from '../aws/credentials.js';
+import { noCredentialsError, planCredentials } from '../aws/credentials.js';
 import { Deadline } from '../aws/deadline.js';
 import { awsError } from '../aws/errors.js';
 import { requestHandler } from '../aws/sdk.js';
@@ -37,6 +37,7 @@ export const describeClusters: DescribeClusters = async (names, { region, profil
   const planInput = { env, profileFlag: profile, files: () => files };
   const plan = planCredentials(planInput);
   if (!plan) throw noCredentialsError(planInput);
+  const { prepareFor, resolveCredentials } = await import('../aws/credential-sources.js');
   await prepareFor(plan, false);
   const deadline = new Deadline(FETCH_TIMEOUT_MS, { knob: '' });
   const source = await resolveCredentials(plan, { env, files: () => files, region, deadline, interactive: () => false, prompt: async () => '' });

@@ -5,7 +5,7 @@
  * the role, are fetched only for a new token, inside one deadline.
  */
 import { profileSettings, readAwsFiles, resolveRegion, selectedProfile, type AwsFiles } from '../aws/config-files.js';
-import { describePlan, noCredentialsError, planCredentials, planIdentity, prepareFor, resolveCredentials, type CredentialPlan } from '../aws/credentials.js';
+import { describePlan, noCredentialsError, planCredentials, planIdentity, type CredentialPlan } from '../aws/credentials.js';
 import { Deadline } from '../aws/deadline.js';
 import type { AwsPort } from './get-token.js';
 
@@ -23,6 +23,7 @@ export function awsPort(env: NodeJS.ProcessEnv): AwsPort {
         profile,
         async credentials(role) {
           if (!plan) throw noCredentialsError(planInput);
+          const { prepareFor, resolveCredentials } = await import('../aws/credential-sources.js');
           await prepareFor(plan, role !== undefined);
           const deadline = new Deadline(request.timeoutMs, { knob: '--aws-timeout' });
           const ctx = { env, files: awsFiles, region: request.region, deadline, interactive: request.interactive, prompt: request.prompt };

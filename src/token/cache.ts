@@ -26,9 +26,8 @@
  */
 import { chmodSync, closeSync, constants, fstatSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeSync, type Stats } from 'node:fs';
 import { BasculeError } from '../errors.js';
-import { homedir, hostname } from 'node:os';
-import { join } from 'node:path';
 import type { Io } from '../io.js';
+import { homeDirectory, hostName, joinPath } from '../runtime.js';
 import type { TokenCacheKey, TokenCachePort } from './get-token.js';
 import { TOKEN_PREFIX, type EksToken } from './eks-token.js';
 
@@ -51,8 +50,8 @@ export interface CacheSettings {
 }
 
 export function cacheDir(env: NodeJS.ProcessEnv): string {
-  const base = env.KUBECACHEDIR || join(env.HOME || homedir(), '.kube', 'cache');
-  return join(base, 'bascule');
+  const base = env.KUBECACHEDIR || joinPath(homeDirectory(env), '.kube', 'cache');
+  return joinPath(base, 'bascule');
 }
 
 /** The key's canonical text (fixed field order). It holds no secret: it is stored in the entry. */
@@ -265,7 +264,7 @@ export class DiskTokenCache implements TokenCachePort {
   }
 
   private path(keyHash: string, suffix: string): string {
-    return join(this.settings.dir, keyHash + suffix);
+    return joinPath(this.settings.dir, keyHash + suffix);
   }
 
   private read(name: string, key: string): EksToken | undefined {
@@ -338,7 +337,7 @@ export class DiskTokenCache implements TokenCachePort {
   private tryLock(name: string, now: Date): 'taken' | 'held' | 'unavailable' {
     let tmp: string;
     try {
-      tmp = this.writeTemp(name, `${process.pid} ${hostname()} ${now.getTime()}\n`);
+      tmp = this.writeTemp(name, `${process.pid} ${hostName()} ${now.getTime()}\n`);
     } catch (error) {
       this.notWritten(this.path(name, LOCK_SUFFIX), error);
       return 'unavailable';
@@ -377,7 +376,7 @@ export class DiskTokenCache implements TokenCachePort {
     const [, pid, host, at] = match;
     const age = now.getTime() - Number(at);
     if (age > this.settings.lockStaleMs || age < -this.settings.lockStaleMs) return true;
-    if (host === hostname()) {
+    if (host === hostName()) {
       try {
         process.kill(Number(pid), 0);
       } catch (error) {
@@ -490,7 +489,7 @@ export function clearTokenCache(io: Pick<Io, 'env'>, uid: number | undefined = p
   }
   const ours = names.filter((n) => /^[0-9a-f]{28}(\.json|\.lock|\.\d+\.[0-9a-f]{8}\.tmp)$/.test(n));
   for (const n of ours) {
-    const path = join(dir, n);
+    const path = joinPath(dir, n);
     try {
       rmSync(path, { force: true });
     } catch {

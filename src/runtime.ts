@@ -1,0 +1,30 @@
+/**
+ * What the hot path takes from the runtime beyond node:fs, loaded on first
+ * use. In the single binary, importing node:path and node:os costs ~1 ms
+ * each on every kubectl call (README, "Benchmark"), for a join and a home
+ * directory; so the plain token call loads neither. POSIX paths only: the
+ * targets are Linux and macOS.
+ */
+
+/** A builtin module, loaded now (process.getBuiltinModule: Node >= 20.16 and Bun; else require). */
+export function builtin<T>(id: string): T {
+  const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  return (typeof get === 'function' ? get(id) : require(id)) as T;
+}
+
+/** path.join for absolute or relative POSIX paths: the parts joined by one slash. */
+export function joinPath(...parts: readonly string[]): string {
+  return parts
+    .filter((part) => part !== '')
+    .join('/')
+    .replace(/\/{2,}/g, '/');
+}
+
+/** $HOME, else the user database's home directory (as os.homedir()). */
+export function homeDirectory(env: NodeJS.ProcessEnv): string {
+  return env.HOME || builtin<typeof import('node:os')>('node:os').homedir();
+}
+
+export function hostName(): string {
+  return builtin<typeof import('node:os')>('node:os').hostname();
+}
