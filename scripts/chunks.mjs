@@ -23,8 +23,8 @@
 export const CHUNKS = [
   {
     name: 'cli',
-    modules: ['src/program.ts', 'src/token/cache-list.ts', 'src/dns/wire.ts'],
-    why: 'commander, and all but a plain token call that succeeds: help, usage errors, the other commands, cache list, the DNS client that names which transport failed',
+    modules: ['src/program.ts', 'src/token/cache-list.ts'],
+    why: 'commander, and all but the plain token call: help, usage errors, the other commands, cache list',
     probe: ['--help'],
   },
   {

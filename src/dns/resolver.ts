@@ -1,21 +1,24 @@
 /**
  * The one DNS resolver of bascule: TXT and CNAME questions, bounded as a
- * whole by one timeout, used by the token and the switch.
+ * whole by one timeout, used by the token and the switch. No cache of our
+ * own: every call asks, so a switch is followed at once.
  *
- * Questions go through c-ares (node:dns, what kubectl's hot path already
- * loads), given the whole bound as one try: c-ares otherwise splits the time
- * into tries and drops an answer that arrives after its try's slice. c-ares
- * retries over TCP by itself when the UDP answer is truncated.
+ * Two transports give the same answers and the same errors. Under Node,
+ * c-ares (node:dns), given the whole bound as one try: c-ares otherwise
+ * splits the time into tries and drops an answer that arrives after its
+ * try's slice; it retries over TCP by itself when the UDP answer is
+ * truncated. Under Bun (the single binary), our own client (./wire.ts): Bun's
+ * node:dns costs ~5 ms to load and set up on every kubectl call.
  *
- * Its errors do not say which transport failed, so a transport-level failure
- * (refused, malformed) is asked again, in the time left, with a small client
- * of our own (./wire.ts: node:dgram, node:net, loaded only then) that says whether UDP,
- * or TCP after a truncated answer, failed. No cache of our own: every call
- * asks, so a switch is followed at once.
+ * c-ares's errors do not say which transport failed, so a transport-level
+ * failure (refused, malformed) is asked again, in the time left, with our
+ * own client, which says whether UDP, or TCP after a truncated answer,
+ * failed; our client says so at once.
  */
 import { BasculeError } from '../errors.js';
 import { asciiDnsName, escapeControl } from '../platform/vocabulary.js';
 import { TYPE_CNAME, TYPE_NAMES, TYPE_TXT } from './record-types.js';
+import { exchange, WireFailure, wireTransport, type Transport } from './wire.js';
 
 /** What a TXT question found. Failures of the lookup itself are thrown as `dns` errors. */
 export type TxtAnswer =
@@ -36,34 +39,39 @@ export interface LookupOptions {
 export type TxtLookup = (name: string, options: LookupOptions) => Promise<TxtAnswer>;
 export type CnameLookup = (name: string, options: LookupOptions) => Promise<CnameAnswer>;
 
-export const lookupTxt: TxtLookup = async (name, options) => {
+/** The runtime's transport: our own client under Bun, c-ares under Node. */
+export const runtimeTransport = (): Transport => (process.versions.bun ? wireTransport : caresTransport);
+
+export const lookupTxt: TxtLookup = (name, options) => lookupTxtVia(runtimeTransport(), name, options);
+export const lookupCname: CnameLookup = (name, options) => lookupCnameVia(runtimeTransport(), name, options);
+
+export async function lookupTxtVia(transport: Transport, name: string, options: LookupOptions): Promise<TxtAnswer> {
   const fqdn = checkName(name, TYPE_TXT);
   const started = Date.now();
   // No TXT data: an alias whose target holds none (or that the server would not follow) is said as such.
   const aliasOrNone = async (): Promise<TxtAnswer> => {
     const left = options.timeoutMs - (Date.now() - started);
-    const target = left > 0 ? await viaCares(fqdn, 'CNAME', { ...options, timeoutMs: left }).then((t) => t[0], () => undefined) : undefined;
+    const target = left > 0 ? await transport.cname(fqdn, { ...options, timeoutMs: left }).then((t) => t[0], () => undefined) : undefined;
     return target ? { kind: 'cname', target: target.toLowerCase().replace(/\.$/, '') } : { kind: 'none', reason: 'NODATA' };
   };
   let records: string[][];
   try {
-    records = await viaCares(fqdn, 'TXT', options);
+    records = await transport.txt(fqdn, options);
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'ENOTFOUND') return { kind: 'none', reason: 'NXDOMAIN' };
     if (code === 'ENODATA') return aliasOrNone();
     throw await explain(error, name, fqdn, TYPE_TXT, options, started);
   }
-  // c-ares hands each byte over as one character (latin1): TXT data is UTF-8.
   if (records.length === 0) return aliasOrNone();
-  return { kind: 'records', records: records.map((chunks) => chunks.map((c) => Buffer.from(c, 'latin1').toString('utf8'))) };
-};
+  return { kind: 'records', records };
+}
 
-export const lookupCname: CnameLookup = async (name, options) => {
+export async function lookupCnameVia(transport: Transport, name: string, options: LookupOptions): Promise<CnameAnswer> {
   const fqdn = checkName(name, TYPE_CNAME);
   const started = Date.now();
   try {
-    const [target] = await viaCares(fqdn, 'CNAME', options);
+    const [target] = await transport.cname(fqdn, options);
     return target ? { kind: 'cname', target: target.toLowerCase().replace(/\.$/, '') } : { kind: 'none', reason: 'NODATA' };
   } catch (error) {
     const code = (error as { code?: string }).code;
@@ -71,7 +79,7 @@ export const lookupCname: CnameLookup = async (name, options) => {
     if (code === 'ENODATA') return { kind: 'none', reason: 'NODATA' };
     throw await explain(error, name, fqdn, TYPE_CNAME, options, started);
   }
-};
+}
 
 function checkName(name: string, type: number): string {
   const ascii = asciiDnsName(name);
@@ -79,10 +87,16 @@ function checkName(name: string, type: number): string {
   return ascii;
 }
 
+/** c-ares (node:dns) as a transport. It hands each byte of TXT data over as one character (latin1): the data is UTF-8. */
+export const caresTransport: Transport = {
+  txt: async (fqdn, options) => (await viaCares(fqdn, 'TXT', options)).map((chunks) => chunks.map((c) => Buffer.from(c, 'latin1').toString('utf8'))),
+  cname: (fqdn, options) => viaCares(fqdn, 'CNAME', options),
+};
+
 /**
- * The question through c-ares (node:dns, already what the hot path loads):
- * one try given the whole bound, so a slow answer is still heard; c-ares
- * retries over TCP by itself when the UDP answer is truncated.
+ * The question through c-ares: one try given the whole bound, so a slow
+ * answer is still heard; c-ares retries over TCP by itself when the UDP
+ * answer is truncated.
  */
 async function viaCares(fqdn: string, rrtype: 'TXT', options: LookupOptions): Promise<string[][]>;
 async function viaCares(fqdn: string, rrtype: 'CNAME', options: LookupOptions): Promise<string[]>;
@@ -118,8 +132,8 @@ const CARES_ANSWERS: Record<string, string> = {
  * Turns a failed lookup into an error naming the record, the server and what
  * failed. An answer (SERVFAIL, REFUSED) is reported as such; no answer in
  * time, as such; anything else at the transport level (a refused connection,
- * a malformed answer) is asked again with our small client (./wire.ts), in the time
- * left, to say which transport failed: UDP, or TCP after a truncated answer.
+ * a malformed answer) is named by our own client: at once when it asked, else
+ * by asking again in the time left: UDP failed, or TCP after a truncated answer.
  */
 async function explain(error: unknown, name: string, fqdn: string, type: number, options: LookupOptions, started: number): Promise<BasculeError> {
   if (error instanceof BasculeError) return error;
@@ -130,13 +144,15 @@ async function explain(error: unknown, name: string, fqdn: string, type: number,
   if (code === 'ETIMEOUT' || code === 'ECANCELLED') {
     return new BasculeError('dns', `${via} failed: no answer within ${options.timeoutMs} ms (over UDP, and TCP if the answer was truncated)`, { hint });
   }
+  const precise = (failure: WireFailure) =>
+    new BasculeError('dns', `${via} failed over ${failure.transport === 'UDP' ? 'UDP' : 'TCP (the UDP answer was truncated)'}: ${failure.problem}`, { hint });
+  if (error instanceof WireFailure) return precise(error);
   const left = options.timeoutMs - (Date.now() - started);
   if (left > 0) {
     try {
-      const { ask } = await import('./wire.js');
-      await ask(fqdn, type, { ...options, timeoutMs: left }, via, hint);
-    } catch (precise) {
-      if (precise instanceof BasculeError) return precise;
+      await exchange(fqdn, type, { ...options, timeoutMs: left });
+    } catch (failure) {
+      if (failure instanceof WireFailure) return precise(failure);
     }
   }
   return new BasculeError('dns', `${via} failed: ${code === 'ECONNREFUSED' ? 'connection refused' : code}`, { hint });

@@ -1,17 +1,194 @@
 /**
- * The small DNS client of our own that says which transport failed: the
- * question over UDP (sent again every quarter of the bound), then over TCP
- * when the answer is truncated. The resolver (./resolver.ts) asks it again
- * only after c-ares failed at the transport level, to name the failure; so
- * it is not on the token's hot path (node:dgram and node:net load with it).
+ * bascule's own DNS client: the question over UDP (sent again every quarter
+ * of the bound, to each server in turn), then over TCP when the answer is
+ * truncated; it knows which transport failed, and how.
+ *
+ * Two uses. The single binary asks with it (`wireTransport`): under Bun,
+ * node:dns costs ~5 ms to load and set up on every kubectl call, a UDP
+ * socket of Bun's own well under one. And after c-ares failed at the
+ * transport level, the resolver asks it again to say which transport failed.
+ * Either way the resolver gets c-ares's results and error codes, so the
+ * binary and the Node bundle say the same thing (test/e2e/token-network).
  */
 import { readFileSync } from 'node:fs';
-import { BasculeError } from '../errors.js';
 import { splitDnsServer, type DnsServer } from '../platform/vocabulary.js';
 import { TYPE_CNAME, TYPE_TXT } from './record-types.js';
 
 /** Where `/etc/resolv.conf` is, for tests. */
 export const RESOLV_CONF = { path: '/etc/resolv.conf' };
+
+/** How a question travels; errors carry c-ares's codes (ENOTFOUND, ENODATA, ESERVFAIL, ETIMEOUT...). */
+export interface Transport {
+  /** The TXT records (UTF-8 chunks) of the name, CNAMEs in the answer followed. */
+  txt(fqdn: string, options: WireOptions): Promise<string[][]>;
+  /** The CNAME target(s) of the name. */
+  cname(fqdn: string, options: WireOptions): Promise<string[]>;
+}
+
+export interface WireOptions {
+  readonly server: string | undefined;
+  readonly timeoutMs: number;
+}
+
+/** The exchange failed at the transport level: which one, and what happened. */
+export class WireFailure extends Error {
+  constructor(
+    readonly transport: 'UDP' | 'TCP',
+    readonly problem: string,
+    /** c-ares's code for the same failure. */
+    readonly code: 'ECONNREFUSED' | 'ETIMEOUT' | 'EBADRESP',
+  ) {
+    super(problem);
+  }
+}
+
+const RCODES: Record<number, string> = { 1: 'EFORMERR', 2: 'ESERVFAIL', 3: 'ENOTFOUND', 4: 'ENOTIMP', 5: 'EREFUSED' };
+const coded = (code: string) => Object.assign(new Error(code), { code });
+
+export const wireTransport: Transport = {
+  async txt(fqdn, options) {
+    return recordsOf(await exchange(fqdn, TYPE_TXT, options), fqdn, TYPE_TXT).map((r) => r.txt as string[]);
+  },
+  async cname(fqdn, options) {
+    return recordsOf(await exchange(fqdn, TYPE_CNAME, options), fqdn, TYPE_CNAME).map((r) => r.target as string);
+  },
+};
+
+/** The answer's records of `type` for the name, through the CNAMEs the answer holds; c-ares's codes when there are none. */
+function recordsOf(message: Message, fqdn: string, type: number): Record_[] {
+  const rcode = RCODES[message.rcode];
+  if (rcode) throw coded(rcode);
+  if (message.rcode !== 0) throw coded('EBADRESP');
+  const names = new Set([fqdn.toLowerCase()]);
+  if (type !== TYPE_CNAME) for (const r of message.answers) if (r.type === TYPE_CNAME && names.has(r.name)) names.add(r.target as string);
+  const found = message.answers.filter((r) => r.type === type && names.has(r.name));
+  if (found.length === 0) throw coded('ENODATA');
+  return found;
+}
+
+/** The question and its answer, by UDP then TCP if truncated; a WireFailure when neither gave one. */
+export async function exchange(fqdn: string, type: number, { server, timeoutMs }: WireOptions): Promise<Message> {
+  let servers: DnsServer[];
+  if (server) {
+    const parsed = splitDnsServer(server);
+    if (typeof parsed === 'string') throw new Error(`DNS server ${JSON.stringify(server)} ${parsed}`); // the vocabulary checked it before
+    servers = [parsed];
+  } else servers = systemServers();
+  const deadline = Date.now() + timeoutMs;
+  const id = Math.floor(Math.random() * 0x10000);
+  const query = encodeQuery(id, fqdn, type);
+
+  const udp = await exchangeUdp(query, id, fqdn, type, servers, deadline, timeoutMs);
+  if (udp.kind === 'failed') throw new WireFailure('UDP', udp.problem, udp.code);
+  if (!udp.message.truncated) return udp.message;
+  // Truncated: the same question over TCP, to the server that said so, in the time left.
+  const tcp = await exchangeTcp(query, id, fqdn, type, udp.from, deadline);
+  if (tcp.kind === 'failed') throw new WireFailure('TCP', tcp.problem, tcp.code);
+  return tcp.message;
+}
+
+type Exchange = { kind: 'answer'; message: Message; from: DnsServer } | { kind: 'failed'; problem: string; code: WireFailure['code'] };
+
+const label = (s: DnsServer) => (s.family === 6 ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`);
+
+/** A connected UDP socket: what the exchange needs of node:dgram or Bun's own. */
+interface UdpPort {
+  send(data: Buffer): void;
+  close(): void;
+}
+interface UdpEvents {
+  message(data: Buffer): void;
+  /** A connected socket hears ICMP "port unreachable" as ECONNREFUSED. */
+  error(code: string | undefined, message: string): void;
+}
+
+const nodeUdp = async (server: DnsServer, on: UdpEvents): Promise<UdpPort> => {
+  const dgram = await import('node:dgram');
+  const socket = dgram.createSocket(server.family === 6 ? 'udp6' : 'udp4');
+  socket.on('error', (error: NodeJS.ErrnoException) => on.error(error.code, error.message));
+  socket.on('message', (data) => on.message(data));
+  await new Promise<void>((ready) => socket.connect(server.port, server.host, () => ready()));
+  return { send: (data) => socket.send(data, () => undefined), close: () => socket.close() };
+};
+
+interface BunUdp {
+  udpSocket(options: {
+    connect: { hostname: string; port: number };
+    socket: { data(socket: unknown, data: Buffer): void; error(error: NodeJS.ErrnoException): void };
+  }): Promise<{ send(data: Buffer): boolean; close(): void }>;
+}
+
+/** Bun.udpSocket: no module to load (node:dgram is a stream stack in Bun). */
+const bunUdp = (bun: BunUdp) => async (server: DnsServer, on: UdpEvents): Promise<UdpPort> => {
+  const socket = await bun.udpSocket({
+    connect: { hostname: server.host, port: server.port },
+    socket: { data: (_socket, data) => on.message(data), error: (error) => on.error(error?.code, error?.message ?? 'error') },
+  });
+  return { send: (data) => void socket.send(data), close: () => socket.close() };
+};
+
+const runtimeBun = (globalThis as { Bun?: Partial<BunUdp> }).Bun;
+const openUdp = typeof runtimeBun?.udpSocket === 'function' ? bunUdp(runtimeBun as BunUdp) : nodeUdp;
+
+async function exchangeUdp(query: Buffer, id: number, fqdn: string, type: number, servers: readonly DnsServer[], deadline: number, timeoutMs: number): Promise<Exchange> {
+  const total = Math.max(1, deadline - Date.now());
+  return new Promise<Exchange>((resolve) => {
+    const ports: Promise<UdpPort | undefined>[] = [];
+    const refused = new Set<string>();
+    let sent = 0;
+    let retry: NodeJS.Timeout | undefined;
+    let settled = false;
+    const finish = (result: Exchange) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(retry);
+      clearTimeout(timer);
+      for (const p of ports) void p.then((port) => port?.close());
+      resolve(result);
+    };
+    const open = (server: DnsServer) => {
+      const port = openUdp(server, {
+        error: (code, message) => {
+          refused.add(label(server));
+          if (refused.size === servers.length) {
+            finish({
+              kind: 'failed',
+              problem: code === 'ECONNREFUSED' ? `${servers.map(label).join(', ')} refused the connection (nothing listens there)` : `${code ?? message}`,
+              code: 'ECONNREFUSED',
+            });
+          }
+        },
+        message: (data) => {
+          const message = parseMessage(data);
+          if (!message || message.id !== id || !message.isResponse || message.question !== `${fqdn}/${type}`) return; // not ours
+          finish({ kind: 'answer', message, from: server });
+        },
+      }).catch((error: NodeJS.ErrnoException) => {
+        finish({ kind: 'failed', problem: `${label(server)}: ${error.code ?? error.message}`, code: 'ECONNREFUSED' });
+        return undefined;
+      });
+      ports.push(port);
+      return port;
+    };
+    const connected = new Map<DnsServer, Promise<UdpPort | undefined>>();
+    const send = () => {
+      if (settled) return;
+      const server = servers[sent % servers.length] as DnsServer;
+      sent += 1;
+      if (!connected.has(server)) connected.set(server, open(server));
+      void (connected.get(server) as Promise<UdpPort | undefined>).then((port) => {
+        if (!settled) port?.send(query);
+      });
+      // Ask again every quarter of the bound (at least 250 ms apart); every answer counts until the bound.
+      retry = setTimeout(send, Math.max(250, Math.floor(total / 4)));
+    };
+    const timer = setTimeout(
+      () => finish({ kind: 'failed', problem: `no answer within ${timeoutMs} ms from ${servers.map(label).join(', ')} (asked ${sent} time${sent === 1 ? '' : 's'})`, code: 'ETIMEOUT' }),
+      total,
+    );
+    send();
+  });
+}
 
 function systemServers(): DnsServer[] {
   let text = '';
@@ -28,89 +205,10 @@ function systemServers(): DnsServer[] {
   return servers.length > 0 ? servers : [{ host: '127.0.0.1', port: 53, family: 4 }];
 }
 
-/** The small client: the question over UDP (sent again every quarter of the bound), then TCP if truncated. */
-export async function ask(fqdn: string, type: number, { server, timeoutMs }: { server: string | undefined; timeoutMs: number }, via: string, hint: string): Promise<Message> {
-  let servers: DnsServer[];
-  if (server) {
-    const parsed = splitDnsServer(server);
-    if (typeof parsed === 'string') throw new BasculeError('usage', `DNS server ${JSON.stringify(server)} ${parsed}`);
-    servers = [parsed];
-  } else servers = systemServers();
-  const deadline = Date.now() + timeoutMs;
-  const id = Math.floor(Math.random() * 0x10000);
-  const query = encodeQuery(id, fqdn, type);
-
-  const udp = await exchangeUdp(query, id, fqdn, type, servers, deadline, timeoutMs);
-  if (udp.kind === 'answer' && !udp.message.truncated) return udp.message;
-  if (udp.kind === 'failed') throw new BasculeError('dns', `${via} failed over UDP: ${udp.problem}`, { hint });
-  // Truncated: the same question over TCP, to the server that said so, in the time left.
-  const tcp = await exchangeTcp(query, id, fqdn, type, udp.from, deadline);
-  if (tcp.kind === 'failed') throw new BasculeError('dns', `${via} failed over TCP (the UDP answer was truncated): ${tcp.problem}`, { hint });
-  return tcp.message;
-}
-
-type Exchange = { kind: 'answer'; message: Message; from: DnsServer } | { kind: 'failed'; problem: string };
-
-const label = (s: DnsServer) => (s.family === 6 ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`);
-
-async function exchangeUdp(query: Buffer, id: number, fqdn: string, type: number, servers: readonly DnsServer[], deadline: number, timeoutMs: number): Promise<Exchange> {
-  const dgram = await import('node:dgram');
-  const total = Math.max(1, deadline - Date.now());
-  return new Promise<Exchange>((resolve) => {
-    const sockets: import('node:dgram').Socket[] = [];
-    const refused = new Set<string>();
-    let sent = 0;
-    let retry: NodeJS.Timeout | undefined;
-    let settled = false;
-    const finish = (result: Exchange) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(retry);
-      clearTimeout(timer);
-      for (const s of sockets) s.close();
-      resolve(result);
-    };
-    const open = (server: DnsServer) => {
-      const socket = dgram.createSocket(server.family === 6 ? 'udp6' : 'udp4');
-      sockets.push(socket);
-      // A connected socket hears ICMP "port unreachable" as ECONNREFUSED.
-      socket.on('error', (error: NodeJS.ErrnoException) => {
-        refused.add(label(server));
-        if (refused.size === servers.length) {
-          finish({ kind: 'failed', problem: error.code === 'ECONNREFUSED' ? `${servers.map(label).join(', ')} refused the connection (nothing listens there)` : `${error.code ?? error.message}` });
-        }
-      });
-      socket.on('message', (data) => {
-        const message = parseMessage(data);
-        if (!message || message.id !== id || !message.isResponse || message.question !== `${fqdn}/${type}`) return; // not ours
-        finish({ kind: 'answer', message, from: server });
-      });
-      return new Promise<import('node:dgram').Socket>((ready) => socket.connect(server.port, server.host, () => ready(socket)));
-    };
-    const connected = new Map<DnsServer, Promise<import('node:dgram').Socket>>();
-    const send = () => {
-      if (settled) return;
-      const server = servers[sent % servers.length] as DnsServer;
-      sent += 1;
-      if (!connected.has(server)) connected.set(server, open(server));
-      void (connected.get(server) as Promise<import('node:dgram').Socket>).then((s) => {
-        if (!settled) s.send(query, () => undefined);
-      });
-      // Ask again every quarter of the bound (at least 250 ms apart); every answer counts until the bound.
-      retry = setTimeout(send, Math.max(250, Math.floor(total / 4)));
-    };
-    const timer = setTimeout(
-      () => finish({ kind: 'failed', problem: `no answer within ${timeoutMs} ms from ${servers.map(label).join(', ')} (asked ${sent} time${sent === 1 ? '' : 's'})` }),
-      total,
-    );
-    send();
-  });
-}
-
 async function exchangeTcp(query: Buffer, id: number, fqdn: string, type: number, server: DnsServer, deadline: number): Promise<Exchange> {
   const net = await import('node:net');
   const left = deadline - Date.now();
-  if (left <= 0) return { kind: 'failed', problem: `no time left to ask ${label(server)}` };
+  if (left <= 0) return { kind: 'failed', problem: `no time left to ask ${label(server)}`, code: 'ETIMEOUT' };
   return new Promise<Exchange>((resolve) => {
     const socket = net.connect({ host: server.host, port: server.port });
     let buffer = Buffer.alloc(0);
@@ -122,9 +220,9 @@ async function exchangeTcp(query: Buffer, id: number, fqdn: string, type: number
       socket.destroy();
       resolve(result);
     };
-    const timer = setTimeout(() => finish({ kind: 'failed', problem: `no answer within the ${left} ms left from ${label(server)}` }), left);
+    const timer = setTimeout(() => finish({ kind: 'failed', problem: `no answer within the ${left} ms left from ${label(server)}`, code: 'ETIMEOUT' }), left);
     socket.on('error', (error: NodeJS.ErrnoException) =>
-      finish({ kind: 'failed', problem: error.code === 'ECONNREFUSED' ? `${label(server)} refused the TCP connection` : `${label(server)}: ${error.code ?? error.message}` }),
+      finish({ kind: 'failed', problem: error.code === 'ECONNREFUSED' ? `${label(server)} refused the TCP connection` : `${label(server)}: ${error.code ?? error.message}`, code: 'ECONNREFUSED' }),
     );
     socket.on('connect', () => {
       const framed = Buffer.alloc(2 + query.length);
@@ -136,10 +234,10 @@ async function exchangeTcp(query: Buffer, id: number, fqdn: string, type: number
       buffer = Buffer.concat([buffer, chunk]);
       if (buffer.length < 2 || buffer.length < 2 + buffer.readUInt16BE(0)) return;
       const message = parseMessage(buffer.subarray(2, 2 + buffer.readUInt16BE(0)));
-      if (!message || message.id !== id || message.question !== `${fqdn}/${type}`) finish({ kind: 'failed', problem: `${label(server)} sent a malformed answer` });
+      if (!message || message.id !== id || message.question !== `${fqdn}/${type}`) finish({ kind: 'failed', problem: `${label(server)} sent a malformed answer`, code: 'EBADRESP' });
       else finish({ kind: 'answer', message, from: server });
     });
-    socket.on('end', () => finish({ kind: 'failed', problem: `${label(server)} closed the connection without an answer` }));
+    socket.on('end', () => finish({ kind: 'failed', problem: `${label(server)} closed the connection without an answer`, code: 'EBADRESP' }));
   });
 }
 

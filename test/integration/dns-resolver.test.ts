@@ -8,7 +8,8 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import packet from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lookupCname, lookupTxt } from '../../src/dns/resolver.js';
+import { caresTransport, lookupCnameVia, lookupTxtVia } from '../../src/dns/resolver.js';
+import { wireTransport } from '../../src/dns/wire.js';
 import { envKeys, runInProcess } from '../support/run.js';
 
 type Script = { delayMs?: number; txt?: string[]; cname?: string; truncate?: boolean };
@@ -72,7 +73,12 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-describe('the resolver', () => {
+describe.each([
+  ['c-ares', caresTransport],
+  ['our own client', wireTransport],
+])('the resolver over %s', (_, transport) => {
+  const lookupTxt = (name: string, options: { server: string | undefined; timeoutMs: number }) => lookupTxtVia(transport, name, options);
+  const lookupCname = (name: string, options: { server: string | undefined; timeoutMs: number }) => lookupCnameVia(transport, name, options);
   it('hears a resolver that answers in 1.5 s under the 2 s default', async () => {
     const started = Date.now();
     expect(await lookupTxt('slow.devinfra.info', { server: server.address, timeoutMs: 2000 })).toEqual({ kind: 'records', records: [['eks-green']] });
