@@ -113,6 +113,8 @@ const nodeUdp = async (server: DnsServer, on: UdpEvents): Promise<UdpPort> => {
 
 interface BunUdp {
   udpSocket(options: {
+    /** The local address, which sets the socket's family: Bun binds IPv4 unless told. */
+    hostname: string;
     connect: { hostname: string; port: number };
     socket: { data(socket: unknown, data: Buffer): void; error(error: NodeJS.ErrnoException): void };
   }): Promise<{ send(data: Buffer): boolean; close(): void }>;
@@ -121,6 +123,7 @@ interface BunUdp {
 /** Bun.udpSocket: no module to load (node:dgram is a stream stack in Bun). */
 const bunUdp = (bun: BunUdp) => async (server: DnsServer, on: UdpEvents): Promise<UdpPort> => {
   const socket = await bun.udpSocket({
+    hostname: server.family === 6 ? '::' : '0.0.0.0',
     connect: { hostname: server.host, port: server.port },
     socket: { data: (_socket, data) => on.message(data), error: (error) => on.error(error?.code, error?.message ?? 'error') },
   });

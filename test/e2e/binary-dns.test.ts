@@ -10,6 +10,7 @@ import { startDnsServer } from '../support/dns-server.mjs';
 import { BINARY, envKeys, requireArtefact, runBundle, spawnAsync, type Result } from '../support/run.js';
 
 let dns: Awaited<ReturnType<typeof startDnsServer>>;
+let dns6: Awaited<ReturnType<typeof startDnsServer>>;
 let deadAddress = '';
 beforeAll(async () => {
   dns = await startDnsServer();
@@ -23,11 +24,17 @@ beforeAll(async () => {
   dns.setFault('servfail.devinfra.info', 'servfail');
   dns.setFault('refused.devinfra.info', 'refused');
   dns.setFault('silent.devinfra.info', 'drop');
+  dns6 = await startDnsServer({ host: '::1' });
+  dns6.setTxt('eks.devinfra.info', ['eks-green']);
+  dns6.setFault('servfail.devinfra.info', 'servfail');
   const dead = await startDnsServer();
   deadAddress = dead.address;
   await dead.close();
 });
-afterAll(() => dns?.close());
+afterAll(async () => {
+  await dns?.close();
+  await dns6?.close();
+});
 
 /** Times and signatures change from run to run; what was asked, found and said must not. */
 const normalise = (r: Result) => ({
@@ -49,6 +56,9 @@ const CASES: { what: string; id: string; extra?: string[]; server?: () => string
   { what: 'REFUSED', id: 'refused.devinfra.info' },
   { what: 'a silent server', id: 'silent.devinfra.info', extra: ['--dns-timeout', '400ms'] },
   { what: 'nothing listening', id: 'eks.devinfra.info', server: () => deadAddress, extra: ['--dns-timeout', '1s'] },
+  { what: 'a record, from a server on IPv6', id: 'eks.devinfra.info', server: () => dns6.address },
+  { what: 'SERVFAIL, from a server on IPv6', id: 'servfail.devinfra.info', server: () => dns6.address },
+  { what: 'nothing listening, over IPv6', id: 'eks.devinfra.info', server: () => `[::1]:${deadAddress.split(':')[1]}`, extra: ['--dns-timeout', '1s'] },
   { what: 'an id outside the allow-list', id: 'eks.devinfra.info', extra: ['--allow-cluster', 'eks-blue'] },
 ];
 

@@ -22,9 +22,10 @@ import packet from 'dns-packet';
 const norm = (/** @type {string} */ name) => name.replace(/\.$/, '').toLowerCase();
 
 /**
- * @param {{ resolve?: (name: string) => Zone | undefined | Promise<Zone | undefined>, port?: number }} [options]
+ * @param {{ resolve?: (name: string) => Zone | undefined | Promise<Zone | undefined>, port?: number, host?: string }} [options]
  *   resolve: answers for names the server was not told about (e.g. read from moto's Route53).
  *   port: 0 (default) for any free port; the benchmark asks for 53, as real resolvers use.
+ *   host: 127.0.0.1 (default), or ::1 for a server on IPv6 loopback.
  */
 export async function startDnsServer(options = {}) {
   /** @type {Map<string, Zone>} */
@@ -111,10 +112,11 @@ export async function startDnsServer(options = {}) {
       socket.on('error', () => undefined);
     });
 
-  const { udp, tcp, port } = await bindBoth(options.port ?? 0, serveUdp, serveTcp);
+  const host = options.host ?? '127.0.0.1';
+  const { udp, tcp, port } = await bindBoth(options.port ?? 0, serveUdp, serveTcp, host);
   return {
     port,
-    address: `127.0.0.1:${port}`,
+    address: host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`,
     queries,
     /** @param {string} name @param {(string | string[])[]} values */
     setTxt(name, values) {
@@ -154,9 +156,10 @@ const BIND_ATTEMPTS = 20;
  * @param {number} wanted
  * @param {(udp: dgram.Socket) => void} serveUdp
  * @param {() => net.Server} serveTcp
+ * @param {string} [host]
  * @returns {Promise<{ udp: dgram.Socket, tcp: net.Server, port: number }>}
  */
-export async function bindBoth(wanted, serveUdp, serveTcp) {
+export async function bindBoth(wanted, serveUdp, serveTcp, host = '127.0.0.1') {
   /** @type {unknown} */
   let lastError;
   for (let attempt = 0; attempt < (wanted === 0 ? BIND_ATTEMPTS : 1); attempt++) {
@@ -164,7 +167,7 @@ export async function bindBoth(wanted, serveUdp, serveTcp) {
     try {
       await new Promise((resolve, reject) => {
         tcp.once('error', reject);
-        tcp.listen(wanted, '127.0.0.1', () => resolve(undefined));
+        tcp.listen(wanted, host, () => resolve(undefined));
       });
     } catch (error) {
       lastError = error;
@@ -172,11 +175,11 @@ export async function bindBoth(wanted, serveUdp, serveTcp) {
       continue;
     }
     const port = /** @type {net.AddressInfo} */ (tcp.address()).port;
-    const udp = dgram.createSocket('udp4');
+    const udp = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
     try {
       await new Promise((resolve, reject) => {
         udp.once('error', reject);
-        udp.bind(port, '127.0.0.1', () => resolve(undefined));
+        udp.bind(port, host, () => resolve(undefined));
       });
       serveUdp(udp);
       return { udp, tcp, port };
@@ -188,5 +191,5 @@ export async function bindBoth(wanted, serveUdp, serveTcp) {
     }
   }
   const code = /** @type {NodeJS.ErrnoException} */ (lastError)?.code ?? String(lastError);
-  throw new Error(`test DNS server: cannot bind UDP and TCP on one port of 127.0.0.1 (${wanted === 0 ? `${BIND_ATTEMPTS} attempts` : `port ${wanted}`}): ${code}`);
+  throw new Error(`test DNS server: cannot bind UDP and TCP on one port of ${host} (${wanted === 0 ? `${BIND_ATTEMPTS} attempts` : `port ${wanted}`}): ${code}`);
 }
