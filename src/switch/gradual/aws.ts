@@ -5,8 +5,9 @@
  * The SDK clients load here only (the drain's adapters, shared).
  */
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
-import { awsError, clientConfig, describeTargetGroups, describeTargetHealth, listLoadBalancers, listRecordSets, metricExists, type AwsContext } from '../../drain/aws.js';
-import { colourTargets, loadBalancerDimension, type Served } from '../../drain/targets.js';
+import { awsError, clientConfig, describeTargetGroups, describeTargetHealth, listLoadBalancers, listRecords, listRecordSets, metricExists, type AwsContext } from '../../drain/aws.js';
+import { loadBalancerDimension, type Served } from '../../drain/targets.js';
+import { findTargets } from '../../drain/watch.js';
 import { BasculeError } from '../../errors.js';
 import { inventory, norm, type Change, type Domains, type Inventory, type RecordSet } from './production.js';
 import { FIVE_XX_METRICS, type ErrorCounts, type Observation, type TargetState } from './signals.js';
@@ -80,12 +81,9 @@ export async function applyBatch(
 
 /** The new colour's load balancers: the targets of its cluster-scoped names. */
 export async function colourLoadBalancers(ctx: AwsContext, domains: readonly { name: string; zoneId: string }[], exclude: readonly string[]): Promise<readonly Served[]> {
-  const zones = [...new Set(domains.map((d) => d.zoneId))];
-  const [lists, loadBalancers] = await Promise.all([
-    Promise.all(zones.map(async (z) => (await listRecordSets(ctx, z)).map((s) => ({ name: s.Name ?? '', type: s.Type ?? '', ttl: s.TTL, alias: s.AliasTarget?.DNSName, values: (s.ResourceRecords ?? []).map((r) => r.Value ?? ''), setIdentifier: s.SetIdentifier })))),
-    listLoadBalancers(ctx),
-  ]);
-  return colourTargets({ records: lists.flat(), domains: domains.map((d) => d.name), exclude, loadBalancers }).served;
+  // The drain's own search, through the drain's adapters.
+  const ports = { records: (zoneId: string) => listRecords(ctx, zoneId), loadBalancers: () => listLoadBalancers(ctx) };
+  return (await findTargets(ports, { domains, exclude })).served;
 }
 
 export interface SignalSource {
