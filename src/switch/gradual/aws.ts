@@ -5,7 +5,7 @@
  * The SDK clients load here only (the drain's adapters, shared).
  */
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
-import { awsError, clientConfig, describeTargetGroups, describeTargetHealth, listLoadBalancers, listRecords, listRecordSets, metricExists, type AwsContext } from '../../drain/aws.js';
+import { awsError, clientConfig, describeTargetGroups, describeTargetHealth, getMetrics, listLoadBalancers, listRecords, listRecordSets, metricExists, type AwsContext } from '../../drain/aws.js';
 import { loadBalancerDimension, type Served } from '../../drain/targets.js';
 import { findTargets } from '../../drain/watch.js';
 import { BasculeError } from '../../errors.js';
@@ -114,7 +114,6 @@ export async function observe(ctx: AwsContext, sources: readonly SignalSource[],
   const albs = sources.filter((s) => s.lb.type === 'application');
   const counts: ErrorCounts[] = [];
   if (albs.length > 0) {
-    const { getMetrics } = await import('../../drain/aws.js');
     const specs = albs.flatMap((s) => {
       const dimension = loadBalancerDimension(s.lb.arn);
       return [FIVE_XX_METRICS.requests, ...FIVE_XX_METRICS.errors].map((metric) => ({ namespace: FIVE_XX_METRICS.namespace, metric, stat: 'Sum', dimension }));
