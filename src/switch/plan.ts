@@ -4,7 +4,7 @@
  * The same steps are printed as the plan and run by the executor.
  */
 import type { Colour } from '../platform/model.js';
-import { changedAnything, ROLLBACK_STEPS, type Before, type Journal, type RecordValue, type RollbackStepId, type StepId, type SwitchStepId } from './journal.js';
+import { ROLLBACK_STEPS, type Before, type RecordValue, type RollbackStepId, type StepId, type SwitchStepId } from './journal.js';
 import { formatMs } from './options.js';
 import { txtValuesFor, type SwitchSpec } from './spec.js';
 
@@ -240,9 +240,4 @@ export function switchHeading(spec: SwitchSpec): string {
   const f = spec.clusters[spec.from];
   const t = spec.clusters[spec.to];
   return `Switch ${spec.platform} from ${spec.from} (${f.clusterName}) to ${spec.to} (${t.clusterName}), platform file ${spec.platformFile}`;
-}
-
-/** What the journal says about a rollback that has nothing to undo. */
-export function nothingToUndo(j: Journal): string | undefined {
-  return changedAnything(j) ? undefined : `the switch ${j.from} -> ${j.to} changed nothing (it stopped before step 2): there is nothing to undo`;
 }
