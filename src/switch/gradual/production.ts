@@ -196,6 +196,16 @@ function batchSize(changes: readonly Change[]): { records: number; characters: n
   return { records, characters };
 }
 
+/** The registry entries not yet in this batch (an old-format entry claims every type at its name: A and AAAA share it). */
+function onceEach(registry: readonly RecordSet[], seen: Set<string>): RecordSet[] {
+  return registry.filter((r) => {
+    const key = `${r.name} ${r.type} ${(r.values ?? []).join(' ')}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /**
  * The one-time conversion, one batch per zone: each simple record and its
  * registry entries deleted, the two weighted sets created (the old colour
@@ -212,12 +222,7 @@ export function conversionBatches(names: readonly ProductionName[], from: Colour
     for (const n of list) {
       if (n.now.kind !== 'simple') continue;
       changes.push({ action: 'DELETE', set: n.now.set });
-      for (const r of n.now.registry) {
-        const key = `${r.name} ${r.type} ${(r.values ?? []).join(' ')}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        changes.push({ action: 'DELETE', set: r });
-      }
+      for (const r of onceEach(n.now.registry, seen)) changes.push({ action: 'DELETE', set: r });
       changes.push({ action: 'CREATE', set: weightedSet(n, from, 100) }, { action: 'CREATE', set: weightedSet(n, to, 0) });
     }
     const size = batchSize(changes);
@@ -274,12 +279,7 @@ export function restoreBatches(before: readonly ProductionName[], current: reado
         if (now?.now.kind === 'weighted') for (const c of COLOURS) changes.push({ action: 'DELETE', set: now.now.sets[c] });
         if (now?.now.kind !== 'simple') {
           changes.push({ action: 'CREATE', set: b.now.set });
-          for (const r of b.now.registry) {
-            const key = `${r.name} ${r.type} ${(r.values ?? []).join(' ')}`;
-            if (seen.has(key)) continue;
-            seen.add(key);
-            changes.push({ action: 'CREATE', set: r });
-          }
+          for (const r of onceEach(b.now.registry, seen)) changes.push({ action: 'CREATE', set: r });
         }
       } else {
         for (const c of COLOURS) changes.push({ action: 'UPSERT', set: b.now.sets[c] });
