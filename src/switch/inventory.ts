@@ -18,6 +18,7 @@
  *   foreign    another owner id: not the live instances' business.
  *   hand-made  no registry entry: nobody's ExternalDNS touches it.
  */
+import { under } from '../drain/targets.js';
 import type { Colour } from '../platform/model.js';
 import { NO_AFFIXES, registryLabels, registryTarget, type RegistryAffixes } from './registry.js';
 
@@ -70,7 +71,6 @@ export interface InventoryRow {
 
 const MANAGED = new Set(['A', 'AAAA', 'CNAME']);
 export const norm = (name: string) => name.trim().replace(/\.$/, '').toLowerCase();
-const within = (name: string, domain: string) => name === domain || name.endsWith(`.${domain}`);
 
 function targetsOf(sets: readonly RecordSet[]): string[] {
   return [...new Set(sets.flatMap((s) => s.values.map(norm)))].sort();
@@ -112,8 +112,8 @@ export function inventoryZone(zone: InventoryZone, from: Colour, to: Colour): In
   const names = new Map<string, RecordSet[]>();
   for (const r of zone.records) {
     const name = norm(r.name);
-    if (!MANAGED.has(r.type) || !within(name, zone.domain) || name === zone.domain) continue;
-    if (within(name, zone.clusterDomains.blue) || within(name, zone.clusterDomains.green)) continue;
+    if (!MANAGED.has(r.type) || !under(name, zone.domain) || name === zone.domain) continue;
+    if (under(name, zone.clusterDomains.blue) || under(name, zone.clusterDomains.green)) continue;
     if (zone.excluded.map(norm).includes(name)) continue;
     names.set(name, [...(names.get(name) ?? []), r]);
   }

@@ -9,7 +9,8 @@ import { awsError, clientConfig, describeTargetGroups, describeTargetHealth, get
 import { loadBalancerDimension, type Served } from '../../drain/targets.js';
 import { findTargets } from '../../drain/watch.js';
 import { BasculeError } from '../../errors.js';
-import { inventory, norm, type Change, type Domains, type Inventory, type RecordSet } from './production.js';
+import { norm } from '../inventory.js';
+import { inventory, type Change, type Domains, type Inventory, type RecordSet } from './production.js';
 import { FIVE_XX_METRICS, type ErrorCounts, type Observation, type TargetState } from './signals.js';
 
 function fromSdk(s: ResourceRecordSet, zoneId: string): RecordSet & { zoneId: string } {

@@ -18,7 +18,9 @@
  * atomic batch per zone: no moment a name does not resolve), a stage's
  * weights, and the exact restoration of what was there before.
  */
+import { ALIAS_TTL_SECONDS, under } from '../../drain/targets.js';
 import type { Colour } from '../../platform/model.js';
+import { norm } from '../inventory.js';
 import type { Weights } from './weights.js';
 
 export interface AliasTarget {
@@ -84,13 +86,9 @@ export interface Domains {
 
 const COLOURS: readonly Colour[] = ['blue', 'green'];
 const TYPES: readonly string[] = ['CNAME', 'A', 'AAAA'];
-export const norm = (name: string) => name.trim().replace(/\.$/, '').toLowerCase();
-const under = (name: string, domain: string) => name === domain || name.endsWith(`.${domain}`);
 const isRegistry = (s: RecordSet) => s.type === 'TXT' && (s.values ?? []).some((v) => v.replace(/^"/, '').startsWith('heritage=external-dns'));
 /** ExternalDNS's registry names for a record: old format (the name), new format (<type>-<name>). */
 const registryNames = (name: string, type: string) => [name, `${type.toLowerCase()}-${name}`];
-
-export const ALIAS_TTL_SECONDS = 60;
 
 /** Which production names move, from every record set of the zones involved. */
 export function inventory(records: readonly (RecordSet & { zoneId: string })[], domains: Domains): Inventory {
