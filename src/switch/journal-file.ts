@@ -16,9 +16,14 @@ import { BasculeError } from '../errors.js';
 import { readExisting, writeAtomic } from '../files.js';
 import { journalProblem, type Journal } from './journal.js';
 
-export function defaultJournalPath(env: NodeJS.ProcessEnv, platformName: string): string {
+/** A file of bascule's state directory, ${XDG_STATE_HOME:-~/.local/state}/bascule (the switch's and the weighted shift's journals). */
+export function stateFile(env: NodeJS.ProcessEnv, name: string): string {
   const state = env.XDG_STATE_HOME && env.XDG_STATE_HOME.startsWith('/') ? env.XDG_STATE_HOME : join(env.HOME || homedir(), '.local', 'state');
-  return join(state, 'bascule', `switch-${platformName}.json`);
+  return join(state, 'bascule', name);
+}
+
+export function defaultJournalPath(env: NodeJS.ProcessEnv, platformName: string): string {
+  return stateFile(env, `switch-${platformName}.json`);
 }
 
 export function readJournal(path: string): Journal | undefined {

@@ -10,8 +10,6 @@
  * anything changes.
  */
 import { resolve } from 'node:path';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { AwsContext } from '../../drain/aws.js';
 import { BasculeError, redact, usageError } from '../../errors.js';
 import { readExisting, writeAtomic } from '../../files.js';
@@ -20,7 +18,7 @@ import type { Colour, Platform } from '../../platform/model.js';
 import { readPlatform } from '../../platform/read.js';
 import { parseColour, parseDurationMs } from '../options.js';
 import { blocksNewSwitch, describeJournal } from '../journal.js';
-import { currentOwner, defaultJournalPath, ownerIsRunning, readJournal } from '../journal-file.js';
+import { currentOwner, defaultJournalPath, ownerIsRunning, readJournal, stateFile } from '../journal-file.js';
 import { writeLive } from '../platform-edit.js';
 import { checkTarget, endpointHost, other, requireZones, txtValuesFor } from '../spec.js';
 import { credentialSource, sessionContext } from '../../aws/session.js';
@@ -47,8 +45,7 @@ export interface RawWeightedFlags extends RawGradualFlags {
 }
 
 export function shiftJournalPath(env: NodeJS.ProcessEnv, platformName: string): string {
-  const state = env.XDG_STATE_HOME && env.XDG_STATE_HOME.startsWith('/') ? env.XDG_STATE_HOME : join(env.HOME || homedir(), '.local', 'state');
-  return join(state, 'bascule', `shift-${platformName}.json`);
+  return stateFile(env, `shift-${platformName}.json`);
 }
 
 function readShiftJournal(path: string): ShiftJournal | undefined {
