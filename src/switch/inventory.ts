@@ -70,10 +70,11 @@ export interface InventoryRow {
 }
 
 const MANAGED = new Set(['A', 'AAAA', 'CNAME']);
-export const norm = (name: string) => name.trim().replace(/\.$/, '').toLowerCase();
+/** A DNS name as bascule compares it: no surrounding spaces, no trailing dot, lower case. */
+export const normName = (name: string) => name.trim().replace(/\.$/, '').toLowerCase();
 
 function targetsOf(sets: readonly RecordSet[]): string[] {
-  return [...new Set(sets.flatMap((s) => s.values.map(norm)))].sort();
+  return [...new Set(sets.flatMap((s) => s.values.map(normName)))].sort();
 }
 
 /** Owner of each (name, type) by the registry entries among `records`; type '' for an old-format entry. */
@@ -101,7 +102,7 @@ function ownerOf(table: Map<string, string>, name: string, types: readonly strin
 
 /** The record sets at `name` of the managed types. */
 function managedAt(records: readonly RecordSet[], name: string): RecordSet[] {
-  return records.filter((r) => norm(r.name) === name && MANAGED.has(r.type));
+  return records.filter((r) => normName(r.name) === name && MANAGED.has(r.type));
 }
 
 /** Classifies every production name of one zone, for a switch from `from` to `to`. */
@@ -111,10 +112,10 @@ export function inventoryZone(zone: InventoryZone, from: Colour, to: Colour): In
   const clusterTable = { blue: owners(all('blue'), NO_AFFIXES), green: owners(all('green'), NO_AFFIXES) };
   const names = new Map<string, RecordSet[]>();
   for (const r of zone.records) {
-    const name = norm(r.name);
+    const name = normName(r.name);
     if (!MANAGED.has(r.type) || !under(name, zone.domain) || name === zone.domain) continue;
     if (under(name, zone.clusterDomains.blue) || under(name, zone.clusterDomains.green)) continue;
-    if (zone.excluded.map(norm).includes(name)) continue;
+    if (zone.excluded.map(normName).includes(name)) continue;
     names.set(name, [...(names.get(name) ?? []), r]);
   }
   const rows: InventoryRow[] = [];
@@ -161,7 +162,7 @@ export function positionOf(row: InventoryRow, from: Colour, to: Colour): Colour 
 /** The orphans not named by --allow-orphan; and names given that are not orphans. */
 export function unallowedOrphans(inventory: Inventory, allowed: readonly string[]): { missing: string[]; unknown: string[] } {
   const orphans = inventory.rows.filter((r) => r.verdict === 'orphan').map((r) => r.name);
-  const given = allowed.map(norm);
+  const given = allowed.map(normName);
   return { missing: orphans.filter((n) => !given.includes(n)), unknown: given.filter((n) => !orphans.includes(n)) };
 }
 

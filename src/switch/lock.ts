@@ -17,7 +17,8 @@ import { hostname, userInfo } from 'node:os';
 import { BasculeError } from '../errors.js';
 import type { LockRecord } from './journal.js';
 import type { Route53Port } from './route53.js';
-import { normName, unquoteTxt } from './spec.js';
+import { normName } from './inventory.js';
+import { unquoteTxt } from './spec.js';
 
 export const LOCK_TTL = 60;
 

@@ -6,6 +6,7 @@
 import { usageError } from '../errors.js';
 import { escapeControl, formatMs as formatDuration, parseDurationFlag, parseDnsServer, roleArnProblem, ROLE_ARN_EXAMPLE } from '../platform/vocabulary.js';
 import { COLOURS, type Colour } from '../platform/schema.js';
+import { normName } from './inventory.js';
 
 /** Bounds of every wait, and how often a wait looks again. */
 export interface Waits {
@@ -136,7 +137,7 @@ export function parseSwitchInput(flags: RawSwitchFlags): SwitchInput {
   const mode: SwitchMode = flags.resume ? { kind: 'resume' } : flags.rollback ? { kind: 'rollback' } : { kind: 'switch', to: parseColour('--to', flags.to as string) };
   if (flags.journal !== undefined && flags.journal.trim() === '') throw usageError('--journal is empty');
   if (flags.journal === '-') throw usageError('--journal - is refused: the journal is a file the switch rewrites after each step and reads back on --resume', 'name a file, or leave --journal out for the default under ${XDG_STATE_HOME:-~/.local/state}/bascule');
-  const allowOrphans = (flags.allowOrphan ?? []).map((name) => name.trim().replace(/\.$/, '').toLowerCase());
+  const allowOrphans = (flags.allowOrphan ?? []).map(normName);
   for (const [i, name] of allowOrphans.entries()) {
     if (!/^(?=.{1,253}$)([a-z0-9_*]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)+$/.test(name)) {
       throw usageError(`--allow-orphan ${JSON.stringify(flags.allowOrphan?.[i])} is not a DNS name`, 'name a production record, e.g. --allow-orphan blog.devinfra.local');

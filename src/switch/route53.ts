@@ -18,9 +18,8 @@ import type { AwsCredentials } from '../aws/eks-token.js';
 import { awsError } from '../aws/errors.js';
 import { requestHandler } from '../aws/sdk.js';
 import { BasculeError } from '../errors.js';
-import type { RecordSet } from './inventory.js';
+import { normName, type RecordSet } from './inventory.js';
 import type { RecordValue } from './journal.js';
-import { normName } from './spec.js';
 
 export type RecordType = 'CNAME' | 'TXT';
 

@@ -8,7 +8,7 @@ import { BasculeError, usageError } from '../errors.js';
 import { externalDnsArgs, zoneKind } from '../manifests/external-dns.js';
 import type { Colour, Platform } from '../platform/model.js';
 import { EXTERNAL_DNS_DEPLOYMENTS, LIVE_EXTERNAL_DNS_INSTANCES } from '../platform/names.js';
-import type { ZoneKind } from './inventory.js';
+import { normName, type ZoneKind } from './inventory.js';
 import { COLOURS } from '../platform/schema.js';
 import { isExternalDnsRegistryRecord } from '../dns/cluster-name.js';
 import type { Waits } from './options.js';
@@ -82,8 +82,6 @@ export interface SwitchSpec {
 export const other = (colour: Colour): Colour => (colour === 'blue' ? 'green' : 'blue');
 
 /** CNAME targets and record names compare without case and trailing dot. */
-export const normName = (name: string) => name.trim().replace(/\.$/, '').toLowerCase();
-
 /** The live ExternalDNS Deployment names, or none when bascule does not run ExternalDNS. */
 export function liveExternalDnsDeployments(platform: Platform): string[] {
   return platform.externalDns.enabled ? LIVE_EXTERNAL_DNS_INSTANCES.map((i) => EXTERNAL_DNS_DEPLOYMENTS[i]) : [];

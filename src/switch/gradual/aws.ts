@@ -9,18 +9,18 @@ import { awsError, clientConfig, describeTargetGroups, describeTargetHealth, get
 import { loadBalancerDimension, type Served } from '../../drain/targets.js';
 import { findTargets } from '../../drain/watch.js';
 import { BasculeError } from '../../errors.js';
-import { norm } from '../inventory.js';
+import { normName } from '../inventory.js';
 import { inventory, type Change, type Domains, type Inventory, type RecordSet } from './production.js';
 import { FIVE_XX_METRICS, type ErrorCounts, type Observation, type TargetState } from './signals.js';
 
 function fromSdk(s: ResourceRecordSet, zoneId: string): RecordSet & { zoneId: string } {
   return {
     zoneId,
-    name: norm(s.Name ?? ''),
+    name: normName(s.Name ?? ''),
     type: s.Type ?? '',
     ...(s.TTL !== undefined ? { ttl: s.TTL } : {}),
     ...(s.ResourceRecords && s.ResourceRecords.length > 0 ? { values: s.ResourceRecords.map((r) => r.Value ?? '') } : {}),
-    ...(s.AliasTarget ? { alias: { zoneId: s.AliasTarget.HostedZoneId ?? '', dnsName: norm(s.AliasTarget.DNSName ?? ''), evaluateTargetHealth: s.AliasTarget.EvaluateTargetHealth === true } } : {}),
+    ...(s.AliasTarget ? { alias: { zoneId: s.AliasTarget.HostedZoneId ?? '', dnsName: normName(s.AliasTarget.DNSName ?? ''), evaluateTargetHealth: s.AliasTarget.EvaluateTargetHealth === true } } : {}),
     ...(s.SetIdentifier !== undefined ? { setIdentifier: s.SetIdentifier } : {}),
     ...(s.Weight !== undefined ? { weight: s.Weight } : {}),
   };

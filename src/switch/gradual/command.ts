@@ -18,7 +18,7 @@ import type { Colour, Platform } from '../../platform/model.js';
 import { readPlatform } from '../../platform/read.js';
 import { parseColour, parseDurationMs } from '../options.js';
 import { blocksNewSwitch, describeJournal } from '../journal.js';
-import { norm } from '../inventory.js';
+import { normName } from '../inventory.js';
 import { currentOwner, defaultJournalPath, ownerIsRunning, readJournal, stateFile } from '../journal-file.js';
 import { writeLive } from '../platform-edit.js';
 import { checkTarget, endpointHost, other, requireZones, txtValuesFor } from '../spec.js';
@@ -133,9 +133,9 @@ function refuseInventory(inv: Inventory, to: Colour, allowed: readonly string[])
       hint: 'fix these records by hand (or remove them from the production domains); nothing was changed',
     });
   }
-  const unknown = allowed.map(norm).filter((n) => !inv.orphans.some((o) => o.name === n));
+  const unknown = allowed.map(normName).filter((n) => !inv.orphans.some((o) => o.name === n));
   if (unknown.length > 0) throw usageError(`--allow-orphan ${unknown.join(', ')}: not a production name served by one colour only`, inv.orphans.length > 0 ? `the orphans are: ${inv.orphans.map((o) => o.name).join(', ')}` : 'there is no orphan');
-  const refused = inv.orphans.filter((o) => !allowed.some((a) => norm(a) === o.name));
+  const refused = inv.orphans.filter((o) => !allowed.some((a) => normName(a) === o.name));
   if (refused.length > 0) {
     throw new BasculeError('refused', `${refused.length} production name${refused.length === 1 ? ' is' : 's are'} served by one colour only:\n${refused.map((o) => `  - ${o.name}: only ${o.servedBy} (${o.missing} does not exist)`).join('\n')}`, {
       hint: `deploy them in ${to} first, or leave them as they are (they keep pointing where they point): ${refused.map((o) => `--allow-orphan ${o.name}`).join(' ')}; nothing was changed`,

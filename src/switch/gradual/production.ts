@@ -20,7 +20,7 @@
  */
 import { ALIAS_TTL_SECONDS, under } from '../../drain/targets.js';
 import type { Colour } from '../../platform/model.js';
-import { norm } from '../inventory.js';
+import { normName } from '../inventory.js';
 import type { Weights } from './weights.js';
 
 export interface AliasTarget {
@@ -92,8 +92,8 @@ const registryNames = (name: string, type: string) => [name, `${type.toLowerCase
 
 /** Which production names move, from every record set of the zones involved. */
 export function inventory(records: readonly (RecordSet & { zoneId: string })[], domains: Domains): Inventory {
-  const all = records.map((r) => ({ ...r, name: norm(r.name) }));
-  const exclude = new Set(domains.exclude.map(norm));
+  const all = records.map((r) => ({ ...r, name: normName(r.name) }));
+  const exclude = new Set(domains.exclude.map(normName));
   const exists = (name: string) => all.some((r) => r.name === name && TYPES.includes(r.type));
   const names: ProductionName[] = [];
   const orphans: Orphan[] = [];
@@ -155,7 +155,7 @@ function strip(r: RecordSet & { zoneId?: string }): RecordSet {
     type: r.type,
     ...(r.ttl !== undefined ? { ttl: r.ttl } : {}),
     ...(r.values !== undefined && r.values.length > 0 ? { values: [...r.values] } : {}),
-    ...(r.alias ? { alias: { ...r.alias, dnsName: norm(r.alias.dnsName) } } : {}),
+    ...(r.alias ? { alias: { ...r.alias, dnsName: normName(r.alias.dnsName) } } : {}),
     ...(r.setIdentifier !== undefined ? { setIdentifier: r.setIdentifier } : {}),
     ...(r.weight !== undefined ? { weight: r.weight } : {}),
   };
