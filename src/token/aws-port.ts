@@ -17,10 +17,10 @@ export function awsPort(env: NodeJS.ProcessEnv): AwsPort {
     signer(request) {
       const planInput = { env, profileFlag: request.profileFlag, files: awsFiles };
       const plan: CredentialPlan | undefined = planCredentials(planInput);
-      const profile = plan === undefined || plan.kind === 'env' ? null : selectedProfile(request.profileFlag, env).name;
+      const profileName = selectedProfile(request.profileFlag, env).name;
       return {
         identity: plan ? planIdentity(plan) : 'none',
-        profile,
+        profile: plan === undefined || plan.kind === 'env' ? null : profileName,
         async credentials(role) {
           if (!plan) throw noCredentialsError(planInput);
           const { prepareFor, resolveCredentials } = await import('../aws/credential-sources.js');
@@ -30,7 +30,7 @@ export function awsPort(env: NodeJS.ProcessEnv): AwsPort {
           const source = await resolveCredentials(plan, ctx);
           if (!role) return source;
           const { assumeRole } = await import('../aws/sts.js');
-          const credentials = await assumeRole({ ...ctx, endpointProfile: selectedProfile(request.profileFlag, env).name }, source, role);
+          const credentials = await assumeRole({ ...ctx, endpointProfile: profileName }, source, role);
           return { credentials, origin: `role ${role.roleArn} (assumed with ${describePlan(plan)})` };
         },
       };
