@@ -45,6 +45,18 @@ export async function prepareFor(plan: CredentialPlan, role: boolean): Promise<v
   await Promise.all(loads);
 }
 
+/**
+ * Runs a plan when a command needs its credentials: loads the code first
+ * (`prepareFor`, the role's too when `role`), then starts the deadline, so it
+ * times the AWS work only. The context comes back for a role assumed next,
+ * in the same deadline.
+ */
+export async function resolveWithin(plan: CredentialPlan, role: boolean, base: Omit<ChainContext, 'deadline'>, deadline: () => Deadline): Promise<ResolvedCredentials & { readonly context: ChainContext }> {
+  await prepareFor(plan, role);
+  const context: ChainContext = { ...base, deadline: deadline() };
+  return { ...(await resolveCredentials(plan, context)), context };
+}
+
 export async function resolveCredentials(plan: CredentialPlan, ctx: ChainContext): Promise<ResolvedCredentials> {
   const origin = describePlan(plan);
   switch (plan.kind) {

@@ -24,8 +24,6 @@ import { escapeControl, roleArnProblem } from '../platform/vocabulary.js';
 import { configSection, profileNames, profileSettings, selectedProfile, ssoSession, type AwsFiles, type Settings } from './config-files.js';
 import type { AwsCredentials } from './eks-token.js';
 
-export type { AwsCredentials };
-
 export type CredentialPlan =
   | { readonly kind: 'env'; readonly credentials: AwsCredentials }
   | { readonly kind: 'shared-credentials-file' | 'config-file'; readonly profile: string; readonly credentials: AwsCredentials }
@@ -260,8 +258,7 @@ export function planIdentity(plan: CredentialPlan): string {
   }
 }
 
-// ---------------------------------------------------------------- resolution
-
+/** No plan: what was looked at, in order, and how to give credentials. */
 export function noCredentialsError(input: PlanInput): BasculeError {
   const profile = selectedProfile(input.profileFlag, input.env);
   return new BasculeError('credentials', 'no AWS credentials found', {

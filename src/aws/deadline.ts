@@ -7,8 +7,6 @@
 import { BasculeError } from '../errors.js';
 import { formatMs } from '../platform/vocabulary.js';
 
-export const DEFAULT_AWS_TIMEOUT_MS = 15_000;
-
 export class Deadline {
   readonly budgetMs: number;
   readonly #end: number;

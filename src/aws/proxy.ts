@@ -97,6 +97,13 @@ function tunnel(proxy: URL, host: string, port: number, timeoutMs: number | unde
 type Callback = (error: Error | null, socket?: Duplex) => void;
 type ConnectOptions = tls.ConnectionOptions & { host?: string; port?: number };
 
+/** Where an agent's connection goes: its host (an IPv6 address unbracketed) and port, and the proxy to tunnel through (undefined: direct). */
+function route(options: ConnectOptions, scheme: 'https' | 'http', env: NodeJS.ProcessEnv): { host: string; port: number; proxy: URL | undefined } {
+  const host = String(options.host ?? 'localhost').replace(/^\[|\]$/g, '');
+  const port = Number(options.port ?? (scheme === 'https' ? 443 : 80));
+  return { host, port, proxy: proxyFor(new URL(`${scheme}://${isIP(host) === 6 ? `[${host}]` : host}:${port}`), env) };
+}
+
 /**
  * An https.Agent that, per connection, either tunnels through the proxy (TLS
  * inside the tunnel) or connects directly (NO_PROXY), deciding on the host.
@@ -106,9 +113,7 @@ class HttpsProxyAgent extends https.Agent {
     super({ keepAlive: false });
   }
   override createConnection(options: ConnectOptions, callback: Callback): Duplex | undefined {
-    const host = String(options.host ?? 'localhost').replace(/^\[|\]$/g, '');
-    const port = Number(options.port ?? 443);
-    const proxy = proxyFor(new URL(`https://${isIP(host) === 6 ? `[${host}]` : host}:${port}`), this.env);
+    const { host, port, proxy } = route(options, 'https', this.env);
     if (!proxy) return super.createConnection(options, callback as never) as Duplex | undefined;
     tunnel(proxy, host, port, this.connectTimeoutMs, (error, socket) => {
       if (error || !socket) return callback(error ?? new Error('no tunnel'));
@@ -125,9 +130,7 @@ class HttpProxyAgent extends http.Agent {
     super({ keepAlive: false });
   }
   override createConnection(options: ConnectOptions, callback: Callback): Duplex | undefined {
-    const host = String(options.host ?? 'localhost').replace(/^\[|\]$/g, '');
-    const port = Number(options.port ?? 80);
-    const proxy = proxyFor(new URL(`http://${isIP(host) === 6 ? `[${host}]` : host}:${port}`), this.env);
+    const { host, port, proxy } = route(options, 'http', this.env);
     if (!proxy) return super.createConnection(options as never, callback as never) as Duplex | undefined;
     tunnel(proxy, host, port, this.connectTimeoutMs, callback);
     return undefined;

@@ -6,7 +6,6 @@
 import type { Io } from '../io.js';
 import { readAwsFiles, selectedProfile, type AwsFiles } from './config-files.js';
 import { noCredentialsError, planCredentials } from './credentials.js';
-import type { ChainContext } from './credential-sources.js';
 import { Deadline } from './deadline.js';
 import type { AwsCredentials } from './eks-token.js';
 
@@ -38,22 +37,13 @@ export function chain(ctx: TokenContext, profile: string | undefined) {
   let files: AwsFiles | undefined;
   const awsFiles = () => (files ??= readAwsFiles(ctx.env));
   const planInput = { env: ctx.env, profileFlag: profile, files: awsFiles };
-  const context = (): ChainContext => ({
-    env: ctx.env,
-    files: awsFiles,
-    region: ctx.region,
-    deadline: new Deadline(CREDENTIALS_TIMEOUT_MS, { knob: '' }),
-    interactive: () => ctx.interactive,
-    prompt: ctx.prompt,
-  });
+  const base = { env: ctx.env, files: awsFiles, region: ctx.region, interactive: () => ctx.interactive, prompt: ctx.prompt };
   return {
     async source() {
       const plan = planCredentials(planInput);
       if (!plan) throw noCredentialsError(planInput);
-      const { prepareFor, resolveCredentials } = await import('./credential-sources.js'); // the signer chunk, loaded whole
-      await prepareFor(plan, true);
-      const c = context();
-      return { ...(await resolveCredentials(plan, c)), context: c, plan };
+      const { resolveWithin } = await import('./credential-sources.js'); // the signer chunk, loaded whole
+      return { ...(await resolveWithin(plan, true, base, () => new Deadline(CREDENTIALS_TIMEOUT_MS, { knob: '' }))), plan };
     },
     endpointProfile: selectedProfile(profile, ctx.env).name,
   };

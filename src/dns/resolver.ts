@@ -40,7 +40,7 @@ export type TxtLookup = (name: string, options: LookupOptions) => Promise<TxtAns
 export type CnameLookup = (name: string, options: LookupOptions) => Promise<CnameAnswer>;
 
 /** The runtime's transport: our own client under Bun, c-ares under Node. */
-export const runtimeTransport = (): Transport => (process.versions.bun ? wireTransport : caresTransport);
+const runtimeTransport = (): Transport => (process.versions.bun ? wireTransport : caresTransport);
 
 export const lookupTxt: TxtLookup = (name, options) => lookupTxtVia(runtimeTransport(), name, options);
 export const lookupCname: CnameLookup = (name, options) => lookupCnameVia(runtimeTransport(), name, options);
@@ -51,8 +51,7 @@ export async function lookupTxtVia(transport: Transport, name: string, options: 
   // No TXT data: an alias whose target holds none (or that the server would not follow) is said as such.
   const aliasOrNone = async (): Promise<TxtAnswer> => {
     const left = options.timeoutMs - (Date.now() - started);
-    const target = left > 0 ? await transport.cname(fqdn, { ...options, timeoutMs: left }).then((t) => t[0], () => undefined) : undefined;
-    return target ? { kind: 'cname', target: target.toLowerCase().replace(/\.$/, '') } : { kind: 'none', reason: 'NODATA' };
+    return cnameAnswer(left > 0 ? await transport.cname(fqdn, { ...options, timeoutMs: left }).then((t) => t[0], () => undefined) : undefined);
   };
   let records: string[][];
   try {
@@ -71,8 +70,7 @@ export async function lookupCnameVia(transport: Transport, name: string, options
   const fqdn = checkName(name, TYPE_CNAME);
   const started = Date.now();
   try {
-    const [target] = await transport.cname(fqdn, options);
-    return target ? { kind: 'cname', target: target.toLowerCase().replace(/\.$/, '') } : { kind: 'none', reason: 'NODATA' };
+    return cnameAnswer((await transport.cname(fqdn, options))[0]);
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'ENOTFOUND') return { kind: 'none', reason: 'NXDOMAIN' };
@@ -80,6 +78,9 @@ export async function lookupCnameVia(transport: Transport, name: string, options
     throw await explain(error, name, fqdn, TYPE_CNAME, options, started);
   }
 }
+
+/** A CNAME target as an answer: lower case, without the final dot; none, NODATA. */
+const cnameAnswer = (target: string | undefined): CnameAnswer => (target ? { kind: 'cname', target: target.toLowerCase().replace(/\.$/, '') } : { kind: 'none', reason: 'NODATA' });
 
 function checkName(name: string, type: number): string {
   const ascii = asciiDnsName(name);

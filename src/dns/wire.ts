@@ -14,9 +14,6 @@ import { readFileSync } from 'node:fs';
 import { splitDnsServer, type DnsServer } from '../platform/vocabulary.js';
 import { TYPE_CNAME, TYPE_TXT } from './record-types.js';
 
-/** Where `/etc/resolv.conf` is, for tests. */
-export const RESOLV_CONF = { path: '/etc/resolv.conf' };
-
 /** How a question travels; errors carry c-ares's codes (ENOTFOUND, ENODATA, ESERVFAIL, ETIMEOUT...). */
 export interface Transport {
   /** The TXT records (UTF-8 chunks) of the name, CNAMEs in the answer followed. */
@@ -136,7 +133,7 @@ const openUdp = typeof runtimeBun?.udpSocket === 'function' ? bunUdp(runtimeBun 
 async function exchangeUdp(query: Buffer, id: number, fqdn: string, type: number, servers: readonly DnsServer[], deadline: number, timeoutMs: number): Promise<Exchange> {
   const total = Math.max(1, deadline - Date.now());
   return new Promise<Exchange>((resolve) => {
-    const ports: Promise<UdpPort | undefined>[] = [];
+    const connected = new Map<DnsServer, Promise<UdpPort | undefined>>();
     const refused = new Set<string>();
     let sent = 0;
     let retry: NodeJS.Timeout | undefined;
@@ -146,11 +143,11 @@ async function exchangeUdp(query: Buffer, id: number, fqdn: string, type: number
       settled = true;
       clearTimeout(retry);
       clearTimeout(timer);
-      for (const p of ports) void p.then((port) => port?.close());
+      for (const p of connected.values()) void p.then((port) => port?.close());
       resolve(result);
     };
-    const open = (server: DnsServer) => {
-      const port = openUdp(server, {
+    const open = (server: DnsServer) =>
+      openUdp(server, {
         error: (code, message) => {
           refused.add(label(server));
           if (refused.size === servers.length) {
@@ -170,16 +167,13 @@ async function exchangeUdp(query: Buffer, id: number, fqdn: string, type: number
         finish({ kind: 'failed', problem: `${label(server)}: ${error.code ?? error.message}`, code: 'ECONNREFUSED' });
         return undefined;
       });
-      ports.push(port);
-      return port;
-    };
-    const connected = new Map<DnsServer, Promise<UdpPort | undefined>>();
     const send = () => {
       if (settled) return;
       const server = servers[sent % servers.length] as DnsServer;
       sent += 1;
-      if (!connected.has(server)) connected.set(server, open(server));
-      void (connected.get(server) as Promise<UdpPort | undefined>).then((port) => {
+      let pending = connected.get(server);
+      if (!pending) connected.set(server, (pending = open(server)));
+      void pending.then((port) => {
         if (!settled) port?.send(query);
       });
       // Ask again every quarter of the bound (at least 250 ms apart); every answer counts until the bound.
@@ -207,7 +201,7 @@ const AWAKE_MS = 5;
 function systemServers(): DnsServer[] {
   let text = '';
   try {
-    text = readFileSync(RESOLV_CONF.path, 'utf8');
+    text = readFileSync('/etc/resolv.conf', 'utf8');
   } catch {
     // no resolv.conf: the local resolver, as glibc and c-ares assume
   }
@@ -274,7 +268,7 @@ interface Message {
   readonly answers: readonly Record_[];
 }
 
-export function encodeQuery(id: number, fqdn: string, type: number): Buffer {
+function encodeQuery(id: number, fqdn: string, type: number): Buffer {
   const labels = fqdn.replace(/\.$/, '').split('.').filter(Boolean);
   const size = 12 + labels.reduce((n, l) => n + 1 + l.length, 0) + 1 + 4;
   const buf = Buffer.alloc(size);
@@ -320,7 +314,7 @@ function readName(buf: Buffer, start: number): [string, number] {
 }
 
 /** A DNS message, or undefined when it cannot be read. */
-export function parseMessage(buf: Buffer): Message | undefined {
+function parseMessage(buf: Buffer): Message | undefined {
   try {
     const id = buf.readUInt16BE(0);
     const flags = buf.readUInt16BE(2);

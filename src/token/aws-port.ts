@@ -17,20 +17,18 @@ export function awsPort(env: NodeJS.ProcessEnv): AwsPort {
     signer(request) {
       const planInput = { env, profileFlag: request.profileFlag, files: awsFiles };
       const plan: CredentialPlan | undefined = planCredentials(planInput);
-      const profile = plan === undefined || plan.kind === 'env' ? null : selectedProfile(request.profileFlag, env).name;
+      const profileName = selectedProfile(request.profileFlag, env).name;
       return {
         identity: plan ? planIdentity(plan) : 'none',
-        profile,
+        profile: plan === undefined || plan.kind === 'env' ? null : profileName,
         async credentials(role) {
           if (!plan) throw noCredentialsError(planInput);
-          const { prepareFor, resolveCredentials } = await import('../aws/credential-sources.js');
-          await prepareFor(plan, role !== undefined);
-          const deadline = new Deadline(request.timeoutMs, { knob: '--aws-timeout' });
-          const ctx = { env, files: awsFiles, region: request.region, deadline, interactive: request.interactive, prompt: request.prompt };
-          const source = await resolveCredentials(plan, ctx);
+          const { resolveWithin } = await import('../aws/credential-sources.js');
+          const base = { env, files: awsFiles, region: request.region, interactive: request.interactive, prompt: request.prompt };
+          const { context, ...source } = await resolveWithin(plan, role !== undefined, base, () => new Deadline(request.timeoutMs, { knob: '--aws-timeout' }));
           if (!role) return source;
           const { assumeRole } = await import('../aws/sts.js');
-          const credentials = await assumeRole({ ...ctx, endpointProfile: selectedProfile(request.profileFlag, env).name }, source, role);
+          const credentials = await assumeRole({ ...context, endpointProfile: profileName }, source, role);
           return { credentials, origin: `role ${role.roleArn} (assumed with ${describePlan(plan)})` };
         },
       };

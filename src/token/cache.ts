@@ -25,11 +25,11 @@
  * fs layer alone costs ~4 ms to load on every kubectl call.
  */
 import { chmodSync, closeSync, constants, fstatSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeSync, type Stats } from 'node:fs';
+import { TOKEN_PREFIX, type EksToken } from '../aws/eks-token.js';
 import { BasculeError } from '../errors.js';
 import type { Io } from '../io.js';
 import { homeDirectory, hostName, joinPath } from '../runtime.js';
 import type { TokenCacheKey, TokenCachePort } from './get-token.js';
-import { TOKEN_PREFIX, type EksToken } from './eks-token.js';
 
 const FORMAT = 1;
 const FILE_SUFFIX = '.json';

@@ -44,9 +44,6 @@ export const OUTPUT_FLAG: FlagSpec = { flags: '--output <format>', key: 'output'
 /** Every command takes it (program.ts); -v as kubectl users expect (the version is --version). */
 export const VERBOSE_FLAG: FlagSpec = { flags: '-v, --verbose', key: 'verbose', description: 'log what is resolved, read, cached and skipped, and why, on stderr (never a secret)' };
 
-/** The AWS CLI globals that may precede `eks get-token` (or `token`). */
-export const GLOBAL_FLAGS = ['--region', '--profile'] as const;
-
 export type TokenFlags = RawTokenFlags & { output?: string; verbose?: boolean };
 export interface FastParse {
   readonly flags: TokenFlags;

@@ -76,6 +76,26 @@ export interface TokenCacheKey {
   readonly sourceIdentity: string;
 }
 
+/** The key of the token for a cluster and region, the role as asked (--role and its options), and who signs. */
+export function tokenCacheKey(
+  clusterName: string,
+  region: string,
+  role: Pick<TokenInput, 'roleArn' | 'externalId' | 'sessionName' | 'forwardSessionName' | 'durationSeconds'>,
+  signer: Pick<Signer, 'profile' | 'identity'>,
+): TokenCacheKey {
+  return {
+    clusterName,
+    region,
+    roleArn: role.roleArn ?? null,
+    externalId: role.externalId ?? null,
+    sessionName: role.sessionName ?? null,
+    forwardSessionName: role.forwardSessionName,
+    durationSeconds: role.durationSeconds ?? null,
+    profile: signer.profile,
+    sourceIdentity: signer.identity,
+  };
+}
+
 export interface TokenCachePort {
   /**
    * A still-valid cached token for the key, else `make` run under a lock for
@@ -148,18 +168,7 @@ export async function getToken(input: TokenInput, deps: TokenDeps): Promise<void
 
   let token: EksToken;
   if (input.cache && deps.cache) {
-    const key: TokenCacheKey = {
-      clusterName,
-      region,
-      roleArn: input.roleArn ?? null,
-      externalId: input.externalId ?? null,
-      sessionName: input.sessionName ?? null,
-      forwardSessionName: input.forwardSessionName,
-      durationSeconds: input.durationSeconds ?? null,
-      profile: signer.profile,
-      sourceIdentity: signer.identity,
-    };
-    token = await deps.cache.getOrMake(key, deps.now, input.cacheMinValidityMs, make);
+    token = await deps.cache.getOrMake(tokenCacheKey(clusterName, region, input, signer), deps.now, input.cacheMinValidityMs, make);
   } else {
     token = await make();
   }
