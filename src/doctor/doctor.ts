@@ -335,7 +335,7 @@ export async function runDoctor(input: DoctorInput, ports: DoctorPorts): Promise
   if (kube) {
     const answer = await kube.awsAuth(token);
     if (answer.status === 200) awsAuth = matchAwsAuth(answer.json, canonical);
-    else if (answer.status === 404) awsAuth = { status: 'no-match', entries: 0, pathHint: undefined };
+    else if (answer.status === 404) awsAuth = { status: 'no-match', entries: 0 };
     else awsAuth = { status: 'unreadable', reason: answer.status === 'unreachable' ? answer.reason : answer.status === 401 ? 'the API refused the token (401)' : answer.status === 403 ? 'not permitted to read it (403)' : `HTTP ${answer.status}` };
     if (awsAuth.status === 'match') {
       mapped = true;
