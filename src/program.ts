@@ -97,6 +97,10 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
   /** The platform file of the command line: --config, $BASCULE_CONFIG, or the search up the tree. */
   const withPlatformFile = <T extends { config?: string }>(flags: T): T & { config: string } => ({ ...flags, config: findPlatformFile(flags.config, io).path });
 
+  /** withPlatformFile, with --profile falling back to the program's AWS CLI global --profile. */
+  const withPlatformAndProfile = <T extends { config?: string; profile?: string }>(flags: T): T & { config: string } =>
+    withPlatformFile({ ...flags, profile: flags.profile ?? globals().profile });
+
   /** The same search for a command that also runs without one (--config and BASCULE_CONFIG are taken as given). */
   const withOptionalPlatformFile = <T extends { config?: string }>(flags: T): T => {
     try {
@@ -156,7 +160,7 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     .option('--command <path>', 'the exec command kubectl runs (default "bascule", found on PATH)')
     .option('--profile <name>', 'AWS profile for --fetch')
     .action(async (flags: import('./kubeconfig/command.js').KubeconfigFlags) =>
-      (await platformChunk()).kubeconfigCommand(withPlatformFile({ ...flags, profile: flags.profile ?? globals().profile }), io),
+      (await platformChunk()).kubeconfigCommand(withPlatformAndProfile(flags), io),
     );
 
   const manifestsChunk = () => import('./manifests/commands.js');
@@ -188,7 +192,7 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
   )
     .option('-o, --output <format>', 'table or json', 'table')
     .action(async (flags: import('./switch/commands.js').RawStatusFlags) =>
-      (await switchChunk()).statusCommand(withPlatformFile({ ...flags, profile: flags.profile ?? globals().profile }), io),
+      (await switchChunk()).statusCommand(withPlatformAndProfile(flags), io),
     );
   completeWith(status.options.find((o) => o.long === '--output'), ['table', 'json']);
 
@@ -206,7 +210,7 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     .option('--timeout <duration>', 'bound on each wait for pods and for Route53', '5m')
     .option('--poll-interval <duration>', 'how often a wait looks again', '2s')
     .option('--dns-wait <duration>', "bound on the post-check's wait for the resolver to follow (default: the larger of the old and new TTLs + 30s)")
-    .option('--allow-orphan <name>', 'accept leaving this production name, served by the old colour only, on the old colour (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--allow-orphan <name>', 'accept leaving this production name, served by the old colour only, on the old colour (repeatable)', collect)
     .option('--break-lock', "take over the switch lock record another bascule holds (after making sure that operation is dead)")
     .option('-o, --output <format>', 'the plan as table or json', 'table')
     // The weighted shift (issue 13): --weights starts one; --resume/--rollback follow its journal.
@@ -220,7 +224,7 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     .option('--max-unhealthy <n>', "with --weights: revert when more of the new colour's targets are unhealthy (default 0)")
     .action(async (flags: import('./switch/commands.js').RawSwitchFlags & import('./switch/gradual/command.js').RawWeightedFlags) => {
       const shift = await import('./switch/gradual/command.js');
-      const withProfile = withPlatformFile({ ...flags, profile: flags.profile ?? globals().profile });
+      const withProfile = withPlatformAndProfile(flags);
       if (shift.wantsWeighted(withProfile, io)) return shift.weightedShiftCommand(withProfile, io);
       return (await switchChunk()).switchCommand(withProfile, io);
     });

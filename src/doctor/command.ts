@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { BasculeError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { parseDurationFlag } from '../platform/vocabulary.js';
+import { loadingPrecedence } from '../kubeconfig/command.js';
 import { runDoctor, type DoctorReport, type LinkStatus } from './doctor.js';
 import type { PluginInput } from './plugin.js';
 import type { DoctorPorts } from './ports.js';
@@ -84,7 +85,7 @@ export async function doctorCommand(flags: DoctorFlags, io: Io): Promise<void> {
   // Found by the program (--config, BASCULE_CONFIG, the nearest platform.yaml up the tree); none: no platform checks.
   const configFile = flags.config;
 
-  const [{ kubeconfigPaths, readKubeconfigs, selectContext }, adapters, { credentialsPort }, { presignedSender }, { readPlatform }] = await Promise.all([
+  const [{ readKubeconfigs, selectContext }, adapters, { credentialsPort }, { presignedSender }, { readPlatform }] = await Promise.all([
     import('./kubeconfig.js'),
     import('./adapters.js'),
     import('./aws.js'),
@@ -94,7 +95,7 @@ export async function doctorCommand(flags: DoctorFlags, io: Io): Promise<void> {
   const ports: DoctorPorts = {
     env: io.env,
     now: io.now,
-    kubeconfig: (context) => selectContext(readKubeconfigs(kubeconfigPaths(io.env, io.cwd)), context),
+    kubeconfig: (context) => selectContext(readKubeconfigs(loadingPrecedence(undefined, io.env, io.cwd)), context),
     which: (command, path, baseDir) => adapters.which(command, path, baseDir),
     version: (path, kind) => adapters.commandVersion(path, kind, io.env),
     lookupTxt,

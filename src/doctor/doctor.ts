@@ -13,6 +13,7 @@ import type { Platform } from '../platform/model.js';
 import { PARTITIONS, type PartitionId } from '../verify/rules.js';
 import { verifyToken, type Verified } from '../verify/verify.js';
 import { partitionOf } from '../platform/vocabulary.js';
+import { isoSecond as iso } from '../terminal/text.js';
 import type { ContextView } from './kubeconfig.js';
 import { matchAwsAuth, platformAccessLevel, type AwsAuthReading } from './mapping.js';
 import { pluginKind, readPluginArgs, type PluginInput } from './plugin.js';
@@ -71,7 +72,6 @@ function duration(ms: number): string {
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
-const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export async function runDoctor(input: DoctorInput, ports: DoctorPorts): Promise<DoctorReport> {
   const links: Link[] = [];
@@ -335,7 +335,7 @@ export async function runDoctor(input: DoctorInput, ports: DoctorPorts): Promise
   if (kube) {
     const answer = await kube.awsAuth(token);
     if (answer.status === 200) awsAuth = matchAwsAuth(answer.json, canonical);
-    else if (answer.status === 404) awsAuth = { status: 'no-match', entries: 0, pathHint: undefined };
+    else if (answer.status === 404) awsAuth = { status: 'no-match', entries: 0 };
     else awsAuth = { status: 'unreadable', reason: answer.status === 'unreachable' ? answer.reason : answer.status === 401 ? 'the API refused the token (401)' : answer.status === 403 ? 'not permitted to read it (403)' : `HTTP ${answer.status}` };
     if (awsAuth.status === 'match') {
       mapped = true;

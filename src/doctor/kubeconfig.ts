@@ -1,13 +1,13 @@
 /**
  * The kubeconfig as kubectl reads it, for one context: KUBECONFIG's files in
  * order (the first file to name an entry wins, current-context from the
- * first file that sets one), else ~/.kube/config. Read-only: the doctor never
- * writes a kubeconfig. Parsing is pure (`selectContext`); `readKubeconfigs`
+ * first file that sets one), else ~/.kube/config (the paths: loadingPrecedence
+ * of src/kubeconfig/command.ts, as --merge reads them). Read-only: the doctor
+ * never writes a kubeconfig. Parsing is pure (`selectContext`); `readKubeconfigs`
  * is the file adapter.
  */
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, isAbsolute, join, dirname, resolve } from 'node:path';
+import { isAbsolute, dirname, resolve } from 'node:path';
 import { parse } from 'yaml';
 
 export interface KubeconfigFile {
@@ -40,12 +40,6 @@ export interface ContextView {
 }
 
 export type ContextProblem = { readonly problem: string; readonly fix: string; readonly files: readonly string[] };
-
-export function kubeconfigPaths(env: NodeJS.ProcessEnv, cwd: string): string[] {
-  const list = (env.KUBECONFIG ?? '').split(delimiter).filter((p) => p !== '');
-  if (list.length > 0) return [...new Set(list.map((p) => resolve(cwd, p)))];
-  return [join(env.HOME || homedir(), '.kube', 'config')];
-}
 
 export function readKubeconfigs(paths: readonly string[]): KubeconfigFile[] {
   return paths.map((path) => {

@@ -15,7 +15,7 @@ export interface AwsAuthMatch {
 
 export type AwsAuthReading =
   | { readonly status: 'match'; readonly match: AwsAuthMatch }
-  | { readonly status: 'no-match'; readonly entries: number; readonly pathHint: string | undefined }
+  | { readonly status: 'no-match'; readonly entries: number }
   | { readonly status: 'unreadable'; readonly reason: string };
 
 const sameArn = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -49,7 +49,7 @@ export function matchAwsAuth(configMap: any, canonicalArn: string): AwsAuthReadi
       match: { kind: hit.kind, arn: hit.arn, username: typeof hit.username === 'string' ? hit.username : undefined, groups: Array.isArray(hit.groups) ? hit.groups.map(String) : [] },
     };
   }
-  return { status: 'no-match', entries: entries.length, pathHint: undefined };
+  return { status: 'no-match', entries: entries.length };
 }
 
 export function platformAccessLevel(platform: Platform, canonicalArn: string) {

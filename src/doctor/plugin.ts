@@ -5,7 +5,7 @@
  * (`token -i ...`). The doctor then rebuilds the same chain itself.
  */
 import { basename } from 'node:path';
-import { fastParseTokenArgv, parseTokenInput } from './token-rules.js';
+import { DEFAULT_DNS_TIMEOUT_MS, fastParseTokenArgv, parseTokenInput } from './token-rules.js';
 
 export type PluginKind = 'bascule' | 'aws-cli' | 'aws-iam-authenticator';
 
@@ -38,7 +38,7 @@ export function pluginKind(command: string): PluginKind | undefined {
   return undefined;
 }
 
-const base = { noDns: true, sessionName: undefined, externalId: undefined, dnsServer: undefined, dnsTimeoutMs: 2000, allowClusters: [], cache: false, forwardSessionName: false, durationSeconds: undefined };
+const base = { noDns: true, sessionName: undefined, externalId: undefined, dnsServer: undefined, dnsTimeoutMs: DEFAULT_DNS_TIMEOUT_MS, allowClusters: [], cache: false, forwardSessionName: false, durationSeconds: undefined };
 
 /** Reads `--flag value` and `--flag=value` pairs; unknown flags are skipped with their value when they take one. */
 function pairs(args: readonly string[]): Map<string, string> {

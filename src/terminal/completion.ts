@@ -77,6 +77,14 @@ const sq = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 /** 'text' for fish single quotes (which know \' and \\). */
 const fq = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
+/** A case arm's pattern: `p)` in bash, `(p)` in zsh. */
+const casePattern = (paren: boolean, p: string) => (paren ? `(${p})` : `${p})`);
+
+/** `<name>() { case $1 in PATH) ANSWER ;; ... esac }`: one answer per command path, in bash (`paren` false) or zsh. */
+function pathFunction(name: string, models: readonly CommandModel[], paren: boolean, answer: (m: CommandModel) => string, none: string): string[] {
+  return [`${name}() {`, '  case $1 in', ...models.map((m) => `    ${casePattern(paren, sq(m.path))} ${answer(m)} ;;`), `    ${casePattern(paren, '*')} ${none} ;;`, '  esac', '}'];
+}
+
 const valueOptions = (models: readonly CommandModel[]) =>
   models.flatMap((m) => m.options.filter((o) => o.takesValue).flatMap((o) => o.names.map((n) => `${m.path}|${n}`)));
 
@@ -92,7 +100,7 @@ function valueFunctions(
   reset: string,
   arm: (values: Exclude<CommandModel['options'][number]['values'], { kind: 'none' }>) => string,
 ): string[] {
-  const pattern = (p: string) => (paren ? `(${p})` : `${p})`);
+  const pattern = (p: string) => casePattern(paren, p);
   return [
     `${fn}_takes_value() {`,
     '  case "$1|$2" in',
@@ -130,18 +138,8 @@ export function bashScript(models: readonly CommandModel[], name = 'bascule'): s
       `install: ${name} completion bash > ~/.local/share/bash-completion/completions/${name}`,
       `     or: echo 'source <(${name} completion bash)' >> ~/.bashrc`,
     ]),
-    `${fn}_subcommands() {`,
-    '  case $1 in',
-    ...models.map((m) => `    ${sq(m.path)}) REPLY=${sq(m.subcommands.map((s) => s.name).join(' '))} ;;`),
-    "    *) REPLY='' ;;",
-    '  esac',
-    '}',
-    `${fn}_options() {`,
-    '  case $1 in',
-    ...models.map((m) => `    ${sq(m.path)}) REPLY=${sq(m.options.flatMap((o) => o.names).join(' '))} ;;`),
-    "    *) REPLY='' ;;",
-    '  esac',
-    '}',
+    ...pathFunction(`${fn}_subcommands`, models, false, (m) => `REPLY=${sq(m.subcommands.map((s) => s.name).join(' '))}`, "REPLY=''"),
+    ...pathFunction(`${fn}_options`, models, false, (m) => `REPLY=${sq(m.options.flatMap((o) => o.names).join(' '))}`, "REPLY=''"),
     ...valueFunctions(models, fn, false, "REPLY_KIND=none REPLY=''", (v) => `REPLY_KIND=${v.kind}${v.kind === 'words' ? ` REPLY=${sq(v.words.join(' '))}` : ''}`),
     `_${name.replace(/\W/g, '_')}() {`,
     "  local cur=${COMP_WORDS[COMP_CWORD]} prev cmdpath= word i skip=0 REPLY REPLY_KIND IFS=$' \\t\\n'",
@@ -197,18 +195,8 @@ export function zshScript(models: readonly CommandModel[], name = 'bascule'): st
       `install: ${name} completion zsh > ~/.zfunc/_${name}   (with fpath=(~/.zfunc $fpath) before compinit in ~/.zshrc)`,
       `     or: echo 'source <(${name} completion zsh)' >> ~/.zshrc   (after compinit)`,
     ]),
-    `${fn}_subcommands() {`,
-    '  case $1 in',
-    ...models.map((m) => `    (${sq(m.path)}) reply=(${described(m.subcommands)}) ;;`),
-    '    (*) reply=() ;;',
-    '  esac',
-    '}',
-    `${fn}_options() {`,
-    '  case $1 in',
-    ...models.map((m) => `    (${sq(m.path)}) reply=(${described(m.options.flatMap((o) => o.names.map((n) => ({ name: n, description: o.description }))))}) ;;`),
-    '    (*) reply=() ;;',
-    '  esac',
-    '}',
+    ...pathFunction(`${fn}_subcommands`, models, true, (m) => `reply=(${described(m.subcommands)})`, 'reply=()'),
+    ...pathFunction(`${fn}_options`, models, true, (m) => `reply=(${described(m.options.flatMap((o) => o.names.map((n) => ({ name: n, description: o.description }))))})`, 'reply=()'),
     ...valueFunctions(models, fn, true, 'REPLY=none; reply=()', (v) => `REPLY=${v.kind}${v.kind === 'words' ? `; reply=(${v.words.map(sq).join(' ')})` : ''}`),
     '# The command path of the words given (REPLY), and whether the next word is an option\'s value (' + fn + '_skip).',
     `${fn}_path() {`,
@@ -305,7 +293,7 @@ export function fishScript(models: readonly CommandModel[], name = 'bascule'): s
     for (const o of m.options) {
       const flags = o.names.map((n) => (n.startsWith('--') ? `-l ${n.slice(2)}` : `-s ${n.slice(1)}`)).join(' ');
       const v = o.values;
-      const value = !o.takesValue ? '' : v.kind === 'file' ? ' -r -F' : v.kind === 'dir' ? ` -r -F` : v.kind === 'words' ? ` -x -a ${fq(v.words.join(' '))}` : ' -x';
+      const value = !o.takesValue ? '' : v.kind === 'file' || v.kind === 'dir' ? ' -r -F' : v.kind === 'words' ? ` -x -a ${fq(v.words.join(' '))}` : ' -x';
       lines.push(`complete -c ${name} ${at} ${flags}${value} -d ${fq(o.description)}`);
     }
   }

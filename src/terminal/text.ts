@@ -26,3 +26,6 @@ export function formatElapsed(ms: number): string {
   if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
+
+/** An instant to the second, as reports print it: 2026-01-02T03:04:05Z. */
+export const isoSecond = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');

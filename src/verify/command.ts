@@ -6,6 +6,7 @@ import { BasculeError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { PARTITIONS, type PartitionId } from './rules.js';
 import { isValidClusterName, parseDurationFlag } from '../platform/vocabulary.js';
+import { isoSecond } from '../terminal/text.js';
 import { EXIT_CODES, verifyToken, type FailureClass, type VerifyResult } from './verify.js';
 
 export interface VerifyFlags {
@@ -56,7 +57,7 @@ export function parseVerifyFlags(flags: VerifyFlags, env: NodeJS.ProcessEnv) {
   return { token: tokenFromArgument(flags.token), clusterName, partition, output, timeoutMs, stsEndpoint: env.AWS_ENDPOINT_URL_STS || undefined };
 }
 
-const iso = (d: Date | undefined) => (d ? d.toISOString().replace(/\.\d{3}Z$/, 'Z') : null);
+const iso = (d: Date | undefined) => (d ? isoSecond(d) : null);
 
 /** The JSON shape (golden in the tests): the same keys, success or not. */
 export function verdictJson(result: VerifyResult) {
