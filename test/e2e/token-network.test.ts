@@ -6,12 +6,12 @@
  * --profile with endpoint_url and services sections, and stderr on success.
  */
 import { writeFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCa, makeServerCert } from '../support/certs.mjs';
+import { type ConnectProxy, startConnectProxy } from '../support/connect-proxy.js';
 import { startFakeSts } from '../support/fake-sts.mjs';
 import { envKeys, KEYS, runBuilt } from '../support/run.js';
 import { tempDirs } from '../support/text.js';
@@ -28,8 +28,8 @@ let ca: ReturnType<typeof makeCa>;
 let stsTls: https.Server;
 let stsTlsPort = 0;
 /** CONNECT targets the proxy saw, in order. It tunnels sts.*.amazonaws.com:443 to the TLS stand-in, anything else to itself. */
-const connects: string[] = [];
-let proxy: http.Server;
+let connects: string[] = [];
+let proxy: ConnectProxy;
 let proxyUrl = '';
 let blackHole: net.Server;
 let blackHolePort = 0;
@@ -48,23 +48,8 @@ beforeAll(async () => {
   await new Promise<void>((r) => stsTls.listen(0, '127.0.0.1', r));
   stsTlsPort = (stsTls.address() as net.AddressInfo).port;
 
-  proxy = http.createServer((_, res) => res.writeHead(405).end());
-  proxy.on('connect', (req, client: net.Socket, head) => {
-    connects.push(req.url ?? '');
-    const [host, port] = (req.url ?? '').split(/:(?=\d+$)/);
-    const target = /^sts\.[a-z0-9-]+\.amazonaws\.com$/.test(host ?? '') ? { host: '127.0.0.1', port: stsTlsPort } : { host: host as string, port: Number(port) };
-    const upstream = net.connect(target, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    held.push(client, upstream);
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-  });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+  proxy = await startConnectProxy((host, port) => (/^sts\.[a-z0-9-]+\.amazonaws\.com$/.test(host) ? { host: '127.0.0.1', port: stsTlsPort } : { host, port }));
+  ({ url: proxyUrl, connects } = proxy);
 
   // Accepts connections and never answers.
   blackHole = net.createServer((socket) => {
@@ -78,8 +63,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of held) s.destroy();
   stsTls?.closeAllConnections();
-  proxy?.closeAllConnections();
-  await Promise.all([stsTls, proxy, blackHole].map((s) => new Promise((r) => s?.close(r))));
+  await Promise.all([...[stsTls, blackHole].map((s) => new Promise((r) => s?.close(r))), proxy?.close()]);
   if (ca) rmSync(ca.dir, { recursive: true, force: true });
 });
 

@@ -6,9 +6,8 @@
  * and unreachable; each with its exit code. The JSON shape as a golden.
  */
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startConnectProxy } from '../support/connect-proxy.js';
 import { startMoto } from '../support/moto.mjs';
 import { startPresignedSts } from '../support/sts-presigned.mjs';
 import { cleanEnv, KEYS, runBuilt } from '../support/run.js';
@@ -114,22 +113,10 @@ describe('bascule verify against STS (moto)', () => {
   });
 
   it('through HTTP_PROXY as every AWS call of bascule (a CONNECT tunnel), and direct for a NO_PROXY host', async () => {
-    const targets: string[] = [];
-    const proxy = http.createServer((_, res) => res.writeHead(405).end());
-    proxy.on('connect', (req: http.IncomingMessage, client: net.Socket) => {
-      targets.push(String(req.url));
-      const [host, port] = String(req.url).split(/:(?=\d+$)/) as [string, string];
-      const upstream = net.connect(Number(port), host, () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.pipe(client);
-        client.pipe(upstream);
-      });
-      upstream.on('error', () => client.destroy());
-      client.on('error', () => upstream.destroy());
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const proxy = await startConnectProxy();
+    const targets = proxy.connects;
     try {
-      const proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+      const proxyUrl = proxy.url;
       const t = await token(['-i', 'eks-green']);
       const via = await verify(['-t', t, '-i', 'eks-green'], { HTTP_PROXY: proxyUrl });
       expect(via.stderr).toBe('');
@@ -139,8 +126,7 @@ describe('bascule verify against STS (moto)', () => {
       expect(direct.code).toBe(0);
       expect(targets).toHaveLength(1);
     } finally {
-      proxy.closeAllConnections();
-      await new Promise((r) => proxy.close(r));
+      await proxy.close();
     }
   });
 
