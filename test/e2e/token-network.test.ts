@@ -15,13 +15,12 @@ import { type ConnectProxy, startConnectProxy } from '../support/connect-proxy.j
 import { startFakeSts } from '../support/fake-sts.mjs';
 import { envKeys, KEYS, runBuilt } from '../support/run.js';
 import { tempDirs } from '../support/text.js';
+import { decodeToken as decode, signerOf as signer } from '../support/token.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/k8s-readonly';
 const expiration = () => new Date(Date.now() + 3600_000).toISOString();
 const roleXml = () =>
   `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIAVIAPROXY</AccessKeyId><SecretAccessKey>proxy/secret</SecretAccessKey><SessionToken>proxy-session</SessionToken><Expiration>${expiration()}</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/k8s-readonly/bascule</Arn><AssumedRoleId>AROAEXAMPLE:bascule</AssumedRoleId></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleResponse>`;
-const decode = (token: string) => new URL(Buffer.from(token.slice('k8s-aws-v1.'.length), 'base64url').toString('utf8'));
-const signer = (stdout: string) => decode(JSON.parse(stdout).status.token).searchParams.get('X-Amz-Credential')?.split('/')[0];
 
 const temp = tempDirs('bascule-net-');
 let ca: ReturnType<typeof makeCa>;
