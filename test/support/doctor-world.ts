@@ -9,13 +9,11 @@
  * DescribeAccessEntry (moto has none). It is composed of world.ts's parts;
  * stop() stops them all, last first, and removes the directories.
  */
-import { writeFileSync } from 'node:fs';
 import type http from 'node:http';
-import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { status } from './apiserver.mjs';
-import { cleanEnv, KEYS, requireBuilt } from './run.js';
-import { casPart, clustersPart, composeWorld, dirPart, dnsPart, httpPart, motoPart, presignedStsPart } from './world.js';
+import { cleanEnv, KEYS } from './run.js';
+import { casPart, clustersPart, composeWorld, dirPart, dnsPart, httpPart, motoPart, presignedStsPart, writeKubeconfig } from './world.js';
 
 export { ROLE_ARN, TXT_NAME } from './world.js';
 export const USER_ID = 'AIDAEXAMPLEALICE';
@@ -115,35 +113,16 @@ export const startDoctorWorld = () => composeWorld(async (parts) => {
     /** The AWS side of the world, for a child's environment (a clean one: see cleanEnv). */
     env: (extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv =>
       cleanEnv({ AWS_ACCESS_KEY_ID: KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey, AWS_ENDPOINT_URL_STS: sts.endpoint, AWS_ENDPOINT_URL_EKS: eksEndpoint, ...extra }),
-    /** A kubeconfig whose one context reaches `server` through the exec plugin `command args`. */
-    kubeconfig(options: { server: string; args: string[]; command?: string; env?: Record<string, string>; apiVersion?: string }): string {
-      const file = join(dir, `kubeconfig-${Math.random().toString(36).slice(2)}.yaml`);
-      writeFileSync(
-        file,
-        stringify({
-          apiVersion: 'v1',
-          kind: 'Config',
-          clusters: [{ name: 'live', cluster: { server: options.server, 'certificate-authority-data': Buffer.from(cas.blue.certPem + cas.green.certPem).toString('base64'), 'tls-server-name': 'kubernetes.default.svc' } }],
-          users: [
-            {
-              name: 'ops',
-              user: {
-                exec: {
-                  apiVersion: options.apiVersion ?? 'client.authentication.k8s.io/v1',
-                  command: options.command ?? requireBuilt(),
-                  args: options.args,
-                  ...(options.env ? { env: Object.entries(options.env).map(([name, value]) => ({ name, value })) } : {}),
-                  interactiveMode: 'Never',
-                },
-              },
-            },
-          ],
-          contexts: [{ name: 'live', context: { cluster: 'live', user: 'ops' } }],
-          'current-context': 'live',
-        }),
-      );
-      return file;
-    },
+    /** A kubeconfig whose one context reaches `server` (either colour's CA) through the exec plugin `command args`. */
+    kubeconfig: (options: { server: string; args: string[]; command?: string; env?: Record<string, string>; apiVersion?: string }): string =>
+      writeKubeconfig(
+        { dir },
+        {
+          ...options,
+          caPems: [cas.blue.certPem, cas.green.certPem],
+          env: options.env ? Object.entries(options.env).map(([name, value]) => ({ name, value })) : undefined,
+        },
+      ),
   };
 });
 export type DoctorWorld = Awaited<ReturnType<typeof startDoctorWorld>>;
