@@ -10,13 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConnectProxy } from '../support/connect-proxy.js';
 import { startMoto } from '../support/moto.mjs';
 import { startPresignedSts } from '../support/sts-presigned.mjs';
-import { cleanEnv, KEYS, runBuilt } from '../support/run.js';
+import { envKeys, KEYS, runBuilt } from '../support/run.js';
 import { golden } from '../support/text.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/k8s-admin';
 let moto: Awaited<ReturnType<typeof startMoto>>;
 let sts: Awaited<ReturnType<typeof startPresignedSts>>;
-const homes: string[] = [];
 beforeAll(async () => {
   moto = await startMoto();
   sts = await startPresignedSts({
@@ -26,15 +25,10 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await Promise.all([sts?.close(), moto?.stop()]);
-  const { rmSync } = await import('node:fs');
-  for (const h of homes) rmSync(h, { recursive: true, force: true });
 });
 
-const env = (extra: Record<string, string | undefined> = {}) => {
-  const e = cleanEnv({ AWS_ACCESS_KEY_ID: KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey, AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_STS: sts.endpoint, BASCULE_NO_CACHE: '1', ...extra });
-  homes.push(e.HOME as string);
-  return e;
-};
+/** Static keys and the presigned STS; the homes go with the run's temp root (see cleanEnv). */
+const env = (extra: Record<string, string | undefined> = {}) => envKeys({ AWS_ENDPOINT_URL_STS: sts.endpoint, BASCULE_NO_CACHE: '1', ...extra });
 const token = async (args: string[], extra: Record<string, string | undefined> = {}) => {
   const r = await runBuilt(['token', '--no-dns', '--token-only', ...args], { env: env(extra) });
   expect(r.stderr).toBe('');
