@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMoto } from '../support/moto.mjs';
 import { cleanEnv, runBuilt } from '../support/run.js';
+import { decodeToken as decode } from '../support/token.js';
 
-const decode = (token: string) => new URL(Buffer.from(token.slice('k8s-aws-v1.'.length), 'base64url').toString('utf8'));
 const signed = (stdout: string) => {
   const url = decode(JSON.parse(stdout).status.token);
   return { keyId: url.searchParams.get('X-Amz-Credential')?.split('/')[0], sessionToken: url.searchParams.get('X-Amz-Security-Token') };

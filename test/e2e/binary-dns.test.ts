@@ -6,24 +6,14 @@
  * cannot tell which artefact kubectl ran.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDnsServer } from '../support/dns-server.mjs';
+import { startDnsServer, startResolutionZone } from '../support/dns-server.mjs';
 import { BINARY, envKeys, requireArtefact, runBundle, spawnAsync, type Result } from '../support/run.js';
 
 let dns: Awaited<ReturnType<typeof startDnsServer>>;
 let dns6: Awaited<ReturnType<typeof startDnsServer>>;
 let deadAddress = '';
 beforeAll(async () => {
-  dns = await startDnsServer();
-  dns.setTxt('eks.devinfra.info', ['eks-green', 'heritage=external-dns,external-dns/owner=ingress.devinfra.local']);
-  dns.setTxt('chunks.devinfra.info', [['eks-', 'gr', 'een']]);
-  dns.setTxt('big.devinfra.info', Array.from({ length: 40 }, (_, i) => `heritage=external-dns,external-dns/owner=owner-number-${i}`).concat(['eks-blue']));
-  dns.setTxt('two.devinfra.info', ['eks-green', 'eks-blue']);
-  dns.setTxt('bad.devinfra.info', ['not a cluster name']);
-  dns.setA('a-only.devinfra.info', ['10.0.0.1']);
-  dns.setCname('alias.devinfra.info', 'elsewhere.example.org');
-  dns.setFault('servfail.devinfra.info', 'servfail');
-  dns.setFault('refused.devinfra.info', 'refused');
-  dns.setFault('silent.devinfra.info', 'drop');
+  dns = await startResolutionZone();
   dns6 = await startDnsServer({ host: '::1' });
   dns6.setTxt('eks.devinfra.info', ['eks-green']);
   dns6.setFault('servfail.devinfra.info', 'servfail');

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CreateLoadBalancerCommand, ElasticLoadBalancingV2Client, type LoadBalancer } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, DeleteHostedZoneCommand, Route53Client, type Change } from '@aws-sdk/client-route-53';
+import { ChangeResourceRecordSetsCommand, Route53Client, type Change } from '@aws-sdk/client-route-53';
 import { startMoto } from '../support/moto.mjs';
+import { createZone } from '../support/route53-zone.js';
 import { envKeys, KEYS, ROOT, runBuilt, runInProcess } from '../support/run.js';
 import { readRepoFile, tempDirs } from '../support/text.js';
 
@@ -60,18 +61,7 @@ beforeAll(async () => {
   route53 = new Route53Client(config);
   cloudwatch = new CloudWatchClient(config);
   const elb = new ElasticLoadBalancingV2Client(config);
-  // The platform file takes Route53-shaped ids (Z...); moto's start with any letter: ask in parallel rounds.
-  const createZone = async (name: string): Promise<string> => {
-    for (let round = 0; round < 50; round++) {
-      const made = await Promise.all(Array.from({ length: 16 }, (_, i) => route53.send(new CreateHostedZoneCommand({ Name: name, CallerReference: `${name}-${round}-${i}-${Date.now()}` }))));
-      const ids = made.map((m) => (m.HostedZone?.Id ?? '').replace('/hostedzone/', ''));
-      const keep = ids.find((id) => /^Z[0-9A-Z]{4,32}$/.test(id));
-      await Promise.all(ids.filter((id) => id !== keep).map((id) => route53.send(new DeleteHostedZoneCommand({ Id: id }))));
-      if (keep) return keep;
-    }
-    throw new Error(`moto gave no Z... zone id for ${name} in 800 attempts`);
-  };
-  [zones.local, zones.fr] = await Promise.all([createZone('devinfra.local'), createZone('devinfra.fr')]);
+  [zones.local, zones.fr] = await Promise.all([createZone(route53, 'devinfra.local'), createZone(route53, 'devinfra.fr')]);
   const nets = await subnets(moto.endpoint);
   for (const [key, name, type] of [
     ['blueWeb', 'k8s-blue-web', 'application'],

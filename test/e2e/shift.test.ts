@@ -23,9 +23,10 @@ import {
   RegisterTargetsCommand,
   type LoadBalancer,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, DeleteHostedZoneCommand, Route53Client, type ResourceRecordSet } from '@aws-sdk/client-route-53';
+import { ChangeResourceRecordSetsCommand, Route53Client, type ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { startMoto } from '../support/moto.mjs';
 import { startRoute53Proxy } from '../support/route53-proxy.mjs';
+import { createZone } from '../support/route53-zone.js';
 import { envKeys, KEYS, requireBuilt, ROOT, runInProcess } from '../support/run.js';
 import { readRepoFile, tempDirs } from '../support/text.js';
 
@@ -53,18 +54,6 @@ async function ec2(action: string): Promise<string> {
     body: `Action=${action}&Version=2016-11-15`,
   });
   return res.text();
-}
-
-/** A zone whose id moto made look like Route53's (Z + 4..32 characters), as the platform file requires: moto's start with any letter, so ask in parallel rounds. */
-async function createZone(client: Route53Client, name: string): Promise<string> {
-  for (let round = 0; round < 50; round++) {
-    const made = await Promise.all(Array.from({ length: 16 }, (_, i) => client.send(new CreateHostedZoneCommand({ Name: name, CallerReference: `${name}-${round}-${i}-${Date.now()}` }))));
-    const ids = made.map((m) => (m.HostedZone?.Id ?? '').replace('/hostedzone/', ''));
-    const keep = ids.find((id) => /^Z[0-9A-Z]{4,32}$/.test(id));
-    await Promise.all(ids.filter((id) => id !== keep).map((id) => client.send(new DeleteHostedZoneCommand({ Id: id }))));
-    if (keep) return keep;
-  }
-  throw new Error(`moto gave no Z... zone id for ${name} in 800 attempts`);
 }
 
 const all = async (): Promise<ResourceRecordSet[]> => {

@@ -8,10 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeSts } from '../support/fake-sts.mjs';
 import { startMoto } from '../support/moto.mjs';
 import { cleanEnv, envKeys, KEYS, runBuilt } from '../support/run.js';
+import { decodeToken as decode, signerOf as signer } from '../support/token.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/k8s-readonly';
-const decode = (token: string) => new URL(Buffer.from(token.slice('k8s-aws-v1.'.length), 'base64url').toString('utf8'));
-const signer = (stdout: string) => decode(JSON.parse(stdout).status.token).searchParams.get('X-Amz-Credential')?.split('/')[0];
 
 let moto: Awaited<ReturnType<typeof startMoto>>;
 beforeAll(async () => {

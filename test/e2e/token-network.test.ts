@@ -6,30 +6,29 @@
  * --profile with endpoint_url and services sections, and stderr on success.
  */
 import { writeFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeCa, makeServerCert } from '../support/certs.mjs';
+import { type ConnectProxy, startConnectProxy } from '../support/connect-proxy.js';
 import { startFakeSts } from '../support/fake-sts.mjs';
 import { envKeys, KEYS, runBuilt } from '../support/run.js';
 import { tempDirs } from '../support/text.js';
+import { decodeToken as decode, signerOf as signer } from '../support/token.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/k8s-readonly';
 const expiration = () => new Date(Date.now() + 3600_000).toISOString();
 const roleXml = () =>
   `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIAVIAPROXY</AccessKeyId><SecretAccessKey>proxy/secret</SecretAccessKey><SessionToken>proxy-session</SessionToken><Expiration>${expiration()}</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/k8s-readonly/bascule</Arn><AssumedRoleId>AROAEXAMPLE:bascule</AssumedRoleId></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></AssumeRoleResponse>`;
-const decode = (token: string) => new URL(Buffer.from(token.slice('k8s-aws-v1.'.length), 'base64url').toString('utf8'));
-const signer = (stdout: string) => decode(JSON.parse(stdout).status.token).searchParams.get('X-Amz-Credential')?.split('/')[0];
 
 const temp = tempDirs('bascule-net-');
 let ca: ReturnType<typeof makeCa>;
 let stsTls: https.Server;
 let stsTlsPort = 0;
 /** CONNECT targets the proxy saw, in order. It tunnels sts.*.amazonaws.com:443 to the TLS stand-in, anything else to itself. */
-const connects: string[] = [];
-let proxy: http.Server;
+let connects: string[] = [];
+let proxy: ConnectProxy;
 let proxyUrl = '';
 let blackHole: net.Server;
 let blackHolePort = 0;
@@ -48,23 +47,8 @@ beforeAll(async () => {
   await new Promise<void>((r) => stsTls.listen(0, '127.0.0.1', r));
   stsTlsPort = (stsTls.address() as net.AddressInfo).port;
 
-  proxy = http.createServer((_, res) => res.writeHead(405).end());
-  proxy.on('connect', (req, client: net.Socket, head) => {
-    connects.push(req.url ?? '');
-    const [host, port] = (req.url ?? '').split(/:(?=\d+$)/);
-    const target = /^sts\.[a-z0-9-]+\.amazonaws\.com$/.test(host ?? '') ? { host: '127.0.0.1', port: stsTlsPort } : { host: host as string, port: Number(port) };
-    const upstream = net.connect(target, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    held.push(client, upstream);
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-  });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+  proxy = await startConnectProxy((host, port) => (/^sts\.[a-z0-9-]+\.amazonaws\.com$/.test(host) ? { host: '127.0.0.1', port: stsTlsPort } : { host, port }));
+  ({ url: proxyUrl, connects } = proxy);
 
   // Accepts connections and never answers.
   blackHole = net.createServer((socket) => {
@@ -78,8 +62,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of held) s.destroy();
   stsTls?.closeAllConnections();
-  proxy?.closeAllConnections();
-  await Promise.all([stsTls, proxy, blackHole].map((s) => new Promise((r) => s?.close(r))));
+  await Promise.all([...[stsTls, blackHole].map((s) => new Promise((r) => s?.close(r))), proxy?.close()]);
   if (ca) rmSync(ca.dir, { recursive: true, force: true });
 });
 

@@ -6,18 +6,16 @@
  * and unreachable; each with its exit code. The JSON shape as a golden.
  */
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startConnectProxy } from '../support/connect-proxy.js';
 import { startMoto } from '../support/moto.mjs';
 import { startPresignedSts } from '../support/sts-presigned.mjs';
-import { cleanEnv, KEYS, runBuilt } from '../support/run.js';
+import { envKeys, KEYS, runBuilt } from '../support/run.js';
 import { golden } from '../support/text.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/k8s-admin';
 let moto: Awaited<ReturnType<typeof startMoto>>;
 let sts: Awaited<ReturnType<typeof startPresignedSts>>;
-const homes: string[] = [];
 beforeAll(async () => {
   moto = await startMoto();
   sts = await startPresignedSts({
@@ -27,15 +25,10 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   await Promise.all([sts?.close(), moto?.stop()]);
-  const { rmSync } = await import('node:fs');
-  for (const h of homes) rmSync(h, { recursive: true, force: true });
 });
 
-const env = (extra: Record<string, string | undefined> = {}) => {
-  const e = cleanEnv({ AWS_ACCESS_KEY_ID: KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey, AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_STS: sts.endpoint, BASCULE_NO_CACHE: '1', ...extra });
-  homes.push(e.HOME as string);
-  return e;
-};
+/** Static keys and the presigned STS; the homes go with the run's temp root (see cleanEnv). */
+const env = (extra: Record<string, string | undefined> = {}) => envKeys({ AWS_ENDPOINT_URL_STS: sts.endpoint, BASCULE_NO_CACHE: '1', ...extra });
 const token = async (args: string[], extra: Record<string, string | undefined> = {}) => {
   const r = await runBuilt(['token', '--no-dns', '--token-only', ...args], { env: env(extra) });
   expect(r.stderr).toBe('');
@@ -114,22 +107,10 @@ describe('bascule verify against STS (moto)', () => {
   });
 
   it('through HTTP_PROXY as every AWS call of bascule (a CONNECT tunnel), and direct for a NO_PROXY host', async () => {
-    const targets: string[] = [];
-    const proxy = http.createServer((_, res) => res.writeHead(405).end());
-    proxy.on('connect', (req: http.IncomingMessage, client: net.Socket) => {
-      targets.push(String(req.url));
-      const [host, port] = String(req.url).split(/:(?=\d+$)/) as [string, string];
-      const upstream = net.connect(Number(port), host, () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.pipe(client);
-        client.pipe(upstream);
-      });
-      upstream.on('error', () => client.destroy());
-      client.on('error', () => upstream.destroy());
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const proxy = await startConnectProxy();
+    const targets = proxy.connects;
     try {
-      const proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+      const proxyUrl = proxy.url;
       const t = await token(['-i', 'eks-green']);
       const via = await verify(['-t', t, '-i', 'eks-green'], { HTTP_PROXY: proxyUrl });
       expect(via.stderr).toBe('');
@@ -139,8 +120,7 @@ describe('bascule verify against STS (moto)', () => {
       expect(direct.code).toBe(0);
       expect(targets).toHaveLength(1);
     } finally {
-      proxy.closeAllConnections();
-      await new Promise((r) => proxy.close(r));
+      await proxy.close();
     }
   });
 

@@ -6,20 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caresTransport, lookupTxtVia } from '../../src/dns/resolver.js';
 import { wireTransport } from '../../src/dns/wire.js';
 import { isIP, parseDnsServer } from '../../src/platform/vocabulary.js';
-import { startDnsServer } from '../support/dns-server.mjs';
+import { startDnsServer, startResolutionZone } from '../support/dns-server.mjs';
 import { envKeys, runInProcess } from '../support/run.js';
 
 let dns: Awaited<ReturnType<typeof startDnsServer>>;
 beforeAll(async () => {
-  dns = await startDnsServer();
-  dns.setTxt('eks.devinfra.info', ['eks-green', 'heritage=external-dns,external-dns/owner=ingress.devinfra.local']);
-  dns.setTxt('chunks.devinfra.info', [['eks-', 'gr', 'een']]);
-  dns.setTxt('big.devinfra.info', Array.from({ length: 40 }, (_, i) => `heritage=external-dns,external-dns/owner=owner-number-${i}`).concat(['eks-blue']));
-  dns.setTxt('two.devinfra.info', ['eks-green', 'eks-blue']);
-  dns.setA('a-only.devinfra.info', ['10.0.0.1']);
-  dns.setFault('servfail.devinfra.info', 'servfail');
-  dns.setFault('refused.devinfra.info', 'refused');
-  dns.setFault('silent.devinfra.info', 'drop');
+  dns = await startResolutionZone();
 });
 afterAll(() => dns.close());
 

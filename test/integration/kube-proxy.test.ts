@@ -4,7 +4,6 @@
  * cluster's CA, its TLS server name) verified inside it; and a failure of
  * the API is a `kube` error, not an AWS one.
  */
-import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import { rmSync } from 'node:fs';
@@ -12,14 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BasculeError } from '../../src/errors.js';
 import { kubeClient } from '../../src/switch/kube.js';
 import { makeCa, makeServerCert } from '../support/certs.mjs';
+import { type ConnectProxy, startConnectProxy } from '../support/connect-proxy.js';
 
 let ca: ReturnType<typeof makeCa>;
 let api: https.Server;
 let endpoint = '';
-let proxy: http.Server;
+let proxy: ConnectProxy;
 let proxyUrl = '';
-const connects: string[] = [];
-const sockets: net.Socket[] = [];
+let connects: string[] = [];
 
 beforeAll(async () => {
   ca = makeCa('kube-proxy');
@@ -30,29 +29,13 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
   endpoint = `https://127.0.0.1:${(api.address() as net.AddressInfo).port}`;
-  proxy = http.createServer((_, res) => res.writeHead(405).end());
-  proxy.on('connect', (req, client: net.Socket, head) => {
-    connects.push(req.url ?? '');
-    const [host, port] = (req.url ?? '').split(/:(?=\d+$)/);
-    const upstream = net.connect({ host: host as string, port: Number(port) }, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    sockets.push(client, upstream);
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-  });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  proxyUrl = `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+  proxy = await startConnectProxy();
+  ({ url: proxyUrl, connects } = proxy);
 });
 
 afterAll(async () => {
-  for (const s of sockets) s.destroy();
   api?.closeAllConnections();
-  proxy?.closeAllConnections();
-  await Promise.all([api, proxy].map((s) => new Promise((r) => s?.close(r))));
+  await Promise.all([new Promise((r) => api?.close(r)), proxy?.close()]);
   if (ca) rmSync(ca.dir, { recursive: true, force: true });
 });
 

@@ -146,6 +146,26 @@ export async function startDnsServer(options = {}) {
   };
 }
 
+/**
+ * A server holding the zone of the TXT resolution tests (the in-process
+ * resolver's and the artefacts'): one name per outcome the rules tell apart.
+ * Any other name is NXDOMAIN.
+ */
+export async function startResolutionZone() {
+  const dns = await startDnsServer();
+  dns.setTxt('eks.devinfra.info', ['eks-green', 'heritage=external-dns,external-dns/owner=ingress.devinfra.local']);
+  dns.setTxt('chunks.devinfra.info', [['eks-', 'gr', 'een']]);
+  dns.setTxt('big.devinfra.info', Array.from({ length: 40 }, (_, i) => `heritage=external-dns,external-dns/owner=owner-number-${i}`).concat(['eks-blue']));
+  dns.setTxt('two.devinfra.info', ['eks-green', 'eks-blue']);
+  dns.setTxt('bad.devinfra.info', ['not a cluster name']);
+  dns.setA('a-only.devinfra.info', ['10.0.0.1']);
+  dns.setCname('alias.devinfra.info', 'elsewhere.example.org');
+  dns.setFault('servfail.devinfra.info', 'servfail');
+  dns.setFault('refused.devinfra.info', 'refused');
+  dns.setFault('silent.devinfra.info', 'drop');
+  return dns;
+}
+
 const BIND_ATTEMPTS = 20;
 
 /**

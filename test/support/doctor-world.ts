@@ -9,13 +9,11 @@
  * DescribeAccessEntry (moto has none). It is composed of world.ts's parts;
  * stop() stops them all, last first, and removes the directories.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import type http from 'node:http';
-import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { status } from './apiserver.mjs';
-import { KEYS, requireBuilt } from './run.js';
-import { casPart, clustersPart, composeWorld, dirPart, dnsPart, httpPart, motoPart, presignedStsPart } from './world.js';
+import { cleanEnv, KEYS } from './run.js';
+import { casPart, clustersPart, composeWorld, dirPart, dnsPart, httpPart, motoPart, presignedStsPart, writeKubeconfig } from './world.js';
 
 export { ROLE_ARN, TXT_NAME } from './world.js';
 export const USER_ID = 'AIDAEXAMPLEALICE';
@@ -100,7 +98,6 @@ export const startDoctorWorld = () => composeWorld(async (parts) => {
   });
 
   const dir = dirPart(parts, 'doctor-');
-  const homes: string[] = [];
   return {
     moto,
     sts,
@@ -113,57 +110,19 @@ export const startDoctorWorld = () => composeWorld(async (parts) => {
     denyAccessEntries(deny: boolean) {
       eksDenied = deny;
     },
-    /** The AWS side of the world, for a child's environment (HOME and AWS files in the world's directory). */
-    env(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-      const home = mkdtempSync(join(dir, 'home-'));
-      homes.push(home);
-      const env: NodeJS.ProcessEnv = {
-        PATH: process.env.PATH,
-        HOME: home,
-        KUBECACHEDIR: join(home, '.kube', 'cache'),
-        AWS_CONFIG_FILE: join(home, 'aws-config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(home, 'aws-credentials'),
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_ACCESS_KEY_ID: KEYS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey,
-        AWS_ENDPOINT_URL_STS: sts.endpoint,
-        AWS_ENDPOINT_URL_EKS: eksEndpoint,
-      };
-      for (const [k, v] of Object.entries(extra)) {
-        if (v === undefined) delete env[k];
-        else env[k] = v;
-      }
-      return env;
-    },
-    /** A kubeconfig whose one context reaches `server` through the exec plugin `command args`. */
-    kubeconfig(options: { server: string; args: string[]; command?: string; env?: Record<string, string>; apiVersion?: string }): string {
-      const file = join(dir, `kubeconfig-${Math.random().toString(36).slice(2)}.yaml`);
-      writeFileSync(
-        file,
-        stringify({
-          apiVersion: 'v1',
-          kind: 'Config',
-          clusters: [{ name: 'live', cluster: { server: options.server, 'certificate-authority-data': Buffer.from(cas.blue.certPem + cas.green.certPem).toString('base64'), 'tls-server-name': 'kubernetes.default.svc' } }],
-          users: [
-            {
-              name: 'ops',
-              user: {
-                exec: {
-                  apiVersion: options.apiVersion ?? 'client.authentication.k8s.io/v1',
-                  command: options.command ?? requireBuilt(),
-                  args: options.args,
-                  ...(options.env ? { env: Object.entries(options.env).map(([name, value]) => ({ name, value })) } : {}),
-                  interactiveMode: 'Never',
-                },
-              },
-            },
-          ],
-          contexts: [{ name: 'live', context: { cluster: 'live', user: 'ops' } }],
-          'current-context': 'live',
-        }),
-      );
-      return file;
-    },
+    /** The AWS side of the world, for a child's environment (a clean one: see cleanEnv). */
+    env: (extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv =>
+      cleanEnv({ AWS_ACCESS_KEY_ID: KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey, AWS_ENDPOINT_URL_STS: sts.endpoint, AWS_ENDPOINT_URL_EKS: eksEndpoint, ...extra }),
+    /** A kubeconfig whose one context reaches `server` (either colour's CA) through the exec plugin `command args`. */
+    kubeconfig: (options: { server: string; args: string[]; command?: string; env?: Record<string, string>; apiVersion?: string }): string =>
+      writeKubeconfig(
+        { dir },
+        {
+          ...options,
+          caPems: [cas.blue.certPem, cas.green.certPem],
+          env: options.env ? Object.entries(options.env).map(([name, value]) => ({ name, value })) : undefined,
+        },
+      ),
   };
 });
 export type DoctorWorld = Awaited<ReturnType<typeof startDoctorWorld>>;

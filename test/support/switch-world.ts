@@ -18,21 +18,14 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  AssociateVPCWithHostedZoneCommand,
-  ChangeResourceRecordSetsCommand,
-  CreateHostedZoneCommand,
-  DeleteHostedZoneCommand,
-  ListResourceRecordSetsCommand,
-  Route53Client,
-  type ResourceRecordSet,
-} from '@aws-sdk/client-route-53';
+import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, Route53Client, type ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { buildExternalDns } from '../../src/manifests/external-dns.js';
 import type { Colour } from '../../src/platform/model.js';
 import { readPlatform } from '../../src/platform/read.js';
 import { deploymentStore } from './deployments.mjs';
 import { startExternalDns } from './external-dns.mjs';
 import { loadBalancerService, objectStore } from './kube-objects.mjs';
+import { createZone } from './route53-zone.js';
 import { cleanEnv, KEYS } from './run.js';
 import { casPart, clustersPart, composeWorld, dirPart, dnsPart, motoPart, route53ProxyPart, TXT_NAME } from './world.js';
 
@@ -51,26 +44,6 @@ export const INTERVAL = '1s';
 const CLUSTER_INTERVAL = '5s';
 
 const credentials = { accessKeyId: KEYS.accessKeyId, secretAccessKey: KEYS.secretAccessKey };
-
-/** Creates a hosted zone whose id moto made look like Route53's (Z + 21 characters): moto's ids start with any letter. */
-async function createZone(client: Route53Client, name: string, vpcs: string[] = []): Promise<string> {
-  for (let attempt = 0; attempt < 1000; attempt++) {
-    const made = await client.send(
-      new CreateHostedZoneCommand({
-        Name: name,
-        CallerReference: `${name}-${attempt}-${Date.now()}`,
-        ...(vpcs[0] ? { VPC: { VPCRegion: 'eu-west-3', VPCId: vpcs[0] }, HostedZoneConfig: { PrivateZone: true } } : {}),
-      }),
-    );
-    const id = (made.HostedZone?.Id ?? '').replace('/hostedzone/', '');
-    if (/^Z[0-9A-Z]{4,32}$/.test(id)) {
-      for (const vpc of vpcs.slice(1)) await client.send(new AssociateVPCWithHostedZoneCommand({ HostedZoneId: id, VPC: { VPCRegion: 'eu-west-3', VPCId: vpc } }));
-      return id;
-    }
-    await client.send(new DeleteHostedZoneCommand({ Id: id }));
-  }
-  throw new Error(`moto gave no Z... zone id for ${name} in 1000 attempts`);
-}
 
 const unquote = (value: string) => [...value.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => (m[1] as string).replace(/\\(.)/g, '$1')).join('') || value;
 

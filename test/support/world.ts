@@ -144,7 +144,7 @@ export type World = Awaited<ReturnType<typeof startWorld>>;
 
 /** A kubeconfig (JSON is YAML) with one context whose user runs the built bascule. */
 export function writeKubeconfig(
-  world: World,
+  world: Pick<World, 'dir'>,
   options: { server: string; caPems: string[]; args: string[]; apiVersion?: string; name?: string; command?: string; env?: { name: string; value: string }[] },
 ): string {
   const file = join(world.dir, `${options.name ?? 'kubeconfig'}-${Math.random().toString(36).slice(2)}.json`);

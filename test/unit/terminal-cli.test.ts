@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli.js';
 import type { Io } from '../../src/io.js';
-import { KEYS } from '../support/run.js';
+import { cleanEnv, envKeys, KEYS } from '../support/run.js';
 import { golden, tempDirs } from '../support/text.js';
 import { canonicalKey, fileNameOf, serialiseEntry } from '../../src/token/cache.js';
 import type { TokenCacheKey } from '../../src/token/get-token.js';
@@ -19,19 +19,9 @@ import { fastParseTokenArgv } from '../../src/token/flags.js';
 const tempDir = tempDirs('bascule-terminal-');
 const NOW = new Date('2026-01-02T03:04:05Z');
 
-function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const home = tempDir();
-  return {
-    PATH: process.env.PATH,
-    HOME: home,
-    KUBECACHEDIR: join(home, '.kube', 'cache'),
-    AWS_CONFIG_FILE: join(home, 'aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'aws-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    ...extra,
-  };
-}
-const keys = () => env({ AWS_ACCESS_KEY_ID: KEYS.accessKeyId, AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey, AWS_REGION: 'eu-west-1' });
+/** The test environments of run.ts: a clean one, and one with static keys. */
+const env = cleanEnv;
+const keys = () => envKeys();
 
 async function cli(argv: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; tty?: boolean; now?: Date } = {}) {
   let stdout = '';

@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { envKeys, runInProcess, cleanEnv, KEYS } from '../support/run.js';
 import { fastParseTokenArgv, TOKEN_FLAGS, type FastParse } from '../../src/token/flags.js';
 import { parseTokenInput } from '../../src/token/options.js';
+import { decodeToken as decode } from '../support/token.js';
 
 const fixed = () => new Date('2026-01-02T03:04:05.678Z');
-const decode = (token: string) => new URL(Buffer.from(token.slice('k8s-aws-v1.'.length), 'base64url').toString('utf8'));
 
 describe('bascule token (in-process)', () => {
   it('prints one ExecCredential line, v1beta1 by default, and nothing on stderr', async () => {
