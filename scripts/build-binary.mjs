@@ -61,18 +61,16 @@ const BUN_FLAGS = [
 
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts }).toString();
 
-function hasTool(tool, args = ['--version']) {
+/** Debian's qemu-user and libc6-arm64-cross let the linux-arm64 binary run here, emulated. */
+const ARM64_SYSROOT = '/usr/aarch64-linux-gnu';
+function hasQemuArm64() {
   try {
-    execFileSync(tool, args, { stdio: 'ignore' });
-    return true;
+    execFileSync('qemu-aarch64', ['--version'], { stdio: 'ignore' });
   } catch {
     return false;
   }
+  return existsSync(join(ARM64_SYSROOT, 'lib/ld-linux-aarch64.so.1'));
 }
-
-/** Debian's qemu-user and libc6-arm64-cross let the linux-arm64 binary run here, emulated. */
-const ARM64_SYSROOT = '/usr/aarch64-linux-gnu';
-const hasQemuArm64 = () => hasTool('qemu-aarch64') && existsSync(join(ARM64_SYSROOT, 'lib/ld-linux-aarch64.so.1'));
 
 /**
  * Profile-guided layout of the bytecode (Bun's --bytecode-order): this
@@ -126,24 +124,25 @@ async function recordBytecodeOrder(dir, compileHost) {
 }
 
 export async function buildBinaries(targets) {
-  for (const t of targets) if (!TARGETS[t]) throw new BunPackageError(`unknown target ${t}; known: ${Object.keys(TARGETS).join(', ')}`);
+  // Each target's runtime, resolved (and checked) once, before any work: an unknown target fails here.
   const bun = hostBun();
+  const runtimes = new Map([HOST, ...targets].map((t) => [t, t === HOST ? bun : runtimeFor(t)]));
   const stage = join(root, 'node_modules/.cache/bascule-bun/stage');
   rmSync(stage, { recursive: true, force: true });
   await buildBundle({ outdir: stage, format: 'esm' });
   const compile = (target, out, extra = []) =>
-    run(bun.exe, ['build', ...BUN_FLAGS, ...extra, `--target=${TARGETS[target].bun}`, `--compile-executable-path=${runtimeFor(target).exe}`, join(stage, 'bascule.js'), '--outfile', out], {
+    run(bun.exe, ['build', ...BUN_FLAGS, ...extra, `--target=${TARGETS[target].bun}`, `--compile-executable-path=${runtimes.get(target).exe}`, join(stage, 'bascule.js'), '--outfile', out], {
       cwd: root,
       env: { ...process.env, BUN_INSTALL_CACHE_DIR: join(stage, 'no-downloads') },
     });
   const orders = await recordBytecodeOrder(join(stage, 'order'), (out) => compile(HOST, out));
+  mkdirSync(join(root, 'dist'), { recursive: true });
   const built = [];
   for (const target of targets) {
     const out = join(root, `dist/bascule-${target}`);
     rmSync(out, { force: true });
-    mkdirSync(join(root, 'dist'), { recursive: true });
     compile(target, out, [`--bytecode-order=${orders.join(',')}`]);
-    const runtime = runtimeFor(target);
+    const runtime = runtimes.get(target);
     const notes = [`${runtime.pkg}@${runtime.version}`];
     if (target === HOST) notes.push(`runs here: ${run(out, ['--version']).trim()}`);
     else if (target === 'linux-arm64' && hasQemuArm64()) notes.push(`runs under qemu-aarch64: ${run('qemu-aarch64', ['-L', ARM64_SYSROOT, out, '--version']).trim()}`);
