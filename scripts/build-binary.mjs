@@ -17,7 +17,7 @@
 // loaded by some command, and that a cached token loads none.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBundle } from './build.mjs';
@@ -61,18 +61,16 @@ const BUN_FLAGS = [
 
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts }).toString();
 
-function hasTool(tool, args = ['--version']) {
+/** Debian's qemu-user and libc6-arm64-cross let the linux-arm64 binary run here, emulated. */
+const ARM64_SYSROOT = '/usr/aarch64-linux-gnu';
+function hasQemuArm64() {
   try {
-    execFileSync(tool, args, { stdio: 'ignore' });
-    return true;
+    execFileSync('qemu-aarch64', ['--version'], { stdio: 'ignore' });
   } catch {
     return false;
   }
+  return existsSync(join(ARM64_SYSROOT, 'lib/ld-linux-aarch64.so.1'));
 }
-
-/** Debian's qemu-user and libc6-arm64-cross let the linux-arm64 binary run here, emulated. */
-const ARM64_SYSROOT = '/usr/aarch64-linux-gnu';
-const hasQemuArm64 = () => hasTool('qemu-aarch64') && existsSync(join(ARM64_SYSROOT, 'lib/ld-linux-aarch64.so.1'));
 
 /**
  * Profile-guided layout of the bytecode (Bun's --bytecode-order): this
@@ -86,8 +84,7 @@ const hasQemuArm64 = () => hasTool('qemu-aarch64') && existsSync(join(ARM64_SYSR
  * Returns the order files, the most common run first.
  */
 async function recordBytecodeOrder(dir, compileHost) {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir);
   const probe = join(dir, 'bascule');
   compileHost(probe);
   const dns = await startDnsServer();
@@ -126,44 +123,50 @@ async function recordBytecodeOrder(dir, compileHost) {
 }
 
 export async function buildBinaries(targets) {
-  for (const t of targets) if (!TARGETS[t]) throw new BunPackageError(`unknown target ${t}; known: ${Object.keys(TARGETS).join(', ')}`);
+  // Each target's runtime, resolved (and checked) once, before any work: an unknown target fails here.
   const bun = hostBun();
-  const stage = join(root, 'node_modules/.cache/bascule-bun/stage');
-  rmSync(stage, { recursive: true, force: true });
-  await buildBundle({ outdir: stage, format: 'esm' });
-  const compile = (target, out, extra = []) =>
-    run(bun.exe, ['build', ...BUN_FLAGS, ...extra, `--target=${TARGETS[target].bun}`, `--compile-executable-path=${runtimeFor(target).exe}`, join(stage, 'bascule.js'), '--outfile', out], {
-      cwd: root,
-      env: { ...process.env, BUN_INSTALL_CACHE_DIR: join(stage, 'no-downloads') },
-    });
-  const orders = await recordBytecodeOrder(join(stage, 'order'), (out) => compile(HOST, out));
+  const runtimes = new Map([HOST, ...targets].map((t) => [t, t === HOST ? bun : runtimeFor(t)]));
+  // A stage of this build's own: node_modules (and its cache) may be shared by several checkouts building at once.
+  const cache = join(root, 'node_modules/.cache/bascule-bun');
+  mkdirSync(cache, { recursive: true });
+  const stage = mkdtempSync(join(cache, 'stage-'));
   const built = [];
-  for (const target of targets) {
-    const out = join(root, `dist/bascule-${target}`);
-    rmSync(out, { force: true });
+  try {
+    await buildBundle({ outdir: stage, format: 'esm' });
+    const compile = (target, out, extra = []) =>
+      run(bun.exe, ['build', ...BUN_FLAGS, ...extra, `--target=${TARGETS[target].bun}`, `--compile-executable-path=${runtimes.get(target).exe}`, join(stage, 'bascule.js'), '--outfile', out], {
+        cwd: root,
+        env: { ...process.env, BUN_INSTALL_CACHE_DIR: join(stage, 'no-downloads') },
+      });
+    const orders = await recordBytecodeOrder(join(stage, 'order'), (out) => compile(HOST, out));
     mkdirSync(join(root, 'dist'), { recursive: true });
-    compile(target, out, [`--bytecode-order=${orders.join(',')}`]);
-    const runtime = runtimeFor(target);
-    const notes = [`${runtime.pkg}@${runtime.version}`];
-    if (target === HOST) notes.push(`runs here: ${run(out, ['--version']).trim()}`);
-    else if (target === 'linux-arm64' && hasQemuArm64()) notes.push(`runs under qemu-aarch64: ${run('qemu-aarch64', ['-L', ARM64_SYSROOT, out, '--version']).trim()}`);
-    else notes.push('cross-built, not run here');
-    if (TARGETS[target].os === 'darwin') {
-      // Bun signs its arm64 output ad hoc (macOS will not run arm64 code
-      // without a valid signature); its x64 output keeps the runtime's own
-      // signature, which no longer matches. Intel Macs run it regardless, and
-      // the formula and install.sh sign ad hoc again on install (codesign).
-      try {
-        notes.push(checkMachOSignature(readFileSync(out), out));
-      } catch (error) {
-        if (target === 'darwin-arm64') throw error;
-        notes.push(`${error.message.slice(out.length + 2)}: signed ad hoc on install`);
+    for (const target of targets) {
+      const out = join(root, `dist/bascule-${target}`);
+      rmSync(out, { force: true });
+      compile(target, out, [`--bytecode-order=${orders.join(',')}`]);
+      const runtime = runtimes.get(target);
+      const notes = [`${runtime.pkg}@${runtime.version}`];
+      if (target === HOST) notes.push(`runs here: ${run(out, ['--version']).trim()}`);
+      else if (target === 'linux-arm64' && hasQemuArm64()) notes.push(`runs under qemu-aarch64: ${run('qemu-aarch64', ['-L', ARM64_SYSROOT, out, '--version']).trim()}`);
+      else notes.push('cross-built, not run here');
+      if (TARGETS[target].os === 'darwin') {
+        // Bun signs its arm64 output ad hoc (macOS will not run arm64 code
+        // without a valid signature); its x64 output keeps the runtime's own
+        // signature, which no longer matches. Intel Macs run it regardless, and
+        // the formula and install.sh sign ad hoc again on install (codesign).
+        try {
+          notes.push(checkMachOSignature(readFileSync(out), out));
+        } catch (error) {
+          if (target === 'darwin-arm64') throw error;
+          notes.push(`${error.message.slice(out.length + 2)}: signed ad hoc on install`);
+        }
       }
+      built.push({ target, file: out, bun: `${runtime.pkg}@${runtime.version}`, note: notes.join('; ') });
+      console.error(`build-binary: ${out} (${notes.join('; ')})`);
     }
-    built.push({ target, file: out, bun: `${runtime.pkg}@${runtime.version}`, note: notes.join('; ') });
-    console.error(`build-binary: ${out} (${notes.join('; ')})`);
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
   }
-  rmSync(stage, { recursive: true, force: true });
   writeFileSync(join(root, 'dist/binaries.json'), JSON.stringify(built, null, 2) + '\n');
   return built;
 }

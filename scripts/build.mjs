@@ -21,7 +21,7 @@ import { bundleFiles, CHUNKS } from './chunks.mjs';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
-export function gitCommit() {
+function gitCommit() {
   if (process.env.BASCULE_COMMIT) return process.env.BASCULE_COMMIT;
   try {
     return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
@@ -32,11 +32,6 @@ export function gitCommit() {
   }
 }
 
-/** What the version command prints; the same for the bundle and the binary. */
-export const defines = () => ({
-  __BASCULE_VERSION__: JSON.stringify(pkg.version),
-  __BASCULE_COMMIT__: JSON.stringify(gitCommit()),
-});
 
 // commander requires node:child_process at load (5 ms here) for executable
 // subcommands, which bascule does not use: load it on first use instead.
@@ -52,6 +47,9 @@ const lazyChildProcess = {
     }));
   },
 };
+
+/** A bundle file's name: the hot file or a chunk (current or of an older build). */
+const BUNDLE_FILE = /^bascule(-[a-z0-9-]+)?\.js$/;
 
 /** Source module (absolute .ts path) -> its chunk's name. */
 const chunkOf = new Map(CHUNKS.flatMap((c) => c.modules.map((m) => [resolve(root, m), c.name])));
@@ -83,7 +81,8 @@ const common = {
   minifySyntax: true,
   minifyWhitespace: true,
   legalComments: 'none',
-  define: defines(),
+  // What the version command prints; the same for the bundle and the binary.
+  define: { __BASCULE_VERSION__: JSON.stringify(pkg.version), __BASCULE_COMMIT__: JSON.stringify(gitCommit()) },
   metafile: true,
   logLevel: 'warning',
 };
@@ -103,7 +102,7 @@ async function exportsOf(module) {
 export async function buildBundle({ analyze = false, outdir = `${root}/dist`, format = 'cjs' } = {}) {
   mkdirSync(outdir, { recursive: true });
   // Old bundle files go (chunks renamed or merged); the binaries and releases in dist/ stay.
-  for (const f of readdirSync(outdir)) if (/^bascule(-[a-z0-9-]+)?\.js$/.test(f)) rmSync(`${outdir}/${f}`);
+  for (const f of readdirSync(outdir)) if (BUNDLE_FILE.test(f)) rmSync(`${outdir}/${f}`);
   const variant =
     format === 'cjs'
       ? common
@@ -147,7 +146,7 @@ export async function buildBundle({ analyze = false, outdir = `${root}/dist`, fo
       }),
     );
   }
-  const written = readdirSync(outdir).filter((f) => /^bascule(-[a-z0-9-]+)?\.js$/.test(f)).sort();
+  const written = readdirSync(outdir).filter((f) => BUNDLE_FILE.test(f)).sort();
   if (written.join() !== [...bundleFiles()].sort().join()) throw new Error(`build wrote ${written.join(', ')}; scripts/chunks.mjs declares ${bundleFiles().join(', ')}`);
   if (analyze) await report(results);
   return results;

@@ -2,7 +2,7 @@
 // `npm run release`: Homebrew-style release artefacts in dist/release/.
 //
 //   bascule-<version>-<os>-<arch>.tar.gz   bin/bascule (the single binary, Bun) + LICENSE, README
-//   bascule-<version>-node.tar.gz           the Node bundle (libexec/*.js, scripts/chunks.mjs) for any OS with Node >= 20
+//   bascule-<version>-node.tar.gz           the Node bundle (libexec/*.js) + LICENSE, README, for any OS with Node >= 20
 //   SHA256SUMS                              sha256 of every tarball
 //   bascule.rb                              a Homebrew formula rendered from those sums (the binary on every platform)
 //
@@ -19,7 +19,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TARGETS } from './bun.mjs';
 import { bundleFiles } from './chunks.mjs';
@@ -41,35 +41,30 @@ function tarball(dir, prefix, file) {
 }
 
 // 1. The bundle and the binaries.
-if (build) run(process.execPath, [join(root, 'scripts/build.mjs')]);
-if (build) run(process.execPath, [join(root, 'scripts/build-binary.mjs'), '--target', targets.join(',')]);
+if (build) {
+  run(process.execPath, [join(root, 'scripts/build.mjs')]);
+  run(process.execPath, [join(root, 'scripts/build-binary.mjs'), '--target', targets.join(',')]);
+}
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
-// 2. One tarball per binary target.
 const staging = mkdtempSync(join(tmpdir(), 'bascule-release-'));
-for (const target of targets) {
-  const name = `bascule-${version}-${target}`;
+/** out/bascule-<version>-<kind>.tar.gz: `files` ([from dist/, to]) and `exe` (made executable), with LICENSE and README.md. */
+function pack(kind, files, exe) {
+  const name = `bascule-${version}-${kind}`;
   const dir = join(staging, name);
-  mkdirSync(join(dir, 'bin'), { recursive: true });
-  copyFileSync(join(root, `dist/bascule-${target}`), join(dir, 'bin/bascule'));
-  chmodSync(join(dir, 'bin/bascule'), 0o755);
-  copyFileSync(join(root, 'LICENSE'), join(dir, 'LICENSE'));
-  copyFileSync(join(root, 'README.md'), join(dir, 'README.md'));
+  mkdirSync(join(dir, dirname(exe)), { recursive: true });
+  for (const [from, to] of files) copyFileSync(join(root, 'dist', from), join(dir, to));
+  chmodSync(join(dir, exe), 0o755);
+  for (const doc of ['LICENSE', 'README.md']) copyFileSync(join(root, doc), join(dir, doc));
   tarball(staging, name, join(out, `${name}.tar.gz`));
 }
 
+// 2. One tarball per binary target.
+for (const target of targets) pack(target, [[`bascule-${target}`, 'bin/bascule']], 'bin/bascule');
+
 // 3. The Node bundle, for any OS with Node >= 20.
-{
-  const name = `bascule-${version}-node`;
-  const dir = join(staging, name);
-  mkdirSync(join(dir, 'libexec'), { recursive: true });
-  for (const f of bundleFiles()) copyFileSync(join(root, 'dist', f), join(dir, 'libexec', f));
-  chmodSync(join(dir, 'libexec/bascule.js'), 0o755);
-  copyFileSync(join(root, 'LICENSE'), join(dir, 'LICENSE'));
-  copyFileSync(join(root, 'README.md'), join(dir, 'README.md'));
-  tarball(staging, name, join(out, `${name}.tar.gz`));
-}
+pack('node', bundleFiles().map((f) => [f, `libexec/${f}`]), 'libexec/bascule.js');
 rmSync(staging, { recursive: true, force: true });
 
 // 4. Checksums, and the formula rendered from them.

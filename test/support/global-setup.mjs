@@ -5,16 +5,14 @@
  * os.tmpdir() directly is removed with it. And the golden files' rule: under
  * CI, UPDATE_GOLDEN fails the run (a CI run must compare, never rewrite).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ROOT_VARIABLE } from './temp.mjs';
+import { rmSync } from 'node:fs';
+import { makeRunRoot, ROOT_VARIABLE } from './temp.mjs';
 
 export function setup() {
   if (process.env.UPDATE_GOLDEN && process.env.CI && process.env.CI !== 'false') {
     throw new Error('UPDATE_GOLDEN is set under CI: a CI run compares the golden files, it never rewrites them; unset UPDATE_GOLDEN');
   }
-  const root = mkdtempSync(join(tmpdir(), 'bascule-test-'));
+  const root = makeRunRoot();
   process.env[ROOT_VARIABLE] = root;
   process.env.TMPDIR = root;
   return () => rmSync(root, { recursive: true, force: true });

@@ -16,6 +16,9 @@ import { join } from 'node:path';
 
 export const ROOT_VARIABLE = 'BASCULE_TEST_TMP';
 
+/** A new run root, `bascule-test-XXXXXX` in the system's temporary directory. */
+export const makeRunRoot = () => mkdtempSync(join(tmpdir(), 'bascule-test-'));
+
 /** @type {string | undefined} */
 let ownRoot;
 
@@ -24,7 +27,7 @@ export function testRoot() {
   const given = process.env[ROOT_VARIABLE];
   if (given) return given;
   if (!ownRoot) {
-    const root = mkdtempSync(join(tmpdir(), 'bascule-test-'));
+    const root = makeRunRoot();
     ownRoot = root;
     process.once('exit', () => rmSync(root, { recursive: true, force: true }));
   }
