@@ -4,7 +4,7 @@
  * kubectl makes.
  *
  * Adding a command: `program.command(...)` below, its code loaded from a chunk
- * in its action (see CHUNKS in scripts/build.mjs), its io the `io` here (it
+ * in its action (see CHUNKS in scripts/chunks.mjs), its io the `io` here (it
  * carries --verbose). A platform file option: `platformFileOption(cmd)`, then
  * `withPlatformFile(flags)` in the action. Every command gets -v/--verbose and
  * the error:/hint: form of usage errors from the loop at the end.
@@ -131,7 +131,7 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
   );
 
   // --- Generators (platform description, kubeconfig, manifests) and the switch ---
-  // Each action loads its code from a chunk (see CHUNKS in scripts/build.mjs).
+  // Each action loads its code from a chunk (see CHUNKS in scripts/chunks.mjs).
   const platformChunk = () => import('./platform/commands.js');
 
   program

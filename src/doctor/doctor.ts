@@ -26,6 +26,7 @@ import {
   isExternalDnsRegistryRecord,
   isPlainClusterName,
   planIdentity,
+  tokenCacheKey,
   profileSettings,
   readAwsFiles,
   selectedProfile,
@@ -378,18 +379,8 @@ export async function runDoctor(input: DoctorInput, ports: DoctorPorts): Promise
   // --- bascule's cached token for the same key ---
   if (plugin.kind === 'bascule' && plugin.cache) {
     try {
-      const cached = ports.cachedToken({
-        clusterName,
-        region,
-        roleArn: plugin.roleArn ?? null,
-        externalId: plugin.externalId ?? null,
-        sessionName: plugin.sessionName ?? null,
-        forwardSessionName: plugin.forwardSessionName,
-        durationSeconds: plugin.durationSeconds ?? null,
-        // As the token's key (src/token/aws-port.ts): the selected profile unless the environment's keys sign.
-        profile: plan.kind === 'env' ? null : profileName,
-        sourceIdentity: planIdentity(plan),
-      });
+      // The token's own key (src/token/aws-port.ts): the selected profile unless the environment's keys sign.
+      const cached = ports.cachedToken(tokenCacheKey(clusterName, region, plugin, { profile: plan.kind === 'env' ? null : profileName, identity: planIdentity(plan) }));
       const now = ports.now().getTime();
       if (!cached) add('cached token', 'ok', 'none cached for this cluster and identity: the next kubectl call signs one');
       else if (cached.expiresAt.getTime() <= now) add('cached token', 'ok', `one signed ${duration(now - cached.signedAt.getTime())} ago, expired: the next kubectl call signs a new one`);

@@ -8,7 +8,7 @@
  */
 export { fastParseTokenArgv } from '../token/flags.js';
 export { parseTokenInput, DEFAULT_DNS_TIMEOUT_MS } from '../token/options.js';
-export type { TokenCacheKey } from '../token/get-token.js';
+export { tokenCacheKey, type TokenCacheKey } from '../token/get-token.js';
 export { clusterNameFromTxt, assertAllowed, isExternalDnsRegistryRecord, isPlainClusterName } from '../dns/cluster-name.js';
 export { lookupTxt, type TxtLookup } from '../dns/resolver.js';
 export { readAwsFiles, profileSettings, selectedProfile, FALLBACK_REGION, type AwsFiles } from '../aws/config-files.js';

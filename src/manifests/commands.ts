@@ -1,6 +1,6 @@
 /**
- * The manifests' chunk entry (dist/bascule-manifests.js, see CHUNKS in
- * scripts/build.mjs): the builders and kubernetes-models' validators are
+ * The manifests' entry in the commands chunk (dist/bascule-commands.js, see
+ * CHUNKS in scripts/chunks.mjs): the builders and kubernetes-models' validators are
  * reached only from here, so neither the token path nor the other
  * generators parse them.
  */

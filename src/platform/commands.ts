@@ -1,7 +1,7 @@
 /**
- * The generators' chunk entry (dist/bascule-platform.js, see CHUNKS in
- * scripts/build.mjs): everything the platform commands need (yaml, valibot,
- * the EKS client) is reached from here, so `bascule token` never parses it.
+ * The platform commands' entry in the commands chunk (dist/bascule-commands.js,
+ * see CHUNKS in scripts/chunks.mjs): everything they need (yaml, valibot, the
+ * EKS client) is reached from here, so `bascule token` never parses it.
  */
 export { initCommand } from './init-command.js';
 export { schemaCommand } from './schema-command.js';

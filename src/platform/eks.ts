@@ -37,10 +37,9 @@ export const describeClusters: DescribeClusters = async (names, { region, profil
   const planInput = { env, profileFlag: profile, files: () => files };
   const plan = planCredentials(planInput);
   if (!plan) throw noCredentialsError(planInput);
-  const { prepareFor, resolveCredentials } = await import('../aws/credential-sources.js');
-  await prepareFor(plan, false);
-  const deadline = new Deadline(FETCH_TIMEOUT_MS, { knob: '' });
-  const source = await resolveCredentials(plan, { env, files: () => files, region, deadline, interactive: () => false, prompt: async () => '' });
+  const { resolveWithin } = await import('../aws/credential-sources.js');
+  const source = await resolveWithin(plan, false, { env, files: () => files, region, interactive: () => false, prompt: async () => '' }, () => new Deadline(FETCH_TIMEOUT_MS, { knob: '' }));
+  const { deadline } = source.context;
   const endpoint = configuredEndpoint('eks', env, files, selectedProfile(profile, env).name);
   const client = new EKSClient({ region, maxAttempts: 3, credentials: source.credentials, requestHandler: requestHandler(env, deadline), ...(endpoint ? { endpoint } : {}) });
   try {

@@ -1,6 +1,6 @@
 /**
- * The switch chunk's entry (dist/bascule-switch.js, see CHUNKS in
- * scripts/build.mjs): `bascule status` and `bascule switch`. Everything they
+ * The switch's entry in the commands chunk (dist/bascule-commands.js, see
+ * CHUNKS in scripts/chunks.mjs): `bascule status` and `bascule switch`. Everything they
  * need (the Route53 client, the Kubernetes API client) is reached from here,
  * so `bascule token` never parses it.
  *
