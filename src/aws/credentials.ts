@@ -20,7 +20,7 @@
  *   credentials are needed; the cached token path stops at the plan.
  */
 import { BasculeError } from '../errors.js';
-import { escapeControl, roleArnProblem } from '../platform/vocabulary.js';
+import { escapeControl, ROLE_SESSION_SECONDS, roleArnProblem } from '../platform/vocabulary.js';
 import { configSection, profileNames, profileSettings, selectedProfile, ssoSession, type AwsFiles, type Settings } from './config-files.js';
 import type { AwsCredentials } from './eks-token.js';
 
@@ -187,8 +187,9 @@ function assumeRolePlan(name: string, input: PlanInput, visited: readonly string
     throw configError(`profile "${escapeControl(name)}" has role_arn but neither source_profile nor credential_source`, 'say where the credentials that assume the role come from');
   }
   const duration = s.duration_seconds ? Number(s.duration_seconds) : undefined;
-  if (duration !== undefined && !(Number.isInteger(duration) && duration >= 900 && duration <= 43200)) {
-    throw configError(`duration_seconds of profile "${escapeControl(name)}" is not 900..43200`);
+  const { min, max } = ROLE_SESSION_SECONDS;
+  if (duration !== undefined && !(Number.isInteger(duration) && duration >= min && duration <= max)) {
+    throw configError(`duration_seconds of profile "${escapeControl(name)}" is not ${min}..${max}`);
   }
   return {
     kind: 'assume-role',

@@ -54,6 +54,8 @@ export function stsHost(region: string): string {
 
 const ROLE_ARN = /^arn:([a-z-]+):iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 export const ROLE_ARN_EXAMPLE = 'arn:aws:iam::123456789012:role/NAME';
+/** An assumed role's session, in seconds: what STS accepts as DurationSeconds (15 minutes to 12 hours). */
+export const ROLE_SESSION_SECONDS = { min: 900, max: 43_200 } as const;
 
 export function roleArnProblem(arn: string): string | undefined {
   const m = ROLE_ARN.exec(arn);

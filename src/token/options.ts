@@ -10,6 +10,7 @@ import {
   durationMs,
   escapeControl,
   isValidClusterName,
+  ROLE_SESSION_SECONDS,
   parseDnsServer,
   parseDurationFlag,
   regionProblem,
@@ -54,7 +55,8 @@ const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 function sessionSeconds(value: string): number {
   const ms = /^\d+$/.test(value.trim()) ? Number(value.trim()) * 1000 : durationMs(value);
   if (ms === undefined) throw usageError(`--duration ${JSON.stringify(value)} is not a duration`, 'write 1h, 45m, 1h30m or seconds (3600)');
-  if (ms < 900_000 || ms > 43_200_000) throw usageError(`--duration ${value} is out of range`, 'STS accepts 15 minutes (900) to 12 hours (43200)');
+  const { min, max } = ROLE_SESSION_SECONDS;
+  if (ms < min * 1000 || ms > max * 1000) throw usageError(`--duration ${value} is out of range`, `STS accepts 15 minutes (${min}) to 12 hours (${max})`);
   return Math.round(ms / 1000);
 }
 
