@@ -36,11 +36,26 @@ export interface CacheListing {
 
 const ENTRY_FILE = /^[0-9a-f]{28}\.json$/;
 
-function credentialsOf(sourceIdentity: string): string {
-  const [kind, profile] = sourceIdentity.split(':');
+/** The words of describePlan (src/aws/credentials.ts) for the sources that belong to a profile. */
+const PROFILE_SOURCES: Record<string, string> = {
+  'shared-credentials-file': 'credentials file',
+  'config-file': 'config file',
+  'custom-process': 'credential_process',
+  sso: 'SSO',
+  'assume-role': 'role',
+};
+
+/** Who signed, from the key's identity (planIdentity's kinds) and profile; never the key id itself. */
+function credentialsOf(sourceIdentity: string, profile: string | null): string {
+  const [kind = '', name] = sourceIdentity.split(':');
   if (kind === 'env') return 'environment';
-  if (kind === 'profile') return `profile ${profile}`;
-  if (kind === 'sdk') return `profile ${profile} (SDK chain)`;
+  if (PROFILE_SOURCES[kind]) return `profile ${profile ?? name} (${PROFILE_SOURCES[kind]})`;
+  if (kind === 'assume-role-with-web-identity') return 'web identity';
+  if (kind === 'container-role') return 'container credentials';
+  if (kind === 'iam-role') return 'EC2 instance metadata';
+  // Entries written before the credential chain followed botocore (profile:NAME:..., sdk:NAME:...).
+  if (kind === 'profile') return `profile ${name}`;
+  if (kind === 'sdk') return `profile ${name} (SDK chain)`;
   return 'unknown';
 }
 
@@ -92,7 +107,7 @@ export function listTokenCache(io: Pick<Io, 'env' | 'now'>): CacheListing {
         role: key.roleArn,
         sessionName: key.sessionName,
         profile: key.profile,
-        credentials: credentialsOf(key.sourceIdentity),
+        credentials: credentialsOf(key.sourceIdentity, key.profile),
         signedAt: token.signedAt.toISOString(),
         expiresAt: token.expiresAt.toISOString(),
         ageSeconds: Math.floor((now - token.signedAt.getTime()) / 1000),

@@ -13,6 +13,7 @@ import { cleanEnv, envKeys, KEYS } from '../support/run.js';
 import { golden, tempDirs } from '../support/text.js';
 import { canonicalKey, fileNameOf, serialiseEntry } from '../../src/token/cache.js';
 import type { TokenCacheKey } from '../../src/token/get-token.js';
+import { planIdentity, type CredentialPlan } from '../../src/aws/credentials.js';
 import { findPlatformFile, searchDirectories } from '../../src/terminal/platform-file.js';
 import { fastParseTokenArgv } from '../../src/token/flags.js';
 
@@ -204,6 +205,35 @@ describe('version and cache list: text and JSON', () => {
     expect(lines[3]).toMatch(/^ignored: <cache>\/0{28}\.json: not a complete cache entry/);
     expect(lines[4]).toMatch(/^ignored: <cache>\/[0-9a-f]{28}\.json: the file has mode 0644, other users can reach it/);
     expect((await cli(['cache', 'list'], { env: env() })).stdout).toMatch(/^no cached tokens in .+\/bascule\n$/);
+  });
+});
+
+describe('cache list: who signed, from the identities the token path writes', () => {
+  const keys = { accessKeyId: 'AKIDFILE', secretAccessKey: 's' };
+  const sso = { kind: 'sso', profile: 'dev', session: 'corp', startUrl: 'https://x.awsapps.com/start', ssoRegion: 'eu-west-1', accountId: '123456789012', roleName: 'Admin' } as const;
+  // [what, the plan (as planCredentials decides), the key's profile (as src/token/aws-port.ts stores it), the words]
+  const CASES: [string, CredentialPlan, string | null, string][] = [
+    ['environment keys', { kind: 'env', credentials: keys }, null, 'environment'],
+    ['keys in the credentials file', { kind: 'shared-credentials-file', profile: 'dev', credentials: keys }, 'dev', 'profile dev (credentials file)'],
+    ['keys in the config file', { kind: 'config-file', profile: 'dev', credentials: keys }, 'dev', 'profile dev (config file)'],
+    ['credential_process', { kind: 'custom-process', profile: 'dev', command: 'get-creds --json' }, 'dev', 'profile dev (credential_process)'],
+    ['SSO', sso, 'dev', 'profile dev (SSO)'],
+    ['a role profile', { kind: 'assume-role', profile: 'admin', roleArn: 'arn:aws:iam::123456789012:role/a', sessionName: undefined, externalId: undefined, durationSeconds: undefined, mfaSerial: undefined, source: sso }, 'admin', 'profile admin (role)'],
+    ['web identity', { kind: 'assume-role-with-web-identity', profile: 'default', roleArn: 'arn:aws:iam::123456789012:role/w', tokenFile: '/var/run/token', sessionName: undefined }, 'default', 'web identity'],
+    ['container credentials', { kind: 'container-role' }, 'default', 'container credentials'],
+    ['instance metadata', { kind: 'iam-role' }, 'default', 'EC2 instance metadata'],
+  ];
+  it.each(CASES)('%s', async (_, plan, profile, words) => {
+    const e = env();
+    const dir = join(e.KUBECACHEDIR as string, 'bascule');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dir, 0o700);
+    const canonical = canonicalKey({ clusterName: 'eks-green', region: 'eu-west-1', roleArn: null, externalId: null, sessionName: null, forwardSessionName: false, durationSeconds: null, profile, sourceIdentity: planIdentity(plan) });
+    const signedAt = new Date();
+    writeFileSync(join(dir, `${fileNameOf(canonical)}.json`), serialiseEntry(canonical, { token: 'k8s-aws-v1.X', signedAt, expiresAt: new Date(signedAt.getTime() + 14 * 60_000) }), { mode: 0o600 });
+    const r = await cli(['cache', 'list', '--output', 'json'], { env: e });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).entries.map((x: { credentials: string }) => x.credentials)).toEqual([words]);
   });
 });
 
