@@ -77,6 +77,12 @@ async function put(metric: string, lb: LoadBalancer, value: number) {
   );
 }
 
+/** Waits for the next minute when less than 15 s are left of this one (at most 15 s). */
+async function clearOfMinuteEdge() {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < 15_000) await new Promise((resolve) => setTimeout(resolve, left + 100));
+}
+
 beforeAll(async () => {
   moto = await startMoto();
   proxy = await startRoute53Proxy(moto.endpoint);
@@ -251,7 +257,9 @@ describe('bascule switch --weights (moto Route53 behind the validating proxy, EL
     // the switch lock (shared with the plain switch) is held while the shift is unfinished
     expect(await value('_bascule-lock.eks.devinfra.info', 'TXT')).toMatch(/^"bascule-lock platform=devinfra shift=blue->green by=/);
 
-    // green starts failing: 60 of 100 requests answered 5XX
+    // green starts failing: 60 of 100 requests answered 5XX. The shift reads the signals of whole
+    // minutes since the stage began: the burst and the stage's start must fall in the same minute.
+    await clearOfMinuteEdge();
     await put('RequestCount', lbs.green as LoadBalancer, 100);
     await put('HTTPCode_Target_5XX_Count', lbs.green as LoadBalancer, 60);
     const reverted = await shift(['--resume', ...FAST]);
