@@ -60,12 +60,15 @@ function pack(kind, files, exe) {
   tarball(staging, name, join(out, `${name}.tar.gz`));
 }
 
-// 2. One tarball per binary target.
-for (const target of targets) pack(target, [[`bascule-${target}`, 'bin/bascule']], 'bin/bascule');
+try {
+  // 2. One tarball per binary target.
+  for (const target of targets) pack(target, [[`bascule-${target}`, 'bin/bascule']], 'bin/bascule');
 
-// 3. The Node bundle, for any OS with Node >= 20.
-pack('node', bundleFiles().map((f) => [f, `libexec/${f}`]), 'libexec/bascule.js');
-rmSync(staging, { recursive: true, force: true });
+  // 3. The Node bundle, for any OS with Node >= 20.
+  pack('node', bundleFiles().map((f) => [f, `libexec/${f}`]), 'libexec/bascule.js');
+} finally {
+  rmSync(staging, { recursive: true, force: true }); // however packing ends: nothing left in the temp directory
+}
 
 // 4. Checksums, and the formula rendered from them.
 const sums = readdirSync(out)
