@@ -222,8 +222,8 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     .option('--max-5xx-rate <percent>', "with --weights: revert when the new colour's 5XX rate goes above this (default 1)")
     .option('--min-requests <n>', 'with --weights: judge the 5XX rate from this many requests (default 20)')
     .option('--max-unhealthy <n>', "with --weights: revert when more of the new colour's targets are unhealthy (default 0)")
-    .action(async (flags: import('./switch/commands.js').RawSwitchFlags & import('./switch/gradual/command.js').RawWeightedFlags) => {
-      const shift = await import('./switch/gradual/command.js');
+    .action(async (flags: import('./switch/commands.js').RawSwitchFlags & import('./shift/command.js').RawWeightedFlags) => {
+      const shift = await import('./shift/command.js');
       const withProfile = withPlatformAndProfile(flags);
       if (shift.wantsWeighted(withProfile, io)) return shift.weightedShiftCommand(withProfile, io);
       return (await switchChunk()).switchCommand(withProfile, io);

@@ -119,7 +119,7 @@ export interface RegistryEntry {
 /** The registry entries of one zone, indexed by what they claim (built once, looked up per record). */
 export interface RegistryIndex {
   /** The entry claiming this record set, by ExternalDNS's lookup order; undefined: no entry. */
-  claim(set: Pick<RecordSet, 'name' | 'type' | 'alias' | 'setIdentifier'>): RegistryEntry | undefined;
+  claim(set: RecordSet): RegistryEntry | undefined;
 }
 
 const key = (name: string, type: string, setIdentifier: string | undefined) => `${name}\n${type}\n${setIdentifier ?? ''}`;

@@ -21,20 +21,20 @@ import type { Colour, Platform } from '../platform/model.js';
 import { readPlatform } from '../platform/read.js';
 import { COLOURS } from '../platform/schema.js';
 import { parseDnsServer } from '../platform/vocabulary.js';
-import { dnsPort } from './dns.js';
+import { dnsPort } from '../cutover/dns.js';
 import type { SwitchPorts } from './execute.js';
 import { describeJournal, isUnfinished } from './journal.js';
-import { currentOwner, defaultJournalPath, lockJournal, readJournal, writeJournal } from './journal-file.js';
-import { kubeClient, type KubePort } from './kube.js';
+import { currentOwner, defaultJournalPath, lockJournal, readJournal, writeJournal } from '../cutover/state.js';
+import { kubeClient, type KubePort } from '../kube/client.js';
 import { operate, type OperationPorts } from './operation.js';
 import { formatMs, parseStatusInput, parseSwitchInput, type CommonInput, type RawStatusFlags, type RawSwitchFlags, type SwitchInput } from './options.js';
-import { writeLive } from './platform-edit.js';
+import { writeLive } from '../cutover/live-edit.js';
 import { confirmation, failureError, outcomeText, PLAN_ONLY, planJson, planText, previewText } from './present.js';
 import type { Route53Port } from './route53.js';
-import { endpointHost, liveExternalDnsDeployments, requireZones } from './spec.js';
-import { evaluateStatus, formatStatusTable, observeStatus, statusJson } from './status.js';
+import { endpointHost, liveExternalDnsDeployments, requireZones } from '../cutover/spec.js';
+import { evaluateStatus, formatStatusTable, observeStatus, statusJson } from '../status/status.js';
 import { credentialSource, sessionContext } from '../aws/session.js';
-import { clusterIdentity, clusterTokens } from './tokens.js';
+import { clusterIdentity, clusterTokens } from '../kube/tokens.js';
 
 export type { RawStatusFlags, RawSwitchFlags };
 

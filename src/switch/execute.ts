@@ -6,16 +6,16 @@
 import { BasculeError } from '../errors.js';
 import type { Colour } from '../platform/model.js';
 import { assertAllowed, clusterNameFromTxt, isExternalDnsRegistryRecord, quoteValue } from '../dns/cluster-name.js';
-import type { DnsPort } from './dns.js';
+import type { DnsPort } from '../cutover/dns.js';
 import { formatInventory, positionOf, takeInventory, unallowedOrphans, type Inventory, type InventoryZone } from './inventory.js';
 import { stepDone, stepFailed, stepStarted, type Before, type Journal, type RecordValue, type StepId } from './journal.js';
-import { isRolledOut, isScaledDown, type DeploymentState, type KubePort } from './kube.js';
+import { isRolledOut, isScaledDown, type DeploymentState, type KubePort } from '../kube/client.js';
 import { formatMs, parseDurationMs } from './options.js';
-import type { LiveWrite } from './platform-edit.js';
+import type { LiveWrite } from '../cutover/live-edit.js';
 import { describeStep } from './plan.js';
 import { affixesFromArgs, argValue, argValues, NO_AFFIXES } from './registry.js';
 import type { RecordChange, Route53Port } from './route53.js';
-import { colourOfApiTarget, colourOfClusterName, isRegistryValue, txtValuesFor, unquoteTxt, type RecordSpec, type SwitchSpec } from './spec.js';
+import { colourOfApiTarget, colourOfClusterName, isRegistryValue, txtValuesFor, unquoteTxt, type RecordSpec, type SwitchSpec } from '../cutover/spec.js';
 
 /** What a long step reports while it runs (the terminal reporter decides how to show it). */
 export interface ProgressEvent {

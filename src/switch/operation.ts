@@ -27,7 +27,7 @@ import {
   type Operation,
   type StepId,
 } from './journal.js';
-import { acquireLock, releaseLock } from './lock.js';
+import { acquireLock, releaseLock } from '../cutover/lock.js';
 import type { SwitchInput } from './options.js';
 import { describeStep, switchStepIds, type PlannedStep } from './plan.js';
 import { commandLine } from './present.js';
@@ -44,7 +44,7 @@ import {
   specFacts,
   txtValue,
   type SwitchSpec,
-} from './spec.js';
+} from '../cutover/spec.js';
 
 /** What the operation reaches the world through (commands.ts builds them from io, the platform and the flags). */
 export interface OperationPorts {

@@ -6,7 +6,7 @@
 import type { Colour } from '../platform/model.js';
 import { ROLLBACK_STEPS, type Before, type RecordValue, type RollbackStepId, type StepId, type SwitchStepId } from './journal.js';
 import { formatMs } from './options.js';
-import { txtValuesFor, type SwitchSpec } from './spec.js';
+import { txtValuesFor, type SwitchSpec } from '../cutover/spec.js';
 
 export interface PlannedStep {
   readonly id: StepId;

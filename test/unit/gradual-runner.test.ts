@@ -5,11 +5,11 @@
  * alone at its name), under a fake clock.
  */
 import { describe, expect, it } from 'vitest';
-import { newShiftJournal, resumable, type ShiftJournal } from '../../src/switch/gradual/journal.js';
-import { conversionBatches, inventory, restoreBatches, weightsDiffer, type Change, type Domains, type RecordSet } from '../../src/switch/gradual/production.js';
-import { rollbackShift, runShift, type ShiftPorts, type ShiftSettings } from '../../src/switch/gradual/runner.js';
-import type { Observation } from '../../src/switch/gradual/signals.js';
-import { DEFAULT_THRESHOLDS } from '../../src/switch/gradual/weights.js';
+import { newShiftJournal, resumable, type ShiftJournal } from '../../src/shift/journal.js';
+import { conversionBatches, inventory, restoreBatches, weightsDiffer, type Change, type Domains, type RecordSet } from '../../src/shift/production.js';
+import { rollbackShift, runShift, type ShiftPorts, type ShiftSettings } from '../../src/shift/runner.js';
+import type { Observation } from '../../src/shift/signals.js';
+import { DEFAULT_THRESHOLDS } from '../../src/shift/weights.js';
 
 type Zoned = RecordSet & { zoneId: string };
 const FR = 'ZFR';

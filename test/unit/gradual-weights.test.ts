@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateSignals, missingSignals } from '../../src/switch/gradual/signals.js';
-import { DEFAULT_THRESHOLDS, parseGradualFlags, parseStages, remainingStages, weightsAt } from '../../src/switch/gradual/weights.js';
+import { evaluateSignals, missingSignals } from '../../src/shift/signals.js';
+import { DEFAULT_THRESHOLDS, parseGradualFlags, parseStages, remainingStages, weightsAt } from '../../src/shift/weights.js';
 
 describe('weighted shift: --weights and the other flags', () => {
   it.each([

@@ -12,7 +12,7 @@ import type { Io } from '../../src/io.js';
 import { readPlatform } from '../../src/platform/read.js';
 import { newJournal, SWITCH_STEPS, stepDone, stepFailed, stepStarted, type Journal } from '../../src/switch/journal.js';
 import { DEFAULT_WAITS } from '../../src/switch/options.js';
-import { buildSpec, platformHash, specFacts } from '../../src/switch/spec.js';
+import { buildSpec, platformHash, specFacts } from '../../src/cutover/spec.js';
 import { replaceOnce } from '../support/text.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;

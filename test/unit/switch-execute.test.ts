@@ -9,11 +9,11 @@ import { readPlatform } from '../../src/platform/read.js';
 import type { Colour } from '../../src/platform/model.js';
 import { dnsWaitMs, runSteps, StepFailure, type SwitchPorts } from '../../src/switch/execute.js';
 import { beginRollback, newJournal, type Journal, type RecordValue } from '../../src/switch/journal.js';
-import type { DeploymentState, KubePort } from '../../src/switch/kube.js';
+import type { DeploymentState, KubePort } from '../../src/kube/client.js';
 import { DEFAULT_WAITS } from '../../src/switch/options.js';
 import { switchStepIds } from '../../src/switch/plan.js';
 import type { RecordChange, Route53Port } from '../../src/switch/route53.js';
-import { buildSpec } from '../../src/switch/spec.js';
+import { buildSpec } from '../../src/cutover/spec.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const platform = readPlatform('examples/platform.yaml', ROOT);

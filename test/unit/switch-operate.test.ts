@@ -9,7 +9,7 @@ import { BasculeError } from '../../src/errors.js';
 import { readPlatform } from '../../src/platform/read.js';
 import type { SwitchPorts } from '../../src/switch/execute.js';
 import type { Journal } from '../../src/switch/journal.js';
-import type { KubePort } from '../../src/switch/kube.js';
+import type { KubePort } from '../../src/kube/client.js';
 import { operate, type OperationPorts, type Preview } from '../../src/switch/operation.js';
 import { parseSwitchInput } from '../../src/switch/options.js';
 import { failureError, previewText } from '../../src/switch/present.js';

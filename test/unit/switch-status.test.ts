@@ -3,7 +3,7 @@
  * every check out, as a table of situations.
  */
 import { describe, expect, it } from 'vitest';
-import { evaluateStatus, formatStatusTable, statusJson, type StatusObservation } from '../../src/switch/status.js';
+import { evaluateStatus, formatStatusTable, statusJson, type StatusObservation } from '../../src/status/status.js';
 
 const targets = {
   blue: { clusterName: 'eks-blue', endpointHost: 'blue.eks.example.com', apiRecord: 'api.eks-blue.devinfra.local' },

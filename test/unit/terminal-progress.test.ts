@@ -7,7 +7,7 @@ import type { Io } from '../../src/io.js';
 import { colourEnabled, paint, paintErrorText } from '../../src/terminal/colour.js';
 import { createProgress, PLAIN_EVERY_MS, TERMINAL_EVERY_MS, type ProgressEvent } from '../../src/terminal/progress.js';
 import { formatElapsed, truncateWords } from '../../src/terminal/text.js';
-import { formatStatusTable, type StatusReport } from '../../src/switch/status.js';
+import { formatStatusTable, type StatusReport } from '../../src/status/status.js';
 
 function world(options: { tty: boolean; env?: NodeJS.ProcessEnv }) {
   let t = Date.parse('2026-01-02T03:04:05Z');

@@ -7,9 +7,9 @@ import type { Colour } from '../platform/model.js';
 import { truncateWords } from '../terminal/text.js';
 import { COLOURS } from '../platform/schema.js';
 import { clusterNameFromTxt, isExternalDnsRegistryRecord } from '../dns/cluster-name.js';
-import type { DnsPort } from './dns.js';
-import type { KubePort } from './kube.js';
-import { colourOfApiTarget, colourOfClusterName, type ColourTarget } from './spec.js';
+import type { DnsPort } from '../cutover/dns.js';
+import type { KubePort } from '../kube/client.js';
+import { colourOfApiTarget, colourOfClusterName, type ColourTarget } from '../cutover/spec.js';
 
 export interface DeploymentObservation {
   readonly name: string;

@@ -14,7 +14,7 @@ import { hostname, homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BasculeError } from '../errors.js';
 import { readExisting, writeAtomic } from '../files.js';
-import { journalProblem, type Journal } from './journal.js';
+import { journalProblem, type Journal } from '../switch/journal.js';
 
 /** A file of bascule's state directory, ${XDG_STATE_HOME:-~/.local/state}/bascule (the switch's and the weighted shift's journals). */
 export function stateFile(env: NodeJS.ProcessEnv, name: string): string {

@@ -10,19 +10,19 @@
  * anything changes.
  */
 import { resolve } from 'node:path';
-import type { AwsContext } from '../../drain/aws.js';
-import { BasculeError, redact, usageError } from '../../errors.js';
-import { readExisting, writeAtomic } from '../../files.js';
-import type { Io } from '../../io.js';
-import type { Colour, Platform } from '../../platform/model.js';
-import { readPlatform } from '../../platform/read.js';
-import { parseColour, parseDurationMs } from '../options.js';
-import { blocksNewSwitch, describeJournal } from '../journal.js';
-import { normName } from '../inventory.js';
-import { currentOwner, defaultJournalPath, ownerIsRunning, readJournal, stateFile } from '../journal-file.js';
-import { writeLive } from '../platform-edit.js';
-import { checkTarget, endpointHost, other, requireZones, txtValuesFor } from '../spec.js';
-import { credentialSource, sessionContext } from '../../aws/session.js';
+import type { AwsContext } from '../drain/aws.js';
+import { BasculeError, redact, usageError } from '../errors.js';
+import { readExisting, writeAtomic } from '../files.js';
+import type { Io } from '../io.js';
+import type { Colour, Platform } from '../platform/model.js';
+import { readPlatform } from '../platform/read.js';
+import { parseColour, parseDurationMs } from '../switch/options.js';
+import { blocksNewSwitch, describeJournal } from '../switch/journal.js';
+import { normName } from '../switch/inventory.js';
+import { currentOwner, defaultJournalPath, ownerIsRunning, readJournal, stateFile } from '../cutover/state.js';
+import { writeLive } from '../cutover/live-edit.js';
+import { checkTarget, endpointHost, other, requireZones, txtValuesFor } from '../cutover/spec.js';
+import { credentialSource, sessionContext } from '../aws/session.js';
 import { describeShift, newShiftJournal, resumable, type ShiftJournal } from './journal.js';
 import { heldWeights, type Domains, type Inventory } from './production.js';
 import { rollbackShift, runShift, type Outcome, type ShiftPorts, type ShiftSettings } from './runner.js';
@@ -305,8 +305,8 @@ async function guard(run: Promise<Outcome>, flags: RawWeightedFlags, journalPath
 
 /** The switch lock (a Route53 TXT record shared with the plain switch): one operator across machines. */
 async function lock(platform: Platform, zones: { api: string; txt: string }, ctx: AwsContext, flags: RawWeightedFlags, operation: string, mine: ShiftJournal['lock'], io: Io): Promise<NonNullable<ShiftJournal['lock']>> {
-  const { acquireLock } = await import('../lock.js');
-  const { route53Client } = await import('../route53.js');
+  const { acquireLock } = await import('../cutover/lock.js');
+  const { route53Client } = await import('../switch/route53.js');
   const r53 = route53Client({ region: ctx.region, env: ctx.env, profile: undefined, credentials: ctx.credentials });
   try {
     return await acquireLock(r53, { zoneId: zones.txt, txtRecord: platform.clusterNameRecord.name, platform: platform.name, operation, now: io.now(), mine, breakLock: flags.breakLock === true, note: (line) => io.stderr(`note: ${line}\n`) });
@@ -318,8 +318,8 @@ async function lock(platform: Platform, zones: { api: string; txt: string }, ctx
 /** Releases the lock once the shift is complete or rolled back (a pause or a revert keeps it). */
 async function unlock(j: ShiftJournal, ctx: AwsContext, journalPath: string, io: Io): Promise<void> {
   if (!j.lock || (j.state !== 'completed' && j.state !== 'rolled-back')) return;
-  const { releaseLock } = await import('../lock.js');
-  const { route53Client } = await import('../route53.js');
+  const { releaseLock } = await import('../cutover/lock.js');
+  const { route53Client } = await import('../switch/route53.js');
   const r53 = route53Client({ region: ctx.region, env: ctx.env, profile: undefined, credentials: ctx.credentials });
   try {
     const note = await releaseLock(r53, j.lock, `shift=${j.from}->${j.to}`);

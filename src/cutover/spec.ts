@@ -8,10 +8,10 @@ import { BasculeError, usageError } from '../errors.js';
 import { externalDnsArgs, zoneKind } from '../manifests/external-dns.js';
 import type { Colour, Platform } from '../platform/model.js';
 import { EXTERNAL_DNS_DEPLOYMENTS, LIVE_EXTERNAL_DNS_INSTANCES } from '../platform/names.js';
-import { normName, type ZoneKind } from './inventory.js';
+import { normName, type ZoneKind } from '../switch/inventory.js';
 import { COLOURS } from '../platform/schema.js';
 import { isExternalDnsRegistryRecord } from '../dns/cluster-name.js';
-import type { Waits } from './options.js';
+import type { Waits } from '../switch/options.js';
 
 export interface ColourTarget {
   readonly colour: Colour;

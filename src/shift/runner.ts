@@ -6,8 +6,8 @@
  * change, so a killed run resumes where it stopped (same stage, same phase,
  * the hold already served counted).
  */
-import { BasculeError } from '../../errors.js';
-import type { Colour } from '../../platform/model.js';
+import { BasculeError } from '../errors.js';
+import type { Colour } from '../platform/model.js';
 import type { ShiftJournal } from './journal.js';
 import { conversionBatches, heldWeights, stageWrites, weightsDiffer, restoreBatches, type Change, type ProductionName } from './production.js';
 import { evaluateSignals, type Observation } from './signals.js';

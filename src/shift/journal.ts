@@ -5,7 +5,7 @@
  * any point resumes in the same stage and phase, and a hold already served
  * counts.
  */
-import type { Colour } from '../../platform/model.js';
+import type { Colour } from '../platform/model.js';
 import type { ProductionName } from './production.js';
 import type { SignalThresholds } from './weights.js';
 

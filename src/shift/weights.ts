@@ -9,8 +9,8 @@
  * stage of 0 would be no move at all, and a pair 0/0 would make Route53 split
  * the traffic equally (the blueprints' README is wrong about that).
  */
-import { usageError } from '../../errors.js';
-import { formatMs, parseDurationMs } from '../options.js';
+import { usageError } from '../errors.js';
+import { formatMs, parseDurationMs } from '../switch/options.js';
 
 export interface Weights {
   /** The colour traffic moves to. */

@@ -15,9 +15,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname, userInfo } from 'node:os';
 import { BasculeError } from '../errors.js';
-import type { LockRecord } from './journal.js';
-import type { Route53Port } from './route53.js';
-import { normName } from './inventory.js';
+import type { LockRecord } from '../switch/journal.js';
+import type { Route53Port } from '../switch/route53.js';
+import { normName } from '../switch/inventory.js';
 import { unquoteTxt } from './spec.js';
 
 export const LOCK_TTL = 60;

@@ -5,11 +5,11 @@
  * The SDK clients load here only (the drain's adapters, shared).
  */
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
-import { awsError, clientConfig, describeTargetGroups, describeTargetHealth, getMetrics, listLoadBalancers, listRecords, listRecordSets, metricExists, type AwsContext } from '../../drain/aws.js';
-import { loadBalancerDimension, type Served } from '../../drain/targets.js';
-import { findTargets } from '../../drain/watch.js';
-import { BasculeError } from '../../errors.js';
-import { normName } from '../inventory.js';
+import { awsError, clientConfig, describeTargetGroups, describeTargetHealth, getMetrics, listLoadBalancers, listRecords, listRecordSets, metricExists, type AwsContext } from '../drain/aws.js';
+import { loadBalancerDimension, type Served } from '../drain/targets.js';
+import { findTargets } from '../drain/watch.js';
+import { BasculeError } from '../errors.js';
+import { normName } from '../switch/inventory.js';
 import { inventory, type Change, type Domains, type Inventory, type RecordSet } from './production.js';
 import { FIVE_XX_METRICS, type ErrorCounts, type Observation, type TargetState } from './signals.js';
 

@@ -18,9 +18,9 @@
  * atomic batch per zone: no moment a name does not resolve), a stage's
  * weights, and the exact restoration of what was there before.
  */
-import { ALIAS_TTL_SECONDS, under } from '../../drain/targets.js';
-import type { Colour } from '../../platform/model.js';
-import { normName } from '../inventory.js';
+import { ALIAS_TTL_SECONDS, under } from '../drain/targets.js';
+import type { Colour } from '../platform/model.js';
+import { normName } from '../switch/inventory.js';
 import type { Weights } from './weights.js';
 
 export interface AliasTarget {
