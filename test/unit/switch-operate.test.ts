@@ -7,13 +7,14 @@
 import { describe, expect, it } from 'vitest';
 import { BasculeError } from '../../src/errors.js';
 import { readPlatform } from '../../src/platform/read.js';
-import type { SwitchPorts } from '../../src/switch/execute.js';
-import type { Journal } from '../../src/switch/journal.js';
+import type { SwitchPorts } from '../../src/switch/steps.js';
+import type { Journal } from '../../src/cutover/switch-journal.js';
 import type { KubePort } from '../../src/kube/client.js';
-import { operate, type OperationPorts, type Preview } from '../../src/switch/operation.js';
+import { operate, type OperationPorts } from '../../src/switch/operation.js';
+import type { Preview } from '../../src/switch/outcome.js';
 import { parseSwitchInput } from '../../src/switch/options.js';
 import { failureError, previewText } from '../../src/switch/present.js';
-import type { Route53Port } from '../../src/switch/route53.js';
+import { memoryRoute53 } from '../support/memory-route53.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const example = readPlatform('examples/platform.yaml', ROOT);
@@ -22,21 +23,10 @@ function fakes(versionOf: (colour: 'blue' | 'green') => Promise<string>) {
   const writes: Journal[] = [];
   const previews: Preview[] = [];
   const notes: string[] = [];
-  const lock = new Map<string, string[]>();
   let destroyed = 0;
-  const route53: Route53Port = {
-    zone: async () => undefined,
-    record: async () => undefined,
-    change: async () => 'C1',
-    changeStatus: async () => 'INSYNC',
-    recordSets: async () => [...lock].map(([name, values]) => ({ name, type: 'TXT', ttl: 60, values })) as unknown as Awaited<ReturnType<Route53Port['recordSets']>>,
-    exact: async (_zone, action, name, _ttl, values) => {
-      if (action === 'CREATE') lock.set(name, [...values]);
-      else lock.delete(name);
-      return 'C2';
-    },
-    destroy: () => void destroyed++,
-  };
+  const r53 = memoryRoute53([{ id: example.clusterNameRecord.zoneId as string, name: 'devinfra.info' }]);
+  const route53 = { ...r53, destroy: () => void destroyed++ };
+  const lockSets = () => r53.sets(example.clusterNameRecord.zoneId as string).filter((s) => s.name.startsWith('_bascule-lock.'));
   const kube = (colour: 'blue' | 'green') => ({ connection: { clusterName: `eks-${colour}` }, version: () => versionOf(colour) }) as unknown as KubePort;
   const ports: OperationPorts = {
     platform: example,
@@ -49,7 +39,7 @@ function fakes(versionOf: (colour: 'blue' | 'green') => Promise<string>) {
     writeJournal: (j) => void writes.push(structuredClone(j)),
     lockJournal: () => ({ release: () => undefined }),
     route53: async () => route53,
-    steps: (): SwitchPorts => ({
+    steps: (): Omit<SwitchPorts, 'advance' | 'recovering'> => ({
       kube: { blue: kube('blue'), green: kube('green') },
       route53,
       dns: { where: 'the system resolver', txt: async () => ({ kind: 'none', reason: 'NXDOMAIN' }), cname: async () => ({ kind: 'none', reason: 'NXDOMAIN' }) },
@@ -58,7 +48,7 @@ function fakes(versionOf: (colour: 'blue' | 'green') => Promise<string>) {
       now: () => new Date(0),
       sleep: async () => undefined,
       owner: { pid: 1, host: 'test' },
-      out: () => undefined,
+      emit: () => undefined,
       progress: () => undefined,
     }),
     approve: async (preview) => void previews.push(preview),
@@ -66,7 +56,7 @@ function fakes(versionOf: (colour: 'blue' | 'green') => Promise<string>) {
     now: () => new Date(0),
     owner: { pid: 1, host: 'test' },
   };
-  return { ports, writes, previews, notes, lock, destroyed: () => destroyed };
+  return { ports, writes, previews, notes, lockSets, destroyed: () => destroyed };
 }
 
 const input = parseSwitchInput({ to: 'green', apply: true, yes: true, config: 'platform.yaml' });
@@ -84,7 +74,7 @@ describe('the switch operation', () => {
     expect(f.previews.map((p) => p.kind)).toEqual(['switch']);
     expect(previewText(f.previews[0] as Preview)).toMatch(/^Switch devinfra from blue \(eks-blue\) to green \(eks-green\)/);
     expect(f.writes.at(-1)).toMatchObject({ state: 'failed', lock: null });
-    expect(f.lock.size).toBe(0);
+    expect(f.lockSets()).toEqual([]);
     expect(f.destroyed()).toBe(1);
     const error = failureError(outcome, input);
     expect(error).toBeInstanceOf(BasculeError);
