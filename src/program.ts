@@ -187,9 +187,10 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
   const status = switchIdentity(
     program
       .command('status')
-      .description('which colour is live: the TXT and API records (through the resolver), the live ExternalDNS of each colour, each API; non-zero exit when something disagrees'),
+      .description('which colour is live, and does everything agree: the TXT and API records (through the resolver), the live ExternalDNS of each colour, each API, production per shared domain (Route53), unfinished operations (the journals here, the lock record); non-zero exit when something disagrees'),
   )
     .option('-o, --output <format>', 'table or json', 'table')
+    .option('--timeout <duration>', 'bound on each part status reads (production, the lock record, each cluster)', '1m')
     .action(async (flags: import('./status/command.js').RawStatusFlags) =>
       (await import('./status/command.js')).statusCommand(withPlatformAndProfile(flags), io),
     );

@@ -1,22 +1,60 @@
 /**
- * `bascule status`, in the commands chunk: the wiring. Observing is done by
- * the adapters (resolver, each cluster's API); judging and printing are pure
- * (status.ts).
+ * `bascule status`, in the commands chunk: the wiring. observe.ts reads
+ * (DNS, the clusters, production, the journals, the lock record),
+ * evaluate.ts judges, present.ts prints.
  */
+import type { Route53Port } from '../aws/route53.js';
 import { BasculeError } from '../errors.js';
 import type { Io } from '../io.js';
 import { readPlatform } from '../platform/read.js';
+import type { Colour, Platform } from '../platform/model.js';
 import { COLOURS } from '../platform/schema.js';
-import { connectClusters, kubeClients, resolverOf } from '../cutover/connect.js';
+import { zoneKind } from '../platform/external-dns.js';
+import { EXTERNAL_DNS_DEPLOYMENTS, LIVE_EXTERNAL_DNS_INSTANCES } from '../platform/names.js';
+import { connectClusters, kubeClients, resolverOf, route53For } from '../cutover/connect.js';
 import { dnsPort } from '../cutover/dns.js';
-import { describeOperation, isUnfinishedOperation, journalPath as journalFile, observeOperations } from '../cutover/journals.js';
-import { parseStatusInput, type RawStatusFlags } from './options.js';
-import type { Colour } from '../platform/model.js';
-import { endpointHost, liveExternalDnsDeployments } from '../cutover/spec.js';
+import { commandLine } from '../cutover/hints.js';
+import { observeOperations, journalPath } from '../cutover/journals.js';
+import { lockName } from '../cutover/lock.js';
+import { endpointHost } from '../cutover/spec.js';
 import { clusterIdentity } from '../kube/tokens.js';
-import { evaluateStatus, formatStatusTable, observeStatus, statusJson } from './status.js';
+import { missingProductionZones, productionLayout } from '../production/layout.js';
+import { evaluateStatus, type StatusReport } from './evaluate.js';
+import { observeStatus, type ObserveOptions } from './observe.js';
+import { parseStatusInput, type RawStatusFlags, type StatusInput } from './options.js';
+import { formatStatusTable, statusJson } from './present.js';
 
 export type { RawStatusFlags };
+
+function liveDeployments(platform: Platform) {
+  if (!platform.externalDns.enabled) return [];
+  return LIVE_EXTERNAL_DNS_INSTANCES.map((i) => ({ name: EXTERNAL_DNS_DEPLOYMENTS[i], kind: zoneKind(i) }));
+}
+
+/** Where production and the lock are, or why they are not read. */
+function routeParts(platform: Platform): Pick<ObserveOptions, 'production' | 'lock'> {
+  const missing = missingProductionZones(platform);
+  const production = !platform.externalDns.enabled
+    ? { skipped: 'externalDns.enabled is false: no live ExternalDNS write production' }
+    : missing.length > 0
+      ? { skipped: `${missing.map((m) => m.split(' ')[0]).join(' and ')} not set in ${platform.source}` }
+      : productionLayout(platform);
+  const zoneId = platform.clusterNameRecord.zoneId;
+  const lock = zoneId ? { name: lockName(platform.clusterNameRecord.name), zoneId } : { skipped: `clusterNameRecord.zoneId not set in ${platform.source}` };
+  return { production, lock };
+}
+
+function verbose(io: Io, platform: Platform, input: StatusInput, report: StatusReport): void {
+  const log = io.verbose;
+  if (!log) return;
+  const resolver = resolverOf(platform, input);
+  log(`platform ${platform.name} (${platform.source}): live ${platform.live} in the file`);
+  log(`resolver: ${resolver ? `DNS server ${resolver} (from ${input.dnsServer ? '--dns-server' : 'clusterNameRecord.dnsServer'})` : 'the system resolver'}`);
+  for (const c of COLOURS) log(`${c}: ${report.clusters[c].name} at ${report.clusters[c].endpoint} (${input.fetch ? 'from EKS' : 'from the platform file'})`);
+  for (const kind of ['switch', 'shift'] as const) log(`${kind} journal: ${journalPath(io.env, kind, platform.name)}`);
+  const p = report.production;
+  log(p.state === 'read' ? `production: ${p.value.names.length} names read (${report.domains.map((d) => `${d.domain} in zone ${d.zoneId}`).join(', ')})` : `production: ${p.state === 'failed' ? p.error : `not read: ${p.reason}`}`);
+}
 
 export async function statusCommand(flags: RawStatusFlags, io: Io): Promise<void> {
   const input = parseStatusInput(flags);
@@ -26,38 +64,36 @@ export async function statusCommand(flags: RawStatusFlags, io: Io): Promise<void
   const targets = Object.fromEntries(
     COLOURS.map((c) => [c, { clusterName: clusters[c].name, endpoint: clusters[c].endpoint, endpointHost: endpointHost(clusters[c].endpoint), apiRecord: platform.clusters[c].apiRecord }]),
   ) as Record<Colour, { clusterName: string; endpoint: string; endpointHost: string; apiRecord: string }>;
-  const journalPath = journalFile(io.env, 'switch', platform.name);
-  if (io.verbose) {
-    const resolver = resolverOf(platform, input);
-    io.verbose(`platform ${platform.name} (${platform.source}): live ${platform.live} in the file`);
-    io.verbose(`resolver: ${resolver ? `DNS server ${resolver} (from ${input.dnsServer ? '--dns-server' : 'clusterNameRecord.dnsServer'})` : 'the system resolver'}`);
-    for (const c of COLOURS) io.verbose(`${c}: ${clusters[c].name} at ${clusters[c].endpoint} (${input.fetch ? 'from EKS' : 'from the platform file'})`);
-    io.verbose(`journal: ${journalPath}`);
+  const parts = routeParts(platform);
+  const reads = !('skipped' in parts.production) || !('skipped' in parts.lock);
+  const route53: Route53Port | undefined = reads ? await route53For(platform, input, io) : undefined;
+  let report: StatusReport;
+  try {
+    const observation = await observeStatus({
+      platform: platform.name,
+      file: platform.source,
+      liveInFile: platform.live,
+      txtName: platform.clusterNameRecord.name,
+      apiName: platform.api.record,
+      namespace: platform.externalDns.namespace,
+      deployments: liveDeployments(platform),
+      clusters: targets,
+      dns: dnsPort(resolverOf(platform, input), input.waits.dnsTimeoutMs),
+      kube: kubeClients(platform, clusters, input, io),
+      ...parts,
+      route53,
+      operations: () => observeOperations(io.env, platform.name),
+      boundMs: input.waits.timeoutMs,
+    });
+    report = evaluateStatus(observation, { targets, command: (verb, extra = []) => commandLine(input, verb, extra), now: io.now() });
+  } finally {
+    route53?.destroy();
   }
-  let journal;
-  const ops = observeOperations(io.env, platform.name);
-  const unreadable = ops.unreadable[0];
-  const last = ops.found.find(isUnfinishedOperation) ?? ops.found[0];
-  if (unreadable) journal = { path: unreadable.path, description: unreadable.message, unfinished: true };
-  else if (last) journal = { path: last.path, description: describeOperation(last), unfinished: isUnfinishedOperation(last) };
-  const observation = await observeStatus({
-    platform: platform.name,
-    file: platform.source,
-    liveInFile: platform.live,
-    txtName: platform.clusterNameRecord.name,
-    apiName: platform.api.record,
-    namespace: platform.externalDns.namespace,
-    deployments: liveExternalDnsDeployments(platform),
-    clusters: targets,
-    dns: dnsPort(resolverOf(platform, input), input.waits.dnsTimeoutMs),
-    kube: kubeClients(platform, clusters, input, io),
-    ...(journal ? { journal } : {}),
-  });
-  const report = evaluateStatus(observation, targets);
-  io.stdout(input.output === 'json' ? statusJson(report) : formatStatusTable(report));
+  verbose(io, platform, input, report);
+  io.stdout(input.output === 'json' ? statusJson(report) : formatStatusTable(report, { verbose: io.verbose !== undefined }));
   if (!report.ok) {
-    const failed = report.checks.filter((c) => !c.ok);
-    throw new BasculeError('check', `status: ${failed.length} check${failed.length === 1 ? '' : 's'} failed (${failed.map((c) => c.name).join(', ')})`);
+    const failed = [...new Set(report.checks.filter((c) => !c.ok).map((c) => c.name))];
+    const count = report.checks.filter((c) => !c.ok).length;
+    throw new BasculeError('check', `status: ${count} check${count === 1 ? '' : 's'} failed (${failed.join(', ')})`);
   }
 }
-
