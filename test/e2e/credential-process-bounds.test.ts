@@ -6,15 +6,16 @@
  * stack or source. The bounds are correctness properties with wide margins
  * (children sleep 120 s, the deadline is 2 s, the bound 30 s), not timings.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanEnv, requireBuilt, runBuilt, runMeasured } from '../support/run.js';
+import { ARTEFACT, cleanEnv, requireBuilt, runBuilt, runMeasured } from '../support/run.js';
 import { decodeToken } from '../support/token.js';
 
 const started: number[] = [];
 afterAll(() => {
-  for (const pid of started) {
+  for (const pid of started.filter((p) => p > 1)) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
@@ -47,10 +48,17 @@ function helper(script: string): NodeJS.ProcessEnv {
   return env;
 }
 /** The pid the helper wrote of the child it left, now in `started` (killed at the end, whatever happens). */
-function backgroundPid(env: NodeJS.ProcessEnv): number {
-  const pid = Number(readFileSync(join(env.HOME as string, 'bg.pid'), 'utf8'));
-  started.push(pid);
-  return pid;
+async function backgroundPid(env: NodeJS.ProcessEnv): Promise<number> {
+  const file = join(env.HOME as string, 'bg.pid');
+  for (let i = 0; i < 200; i++) {
+    const pid = existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : NaN;
+    if (Number.isInteger(pid) && pid > 1) {
+      started.push(pid);
+      return pid;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the helper wrote no pid in ${file}`);
 }
 
 const token = (extra: string[] = []) => ['token', '-i', 'eks-green', '--no-cache', '--aws-timeout', '2s', ...extra];
@@ -67,7 +75,7 @@ describe('a credential_process that leaves a child holding its output', () => {
   it('the credentials it printed before it exited sign; the child is killed; bascule ends at once', async () => {
     const env = helper(`echo '${DOC}'\nsleep 120 &\necho $! > "$HOME/bg.pid"`);
     const r = await runMeasured(token(['--token-only']), { env, timeoutMs: 60_000 });
-    const child = backgroundPid(env);
+    const child = await backgroundPid(env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(decodeToken(r.stdout.trim()).searchParams.get('X-Amz-Credential')).toMatch(/^AKIDFROMPROCESS\//);
@@ -80,7 +88,7 @@ describe('a credential_process that hangs with a child (the shell waits for slee
   it('stopped at the deadline with its child: one error naming it, a hint that is not about the network', async () => {
     const env = helper('sleep 120 &\necho $! > "$HOME/bg.pid"\nsleep 120');
     const r = await runMeasured(token(), { env, timeoutMs: 60_000 });
-    const child = backgroundPid(env);
+    const child = await backgroundPid(env);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     oneError(r.stderr);
@@ -134,6 +142,22 @@ describe("a credential_process's stderr", () => {
   });
 });
 
+describe('Ctrl-C while a credential_process runs in its own group', () => {
+  it('SIGINT to bascule stops the helper and its children too, then ends bascule as SIGINT does', async () => {
+    const env = helper('sleep 120 &\necho $! > "$HOME/bg.pid"\nsleep 120');
+    const [cmd, argv] = ARTEFACT === 'binary' ? [requireBuilt(), token(['--aws-timeout', '60s'])] : [process.execPath, [requireBuilt(), ...token(['--aws-timeout', '60s'])]];
+    const child = spawn(cmd, argv, { env, stdio: 'ignore' });
+    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    const sleeper = await backgroundPid(env);
+    child.kill('SIGINT');
+    const timer = setTimeout(() => child.kill('SIGKILL'), BOUND_MS);
+    const { code, signal } = await ended;
+    clearTimeout(timer);
+    expect(signal ?? code).toBe('SIGINT');
+    expect(await goneSoon(sleeper)).toBe(true);
+  });
+});
+
 describe('bascule doctor and a hanging credential_process', () => {
   it('the credentials link fails at --timeout, and the doctor ends', async () => {
     const env = helper('sleep 120 &\necho $! > "$HOME/bg.pid"\nsleep 120');
@@ -151,7 +175,7 @@ describe('bascule doctor and a hanging credential_process', () => {
       ].join('\n'),
     );
     const r = await runMeasured(['doctor', '--timeout', '2s'], { env: { ...env, KUBECONFIG: kubeconfig }, timeoutMs: 60_000 });
-    const child = backgroundPid(env);
+    const child = await backgroundPid(env);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^✗ credentials {3}the credential_process of profile "p" \(.*helper\.sh\) did not answer within 2s$/m);
     expect(r.wallMs).toBeLessThan(BOUND_MS);

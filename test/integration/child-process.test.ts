@@ -14,7 +14,7 @@ import { HELPER_OUTPUT_MAX, runHelper, type HelperRequest } from '../../src/chil
 /** Processes the tests started, killed at the end whatever happened. */
 const started: number[] = [];
 afterAll(() => {
-  for (const pid of started) {
+  for (const pid of started.filter((p) => p > 1)) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
