@@ -72,17 +72,17 @@ export function resolvedStsHosts(region: string): string[] {
   ];
 }
 
-/** Undefined when the authenticator takes `host` as an STS endpoint of `partition`; else why not. */
+/** Undefined when the authenticator takes `host` as an STS endpoint of `partition`; else why not (a predicate of the host). */
 export function stsHostProblem(partition: PartitionId, host: string): string | undefined {
-  if (host === '') return 'has no host';
+  if (host === '') return 'is empty';
   const labels = host.split('.');
-  if (labels.length < 3) return 'has a host of fewer than three labels';
+  if (labels.length < 3) return 'has fewer than three labels';
   const region = host === 'sts.amazonaws.com' ? 'global' : (labels[1] as string);
-  if (region === 'global') return partition === 'aws' ? undefined : `names the global endpoint, which partition ${partition} does not have`;
-  if (!/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/.test(region)) return 'names no region in its second label';
+  if (region === 'global') return partition === 'aws' ? undefined : 'is the global endpoint, which only partition aws has';
+  if (!/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/.test(region)) return 'has no region as its second label';
   if (!resolvedStsHosts(region).includes(host)) return 'is not a name the AWS SDK gives an STS endpoint';
   const domain = labels.slice(2).join('.');
-  if (!PARTITION_DOMAINS[partition].includes(domain)) return `is in another partition than ${partition}`;
+  if (!PARTITION_DOMAINS[partition].includes(domain)) return 'belongs to another partition';
   return undefined;
 }
 
