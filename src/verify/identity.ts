@@ -88,7 +88,7 @@ function readXml(text: string): StsAnswer {
   const code = xmlText(text, 'Code');
   if (code) return { kind: 'error', code, message: xmlText(text, 'Message') ?? '' };
   const root = /<([A-Za-z_][\w.:-]{0,80})[\s>/]/.exec(text.replace(/<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^>]*>/g, ''))?.[1];
-  return { kind: 'unreadable', what: root ? `XML <${root}>, not <GetCallerIdentityResponse>` : 'text that starts as XML' };
+  return { kind: 'unreadable', what: root ? `XML <${root}>` : 'text that starts as XML' };
 }
 
 /**

@@ -1,8 +1,10 @@
 /**
  * `bascule verify`, the use case: the authenticator's local rules, then the
- * presigned GetCallerIdentity sent to STS with the cluster's name, then the
- * identity EKS would map. Each failure has a class (and an exit code), since
- * each has its own fix. The clock and the STS sender come in as ports.
+ * presigned GetCallerIdentity sent to STS with the cluster's name (the very
+ * request the rules read), then the identity EKS would map. Each failure has
+ * a class (and an exit code), since each has its own fix: a 200 that is not a
+ * GetCallerIdentity result (EKS refuses the token on it too) is not a network
+ * failure. The clock and the STS sender come in as ports.
  */
 import { redact } from '../errors.js';
 import { checkToken, type CheckedToken, type PartitionId } from './rules.js';

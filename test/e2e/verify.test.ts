@@ -220,7 +220,7 @@ describe("bascule verify and STS's answers", () => {
     expect(r.code).toBe(9);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
-      `error: sts-unreadable: STS at ${moto.endpoint} answered HTTP 200 with XML <ListAllMyBucketsResult>, not <GetCallerIdentityResponse>, not a GetCallerIdentity result\n` +
+      `error: sts-unreadable: STS at ${moto.endpoint} answered HTTP 200 with XML <ListAllMyBucketsResult>, not a GetCallerIdentity result\n` +
         'hint: EKS reads only a GetCallerIdentity result: what answered is not STS, or not as EKS calls it (moto_server answers a presigned GET as S3); check AWS_ENDPOINT_URL_STS and any proxy\n',
     );
     expect(r.stderr).not.toMatch(/unreachable|cannot reach/);
