@@ -44,16 +44,21 @@ export function nameLabels(name) {
   const text = name.endsWith('.') && !name.endsWith('\\.') ? name.slice(0, -1) : name;
   for (let i = 0; i < text.length; ) {
     const label = /** @type {number[]} */ (labels[labels.length - 1]);
-    const c = /** @type {string} */ (text[i]);
-    if (c === '\\' && /^[0-7]{3}$/.test(text.slice(i + 1, i + 4)) && Number.parseInt(text.slice(i + 1, i + 4), 8) <= 0xff) {
-      label.push(Number.parseInt(text.slice(i + 1, i + 4), 8));
+    const code = text.charCodeAt(i);
+    const octal = code === 0x5c ? /^[0-3][0-7]{2}/.exec(text.slice(i + 1, i + 4)) : null;
+    if (octal) {
+      label.push(Number.parseInt(octal[0], 8));
       i += 4;
-    } else if (c === '\\' && i + 1 < text.length) {
-      const next = String.fromCodePoint(/** @type {number} */ (text.codePointAt(i + 1)));
+    } else if (code === 0x5c && i + 1 < text.length) {
+      i += 1; // `\X` is X: read X below as any character
+      const next = String.fromCodePoint(/** @type {number} */ (text.codePointAt(i)));
       label.push(...encoder.encode(next));
-      i += 1 + next.length;
-    } else if (c === '.') {
+      i += next.length;
+    } else if (code === 0x2e) {
       labels.push([]);
+      i += 1;
+    } else if (code < 0x80) {
+      label.push(code);
       i += 1;
     } else {
       const ch = String.fromCodePoint(/** @type {number} */ (text.codePointAt(i)));
@@ -71,6 +76,11 @@ export function nameLabels(name) {
  * @param {string} name
  */
 export function encodeName(name) {
+  // Plain ASCII labels (the common case): only the case and the final dot to settle.
+  if (/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?$/.test(name)) {
+    const lower = name.toLowerCase();
+    return lower.endsWith('.') ? lower : `${lower}.`;
+  }
   const labels = nameLabels(name).map((label) =>
     label
       .map((b) => (b >= 0x41 && b <= 0x5a ? b + 0x20 : b))
