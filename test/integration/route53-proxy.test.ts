@@ -367,7 +367,7 @@ describe('requests counted, paging from one listing of moto', () => {
     proxy.resetRequests();
     expect(proxy.requests()).toEqual({});
   });
-  it('pages a zone of 1002 sets by 300 from one listing of moto; a batch between pages shows on the next page', async () => {
+  it('pages a zone of 1002 sets by 300 from one listing of moto; a batch between pages shows on the next page, a direct write on the next lookup', async () => {
     await create(...Array.from({ length: 1000 }, (_, i) => set(`n${String(i).padStart(4, '0')}.devinfra.local`, 'TXT', [`"${i}"`])));
     const listings = proxy.motoListings;
     const first = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone }));
@@ -387,5 +387,9 @@ describe('requests counted, paging from one listing of moto', () => {
     const last = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone, StartRecordName: 'n0999.devinfra.local', StartRecordType: 'TXT' }));
     expect(last.ResourceRecordSets?.map((r) => r.Name)).toEqual(['n0999.devinfra.local.', 'n0999a.devinfra.local.']);
     expect(proxy.motoListings - after).toBe(1);
+    // A lookup at a name that continues no listing reads moto again: a set written there directly shows.
+    await direct.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zone, ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: set('n0500a.devinfra.local', 'TXT', ['"direct"']) }] } }));
+    const lookup = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone, StartRecordName: 'n0500a.devinfra.local', StartRecordType: 'TXT', MaxItems: 1 }));
+    expect(lookup.ResourceRecordSets?.map((r) => r.Name)).toEqual(['n0500a.devinfra.local.']);
   }, 60_000);
 });

@@ -46,11 +46,12 @@
  * - ListResourceRecordSets paged by the proxy: sorted by name with labels
  *   reversed (final dot kept, escaped form), type, SetIdentifier; MaxItems (at
  *   most 300), StartRecordName/Type/Identifier, IsTruncated, NextRecordName/
- *   Type/Identifier. A listing's first page (no StartRecordName) reads the zone
- *   from moto once; its later pages are cut from that snapshot (a binary
- *   search), until a batch through the proxy changes the zone: paging a zone
- *   costs one moto listing, not one per page. A set written to moto directly
- *   shows from the next first page.
+ *   Type/Identifier. A listing's first page (or a lookup at a name) reads the
+ *   zone from moto once; the pages continuing it (their start is a NextRecord*
+ *   the proxy answered) are cut from that snapshot (a binary search), until a
+ *   batch through the proxy changes the zone: paging a zone costs one moto
+ *   listing, not one per page. A set written to moto directly shows from the
+ *   next listing or lookup (not in the later pages of one under way).
  * - Names as Route53 holds them (route53-names.mjs, after Amazon Route 53
  *   Developer Guide, "DNS domain name format",
  *   https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html):
@@ -71,7 +72,7 @@ import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { ChangeResourceRecordSetsCommand, GetHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { parseChangeBatch, readBody, requestCounter, sendError, sendFailure, sendXml } from './route53-http.mjs';
-import { actionOf, applyBatch, canonical, changeInfoXml, listPage, listXml, motoChanges, normalName, NS, Route53Refusal, sortedZone } from './route53-rules.mjs';
+import { actionOf, applyBatch, canonical, changeInfoXml, listPage, listXml, motoChanges, normalName, NS, orderKey, Route53Refusal, sortedZone } from './route53-rules.mjs';
 
 export { applyBatch, compareRecordSets, motoChanges, normalName, parseXml, Route53Refusal, xmlEscape } from './route53-rules.mjs';
 
@@ -108,7 +109,11 @@ export async function startRoute53Proxy(target, options = {}) {
   const changeIds = new Map();
   /** @type {Map<string, string>} zone id -> zone name */
   const zoneNames = new Map();
-  /** The listing snapshot of each zone: taken by a first page, dropped by a batch. @type {Map<string, ReturnType<typeof sortedZone>>} */
+  /**
+   * The listing snapshot of each zone and the starts of the next pages it answered: taken by a first page (or a
+   * lookup), dropped by a batch through the proxy.
+   * @type {Map<string, { zone: ReturnType<typeof sortedZone>, continuations: Set<string> }>}
+   */
   const snapshots = new Map();
   // A readers-writer lock: a batch runs alone; listings run side by side, never during a batch.
   let writing = Promise.resolve();
@@ -207,14 +212,21 @@ export async function startRoute53Proxy(target, options = {}) {
   /** @param {ChangeRecord} c */
   const status = (c) => (c.polls > pendingPolls && Date.now() - c.submittedAt.getTime() >= pendingMs ? 'INSYNC' : 'PENDING');
 
-  /** @param {string} zoneId @param {URLSearchParams} q @param {import('node:http').ServerResponse} res */
+  /**
+   * A page from the zone's snapshot when the request continues a listing the proxy served from it (its start
+   * is a `next` the proxy answered), else from a fresh listing of moto (a first page, a lookup at a name).
+   * @param {string} zoneId @param {URLSearchParams} q @param {import('node:http').ServerResponse} res
+   */
   const list = async (zoneId, q, res) => {
-    let zone = q.get('name') === null ? undefined : snapshots.get(zoneId);
-    if (!zone) {
-      zone = sortedZone(await shared(() => motoRecords(zoneId)));
-      snapshots.set(zoneId, zone);
+    const start = q.get('name') === null ? undefined : orderKey({ Name: q.get('name') ?? '', Type: q.get('type') ?? undefined, SetIdentifier: q.get('identifier') ?? undefined });
+    let snapshot = snapshots.get(zoneId);
+    if (!snapshot || start === undefined || !snapshot.continuations.has(start)) {
+      snapshot = { zone: sortedZone(await shared(() => motoRecords(zoneId))), continuations: new Set() };
+      snapshots.set(zoneId, snapshot);
     }
-    sendXml(res, 200, listXml(listPage(zone, q)));
+    const page = listPage(snapshot.zone, q);
+    if (page.next) snapshot.continuations.add(orderKey(page.next));
+    sendXml(res, 200, listXml(page));
   };
 
   /** Answers what the proxy itself answers; false: forward to moto. @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res @param {string} action */
