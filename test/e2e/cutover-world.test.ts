@@ -114,6 +114,8 @@ describe('the cut-over world', () => {
     await world.reset();
     expect(Object.keys(await world.production())).toEqual(['blog.devinfra.local', 'hello.devinfra.local', 'world.devinfra.local']);
     expect(world.objects.green.list('Service').map((s: { metadata: { name: string } }) => s.metadata.name).sort()).toEqual(['hello', 'world']);
+    expect(await world.state()).toMatchObject({ api: ['127.0.0.1'], txt: ['"eks-blue"'], live: 'blue', blue: { 'live-external-dns-private': { replicas: 1 } }, green: { 'live-external-dns-private': { replicas: 0 } } });
+    expect(world.route53Requests()).toEqual({});
   }, 90_000);
 
   it('stops whole: moto, the proxy and the API servers refuse connections, its directories are gone', async () => {

@@ -226,132 +226,150 @@ function serviceHelpers(aws: Aws, clusters: Clusters) {
   };
 }
 
+/** Where a reset puts the world's files, and the environment bascule runs with. */
+interface Files {
+  dir: string;
+  platformFile: string;
+  journalFile: string;
+  shiftJournalFile: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Reading what Route53 and CloudWatch hold, and adding to them. */
+function observeHelpers(aws: Aws) {
+  const shared = async () => [...(await aws.records('private')), ...(await aws.records('public'))];
+  const putMetric = (lb: Colour | Alb, metric: string, value: number, at?: Date) => aws.lb.putMetric(typeof lb === 'string' ? aws.lbs[lb] : lb, metric, value, at);
+  return {
+    records: aws.records,
+    /** Each production name as Route53 holds it, by decoded name: form, targets, weights, traffic per colour, owner. */
+    production: async () => productionView(aws.layout(), await shared()),
+    /** A colour's own names (under its sub-domains). */
+    colourNames: async (colour: Colour) => colourView(aws.layout(), await shared(), colour),
+    /** Route53 requests bascule made (its access key) since the last reset, per API action. */
+    route53Requests: () => aws.proxy.requests({ accessKeyId: BASCULE_KEY }),
+    resetRoute53Requests: () => aws.proxy.resetRequests(),
+    /** Another ALB for a colour (named, e.g. k8s-green-api), for a Service of its own. */
+    async addLoadBalancer(colour: Colour, name: string): Promise<Alb> {
+      const alb = await aws.lb.createAlb(name);
+      aws.extra[colour].push(alb);
+      return alb;
+    },
+    /** One datapoint of an AWS/ApplicationELB metric for a colour's ALB (or any ALB), at `at` (default now). */
+    putMetric,
+    /** Requests and 5XX answers of an ALB in one minute: RequestCount, HTTPCode_Target_5XX_Count, HTTPCode_ELB_5XX_Count. */
+    async putTraffic(lb: Colour | Alb, t: { requests: number; target5xx?: number; elb5xx?: number }, at?: Date) {
+      await putMetric(lb, 'RequestCount', t.requests, at);
+      if (t.target5xx !== undefined) await putMetric(lb, 'HTTPCode_Target_5XX_Count', t.target5xx, at);
+      if (t.elb5xx !== undefined) await putMetric(lb, 'HTTPCode_ELB_5XX_Count', t.elb5xx, at);
+    },
+  };
+}
+
+/** Running the built bascule in the world, and what its operations leave. */
+function operatorHelpers(files: Files, aws: Aws, clusters: Clusters) {
+  const run = (args: string[], o: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<Result> => runBuilt(args, { env: files.env, timeoutMs: 60_000, ...o });
+  return {
+    /** The built bascule with the world's environment. */
+    run,
+    /** `bascule status --output json` (as admin), with the JSON parsed when it printed some. */
+    async status(...args: string[]): Promise<Result & { json: any }> {
+      const r = await run(['status', '--config', files.platformFile, '--access', 'admin', '--output', 'json', '--request-timeout', '15s', '--dns-timeout', '10s', ...args]);
+      let json: any;
+      try {
+        json = JSON.parse(r.stdout);
+      } catch {
+        json = undefined;
+      }
+      return { ...r, json };
+    },
+    journal: (kind: 'switch' | 'shift' = 'switch'): any => JSON.parse(readFileSync(kind === 'switch' ? files.journalFile : files.shiftJournalFile, 'utf8')),
+    /** The API record and TXT values, the live Deployments, and the file's live: colour. */
+    async state() {
+      const all = await aws.all();
+      const values = (name: string, type: string) => all.find((r) => r.Name === encodeName(name) && r.Type === type)?.ResourceRecords?.map((v) => v.Value as string);
+      return {
+        api: values(API_NAME, 'CNAME'),
+        txt: values(TXT_NAME, 'TXT'),
+        blue: Object.fromEntries(LIVE.map((d) => [d, clusters.stores.blue.get(d)])),
+        green: Object.fromEntries(LIVE.map((d) => [d, clusters.stores.green.get(d)])),
+        live: /^live: (\w+)/m.exec(readFileSync(files.platformFile, 'utf8'))?.[1],
+      };
+    },
+  };
+}
+
+/**
+ * Blue live, the article's example: each colour's four ExternalDNS as generated, the default Services,
+ * production on blue owned by blue's live owner id, green's own names written; a fresh directory,
+ * platform file, journals and environment; faults cleared, request counts reset. ALBs added and
+ * CloudWatch datapoints stay (moto keeps them).
+ */
+async function resetWorld(parts: Parts, files: Files, aws: Aws, clusters: Clusters, overrides: Overrides): Promise<void> {
+  const { cas, stores, objects, api, edns } = clusters;
+  files.dir = dirPart(parts, 'cutover-');
+  writeFileSync(join(files.dir, 'blue-ca.crt'), cas.blue.certPem);
+  files.platformFile = join(files.dir, 'platform.yaml');
+  writeFileSync(files.platformFile, platformText({ zones: aws.zones, dnsAddress: aws.dns.address, api, greenCaPem: cas.green.certPem }, overrides));
+  const services = serviceHelpers(aws, clusters);
+  for (const colour of COLOURS) {
+    objects[colour].clear();
+    for (const label of edns ? SERVED[colour] : []) services.put(colour, label, 'private', aws.lbs[colour]);
+  }
+  const seeds = externalDnsDeployments(files.platformFile, files.dir);
+  for (const colour of COLOURS) stores[colour].reset(seeds[colour]);
+  aws.proxy.clearFaults();
+  for (const name of [TXT_NAME, API_NAME]) aws.dns.remove(name);
+  await wipe(aws);
+  const { upsert } = recordHelpers(aws);
+  await upsert([{ Name: API_NAME, Type: 'CNAME', TTL: 5, ResourceRecords: [{ Value: api.blue.host }] }]);
+  await upsert([{ Name: TXT_NAME, Type: 'TXT', TTL: 5, ResourceRecords: [{ Value: '"eks-blue"' }] }]);
+  if (edns) await settle(observeHelpers(aws));
+  for (const colour of COLOURS) for (const d of CLUSTER_SCOPED) stores[colour].scale(d, 0);
+  mkdirSync(join(files.dir, 'state'));
+  files.journalFile = join(files.dir, 'state', 'bascule', 'switch-devinfra.json');
+  files.shiftJournalFile = join(files.dir, 'state', 'bascule', 'shift-devinfra.json');
+  files.env = cleanEnv({
+    AWS_ACCESS_KEY_ID: KEYS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey,
+    AWS_REGION: 'eu-west-3',
+    AWS_ENDPOINT_URL_STS: aws.moto.endpoint,
+    AWS_ENDPOINT_URL_ROUTE_53: aws.proxy.endpoint,
+    AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: aws.elbMoto.endpoint,
+    AWS_ENDPOINT_URL_CLOUDWATCH: aws.elbMoto.endpoint,
+    XDG_STATE_HOME: join(files.dir, 'state'),
+    NODE_EXTRA_CA_CERTS: undefined,
+  });
+  parts.add(files.env.HOME as string, removeTempDir);
+  aws.proxy.resetRequests();
+}
+
 /** externalDns: false leaves the stand-in ExternalDNS out (no production records): the operations' own steps only. */
 export const startCutoverWorld = (options: { externalDns?: boolean } = {}) =>
   composeWorld(async (parts) => {
-    const withExternalDns = options.externalDns ?? true;
     const aws = await awsParts(parts);
-    const clusters = await clusterParts(parts, aws, withExternalDns);
-    const { moto, elbMoto, proxy, zones, lbs, dns, records } = aws;
-    const { cas, stores, objects, api, edns } = clusters;
+    const clusters = await clusterParts(parts, aws, options.externalDns ?? true);
     const services = serviceHelpers(aws, clusters);
-    const world = {
-      moto,
-      elbMoto,
-      proxy,
-      dns,
-      api,
-      cas,
-      stores,
-      objects,
-      edns,
-      zones,
+    // Filled by reset(): the world's own fields, read by its helpers when they run.
+    const files: Files = { dir: '', platformFile: '', journalFile: '', shiftJournalFile: '', env: {} };
+    const world = Object.assign(files, {
+      moto: aws.moto,
+      elbMoto: aws.elbMoto,
+      proxy: aws.proxy,
+      dns: aws.dns,
+      zones: aws.zones,
       /** Each colour's ALB, as ELBv2 describes it. */
-      lbs,
+      lbs: aws.lbs,
       /** moto's ELBv2 and CloudWatch clients, and Route53 through the proxy as the world's key. */
       aws: { elb: aws.lb.elb, cloudwatch: aws.lb.cloudwatch, route53: aws.route53 },
-      dir: '',
-      platformFile: '',
-      journalFile: '',
-      shiftJournalFile: '',
-      env: {} as NodeJS.ProcessEnv,
+      ...clusters,
       ...recordHelpers(aws),
       addService: services.addService,
       removeService: services.removeService,
-      records,
-
-      /** Each production name as Route53 holds it, by decoded name: form, targets, weights, traffic per colour, owner. */
-      production: async () => productionView(aws.layout(), [...(await records('private')), ...(await records('public'))]),
-      /** A colour's own names (under its sub-domains). */
-      colourNames: async (colour: Colour) => colourView(aws.layout(), [...(await records('private')), ...(await records('public'))], colour),
-      /** Route53 requests bascule made (its access key) since the last reset, per API action. */
-      route53Requests: () => proxy.requests({ accessKeyId: BASCULE_KEY }),
-      resetRoute53Requests: () => proxy.resetRequests(),
-
-      /** Another ALB for a colour (named, e.g. k8s-green-api), for a Service of its own. */
-      async addLoadBalancer(colour: Colour, name: string): Promise<Alb> {
-        const alb = await aws.lb.createAlb(name);
-        aws.extra[colour].push(alb);
-        return alb;
-      },
-      /** One datapoint of an AWS/ApplicationELB metric for a colour's ALB (or any ALB), at `at` (default now). */
-      putMetric: (lb: Colour | Alb, metric: string, value: number, at?: Date) => aws.lb.putMetric(typeof lb === 'string' ? lbs[lb] : lb, metric, value, at),
-      /** Requests and 5XX answers of an ALB in one minute: RequestCount, HTTPCode_Target_5XX_Count, HTTPCode_ELB_5XX_Count. */
-      async putTraffic(lb: Colour | Alb, t: { requests: number; target5xx?: number; elb5xx?: number }, at?: Date) {
-        await world.putMetric(lb, 'RequestCount', t.requests, at);
-        if (t.target5xx !== undefined) await world.putMetric(lb, 'HTTPCode_Target_5XX_Count', t.target5xx, at);
-        if (t.elb5xx !== undefined) await world.putMetric(lb, 'HTTPCode_ELB_5XX_Count', t.elb5xx, at);
-      },
-
-      platformText: (overrides: Overrides = {}) => platformText({ zones, dnsAddress: dns.address, api, greenCaPem: cas.green.certPem }, overrides),
-      /** The built bascule with the world's environment. */
-      run: (args: string[], o: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): Promise<Result> => runBuilt(args, { env: world.env, timeoutMs: 60_000, ...o }),
-      /** `bascule status --output json` (as admin), with the JSON parsed when it printed some. */
-      async status(...args: string[]): Promise<Result & { json: any }> {
-        const r = await world.run(['status', '--config', world.platformFile, '--access', 'admin', '--output', 'json', '--request-timeout', '15s', '--dns-timeout', '10s', ...args]);
-        let json: any;
-        try {
-          json = JSON.parse(r.stdout);
-        } catch {
-          json = undefined;
-        }
-        return { ...r, json };
-      },
-      journal: (kind: 'switch' | 'shift' = 'switch'): any => JSON.parse(readFileSync(kind === 'switch' ? world.journalFile : world.shiftJournalFile, 'utf8')),
-      /** The API record and TXT values, the live Deployments, and the file's live: colour. */
-      async state() {
-        const all = await aws.all();
-        const values = (name: string, type: string) => all.find((r) => r.Name === encodeName(name) && r.Type === type)?.ResourceRecords?.map((v) => v.Value as string);
-        return {
-          api: values(API_NAME, 'CNAME'),
-          txt: values(TXT_NAME, 'TXT'),
-          blue: Object.fromEntries(LIVE.map((d) => [d, stores.blue.get(d)])),
-          green: Object.fromEntries(LIVE.map((d) => [d, stores.green.get(d)])),
-          live: /^live: (\w+)/m.exec(readFileSync(world.platformFile, 'utf8'))?.[1],
-        };
-      },
-
-      /**
-       * Blue live, the article's example: each colour's four ExternalDNS as generated, the default Services,
-       * production on blue owned by blue's live owner id, green's own names written; a fresh directory,
-       * platform file, journals and environment; faults cleared, request counts reset.
-       */
-      async reset(overrides: Overrides = {}): Promise<void> {
-        world.dir = dirPart(parts, 'cutover-');
-        writeFileSync(join(world.dir, 'blue-ca.crt'), cas.blue.certPem);
-        world.platformFile = join(world.dir, 'platform.yaml');
-        writeFileSync(world.platformFile, world.platformText(overrides));
-        for (const colour of COLOURS) {
-          objects[colour].clear();
-          for (const label of edns ? SERVED[colour] : []) services.put(colour, label, 'private', lbs[colour]);
-        }
-        const seeds = externalDnsDeployments(world.platformFile, world.dir);
-        for (const colour of COLOURS) stores[colour].reset(seeds[colour]);
-        proxy.clearFaults();
-        for (const name of [TXT_NAME, API_NAME]) dns.remove(name);
-        await wipe(aws);
-        await world.upsert([{ Name: API_NAME, Type: 'CNAME', TTL: 5, ResourceRecords: [{ Value: api.blue.host }] }]);
-        await world.upsert([{ Name: TXT_NAME, Type: 'TXT', TTL: 5, ResourceRecords: [{ Value: '"eks-blue"' }] }]);
-        if (edns) await settle(world);
-        for (const colour of COLOURS) for (const d of CLUSTER_SCOPED) stores[colour].scale(d, 0);
-        mkdirSync(join(world.dir, 'state'));
-        world.journalFile = join(world.dir, 'state', 'bascule', 'switch-devinfra.json');
-        world.shiftJournalFile = join(world.dir, 'state', 'bascule', 'shift-devinfra.json');
-        world.env = cleanEnv({
-          AWS_ACCESS_KEY_ID: KEYS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey,
-          AWS_REGION: 'eu-west-3',
-          AWS_ENDPOINT_URL_STS: moto.endpoint,
-          AWS_ENDPOINT_URL_ROUTE_53: proxy.endpoint,
-          AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2: aws.elbMoto.endpoint,
-          AWS_ENDPOINT_URL_CLOUDWATCH: aws.elbMoto.endpoint,
-          XDG_STATE_HOME: join(world.dir, 'state'),
-          NODE_EXTRA_CA_CERTS: undefined,
-        });
-        parts.add(world.env.HOME as string, removeTempDir);
-        proxy.resetRequests();
-      },
-    };
+      ...observeHelpers(aws),
+      ...operatorHelpers(files, aws, clusters),
+      platformText: (overrides: Overrides = {}) => platformText({ zones: aws.zones, dnsAddress: aws.dns.address, api: clusters.api, greenCaPem: clusters.cas.green.certPem }, overrides),
+      reset: (overrides: Overrides = {}) => resetWorld(parts, files, aws, clusters, overrides),
+    });
     return world;
   });
 

@@ -83,64 +83,47 @@ export { applyBatch, compareRecordSets, motoChanges, normalName, parseXml, Route
  * @typedef {import('./route53-rules.mjs').ChangeRecord} ChangeRecord
  */
 
-/**
- * @param {string} target moto's endpoint, http://127.0.0.1:PORT
- * @param {{ pendingPolls?: number, pendingMs?: number }} [options]
- *   pendingPolls: GetChange calls answered PENDING before INSYNC (default 1);
- *   pendingMs: and at least this long after the change (default 0).
- */
-export async function startRoute53Proxy(target, options = {}) {
-  const upstream = new URL(target);
-  const moto = new Route53Client({ region: 'us-east-1', endpoint: target, credentials: { accessKeyId: 'proxy', secretAccessKey: 'proxy' }, maxAttempts: 1 });
-  let pendingPolls = options.pendingPolls ?? 1;
-  let pendingMs = options.pendingMs ?? 0;
-  /** @type {Fault[]} */
-  let faults = [];
-  /** Moto write requests to fail on purpose (a test's fault in the middle of a split batch). */
-  let motoWriteFaults = /** @type {number[]} */ ([]);
-  let motoWrites = 0;
-  /** @type {{ method: string, path: string, action: string, faulted: boolean, accessKeyId?: string }[]} */
-  const calls = [];
-  const counter = requestCounter();
-  let motoListings = 0;
-  /** Change batches applied, in order. @type {ChangeRecord[]} */
-  const history = [];
-  /** @type {Map<string, ChangeRecord>} */
-  const changeIds = new Map();
-  /** @type {Map<string, string>} zone id -> zone name */
-  const zoneNames = new Map();
-  /**
-   * The listing snapshot of each zone and the starts of the next pages it answered: taken by a first page (or a
-   * lookup), dropped by a batch through the proxy.
-   * @type {Map<string, { zone: ReturnType<typeof sortedZone>, continuations: Set<string> }>}
-   */
-  const snapshots = new Map();
-  // A readers-writer lock: a batch runs alone; listings run side by side, never during a batch.
+/** A readers-writer lock: a batch runs alone; listings run side by side, never during a batch. */
+function readersWriterLock() {
   let writing = Promise.resolve();
   /** @type {Set<Promise<unknown>>} */
   const reading = new Set();
-  /** Runs a batch alone. @template T @param {() => Promise<T>} fn @returns {Promise<T>} */
-  const serial = (fn) => {
-    const readers = [...reading];
-    const run = writing.then(async () => {
-      await Promise.allSettled(readers);
-      return fn();
-    });
-    writing = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+  return {
+    /** Runs a batch alone. @template T @param {() => Promise<T>} fn @returns {Promise<T>} */
+    serial(fn) {
+      const readers = [...reading];
+      const run = writing.then(async () => {
+        await Promise.allSettled(readers);
+        return fn();
+      });
+      writing = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      return run;
+    },
+    /** Runs a listing once no batch is in flight. @template T @param {() => Promise<T>} fn @returns {Promise<T>} */
+    shared(fn) {
+      const run = writing.then(fn);
+      reading.add(run);
+      const done = () => reading.delete(run);
+      run.then(done, done);
+      return run;
+    },
   };
-  /** Runs a listing once no batch is in flight. @template T @param {() => Promise<T>} fn @returns {Promise<T>} */
-  const shared = (fn) => {
-    const run = writing.then(fn);
-    reading.add(run);
-    const done = () => reading.delete(run);
-    run.then(done, done);
-    return run;
-  };
+}
 
+/**
+ * moto's side: zone names, whole zones read as Route53 holds them, and checked batches applied whole (in
+ * requests under moto's own 1000-value limit: its UPSERTs count twice, and CREATEs become UPSERTs), undone
+ * if moto fails in the middle.
+ * @param {string} target
+ */
+function motoStore(target) {
+  const moto = new Route53Client({ region: 'us-east-1', endpoint: target, credentials: { accessKeyId: 'proxy', secretAccessKey: 'proxy' }, maxAttempts: 1 });
+  /** @type {Map<string, string>} zone id -> zone name */
+  const zoneNames = new Map();
+  const state = { listings: 0, writes: 0, failWrites: /** @type {number[]} */ ([]) };
   /** @param {string} zoneId */
   const zoneName = async (zoneId) => {
     const known = zoneNames.get(zoneId);
@@ -151,18 +134,13 @@ export async function startRoute53Proxy(target, options = {}) {
     return name;
   };
   /** Every record set of a zone, as Route53 would hold what moto holds. @param {string} zoneId @returns {Promise<RecordSet[]>} */
-  const motoRecords = async (zoneId) => {
-    motoListings += 1;
+  const records = async (zoneId) => {
+    state.listings += 1;
     const { ResourceRecordSets } = await moto.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, MaxItems: 100000 }));
     return sortedZone((ResourceRecordSets ?? []).map((r) => canonical(/** @type {RecordSet} */ (r), { fromMoto: true }))).sets;
   };
-  /**
-   * Writes to moto in requests under moto's own 1000-value limit (its UPSERTs
-   * count twice, and the proxy turns CREATEs into UPSERTs): the proxy's lock
-   * keeps its own readers from seeing the steps.
-   * @param {string} zoneId @param {Change[]} changes
-   */
-  const motoWrite = async (zoneId, changes) => {
+  /** @param {string} zoneId @param {Change[]} changes */
+  const write = async (zoneId, changes) => {
     /** @type {Change[][]} */
     const chunks = [];
     let size = Infinity;
@@ -176,85 +154,103 @@ export async function startRoute53Proxy(target, options = {}) {
       size += n;
     }
     for (const chunk of chunks) {
-      motoWrites += 1;
-      if (motoWriteFaults.includes(motoWrites)) {
-        motoWriteFaults = motoWriteFaults.filter((n) => n !== motoWrites);
-        throw new Route53Refusal('InvalidChangeBatch', [`injected: moto refused write request ${motoWrites}`]);
-      }
+      state.writes += 1;
+      if (state.failWrites.includes(state.writes)) throw new Route53Refusal('InvalidChangeBatch', [`injected: moto refused write request ${state.writes}`]);
       await moto.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: /** @type {any} */ (chunk) } }));
     }
   };
-
-  /** @param {string} zoneId @param {Change[]} changes @param {string | undefined} comment */
-  const change = (zoneId, changes, comment) =>
-    serial(async () => {
-      const name = await zoneName(zoneId);
-      const before = await motoRecords(zoneId);
-      const after = applyBatch({ name, records: before }, changes);
-      snapshots.delete(zoneId);
+  return {
+    state,
+    records,
+    /** Checks a batch against the zone as moto holds it and applies it whole; a refusal changes nothing. @param {string} zoneId @param {Change[]} changes */
+    async apply(zoneId, changes) {
+      const before = await records(zoneId);
+      const after = applyBatch({ name: await zoneName(zoneId), records: before }, changes);
       try {
-        await motoWrite(zoneId, motoChanges(before, after));
+        await write(zoneId, motoChanges(before, after));
       } catch (error) {
-        // Restore: whatever moto applied before failing is undone.
-        const failures = motoWriteFaults;
-        motoWriteFaults = [];
-        await motoWrite(zoneId, motoChanges(await motoRecords(zoneId), before));
-        motoWriteFaults = failures;
+        const failures = state.failWrites;
+        state.failWrites = [];
+        await write(zoneId, motoChanges(await records(zoneId), before));
+        state.failWrites = failures;
         throw error;
       }
-      const id = `C${randomBytes(10).toString('hex').toUpperCase().slice(0, 13)}`;
-      const record = { id, zoneId, changes, submittedAt: new Date(), polls: 0, ...(comment ? { comment } : {}) };
-      history.push(record);
-      changeIds.set(id, record);
-      return record;
-    });
+    },
+    destroy: () => moto.destroy(),
+  };
+}
 
+/**
+ * What the proxy answers itself: change batches (recorded, PENDING for `pendingPolls` GetChange calls and
+ * `pendingMs`), GetChange, and ListResourceRecordSets pages (from a zone's snapshot when the request continues
+ * a listing the proxy served from it, its start a `next` the proxy answered; else from a fresh listing of moto).
+ * @param {ReturnType<typeof motoStore>} store @param {ReturnType<typeof readersWriterLock>} lock @param {{ pendingPolls?: number, pendingMs?: number }} options
+ */
+function route53Answers(store, lock, options) {
+  const pending = { polls: options.pendingPolls ?? 1, ms: options.pendingMs ?? 0 };
+  /** Change batches applied, in order. @type {ChangeRecord[]} */
+  const history = [];
+  /** @type {Map<string, ChangeRecord>} */
+  const changeIds = new Map();
+  /** @type {Map<string, { zone: ReturnType<typeof sortedZone>, continuations: Set<string> }>} */
+  const snapshots = new Map();
   /** @param {ChangeRecord} c */
-  const status = (c) => (c.polls > pendingPolls && Date.now() - c.submittedAt.getTime() >= pendingMs ? 'INSYNC' : 'PENDING');
-
-  /**
-   * A page from the zone's snapshot when the request continues a listing the proxy served from it (its start
-   * is a `next` the proxy answered), else from a fresh listing of moto (a first page, a lookup at a name).
-   * @param {string} zoneId @param {URLSearchParams} q @param {import('node:http').ServerResponse} res
-   */
-  const list = async (zoneId, q, res) => {
+  const status = (c) => (c.polls > pending.polls && Date.now() - c.submittedAt.getTime() >= pending.ms ? 'INSYNC' : 'PENDING');
+  /** @param {string} zoneId @param {URLSearchParams} q */
+  const list = async (zoneId, q) => {
     const start = q.get('name') === null ? undefined : orderKey({ Name: q.get('name') ?? '', Type: q.get('type') ?? undefined, SetIdentifier: q.get('identifier') ?? undefined });
     let snapshot = snapshots.get(zoneId);
     if (!snapshot || start === undefined || !snapshot.continuations.has(start)) {
-      snapshot = { zone: sortedZone(await shared(() => motoRecords(zoneId))), continuations: new Set() };
+      snapshot = { zone: sortedZone(await lock.shared(() => store.records(zoneId))), continuations: new Set() };
       snapshots.set(zoneId, snapshot);
     }
     const page = listPage(snapshot.zone, q);
     if (page.next) snapshot.continuations.add(orderKey(page.next));
-    sendXml(res, 200, listXml(page));
+    return listXml(page);
   };
-
-  /** Answers what the proxy itself answers; false: forward to moto. @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res @param {string} action */
-  const answer = async (req, res, action) => {
+  /** The answer's XML, or undefined: not the proxy's to answer (forwarded to moto). @param {string} action @param {import('node:http').IncomingMessage} req */
+  const answer = async (action, req) => {
     const url = new URL(req.url ?? '/', 'http://proxy');
     const id = decodeURIComponent(url.pathname.split('/')[3] ?? '');
+    if (action === 'ListResourceRecordSets') return list(id, url.searchParams);
     if (action === 'ChangeResourceRecordSets') {
       const { changes, comment } = parseChangeBatch(await readBody(req));
-      const done = await change(id, changes, comment);
-      sendXml(res, 200, `<ChangeResourceRecordSetsResponse xmlns="${NS}">${changeInfoXml(done, 'PENDING')}</ChangeResourceRecordSetsResponse>`);
-      return true;
-    }
-    if (action === 'ListResourceRecordSets') {
-      await list(id, url.searchParams, res);
-      return true;
+      const record = await lock.serial(async () => {
+        await store.apply(id, changes);
+        snapshots.delete(id);
+        return { id: `C${randomBytes(10).toString('hex').toUpperCase().slice(0, 13)}`, zoneId: id, changes, submittedAt: new Date(), polls: 0, ...(comment ? { comment } : {}) };
+      });
+      history.push(record);
+      changeIds.set(record.id, record);
+      return `<ChangeResourceRecordSetsResponse xmlns="${NS}">${changeInfoXml(record, 'PENDING')}</ChangeResourceRecordSetsResponse>`;
     }
     if (action === 'GetChange') {
       const c = changeIds.get(id.replace(/^\/?change\//, ''));
-      if (!c) sendError(res, 404, 'NoSuchChange', 'A change with the specified change ID does not exist.');
-      else {
-        c.polls += 1;
-        sendXml(res, 200, `<GetChangeResponse xmlns="${NS}">${changeInfoXml(c, status(c))}</GetChangeResponse>`);
-      }
-      return true;
+      if (!c) throw new Route53Refusal('NoSuchChange', ['A change with the specified change ID does not exist.'], 404);
+      c.polls += 1;
+      return `<GetChangeResponse xmlns="${NS}">${changeInfoXml(c, status(c))}</GetChangeResponse>`;
     }
-    return false;
+    return undefined;
   };
+  return { answer, history, pending };
+}
 
+/**
+ * @param {string} target moto's endpoint, http://127.0.0.1:PORT
+ * @param {{ pendingPolls?: number, pendingMs?: number }} [options]
+ *   pendingPolls: GetChange calls answered PENDING before INSYNC (default 1);
+ *   pendingMs: and at least this long after the change (default 0).
+ */
+export async function startRoute53Proxy(target, options = {}) {
+  const upstream = new URL(target);
+  const store = motoStore(target);
+  const lock = readersWriterLock();
+  const route53 = route53Answers(store, lock, options);
+  /** @type {Fault[]} */
+  let faults = [];
+  /** @type {{ method: string, path: string, action: string, faulted: boolean, accessKeyId?: string }[]} */
+  const calls = [];
+  const counter = requestCounter();
   const server = http.createServer(async (req, res) => {
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
@@ -268,11 +264,11 @@ export async function startRoute53Proxy(target, options = {}) {
     if (fault) {
       if (fault.times !== undefined) fault.times -= 1;
       req.resume();
-      sendError(res, fault.status ?? 400, fault.code, fault.message ?? `injected ${fault.code}`);
-      return;
+      return sendError(res, fault.status ?? 400, fault.code, fault.message ?? `injected ${fault.code}`);
     }
     try {
-      if (await answer(req, res, action)) return;
+      const xml = await route53.answer(action, req);
+      if (xml !== undefined) return sendXml(res, 200, xml);
     } catch (error) {
       if (!res.headersSent) sendFailure(res, error);
       return;
@@ -294,13 +290,13 @@ export async function startRoute53Proxy(target, options = {}) {
     /** Every request, in order: method, path, API action, access key, whether a fault answered it. */
     calls,
     /** Change batches applied through the proxy, in order: { id, zoneId, changes (as sent), submittedAt }. */
-    history,
+    history: route53.history,
     /** Requests per API action since the last reset, of one access key (or of all): { ListResourceRecordSets: 3, ... }. */
     requests: counter.requests,
     resetRequests: counter.reset,
-    /** How many times the proxy listed a whole zone from moto (first pages, batches, `records`). */
+    /** How many times the proxy listed a whole zone from moto (first pages and lookups, batches, `records`). */
     get motoListings() {
-      return motoListings;
+      return store.state.listings;
     },
     /** @param {Fault} fault */
     fail(fault) {
@@ -308,22 +304,22 @@ export async function startRoute53Proxy(target, options = {}) {
     },
     clearFaults() {
       faults = [];
-      motoWriteFaults = [];
+      store.state.failWrites = [];
     },
     /** The proxy's `n`th next write request to moto fails (counted from now, 1-based), as moto failing mid-batch would. @param {number} n */
     failMotoWrite(n) {
-      motoWriteFaults.push(motoWrites + n);
+      store.state.failWrites.push(store.state.writes + n);
     },
     /** How long changes stay PENDING. @param {{ polls?: number, ms?: number }} p */
     setPending(p) {
-      if (p.polls !== undefined) pendingPolls = p.polls;
-      if (p.ms !== undefined) pendingMs = p.ms;
+      if (p.polls !== undefined) route53.pending.polls = p.polls;
+      if (p.ms !== undefined) route53.pending.ms = p.ms;
     },
     /** Every record set of a zone as Route53 lists it (escaped names), read from moto now (after any batch in flight). @param {string} zoneId */
-    records: (zoneId) => shared(() => motoRecords(zoneId)),
+    records: (zoneId) => lock.shared(() => store.records(zoneId)),
     close: () =>
       new Promise((resolve) => {
-        moto.destroy();
+        store.destroy();
         server.closeAllConnections();
         server.close(() => resolve(undefined));
       }),
