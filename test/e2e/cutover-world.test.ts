@@ -13,6 +13,7 @@ import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { APEX, CAFE, CLUSTER_OWNER, OWNER, startCutoverWorld, WILDCARD, type CutoverWorld } from '../support/cutover-world.js';
+import { productionView, type Layout } from '../support/production-view.js';
 import { productionSets } from '../support/route53-recording.mjs';
 import { KEYS } from '../support/run.js';
 
@@ -126,4 +127,40 @@ describe('the cut-over world', () => {
     for (const d of dirs) expect(existsSync(d), d).toBe(false);
     for (const e of endpoints) await expect(fetch(e, { signal: AbortSignal.timeout(5000) }), e).rejects.toThrow();
   }, 60_000);
+});
+
+describe('production as the world reads it (pure)', () => {
+  const layout: Layout = {
+    domains: ['devinfra.local', 'devinfra.fr'],
+    subdomains: { blue: ['eks-blue.devinfra.local', 'eks-blue.devinfra.fr'], green: ['eks-green.devinfra.local', 'eks-green.devinfra.fr'] },
+    loadBalancers: { blue: ['k8s-blue-web-1.eu-west-3.elb.amazonaws.com'], green: ['k8s-green-web-1.eu-west-3.elb.amazonaws.com'] },
+    own: ['api.devinfra.local'],
+  };
+  const weighted = (name: string, id: string, weight: number, target: string) => ({ Name: name, Type: 'CNAME', SetIdentifier: id, Weight: weight, TTL: 60, ResourceRecords: [{ Value: target }] });
+  const txt = (name: string, owner: string) => ({ Name: name, Type: 'TXT', TTL: 300, ResourceRecords: [{ Value: `"heritage=external-dns,external-dns/owner=${owner},external-dns/resource=service/default/x"` }] });
+  it.each([
+    ['weighted 90/10 to the colours\' own names', [weighted('www.devinfra.fr.', 'blue', 90, 'www.eks-blue.devinfra.fr'), weighted('www.devinfra.fr.', 'green', 10, 'www.eks-green.devinfra.fr')], { blue: 90, green: 10 }],
+    ['weighted 0/0: split evenly, as Route53 does', [weighted('www.devinfra.fr.', 'blue', 0, 'www.eks-blue.devinfra.fr'), weighted('www.devinfra.fr.', 'green', 0, 'www.eks-green.devinfra.fr')], { blue: 50, green: 50 }],
+    ['weighted 100/0', [weighted('www.devinfra.fr.', 'blue', 100, 'www.eks-blue.devinfra.fr'), weighted('www.devinfra.fr.', 'green', 0, 'www.eks-green.devinfra.fr')], { blue: 100 }],
+    ['simple alias, dualstack and upper case', [{ Name: 'www.devinfra.fr.', Type: 'A', AliasTarget: { DNSName: 'dualstack.K8S-GREEN-WEB-1.eu-west-3.elb.amazonaws.com.' } }], { green: 100 }],
+    ['simple CNAME elsewhere', [{ Name: 'www.devinfra.fr.', Type: 'CNAME', TTL: 300, ResourceRecords: [{ Value: 'shop.example.com' }] }], { other: 100 }],
+  ])('%s', (_, sets, traffic) => {
+    expect(productionView(layout, sets)['www.devinfra.fr']?.traffic).toEqual(traffic);
+  });
+  it('reads names decoded, the apex included, its owner from either registry format, and leaves out sub-domains and its own records', () => {
+    const alias = (name: string) => ({ Name: name, Type: 'A', AliasTarget: { DNSName: 'k8s-blue-web-1.eu-west-3.elb.amazonaws.com.' } });
+    const view = productionView(layout, [
+      alias('\\052.devinfra.local.'),
+      txt('a-\\052.devinfra.local.', 'live-eks-blue.devinfra.local'),
+      alias('caf\\303\\251.devinfra.local.'),
+      alias('devinfra.local.'),
+      txt('devinfra.local.', 'old-owner'),
+      alias('hello.eks-blue.devinfra.local.'),
+      { Name: 'api.devinfra.local.', Type: 'CNAME', TTL: 5, ResourceRecords: [{ Value: '127.0.0.1' }] },
+    ]);
+    expect(Object.keys(view)).toEqual(['*.devinfra.local', 'café.devinfra.local', 'devinfra.local']);
+    expect(view['*.devinfra.local']).toMatchObject({ listed: '\\052.devinfra.local.', owner: 'live-eks-blue.devinfra.local', form: 'simple', types: ['A'] });
+    expect(view['café.devinfra.local']?.owner).toBeUndefined();
+    expect(view['devinfra.local']?.owner).toBe('old-owner');
+  });
 });
