@@ -9,7 +9,7 @@ import { awsError, clientConfig, describeTargetGroups, describeTargetHealth, get
 import { loadBalancerDimension, type Served } from '../drain/targets.js';
 import { findTargets } from '../drain/watch.js';
 import { BasculeError } from '../errors.js';
-import { normName } from '../switch/inventory.js';
+import { normName } from '../production/names.js';
 import { inventory, type Change, type Domains, type Inventory, type RecordSet } from './production.js';
 import { FIVE_XX_METRICS, type ErrorCounts, type Observation, type TargetState } from './signals.js';
 

@@ -20,7 +20,7 @@
  */
 import { ALIAS_TTL_SECONDS, under } from '../drain/targets.js';
 import type { Colour } from '../platform/model.js';
-import { normName } from '../switch/inventory.js';
+import { normName } from '../production/names.js';
 import type { Weights } from './weights.js';
 
 export interface AliasTarget {
