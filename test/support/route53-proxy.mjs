@@ -36,9 +36,11 @@
  * - InvalidInput: an unknown action or type, a weight outside 0..255 (Route53's
  *   "1 validation error detected: Value 'W' at 'changeBatch.changes.I.member.resourceRecordSet.weight'
  *   failed to satisfy constraint: ..."), a set without AliasTarget nor TTL + ResourceRecords.
- * - Atomic batches: the whole batch is validated first, then written to moto in
- *   one request; if moto fails, the zone is restored to what it was. Batches and
- *   listings of the proxy never overlap a batch, so no reader sees half a batch.
+ * - Atomic batches: the whole batch is validated first, then written to moto (in
+ *   requests under moto's own limit); if moto fails, the zone is restored to what
+ *   it was (`failMotoWrite(n)` makes moto's n-th next write fail, to show it).
+ *   Batches and listings of the proxy never overlap a batch, so no reader sees
+ *   half a batch.
  * - Weighted DELETE: moto deletes every record carrying the SetIdentifier in the
  *   zone; the proxy re-creates the ones that must stay, in the same moto request.
  * - ChangeInfo: PENDING in the ChangeResourceRecordSets answer and for the first
