@@ -101,8 +101,37 @@ export interface Route53Options {
   readonly account?: string | undefined;
 }
 
-export function route53Client(options: Route53Options): Route53Port {
-  const endpoint = configuredEndpoint('route_53', options.env, readAwsFiles(options.env), selectedProfile(options.profile, options.env).name);
+type Fail = (call: string, target: string, error: unknown) => Error;
+type Start = { StartRecordName?: string; StartRecordType?: RRType; StartRecordIdentifier?: string };
+
+/** Every page of a listing from `start`, until `stop` says a set is past what is wanted. */
+async function listPages(client: Route53Client, fail: Fail, zoneId: string, start: Start = {}, stop?: (s: RecordSet) => boolean): Promise<RecordSet[]> {
+  const all: RecordSet[] = [];
+  let next = start;
+  for (let page = 0; page < 10_000; page++) {
+    let answer;
+    try {
+      answer = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: bare(zoneId), MaxItems: 300, ...next }));
+    } catch (error) {
+      throw fail('ListResourceRecordSets', `in zone ${zoneId}`, error);
+    }
+    for (const s of answer.ResourceRecordSets ?? []) {
+      const set = fromSdk(s);
+      if (stop?.(set)) return all;
+      all.push(set);
+    }
+    if (!answer.IsTruncated || !answer.NextRecordName) return all;
+    next = {
+      StartRecordName: answer.NextRecordName,
+      ...(answer.NextRecordType ? { StartRecordType: answer.NextRecordType } : {}),
+      ...(answer.NextRecordIdentifier ? { StartRecordIdentifier: answer.NextRecordIdentifier } : {}),
+    };
+  }
+  throw new BasculeError('aws', `Route53 ListResourceRecordSets in zone ${zoneId}: more than 10000 pages; giving up`);
+}
+
+/** The SDK client, its requests waiting their turn in the account's budget and counted. */
+function budgetedClient(options: Route53Options, endpoint: string | undefined): { client: Route53Client; requests: () => number } {
   const client = new Route53Client({
     region: options.region,
     // Throttling that still happens is retried with backoff, the client slowing itself down (adaptive).
@@ -114,7 +143,7 @@ export function route53Client(options: Route53Options): Route53Port {
   });
   let requests = 0;
   const limiter = accountLimiter(options.account ?? '', route53Rate(options.env));
-  // Inside the SDK's retry loop: every HTTP request, retries included, waits its turn in the account's budget, and is counted.
+  // Inside the SDK's retry loop: every HTTP request, retries included.
   client.middlewareStack.add(
     (next) => async (args) => {
       await limiter.take();
@@ -123,32 +152,14 @@ export function route53Client(options: Route53Options): Route53Port {
     },
     { step: 'finalizeRequest', priority: 'low', name: 'basculeRequestBudget' },
   );
-  const fail = (call: string, target: string, error: unknown) => awsError({ service: 'Route53', operation: call, target, ...(endpoint ? { endpoint } : {}) }, error);
+  return { client, requests: () => requests };
+}
 
-  async function pages(zoneId: string, start: { StartRecordName?: string; StartRecordType?: RRType } = {}, stop?: (s: RecordSet) => boolean): Promise<RecordSet[]> {
-    const all: RecordSet[] = [];
-    let next: { StartRecordName?: string; StartRecordType?: RRType; StartRecordIdentifier?: string } = start;
-    for (let page = 0; page < 10_000; page++) {
-      let answer;
-      try {
-        answer = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: bare(zoneId), MaxItems: 300, ...next }));
-      } catch (error) {
-        throw fail('ListResourceRecordSets', `in zone ${zoneId}`, error);
-      }
-      for (const s of answer.ResourceRecordSets ?? []) {
-        const set = fromSdk(s);
-        if (stop?.(set)) return all;
-        all.push(set);
-      }
-      if (!answer.IsTruncated || !answer.NextRecordName) return all;
-      next = {
-        StartRecordName: answer.NextRecordName,
-        ...(answer.NextRecordType ? { StartRecordType: answer.NextRecordType } : {}),
-        ...(answer.NextRecordIdentifier ? { StartRecordIdentifier: answer.NextRecordIdentifier } : {}),
-      };
-    }
-    throw new BasculeError('aws', `Route53 ListResourceRecordSets in zone ${zoneId}: more than 10000 pages; giving up`);
-  }
+export function route53Client(options: Route53Options): Route53Port {
+  const endpoint = configuredEndpoint('route_53', options.env, readAwsFiles(options.env), selectedProfile(options.profile, options.env).name);
+  const { client, requests } = budgetedClient(options, endpoint);
+  const fail: Fail = (call, target, error) => awsError({ service: 'Route53', operation: call, target, ...(endpoint ? { endpoint } : {}) }, error);
+  const pages = (zoneId: string, start?: Start, stop?: (s: RecordSet) => boolean) => listPages(client, fail, zoneId, start, stop);
 
   return {
     async zone(zoneId) {
@@ -192,7 +203,7 @@ export function route53Client(options: Route53Options): Route53Port {
         throw fail('GetChange', changeId, error);
       }
     },
-    requests: () => requests,
+    requests,
     destroy: () => client.destroy(),
   };
 }
