@@ -16,7 +16,7 @@ import { colourOfApiTarget, colourOfClusterName, type ColourTarget } from '../cu
 import type { Check } from './checks.js';
 import type { StatusObservation } from './observe.js';
 import { lockChecks, lockReport, operationChecks, underway, type CommandFor, type LockReport } from './operations.js';
-import { judgeProduction, productionChecks, type DomainReport } from './production.js';
+import { judgeProduction, orphansTowards, productionChecks, type DomainReport } from './production.js';
 
 export type { Check };
 
@@ -145,6 +145,6 @@ export function evaluateStatus(o: StatusObservation, c: StatusContext): StatusRe
   checks.push(...apiChecks(o));
   const against = live ?? o.liveInFile;
   const production = productionPart(o, c, against, live !== null, isUnderway);
-  checks.push(...production.checks, ...operationChecks(o.operations, c.command), ...lockChecks(o.lock, held, c.command, c.now));
+  checks.push(...production.checks, ...operationChecks(o.operations, c.command), ...lockChecks(o.lock, held, c.command, c.now, (from, to) => orphansTowards(production.domains, from, to)));
   return { ...o, txtColour, apiColour, live, against, domains: production.domains, held, underway: isUnderway, checks, ok: checks.every((x) => x.ok) };
 }

@@ -8,6 +8,7 @@
  */
 import type { Verb } from '../cutover/hints.js';
 import { describeHolder, parseLock, type LockHolder } from '../cutover/lock.js';
+import type { Colour } from '../platform/model.js';
 import { formatMs } from '../platform/vocabulary.js';
 import type { Check } from './checks.js';
 import type { JournalObservation, LockObservation, Part } from './observe.js';
@@ -74,21 +75,33 @@ function age(since: string | undefined, now: Date): string {
   return ms >= 1000 ? ` (${formatMs(Math.floor(ms / 1000) * 1000)} ago)` : '';
 }
 
-const isColour = (v: string | undefined): v is 'blue' | 'green' => v === 'blue' || v === 'green';
+const isColour = (v: string | undefined): v is Colour => v === 'blue' || v === 'green';
 
-/** How to finish or undo, without the holder's journal, what the lock record names. */
-export function recoveryHint(holder: LockHolder | undefined, command: CommandFor): string {
+/** The production names served by `from` only that a recovery towards `to` would leave there (it refuses them unless allowed). */
+export type OrphansOf = (from: Colour, to: Colour) => readonly string[];
+
+/**
+ * How to finish or undo, without the holder's journal, what the lock record
+ * names (src/switch/operation.ts's recovery): a plain switch is finished with
+ * --resume --break-lock (the names only its source serves allowed by name, as
+ * the original switch had to) or undone with --rollback --break-lock; a
+ * weighted shift is taken to one colour with --weights 100 --break-lock.
+ */
+export function recoveryHint(holder: LockHolder | undefined, command: CommandFor, orphansOf: OrphansOf = () => []): string {
   const wait = 'wait for it to finish; if its machine is lost';
   if (holder?.kind === 'shift' && isColour(holder.from) && isColour(holder.to)) {
-    const to = (c: 'blue' | 'green') => command(`--to ${c}`, ['--weights', '100', '--break-lock', '--apply']);
+    const to = (c: Colour) => command(`--to ${c}`, ['--weights', '100', '--break-lock', '--apply']);
     return `${wait}, take production to one colour from here: ${to(holder.to)}\nor back: ${to(holder.from)}`;
   }
-  if (holder?.kind === 'switch') return `${wait}, finish it from here: ${command('--resume', ['--break-lock'])}\nor undo it: ${command('--rollback', ['--break-lock'])}`;
+  if (holder?.kind === 'switch') {
+    const allow = isColour(holder.from) && isColour(holder.to) ? orphansOf(holder.from, holder.to).flatMap((n) => ['--allow-orphan', n]) : [];
+    return `${wait}, finish it from here: ${command('--resume', ['--break-lock', ...allow])}\nor undo it: ${command('--rollback', ['--break-lock'])}`;
+  }
   return 'it is not a value bascule writes: find what wrote it; the next operation can take it over with --break-lock once you know that holder is gone';
 }
 
 /** The lock record: free (ok), held by an unfinished operation here (ok: that one's check fails), else a failure. */
-export function lockChecks(lock: Part<LockObservation>, report: LockReport | null, command: CommandFor, now: Date): Check[] {
+export function lockChecks(lock: Part<LockObservation>, report: LockReport | null, command: CommandFor, now: Date, orphansOf: OrphansOf = () => []): Check[] {
   if (lock.state === 'skipped') return [];
   if (lock.state === 'failed') return [{ name: 'lock', ok: false, message: `cannot read the cut-over lock record: ${lock.error}` }];
   const where = `${lock.value.name} (zone ${lock.value.zoneId})`;
@@ -99,5 +112,5 @@ export function lockChecks(lock: Part<LockObservation>, report: LockReport | nul
   if (j) {
     return [{ name: 'lock', ok: false, message: `${held}, but the journal here (${j.path}) says that operation is over: its release failed`, hint: 'the next operation takes it over with --break-lock' }];
   }
-  return [{ name: 'lock', ok: false, message: `${held}, and no journal here holds it: an operation runs on another machine, or its machine was lost`, hint: recoveryHint(report.holder, command) }];
+  return [{ name: 'lock', ok: false, message: `${held}, and no journal here holds it: an operation runs on another machine, or its machine was lost`, hint: recoveryHint(report.holder, command, orphansOf) }];
 }

@@ -122,6 +122,11 @@ export function judgeProduction(p: Production, live: Colour, underway = false): 
   });
 }
 
+/** Names owned by a live owner id that `from` serves and `to` does not: what a switch to `to` leaves on `from`. */
+export function orphansTowards(domains: readonly DomainReport[], from: Colour, to: Colour): string[] {
+  return domains.flatMap((d) => d.names.filter((r) => r.name.owner.kind === 'live' && r.name.colours[from] && !r.name.colours[to]).map((r) => r.name.name));
+}
+
 /** "2 names to blue, 1 split, 1 left alone; 1 orphan" (zero counts left out). */
 export function describeCounts(c: DomainCounts, live: Colour): string {
   if (c.names === 0) return 'no production names';

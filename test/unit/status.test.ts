@@ -149,7 +149,15 @@ const operationCases: Case[] = [
     live: 'blue',
     failed: ['lock'],
     says: `the cut-over lock ${LOCK} (zone ${Z.info}) is held by bob@lost-laptop (pid 4242), since 2026-11-30T20:00:00.000Z, for the switch blue -> green at step dns (1h ago), and no journal here holds it`,
-    hint: 'finish it from here: bascule switch --resume --break-lock --config platform.yaml --access admin\nor undo it: bascule switch --rollback --break-lock --config platform.yaml --access admin',
+    // blog is served by blue only: the recovery towards green refuses it unless allowed, as the switch had to allow it.
+    hint: 'finish it from here: bascule switch --resume --break-lock --allow-orphan blog.devinfra.local --config platform.yaml --access admin\nor undo it: bascule switch --rollback --break-lock --config platform.yaml --access admin',
+  },
+  {
+    name: "a dead machine's switch green -> blue: no name is served by green only, nothing to allow",
+    change: heldBy(lock({ kind: 'switch', from: 'green', step: 'dns' })),
+    live: 'blue',
+    failed: ['lock'],
+    hint: 'finish it from here: bascule switch --resume --break-lock --config platform.yaml --access admin\n',
   },
   {
     name: "a lost machine's weighted shift holds the lock: the recovery takes production to one colour",
