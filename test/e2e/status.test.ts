@@ -92,7 +92,6 @@ describe('case 11: the fenced owner id takes a name back', () => {
     expect(done.code, done.stderr).toBe(0);
     const clean = await status();
     expect(clean.code, clean.stdout).toBe(0); // green live, production follows green, blog an orphan (listed, allowed)
-    expect(clean.stdout).toMatch(/blog\.devinfra\.local\s+blue 100%\s+orphan: sends all its traffic to blue; green does not serve it/);
 
     // The writer: hello back on blue's load balancer, its registry entries naming blue's live owner id.
     const blueOwned = (s: ResourceRecordSet): ResourceRecordSet =>
@@ -111,6 +110,7 @@ describe('case 11: the fenced owner id takes a name back', () => {
       "FAIL  production names owned by live-eks-blue.devinfra.local, blue's fenced live owner id, though green is live and serves them: hello.devinfra.local (A, AAAA, registry a-hello.devinfra.local, aaaa-hello.devinfra.local) sends blue 100%",
     );
     expect(r.stdout).toContain('--migrate-from-txt-owner=live-eks-blue.devinfra.local');
+    expect(r.stdout).toMatch(/blog\.devinfra\.local\s+blue 100%\s+orphan: sends all its traffic to blue; green does not serve it/);
     expect(r.stderr).toContain('error: status: 1 check failed (production-fenced)');
     const json = JSON.parse((await status(world.env, '-o', 'json')).stdout);
     const verdicts = Object.fromEntries(json.production.domains[0].names.map((n: { name: string; verdict: string }) => [n.name, n.verdict]));
