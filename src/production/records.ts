@@ -54,6 +54,8 @@ export const effectiveTtl = (s: RecordSet): number => (s.alias ? ALIAS_TTL_SECON
 
 /** What a set points at: its alias target or its values (CNAME targets in normal form), sorted, without duplicates. */
 export function targetsOf(sets: readonly RecordSet[]): string[] {
+  // One alias (most sets): no set, no sort.
+  if (sets.length === 1 && sets[0]?.alias) return [normTarget(sets[0].alias.dnsName)];
   const out = new Set<string>();
   for (const s of sets) {
     if (s.alias) out.add(normTarget(s.alias.dnsName));

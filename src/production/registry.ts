@@ -34,6 +34,7 @@ export const NO_AFFIXES: RegistryAffixes = { prefix: '', suffix: '' };
 
 /** The labels of a registry value (owner, resource...), or undefined when it is not one. */
 export function registryLabels(value: string): Record<string, string> | undefined {
+  if (!value.includes('heritage=')) return undefined;
   const text = value.replace(/^"+|"+$/g, '');
   const labels: Record<string, string> = {};
   let heritage = false;
@@ -55,7 +56,11 @@ export const isRegistryValue = (value: string): boolean => registryLabels(value)
 
 /** The record name and type a registry TXT name claims (type '' for the old format); undefined when it claims none. */
 export function registryTarget(txtName: string, affixes: RegistryAffixes = NO_AFFIXES): { name: string; type: string } | undefined {
-  const name = normName(txtName);
+  return targetOfNormal(normName(txtName), affixes);
+}
+
+/** registryTarget of a name already in the normal form (the inventory's: no copy made). */
+function targetOfNormal(name: string, affixes: RegistryAffixes): { name: string; type: string } | undefined {
   const prefix = affixes.prefix.toLowerCase();
   const suffix = affixes.suffix.toLowerCase();
   if (suffix === '' || prefix !== '') return dropAffix(name, prefix, 'prefix');
@@ -84,10 +89,12 @@ function dropAffix(name: string, affix: string, side: 'prefix' | 'suffix'): { na
   return undefined;
 }
 
+const BY_LOWER = new Map<string, string>(TYPES.map((t) => [t.toLowerCase(), t]));
+
 function typeAtFront(name: string): { name: string; type: string } {
-  const first = name.split('-')[0] as string;
-  const type = TYPES.find((t) => t.toLowerCase() === first);
-  return type ? { name: name.slice(first.length + 1), type } : { name, type: '' };
+  const dash = name.indexOf('-');
+  const type = dash > 0 ? BY_LOWER.get(name.slice(0, dash)) : undefined;
+  return type ? { name: name.slice(dash + 1), type } : { name, type: '' };
 }
 
 /** The registry TXT name ExternalDNS v0.22 writes for a record (new format). */
@@ -129,7 +136,7 @@ export function registryIndex(records: Iterable<RecordSet>, affixes: RegistryAff
   const entries = new Map<string, RegistryEntry>();
   for (const r of records) {
     if (r.type !== 'TXT') continue;
-    const target = registryTarget(r.name, affixes);
+    const target = targetOfNormal(r.name, affixes);
     if (!target) continue;
     for (const value of r.values ?? []) {
       const labels = registryLabels(value);
