@@ -9,7 +9,7 @@ import { usageError } from '../errors.js';
 import type { Platform } from '../platform/model.js';
 import { describePlan } from '../aws/credentials.js';
 import { chain, memo, type TokenContext } from '../aws/session.js';
-import type { Identity } from '../switch/options.js';
+import type { Identity } from '../cutover/options.js';
 
 /** Session name of the assumed role: who made the calls shows in CloudTrail. */
 export const SWITCH_SESSION_NAME = 'bascule-switch';

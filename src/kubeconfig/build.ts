@@ -12,6 +12,7 @@
  *   <name>-<colour>-<access> one cluster directly (its endpoint, its CA only),
  *                            for work on the inactive colour during a migration.
  */
+import type { ClusterAccess } from '../platform/clusters.js';
 import type { AccessLevel, Colour, Platform } from '../platform/model.js';
 import { COLOURS } from '../platform/schema.js';
 
@@ -24,13 +25,7 @@ export const INSTALL_HINT = [
 ].join('\n');
 
 /** A cluster's connection details, once read from the file, the CA file, or EKS. */
-export interface ClusterAccess {
-  readonly name: string;
-  readonly endpoint: string;
-  /** Canonical PEM, one or more CA certificates. */
-  readonly caPem: string;
-  readonly tlsServerName: string | undefined;
-}
+export type { ClusterAccess };
 
 export interface KubeconfigOptions {
   /** Access level names to include (default: all, in the file's order). */
