@@ -10,7 +10,7 @@
  * anything changes.
  */
 import { resolve } from 'node:path';
-import type { AwsContext } from '../drain/aws.js';
+import type { AwsContext } from '../aws/clients.js';
 import { BasculeError, redact, usageError } from '../errors.js';
 import { readExisting, writeAtomic } from '../files.js';
 import type { Io } from '../io.js';
