@@ -122,7 +122,8 @@ export async function drainCommand(raw: RawDrainFlags, io: Io): Promise<void> {
   } finally {
     aws.destroy();
   }
-  io.verbose?.(`production: ${report.production.read} name${report.production.read === 1 ? '' : 's'} read, ${report.production.names.length} name ${flags.colour}, ${sending(report.production).length} still send${sending(report.production).length === 1 ? 's' : ''} traffic there`);
+  const p = report.production;
+  io.verbose?.(`production: ${p.read} name${p.read === 1 ? '' : 's'} read; naming ${flags.colour}: ${p.names.length}; still sending it traffic: ${sending(p).length}`);
   io.stdout(flags.output === 'json' ? drainJson(subject, report) : drainText(subject, report));
   conclude(flags, subject, report);
 }
