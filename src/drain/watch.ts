@@ -83,6 +83,7 @@ export async function observeColour(ports: Pick<DrainPorts, 'records' | 'loadBal
   return { targets, production };
 }
 
+/** The colour's load balancers from its own records only (the weighted shift's signals use this). */
 export async function findTargets(ports: Pick<DrainPorts, 'records' | 'loadBalancers'>, input: Pick<DrainInput, 'domains' | 'exclude'>): Promise<ColourTargets> {
   const zones = [...new Set(input.domains.map((d) => d.zoneId))];
   const [lists, loadBalancers] = await Promise.all([Promise.all(zones.map((z) => ports.records(z))), ports.loadBalancers()]);
@@ -110,7 +111,7 @@ export async function drain(ports: DrainPorts, input: DrainInput): Promise<Drain
   const ttlSeconds = Math.max(targets.ttlSeconds, fromProduction.seconds);
   const window: DrainWindow = { ttlMs: ttlSeconds * 1000, quietMs: input.quietMs, lagMs: input.lagMs, periodMs: PERIOD_MS };
   // Production is read once: a name that still sends traffic to the colour is not waited out.
-  const named = sending(production).length > 0;
+  const productionSends = sending(production).length > 0;
   const deadline = started + input.watchMs;
   let n = 1;
   let last = await look(ports, targets, window, n);
@@ -119,13 +120,13 @@ export async function drain(ports: DrainPorts, input: DrainInput): Promise<Drain
   // that cannot be quiet long enough before the watch ends.
   const mayDrainBy = (l: Look, by: number) =>
     l.loadBalancers.every((b) => b.verdict.state !== 'receiving' || b.verdict.drainedAtEarliest <= by);
-  while (!named && last.overall !== 'drained' && ports.now() + input.pollMs <= deadline && mayDrainBy(last, deadline)) {
+  while (!productionSends && last.overall !== 'drained' && ports.now() + input.pollMs <= deadline && mayDrainBy(last, deadline)) {
     await ports.sleep(input.pollMs);
     n += 1;
     last = await look(ports, targets, window, n);
     ports.looked?.(last);
   }
   const unmapped = targets.unmapped.length > 0 ? 'unknown' : 'drained';
-  const result: Overall = last.overall === 'receiving' || named ? 'receiving' : last.overall === 'unknown' || unmapped === 'unknown' ? 'unknown' : 'drained';
+  const result: Overall = last.overall === 'receiving' || productionSends ? 'receiving' : last.overall === 'unknown' || unmapped === 'unknown' ? 'unknown' : 'drained';
   return { targets, production, window, ttlFrom, started, last, overall: result };
 }
