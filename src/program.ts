@@ -174,7 +174,6 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     .option('--force', "write into a directory holding files bascule did not write (it overwrites only the files it generates, and deletes none of the others)")
     .action(async (flags: import('./manifests/command.js').ManifestsFlags) => (await manifestsChunk()).manifestsAction(withPlatformFile(flags), io));
 
-  const switchChunk = () => import('./switch/commands.js');
   const switchIdentity = (cmd: Command) =>
     platformFileOption(cmd)
       .option('-a, --access <name>', "reach the clusters as this access level (its role and profile), e.g. admin")
@@ -191,8 +190,8 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
       .description('which colour is live: the TXT and API records (through the resolver), the live ExternalDNS of each colour, each API; non-zero exit when something disagrees'),
   )
     .option('-o, --output <format>', 'table or json', 'table')
-    .action(async (flags: import('./switch/commands.js').RawStatusFlags) =>
-      (await switchChunk()).statusCommand(withPlatformAndProfile(flags), io),
+    .action(async (flags: import('./status/command.js').RawStatusFlags) =>
+      (await import('./status/command.js')).statusCommand(withPlatformAndProfile(flags), io),
     );
   completeWith(status.options.find((o) => o.long === '--output'), ['table', 'json']);
 
@@ -222,11 +221,11 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     .option('--max-5xx-rate <percent>', "with --weights: revert when the new colour's 5XX rate goes above this (default 1)")
     .option('--min-requests <n>', 'with --weights: judge the 5XX rate from this many requests (default 20)')
     .option('--max-unhealthy <n>', "with --weights: revert when more of the new colour's targets are unhealthy (default 0)")
-    .action(async (flags: import('./switch/commands.js').RawSwitchFlags & import('./shift/command.js').RawWeightedFlags) => {
-      const shift = await import('./shift/command.js');
+    .action(async (flags: import('./switch/command.js').RawSwitchFlags & import('./shift/command.js').RawWeightedFlags) => {
+      // The plain switch and the weighted shift are two rooms; the program picks one (the last operation's kind for --resume/--rollback).
       const withProfile = withPlatformAndProfile(flags);
-      if (shift.wantsWeighted(withProfile, io)) return shift.weightedShiftCommand(withProfile, io);
-      return (await switchChunk()).switchCommand(withProfile, io);
+      if ((await import('./cutover/dispatch.js')).cutoverKind(withProfile, io) === 'shift') return (await import('./shift/command.js')).weightedShiftCommand(withProfile, io);
+      return (await import('./switch/command.js')).switchCommand(withProfile, io);
     });
 
   // bascule drain (issue 13): in the commands chunk (scripts/chunks.mjs).

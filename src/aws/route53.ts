@@ -40,8 +40,8 @@ export interface Route53Port {
   zone(zoneId: string): Promise<HostedZone | undefined>;
   /** Every record set of the zone (all pages). */
   list(zoneId: string): Promise<RecordSet[]>;
-  /** The record sets at one name and type (every set identifier). */
-  at(zoneId: string, name: string, type: string): Promise<RecordSet[]>;
+  /** The record sets at one name (of one type, when given; every set identifier). */
+  at(zoneId: string, name: string, type?: string): Promise<RecordSet[]>;
   /**
    * Submits one change batch (applied whole or not at all); returns its change
    * id, or `conflict` when Route53 refused it as InvalidChangeBatch and the
@@ -154,8 +154,9 @@ export function route53Client(options: Route53Options): Route53Port {
     list: (zoneId) => pages(zoneId),
     async at(zoneId, name, type) {
       const want = normName(name);
-      // Listing starts at the name and type, and stops at the first set past them: one page, usually.
-      return pages(zoneId, { StartRecordName: route53Name(want), StartRecordType: type as RRType }, (s) => s.name !== want || s.type !== type);
+      // Listing starts at the name (and type), and stops at the first set past them: one page, usually.
+      const start = { StartRecordName: route53Name(want), ...(type ? { StartRecordType: type as RRType } : {}) };
+      return pages(zoneId, start, (s) => s.name !== want || (type !== undefined && s.type !== type));
     },
     async change(zoneId, changes, comment, opts = {}) {
       try {

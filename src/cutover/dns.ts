@@ -3,7 +3,7 @@
  * the configured server, bounded by --dns-timeout.
  */
 import { describeServer, lookupCname, lookupTxt, type CnameAnswer, type TxtAnswer } from '../dns/resolver.js';
-import { normName } from '../switch/inventory.js';
+import { normName } from '../production/names.js';
 
 export type { CnameAnswer };
 

@@ -1,17 +1,21 @@
 /**
- * What a switch is about (pure): the platform, the two colours, and
- * everything the steps touch, derived once from the resolved platform so the
- * planner, the executor and the messages all read the same values.
+ * What a cut-over is about (pure): the platform, the two colours, and
+ * everything the steps touch (the API and cluster-name records, the live
+ * ExternalDNS, where production lives), derived once from the resolved
+ * platform so the planners, the steps and the messages of both the plain
+ * switch and the weighted shift read the same values.
  */
 import { createHash } from 'node:crypto';
 import { BasculeError, usageError } from '../errors.js';
-import { externalDnsArgs, zoneKind } from '../manifests/external-dns.js';
+import { externalDnsArgs, zoneKind } from '../platform/external-dns.js';
 import type { Colour, Platform } from '../platform/model.js';
 import { EXTERNAL_DNS_DEPLOYMENTS, LIVE_EXTERNAL_DNS_INSTANCES } from '../platform/names.js';
-import { normName, type ZoneKind } from '../switch/inventory.js';
+import { normName } from '../production/names.js';
+import type { ProductionLayout, ZoneKind } from '../production/inventory.js';
+import { productionLayout } from '../production/layout.js';
+import { isRegistryValue as isRegistryText } from '../production/registry.js';
 import { COLOURS } from '../platform/schema.js';
-import { isExternalDnsRegistryRecord } from '../dns/cluster-name.js';
-import type { Waits } from '../switch/options.js';
+import type { Waits } from './options.js';
 
 export interface ColourTarget {
   readonly colour: Colour;
@@ -32,7 +36,7 @@ export interface RecordSpec {
 }
 
 /** A shared zone whose production records the live ExternalDNS write. */
-export interface ProductionZone {
+export interface SharedZone {
   readonly kind: ZoneKind;
   readonly zoneId: string;
   /** The shared domain (devinfra.local). */
@@ -51,7 +55,7 @@ export interface LiveInstance {
   readonly args: Readonly<Record<Colour, readonly string[]>>;
 }
 
-export interface SwitchSpec {
+export interface CutoverSpec {
   readonly platform: string;
   /** The platform file as the user named it. */
   readonly platformFile: string;
@@ -63,7 +67,9 @@ export interface SwitchSpec {
   /** Each live Deployment: its zone kind, owner ids and generated args per colour. */
   readonly live: readonly LiveInstance[];
   /** The shared zones the inventory reads (none without ExternalDNS). */
-  readonly production: readonly ProductionZone[];
+  readonly production: readonly SharedZone[];
+  /** Where production lives and who writes it (the one inventory reads it). */
+  readonly layout: ProductionLayout;
   /** Each cluster's VPC: private zones the switch touches must be associated with both. */
   readonly vpcs: Readonly<Record<Colour, string | undefined>>;
   /** Orphans the operator accepts leaving on the old colour (--allow-orphan). */
@@ -128,7 +134,7 @@ export function buildSpec(
   platform: Platform,
   endpoints: Readonly<Record<Colour, string>>,
   options: { from: Colour; to: Colour; resolver: string | undefined; waits: Waits; journal: string; allowOrphans?: readonly string[]; planOnly?: boolean },
-): SwitchSpec {
+): CutoverSpec {
   if (options.from === options.to) throw usageError(`the switch goes from one colour to the other; got ${options.from} to ${options.to}`);
   // A plan may be printed without zone ids (they show as missing); anything else needs them.
   const zones = options.planOnly
@@ -151,6 +157,7 @@ export function buildSpec(
     externalDns: { namespace: platform.externalDns.namespace, deployments: liveExternalDnsDeployments(platform), image: platform.externalDns.image },
     live: liveInstances(platform),
     production: productionZones(platform),
+    layout: productionLayout(platform),
     vpcs: { blue: platform.clusters.blue.vpcId, green: platform.clusters.green.vpcId },
     allowOrphans: (options.allowOrphans ?? []).map(normName),
     apiRecord: { name: normName(platform.api.record), zoneId: zones.api, ttl: platform.api.ttl },
@@ -171,7 +178,7 @@ function liveInstances(platform: Platform): LiveInstance[] {
   }));
 }
 
-function productionZones(platform: Platform): ProductionZone[] {
+function productionZones(platform: Platform): SharedZone[] {
   if (!platform.externalDns.enabled) return [];
   return (['private', 'public'] as const).map((kind) => {
     const shared = platform.domains[kind];
@@ -194,7 +201,7 @@ export function platformHash(text: string): string {
 }
 
 /** Every fact the steps act on, as text: pinned in the journal, compared on --resume and --rollback. */
-export function specFacts(spec: SwitchSpec): Record<string, string> {
+export function specFacts(spec: CutoverSpec): Record<string, string> {
   const facts: Record<string, string> = {
     from: spec.from,
     to: spec.to,
@@ -243,10 +250,13 @@ export function txtValuesFor(clusterName: string): string[] {
 }
 
 /** Is this TXT value an ExternalDNS registry entry? */
-export const isRegistryValue = (value: string) => isExternalDnsRegistryRecord(unquoteTxt(value));
+export const isRegistryValue = (value: string) => isRegistryText(unquoteTxt(value));
 
 /** A Route53 TXT value ("eks-blue", or "eks" "-blue" in chunks) as the string it holds. */
 export function unquoteTxt(value: string): string {
   const chunks = [...value.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => (m[1] as string).replace(/\\(.)/g, '$1'));
   return chunks.length > 0 ? chunks.join('') : value;
 }
+
+/** The spec's old name, while the plain switch's modules move over. */
+export type SwitchSpec = CutoverSpec;

@@ -1,64 +1,38 @@
 /**
- * The journal file adapter. Where it lives:
+ * bascule's state on this machine: where journals live, who runs an
+ * operation, and the per-machine lock that lets exactly one process run it.
  *
- *   --journal FILE, else ${XDG_STATE_HOME:-~/.local/state}/bascule/switch-<platform name>.json
+ *   ${XDG_STATE_HOME:-~/.local/state}/bascule/<file>
  *
  * State of an operation run from this machine, not configuration: it stays
  * out of the platform file's directory (usually a git checkout, shared by the
  * team), as the XDG base directory specification puts state. Directory 0700,
- * file 0600; every write is atomic (temporary file, fsync, rename), so an
- * interrupted process leaves the previous journal or the next, never half.
+ * files 0600; every write is atomic (temporary file, fsync, rename), so an
+ * interrupted process leaves the previous file or the next, never half.
  */
 import { linkSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname, homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BasculeError } from '../errors.js';
-import { readExisting, writeAtomic } from '../files.js';
-import { journalProblem, type Journal } from '../switch/journal.js';
 
-/** A file of bascule's state directory, ${XDG_STATE_HOME:-~/.local/state}/bascule (the switch's and the weighted shift's journals). */
+/** A file of bascule's state directory, ${XDG_STATE_HOME:-~/.local/state}/bascule. */
 export function stateFile(env: NodeJS.ProcessEnv, name: string): string {
   const state = env.XDG_STATE_HOME && env.XDG_STATE_HOME.startsWith('/') ? env.XDG_STATE_HOME : join(env.HOME || homedir(), '.local', 'state');
   return join(state, 'bascule', name);
 }
 
-export function defaultJournalPath(env: NodeJS.ProcessEnv, platformName: string): string {
-  return stateFile(env, `switch-${platformName}.json`);
+/** The process running an operation: a second one is refused while it lives. */
+export interface Owner {
+  readonly pid: number;
+  readonly host: string;
 }
 
-export function readJournal(path: string): Journal | undefined {
-  let existing;
-  try {
-    existing = readExisting(path);
-  } catch (error) {
-    throw new BasculeError('io', `cannot read the switch journal ${path}: ${(error as Error).message}`, { hint: 'check its permissions; nothing was changed' });
-  }
-  if (!existing) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(existing.text);
-  } catch {
-    value = undefined;
-  }
-  const problem = value === undefined ? 'it is not JSON' : journalProblem(value);
-  if (problem) {
-    throw new BasculeError('io', `the switch journal ${path} is unusable: ${problem}`, {
-      hint: 'if no switch is under way, move the file aside; otherwise restore it (nothing was changed)',
-    });
-  }
-  return value as Journal;
-}
-
-export function writeJournal(path: string, journal: Journal): void {
-  writeAtomic(path, `${JSON.stringify(journal, null, 2)}\n`, { newMode: 0o600, backup: false });
-}
-
-export function currentOwner(): Journal['owner'] {
+export function currentOwner(): Owner {
   return { pid: process.pid, host: hostname() };
 }
 
 /** Is another live process on this machine running the journal's operation? */
-export function ownerIsRunning(owner: Journal['owner']): boolean {
+export function ownerIsRunning(owner: Owner): boolean {
   // pid 0 and below name process groups, not a process: never "running".
   if (owner.host !== hostname() || owner.pid === process.pid || !Number.isInteger(owner.pid) || owner.pid <= 0) return false;
   try {
@@ -118,7 +92,7 @@ export function lockJournal(journal: string, now: Date): { release(): void } {
         }
         continue;
       }
-      throw new BasculeError('refused', `another bascule (pid ${owner.pid} on ${owner.host}, since ${holder.since ?? 'an unknown time'}) is running an operation on this switch right now (lock ${lock})`, {
+      throw new BasculeError('refused', `another bascule (pid ${owner.pid} on ${owner.host}, since ${holder.since ?? 'an unknown time'}) is running an operation on this platform right now (lock ${lock})`, {
         hint: `wait for it to finish; if no bascule runs any more (a crash on another machine sharing this directory), remove ${lock}; nothing was changed`,
       });
     }

@@ -51,3 +51,8 @@ export function productionLayout(platform: Platform, affixes: Partial<Record<Zon
 export function layoutZones(layout: ProductionLayout): string[] {
   return [...new Set(layout.kinds.flatMap((k) => [k.zoneId, k.colours.blue.zoneId, k.colours.green.zoneId]))];
 }
+
+/** The layout with the live instances' registry affixes as read from their Deployments (per zone kind). */
+export function withLiveAffixes(layout: ProductionLayout, affixes: Partial<Record<ZoneKind, RegistryAffixes>>): ProductionLayout {
+  return { ...layout, kinds: layout.kinds.map((k) => ({ ...k, liveAffixes: affixes[k.kind] ?? k.liveAffixes })) };
+}

@@ -12,18 +12,18 @@
 import { resolve } from 'node:path';
 import type { AwsContext } from '../aws/clients.js';
 import { BasculeError, redact, usageError } from '../errors.js';
-import { readExisting, writeAtomic } from '../files.js';
 import type { Io } from '../io.js';
 import type { Colour, Platform } from '../platform/model.js';
 import { readPlatform } from '../platform/read.js';
 import { parseColour, parseDurationMs } from '../switch/options.js';
-import { blocksNewSwitch, describeJournal } from '../switch/journal.js';
-import { normName } from '../switch/inventory.js';
-import { currentOwner, defaultJournalPath, ownerIsRunning, readJournal, stateFile } from '../cutover/state.js';
+import { blocksNewSwitch, describeJournal } from '../cutover/switch-journal.js';
+import { normName } from '../production/names.js';
+import { currentOwner, ownerIsRunning } from '../cutover/state.js';
+import { journalPath as journalFileOf, readShiftJournal, readSwitchJournal as readJournal, writeJournalFile } from '../cutover/journals.js';
 import { writeLive } from '../cutover/live-edit.js';
 import { checkTarget, endpointHost, other, requireZones, txtValuesFor } from '../cutover/spec.js';
 import { credentialSource, sessionContext } from '../aws/session.js';
-import { describeShift, newShiftJournal, resumable, type ShiftJournal } from './journal.js';
+import { describeShift, newShiftJournal, resumable, type ShiftJournal } from '../cutover/shift-journal.js';
 import { heldWeights, type Domains, type Inventory } from './production.js';
 import { rollbackShift, runShift, type Outcome, type ShiftPorts, type ShiftSettings } from './runner.js';
 import { missingSignals } from './signals.js';
@@ -45,26 +45,8 @@ export interface RawWeightedFlags extends RawGradualFlags {
   pollInterval?: string;
 }
 
-export function shiftJournalPath(env: NodeJS.ProcessEnv, platformName: string): string {
-  return stateFile(env, `shift-${platformName}.json`);
-}
-
-function readShiftJournal(path: string): ShiftJournal | undefined {
-  const existing = readExisting(path);
-  if (!existing) return undefined;
-  let value: Partial<ShiftJournal> | undefined;
-  try {
-    value = JSON.parse(existing.text) as Partial<ShiftJournal>;
-  } catch {
-    value = undefined;
-  }
-  if (value?.kind !== 'weighted-shift' || value.version !== 1 || !Array.isArray(value.stages) || !Array.isArray(value.before)) {
-    throw new BasculeError('io', `the weighted shift journal ${path} is unusable: not a bascule weighted-shift journal (version 1)`, { hint: 'if no shift is under way, move the file aside; nothing was changed' });
-  }
-  return value as ShiftJournal;
-}
-
-const writeShiftJournal = (path: string, j: ShiftJournal) => writeAtomic(path, `${JSON.stringify(j, null, 2)}\n`, { newMode: 0o600, backup: false });
+export const shiftJournalPath = (env: NodeJS.ProcessEnv, platformName: string): string => journalFileOf(env, 'shift', platformName);
+const writeShiftJournal = (path: string, j: ShiftJournal) => writeJournalFile(path, j);
 
 /** Is this `bascule switch` a weighted one? --weights or --gradual, or a resume/rollback with a weighted journal on file. */
 export function wantsWeighted(flags: RawWeightedFlags, io: Io): boolean {
@@ -203,7 +185,7 @@ export async function weightedShiftCommand(flags: RawWeightedFlags, io: Io): Pro
       hint: `resume it: ${commandLine(flags, '--resume')}\n      or undo it: ${commandLine(flags, '--rollback')}`,
     });
   }
-  const plain = readJournal(defaultJournalPath(io.env, platform.name));
+  const plain = readJournal(journalFileOf(io.env, 'switch', platform.name));
   if (plain && blocksNewSwitch(plain)) {
     throw new BasculeError('refused', `a switch is unfinished: ${describeJournal(plain)}; refusing to start a weighted shift`, { hint: 'resume or roll it back first (bascule switch --resume / --rollback, without --weights)' });
   }
@@ -306,10 +288,13 @@ async function guard(run: Promise<Outcome>, flags: RawWeightedFlags, journalPath
 /** The switch lock (a Route53 TXT record shared with the plain switch): one operator across machines. */
 async function lock(platform: Platform, zones: { api: string; txt: string }, ctx: AwsContext, flags: RawWeightedFlags, operation: string, mine: ShiftJournal['lock'], io: Io): Promise<NonNullable<ShiftJournal['lock']>> {
   const { acquireLock } = await import('../cutover/lock.js');
-  const { route53Client } = await import('../switch/route53.js');
+  const { route53Client } = await import('../aws/route53.js');
   const r53 = route53Client({ region: ctx.region, env: ctx.env, profile: undefined, credentials: ctx.credentials });
+  const [op = 'shift', pair = ''] = operation.split('=');
+  const [from = '', to = ''] = pair.split('->');
   try {
-    return await acquireLock(r53, { zoneId: zones.txt, txtRecord: platform.clusterNameRecord.name, platform: platform.name, operation, now: io.now(), mine, breakLock: flags.breakLock === true, note: (line) => io.stderr(`note: ${line}\n`) });
+    const fields = { platform: platform.name, kind: 'shift' as const, op, from, to, step: 'start', sha: '-' };
+    return (await acquireLock(r53, { zoneId: zones.txt, txtRecord: platform.clusterNameRecord.name, fields, now: io.now(), mine, breakLock: flags.breakLock === true, note: (line) => io.stderr(`note: ${line}\n`) })).lock;
   } finally {
     r53.destroy();
   }
@@ -319,7 +304,7 @@ async function lock(platform: Platform, zones: { api: string; txt: string }, ctx
 async function unlock(j: ShiftJournal, ctx: AwsContext, journalPath: string, io: Io): Promise<void> {
   if (!j.lock || (j.state !== 'completed' && j.state !== 'rolled-back')) return;
   const { releaseLock } = await import('../cutover/lock.js');
-  const { route53Client } = await import('../switch/route53.js');
+  const { route53Client } = await import('../aws/route53.js');
   const r53 = route53Client({ region: ctx.region, env: ctx.env, profile: undefined, credentials: ctx.credentials });
   try {
     const note = await releaseLock(r53, j.lock, `shift=${j.from}->${j.to}`);

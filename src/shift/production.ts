@@ -21,7 +21,7 @@
 import { under } from '../production/names.js';
 import { ALIAS_TTL_SECONDS } from '../production/records.js';
 import type { Colour } from '../platform/model.js';
-import { normName } from '../switch/inventory.js';
+import { normName } from '../production/names.js';
 import type { Weights } from './weights.js';
 
 export interface AliasTarget {

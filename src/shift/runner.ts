@@ -8,7 +8,7 @@
  */
 import { BasculeError } from '../errors.js';
 import type { Colour } from '../platform/model.js';
-import type { ShiftJournal } from './journal.js';
+import type { ShiftJournal } from '../cutover/shift-journal.js';
 import { conversionBatches, heldWeights, stageWrites, weightsDiffer, restoreBatches, type Change, type ProductionName } from './production.js';
 import { evaluateSignals, type Observation } from './signals.js';
 import { weightsAt } from './weights.js';

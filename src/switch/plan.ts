@@ -4,7 +4,7 @@
  * The same steps are printed as the plan and run by the executor.
  */
 import type { Colour } from '../platform/model.js';
-import { ROLLBACK_STEPS, type Before, type RecordValue, type RollbackStepId, type StepId, type SwitchStepId } from './journal.js';
+import { ROLLBACK_STEPS, type Before, type RecordValue, type RollbackStepId, type StepId, type SwitchStepId } from '../cutover/switch-journal.js';
 import { formatMs } from './options.js';
 import { txtValuesFor, type SwitchSpec } from '../cutover/spec.js';
 

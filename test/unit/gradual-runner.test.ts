@@ -5,7 +5,7 @@
  * alone at its name), under a fake clock.
  */
 import { describe, expect, it } from 'vitest';
-import { newShiftJournal, resumable, type ShiftJournal } from '../../src/shift/journal.js';
+import { newShiftJournal, resumable, type ShiftJournal } from '../../src/cutover/shift-journal.js';
 import { conversionBatches, inventory, restoreBatches, weightsDiffer, type Change, type Domains, type RecordSet } from '../../src/shift/production.js';
 import { rollbackShift, runShift, type ShiftPorts, type ShiftSettings } from '../../src/shift/runner.js';
 import type { Observation } from '../../src/shift/signals.js';

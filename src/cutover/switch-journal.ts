@@ -14,6 +14,7 @@
  * resume (every step is idempotent) and counts as started for a rollback.
  */
 import type { Colour } from '../platform/model.js';
+import type { LockRecord } from './lock.js';
 
 export const SWITCH_STEPS = ['preflight', 'stop-source', 'dns', 'start-target', 'postcheck', 'end-handover', 'record-live'] as const;
 export const ROLLBACK_STEPS = ['rollback-preflight', 'stop-target', 'restore-dns', 'start-source', 'rollback-postcheck', 'rollback-end-handover', 'restore-live'] as const;
@@ -79,13 +80,7 @@ export interface Pins {
   readonly facts: Readonly<Record<string, string>>;
 }
 
-/** The lock record in Route53 this operation holds (one operator across machines). */
-export interface LockRecord {
-  readonly zoneId: string;
-  readonly name: string;
-  /** The exact TXT value written: it is deleted with it. */
-  readonly value: string;
-}
+export type { LockRecord };
 
 export type JournalState = 'running' | 'failed' | 'completed' | 'rolling-back' | 'rollback-failed' | 'rolled-back';
 
@@ -108,6 +103,12 @@ export interface Journal {
   readonly pins: Pins;
   /** The Route53 lock record held while the operation is unfinished; null once released. */
   readonly lock: LockRecord | null;
+  /**
+   * A recovery: started after --break-lock took over an interrupted cut-over
+   * whose journal is elsewhere; its preflight accepted the records naming
+   * either colour. Absent in journals of earlier versions.
+   */
+  readonly recovery?: { readonly broke: string };
 }
 
 export type Operation = 'switch' | 'rollback';
@@ -122,6 +123,7 @@ export function newJournal(options: {
   owner: { pid: number; host: string };
   pins: Pins;
   lock?: LockRecord | null;
+  recovery?: { broke: string };
 }): Journal {
   const at = options.now.toISOString();
   return {
@@ -140,6 +142,7 @@ export function newJournal(options: {
     before: null,
     pins: options.pins,
     lock: options.lock ?? null,
+    ...(options.recovery ? { recovery: options.recovery } : {}),
   };
 }
 
@@ -296,6 +299,8 @@ export function journalProblem(value: unknown): string | undefined {
   if (!Object.values(pins.facts).every((f) => typeof f === 'string')) return 'its pinned facts are malformed';
   const lock = j.lock as Partial<LockRecord> | null | undefined;
   if (lock !== null && (typeof lock !== 'object' || typeof lock.zoneId !== 'string' || typeof lock.name !== 'string' || typeof lock.value !== 'string')) return 'its lock record is malformed';
+  const recovery = (j as { recovery?: unknown }).recovery;
+  if (recovery !== undefined && (typeof recovery !== 'object' || recovery === null || typeof (recovery as { broke?: unknown }).broke !== 'string')) return 'its recovery field is malformed';
   const b = j.before as Partial<Before> | null | undefined;
   if (b !== null) {
     if (typeof b !== 'object') return 'its before values are malformed';

@@ -6,8 +6,8 @@
  * counts.
  */
 import type { Colour } from '../platform/model.js';
-import type { ProductionName } from './production.js';
-import type { SignalThresholds } from './weights.js';
+import type { ProductionName } from '../shift/production.js';
+import type { SignalThresholds } from '../shift/weights.js';
 
 /** Inside a stage, in order: raise the new colour, lower the old one, read back, flip (once), hold. */
 export type Phase = 'raise' | 'lower' | 'verify' | 'flip' | 'hold';
@@ -41,6 +41,8 @@ export interface ShiftJournal {
   rollback: { gradual: boolean } | null;
   revert: { stage: number; to: number; reasons: readonly string[]; at: string } | null;
   events: { at: string; what: string }[];
+  /** When the journal was last written (absent in journals of older versions: their last event says). */
+  updatedAt?: string;
   /** The process running it (a second one is refused while it lives). */
   owner: { pid: number; host: string };
   /** The switch lock record it holds while unfinished (shared with the plain switch). */
@@ -119,4 +121,20 @@ export function resumable(j: ShiftJournal): { operation: 'shift' | 'rollback' } 
     case 'rolled-back':
       return { refused: `the weighted shift ${j.from} -> ${j.to} was rolled back: start a new one` };
   }
+}
+
+/** Is the shift under way or stopped half-way (not completed, not rolled back)? */
+export const shiftUnfinished = (j: ShiftJournal): boolean => j.state !== 'completed' && j.state !== 'rolled-back';
+
+const SHIFT_STATES = new Set<ShiftState>(['running', 'paused', 'reverted', 'completed', 'rolling-back', 'rolled-back']);
+
+/** Checks a parsed shift journal's shape; returns what is wrong, or undefined. */
+export function shiftJournalProblem(value: unknown): string | undefined {
+  const j = value as Partial<ShiftJournal> | null;
+  if (typeof j !== 'object' || j === null || j.kind !== 'weighted-shift') return 'it is not a bascule weighted-shift journal';
+  if (j.version !== 1) return `its version ${JSON.stringify(j.version)} is not one this bascule reads (1)`;
+  if (typeof j.platform !== 'string' || !['blue', 'green'].includes(j.from as string) || !['blue', 'green'].includes(j.to as string) || j.from === j.to) return 'its platform or colours are malformed';
+  if (!Array.isArray(j.stages) || !Array.isArray(j.before) || !Array.isArray(j.events)) return 'its stages, before or events are malformed';
+  if (!SHIFT_STATES.has(j.state as ShiftState)) return `its state ${JSON.stringify(j.state)} is unknown`;
+  return undefined;
 }
