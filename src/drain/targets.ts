@@ -40,9 +40,6 @@ export interface ColourTargets {
   readonly targets: readonly string[];
 }
 
-/** `under` moved to src/production/names.ts; kept here for src/switch/inventory.ts until the switch reads production/. */
-export { under };
-
 export function colourTargets(input: {
   records: readonly RecordSet[];
   /** The colour's own domains (eks-blue.devinfra.local, eks-blue.devinfra.fr). */
