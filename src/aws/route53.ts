@@ -24,6 +24,7 @@ import type { Change, RecordSet } from '../production/records.js';
 import { configuredEndpoint, readAwsFiles, selectedProfile } from './config-files.js';
 import type { AwsCredentials } from './eks-token.js';
 import { awsError } from './errors.js';
+import { accountLimiter, route53Rate } from './rate.js';
 import { requestHandler } from './sdk.js';
 
 export interface HostedZone {
@@ -96,23 +97,32 @@ export interface Route53Options {
   readonly env: NodeJS.ProcessEnv;
   readonly profile: string | undefined;
   readonly credentials: () => Promise<AwsCredentials>;
+  /** The account whose request budget the calls spend (src/aws/rate.ts); unknown: one budget for all. */
+  readonly account?: string | undefined;
 }
 
 export function route53Client(options: Route53Options): Route53Port {
   const endpoint = configuredEndpoint('route_53', options.env, readAwsFiles(options.env), selectedProfile(options.profile, options.env).name);
   const client = new Route53Client({
     region: options.region,
-    maxAttempts: 5,
+    // Throttling that still happens is retried with backoff, the client slowing itself down (adaptive).
+    maxAttempts: 8,
+    retryMode: 'adaptive',
     credentials: options.credentials,
     requestHandler: requestHandler(options.env, undefined),
     ...(endpoint ? { endpoint } : {}),
   });
   let requests = 0;
-  // Counted inside the SDK's retry loop: every HTTP request, retries included.
-  client.middlewareStack.add((next) => (args) => {
-    requests += 1;
-    return next(args);
-  }, { step: 'finalizeRequest', priority: 'low', name: 'basculeRequestCount' });
+  const limiter = accountLimiter(options.account ?? '', route53Rate(options.env));
+  // Inside the SDK's retry loop: every HTTP request, retries included, waits its turn in the account's budget, and is counted.
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      await limiter.take();
+      requests += 1;
+      return next(args);
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'basculeRequestBudget' },
+  );
   const fail = (call: string, target: string, error: unknown) => awsError({ service: 'Route53', operation: call, target, ...(endpoint ? { endpoint } : {}) }, error);
 
   async function pages(zoneId: string, start: { StartRecordName?: string; StartRecordType?: RRType } = {}, stop?: (s: RecordSet) => boolean): Promise<RecordSet[]> {
