@@ -93,7 +93,7 @@ export async function drainCommand(raw: RawDrainFlags, io: Io): Promise<void> {
     env: io.env,
     profile: flags.profile,
     credentials: credentialSource(sessionContext(io, platform.aws.region), flags.profile),
-  });
+  }, platform.aws.accountId);
   const subject: DrainSubject = { colour: flags.colour, cluster: cluster.name, domains: domains.map((d) => d.name) };
   const ports: DrainPorts = {
     ...aws,
