@@ -24,7 +24,8 @@ import type { Change, RecordSet } from '../production/records.js';
 import { configuredEndpoint, readAwsFiles, selectedProfile } from './config-files.js';
 import type { AwsCredentials } from './eks-token.js';
 import { awsError } from './errors.js';
-import { accountLimiter, route53Rate } from './rate.js';
+import { accountLimiter, route53Rate, type RateLimiter } from './rate.js';
+import { listSets, route53Global } from './route53-list.js';
 import { requestHandler } from './sdk.js';
 
 export interface HostedZone {
@@ -101,8 +102,37 @@ export interface Route53Options {
   readonly account?: string | undefined;
 }
 
-export function route53Client(options: Route53Options): Route53Port {
-  const endpoint = configuredEndpoint('route_53', options.env, readAwsFiles(options.env), selectedProfile(options.profile, options.env).name);
+type Fail = (call: string, target: string, error: unknown) => Error;
+type Start = { StartRecordName?: string; StartRecordType?: RRType; StartRecordIdentifier?: string };
+
+/** Every page of a listing from `start`, until `stop` says a set is past what is wanted. */
+async function listPages(client: Route53Client, fail: Fail, zoneId: string, start: Start = {}, stop?: (s: RecordSet) => boolean): Promise<RecordSet[]> {
+  const all: RecordSet[] = [];
+  let next = start;
+  for (let page = 0; page < 10_000; page++) {
+    let answer;
+    try {
+      answer = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: bare(zoneId), MaxItems: 300, ...next }));
+    } catch (error) {
+      throw fail('ListResourceRecordSets', `in zone ${zoneId}`, error);
+    }
+    for (const s of answer.ResourceRecordSets ?? []) {
+      const set = fromSdk(s);
+      if (stop?.(set)) return all;
+      all.push(set);
+    }
+    if (!answer.IsTruncated || !answer.NextRecordName) return all;
+    next = {
+      StartRecordName: answer.NextRecordName,
+      ...(answer.NextRecordType ? { StartRecordType: answer.NextRecordType } : {}),
+      ...(answer.NextRecordIdentifier ? { StartRecordIdentifier: answer.NextRecordIdentifier } : {}),
+    };
+  }
+  throw new BasculeError('aws', `Route53 ListResourceRecordSets in zone ${zoneId}: more than 10000 pages; giving up`);
+}
+
+/** The SDK client, its requests waiting their turn in the account's budget and counted. */
+function budgetedClient(options: Route53Options, endpoint: string | undefined): { client: Route53Client; requests: () => number; count: () => void; limiter: RateLimiter } {
   const client = new Route53Client({
     region: options.region,
     // Throttling that still happens is retried with backoff, the client slowing itself down (adaptive).
@@ -114,7 +144,7 @@ export function route53Client(options: Route53Options): Route53Port {
   });
   let requests = 0;
   const limiter = accountLimiter(options.account ?? '', route53Rate(options.env));
-  // Inside the SDK's retry loop: every HTTP request, retries included, waits its turn in the account's budget, and is counted.
+  // Inside the SDK's retry loop: every HTTP request, retries included.
   client.middlewareStack.add(
     (next) => async (args) => {
       await limiter.take();
@@ -123,32 +153,24 @@ export function route53Client(options: Route53Options): Route53Port {
     },
     { step: 'finalizeRequest', priority: 'low', name: 'basculeRequestBudget' },
   );
-  const fail = (call: string, target: string, error: unknown) => awsError({ service: 'Route53', operation: call, target, ...(endpoint ? { endpoint } : {}) }, error);
+  return { client, requests: () => requests, count: () => void (requests += 1), limiter };
+}
 
-  async function pages(zoneId: string, start: { StartRecordName?: string; StartRecordType?: RRType } = {}, stop?: (s: RecordSet) => boolean): Promise<RecordSet[]> {
-    const all: RecordSet[] = [];
-    let next: { StartRecordName?: string; StartRecordType?: RRType; StartRecordIdentifier?: string } = start;
-    for (let page = 0; page < 10_000; page++) {
-      let answer;
-      try {
-        answer = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: bare(zoneId), MaxItems: 300, ...next }));
-      } catch (error) {
-        throw fail('ListResourceRecordSets', `in zone ${zoneId}`, error);
-      }
-      for (const s of answer.ResourceRecordSets ?? []) {
-        const set = fromSdk(s);
-        if (stop?.(set)) return all;
-        all.push(set);
-      }
-      if (!answer.IsTruncated || !answer.NextRecordName) return all;
-      next = {
-        StartRecordName: answer.NextRecordName,
-        ...(answer.NextRecordType ? { StartRecordType: answer.NextRecordType } : {}),
-        ...(answer.NextRecordIdentifier ? { StartRecordIdentifier: answer.NextRecordIdentifier } : {}),
-      };
+export function route53Client(options: Route53Options): Route53Port {
+  const endpoint = configuredEndpoint('route_53', options.env, readAwsFiles(options.env), selectedProfile(options.profile, options.env).name);
+  const { client, requests, count, limiter } = budgetedClient(options, endpoint);
+  const fail: Fail = (call, target, error) => awsError({ service: 'Route53', operation: call, target, ...(endpoint ? { endpoint } : {}) }, error);
+  // Listings without the SDK's client where bascule knows the endpoint (src/aws/route53-list.ts); else through it.
+  const global = route53Global(options.region);
+  const lister = endpoint || global ? { endpoint: endpoint ?? (global?.endpoint as string), signingRegion: global?.signingRegion ?? 'us-east-1', env: options.env, credentials: options.credentials, limiter, count } : undefined;
+  const pages = async (zoneId: string, start?: Start, stop?: (s: RecordSet) => boolean): Promise<RecordSet[]> => {
+    if (!lister) return listPages(client, fail, zoneId, start, stop);
+    try {
+      return await listSets(lister, bare(zoneId), { ...(start?.StartRecordName ? { name: start.StartRecordName } : {}), ...(start?.StartRecordType ? { type: start.StartRecordType } : {}) }, stop);
+    } catch (error) {
+      throw fail('ListResourceRecordSets', `in zone ${zoneId}`, error);
     }
-    throw new BasculeError('aws', `Route53 ListResourceRecordSets in zone ${zoneId}: more than 10000 pages; giving up`);
-  }
+  };
 
   return {
     async zone(zoneId) {
@@ -192,7 +214,7 @@ export function route53Client(options: Route53Options): Route53Port {
         throw fail('GetChange', changeId, error);
       }
     },
-    requests: () => requests,
+    requests,
     destroy: () => client.destroy(),
   };
 }
