@@ -2,29 +2,17 @@
  * The weighted shift's adapters: the production names as Route53 holds them
  * (every page of every zone involved), a change batch waited until INSYNC,
  * and the new colour's signals (ELBv2 target health, CloudWatch 5XX counts).
- * The SDK clients load here only (the drain's adapters, shared).
+ * The SDK clients load here only (src/aws/: route53.ts, elb.ts, cloudwatch.ts).
  */
 import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
-import { awsError, clientConfig, describeTargetGroups, describeTargetHealth, getMetrics, listLoadBalancers, listRecords, listRecordSets, metricExists, type AwsContext } from '../drain/aws.js';
+import { callError, clientConfig, serviceEndpoint, type AwsContext } from '../aws/clients.js';
+import { getMetrics, metricExists } from '../aws/cloudwatch.js';
+import { describeTargetGroups, describeTargetHealth, listLoadBalancers } from '../aws/elb.js';
 import { loadBalancerDimension, type Served } from '../drain/targets.js';
 import { findTargets } from '../drain/watch.js';
 import { BasculeError } from '../errors.js';
-import { normName } from '../production/names.js';
 import { inventory, type Change, type Domains, type Inventory, type RecordSet } from './production.js';
 import { FIVE_XX_METRICS, type ErrorCounts, type Observation, type TargetState } from './signals.js';
-
-function fromSdk(s: ResourceRecordSet, zoneId: string): RecordSet & { zoneId: string } {
-  return {
-    zoneId,
-    name: normName(s.Name ?? ''),
-    type: s.Type ?? '',
-    ...(s.TTL !== undefined ? { ttl: s.TTL } : {}),
-    ...(s.ResourceRecords && s.ResourceRecords.length > 0 ? { values: s.ResourceRecords.map((r) => r.Value ?? '') } : {}),
-    ...(s.AliasTarget ? { alias: { zoneId: s.AliasTarget.HostedZoneId ?? '', dnsName: normName(s.AliasTarget.DNSName ?? ''), evaluateTargetHealth: s.AliasTarget.EvaluateTargetHealth === true } } : {}),
-    ...(s.SetIdentifier !== undefined ? { setIdentifier: s.SetIdentifier } : {}),
-    ...(s.Weight !== undefined ? { weight: s.Weight } : {}),
-  };
-}
 
 function toSdk(r: RecordSet): ResourceRecordSet {
   return {
@@ -41,8 +29,14 @@ function toSdk(r: RecordSet): ResourceRecordSet {
 /** Every zone involved, read whole, then the inventory. */
 export async function readInventory(ctx: AwsContext, domains: Domains): Promise<Inventory> {
   const zones = [...new Set([...domains.shared.map((d) => d.zoneId), ...Object.values(domains.colours).flatMap((c) => c.map((d) => d.zoneId))])];
-  const lists = await Promise.all(zones.map(async (z) => (await listRecordSets(ctx, z)).map((s) => fromSdk(s, z))));
-  return inventory(lists.flat(), domains);
+  const { route53Client } = await import('../aws/route53.js');
+  const route53 = route53Client({ region: ctx.region, env: ctx.env, profile: ctx.profile, credentials: ctx.credentials });
+  try {
+    const lists = await Promise.all(zones.map(async (z) => (await route53.list(z)).map((s) => ({ ...s, zoneId: z }))));
+    return inventory(lists.flat(), domains);
+  } finally {
+    route53.destroy();
+  }
 }
 
 /** One atomic change batch, then GetChange until INSYNC (bounded). */
@@ -54,7 +48,9 @@ export async function applyBatch(
   wait: { timeoutMs: number; pollMs: number; now: () => number; sleep: (ms: number) => Promise<void> },
 ): Promise<void> {
   const { Route53Client, ChangeResourceRecordSetsCommand, GetChangeCommand } = await import('@aws-sdk/client-route-53');
-  const client = new Route53Client(clientConfig(ctx, 'AWS_ENDPOINT_URL_ROUTE_53'));
+  const client = new Route53Client(clientConfig(ctx, 'route_53'));
+  const awsError = (service: string, operation: string, target: string, error: unknown, permission: string) =>
+    callError({ service, operation, target, endpoint: serviceEndpoint(ctx, 'route_53'), permission }, error);
   const what = `in zone ${zoneId} (${changes.length} change${changes.length === 1 ? '' : 's'}: ${comment})`;
   try {
     const answer = await client
@@ -82,9 +78,15 @@ export async function applyBatch(
 
 /** The new colour's load balancers: the targets of its cluster-scoped names. */
 export async function colourLoadBalancers(ctx: AwsContext, domains: readonly { name: string; zoneId: string }[], exclude: readonly string[]): Promise<readonly Served[]> {
-  // The drain's own search, through the drain's adapters.
-  const ports = { records: (zoneId: string) => listRecords(ctx, zoneId), loadBalancers: () => listLoadBalancers(ctx) };
-  return (await findTargets(ports, { domains, exclude })).served;
+  // The drain's own search, through the AWS adapters.
+  const { route53Client } = await import('../aws/route53.js');
+  const route53 = route53Client({ region: ctx.region, env: ctx.env, profile: ctx.profile, credentials: ctx.credentials });
+  try {
+    const ports = { records: (zoneId: string) => route53.list(zoneId), loadBalancers: () => listLoadBalancers(ctx) };
+    return (await findTargets(ports, { domains, exclude })).served;
+  } finally {
+    route53.destroy();
+  }
 }
 
 export interface SignalSource {

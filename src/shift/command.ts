@@ -10,7 +10,7 @@
  * anything changes.
  */
 import { resolve } from 'node:path';
-import type { AwsContext } from '../drain/aws.js';
+import type { AwsContext } from '../aws/clients.js';
 import { BasculeError, redact, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import type { Colour, Platform } from '../platform/model.js';

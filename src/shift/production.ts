@@ -18,7 +18,8 @@
  * atomic batch per zone: no moment a name does not resolve), a stage's
  * weights, and the exact restoration of what was there before.
  */
-import { ALIAS_TTL_SECONDS, under } from '../drain/targets.js';
+import { under } from '../production/names.js';
+import { ALIAS_TTL_SECONDS } from '../production/records.js';
 import type { Colour } from '../platform/model.js';
 import { normName } from '../production/names.js';
 import type { Weights } from './weights.js';
