@@ -8,7 +8,7 @@
 import type { Route53Port } from '../aws/route53.js';
 import { BasculeError } from '../errors.js';
 import { checkEvidence, evidenceDigest } from '../cutover/evidence.js';
-import { heldLock, parseLock } from '../cutover/lock.js';
+import { heldLock, parseLock, sameHolder } from '../cutover/lock.js';
 import type { ShiftJournal } from '../cutover/shift-journal.js';
 import { changedFacts, platformHash, specFacts, type CutoverSpec } from '../cutover/spec.js';
 import { under } from '../production/names.js';
@@ -59,9 +59,12 @@ export function checkBefore(j: ShiftJournal, spec: CutoverSpec, path: string): v
  * moving the lock on, the lock's digest is the one without it: then the
  * settle is planned again (what the journal says it writes is not trusted).
  */
-export async function checkShiftEvidence(route53: Route53Port, j: ShiftJournal, path: string): Promise<ShiftJournal> {
+export async function checkShiftEvidence(route53: Route53Port, journal: ShiftJournal, path: string): Promise<ShiftJournal> {
+  if (!journal.lock) return journal;
+  const held = await heldLock(route53, journal.lock.zoneId, journal.lock.name);
+  // A run of ours may have moved the lock on and died before journalling it: the value held is ours all the same.
+  const j = held.length === 1 && sameHolder(held[0] as string, journal.lock.value) ? { ...journal, lock: { ...journal.lock, value: held[0] as string } } : journal;
   if (!j.lock) return j;
-  const held = await heldLock(route53, j.lock.zoneId, j.lock.name);
   const atSettle = held.length === 1 && parseLock(held[0] as string)?.step === 'settle' && j.settle !== null && j.settledZones.length === 0;
   const without = atSettle ? shiftEvidence(j, null) : undefined;
   checkEvidence(held, j.lock, [shiftEvidence(j), ...(without ? [without] : [])], path);
