@@ -18,6 +18,9 @@ import { errorText } from '../cutover/actions/wait.js';
 import { SHIFT_ROLLBACK_STEPS, type ShiftRollbackStep, type ShiftJournal } from '../cutover/shift-journal.js';
 import { txtValuesFor, type CutoverSpec } from '../cutover/spec.js';
 import { withLiveAffixes } from '../production/layout.js';
+import type { Observed } from '../production/observe.js';
+import { targetsOf } from '../production/records.js';
+import { registryLabels } from '../production/registry.js';
 import { describeAllowed, diffChanges, oversized, pairWeights, stateOf, toBatches, type ZoneChange } from './batches.js';
 import { changedUnder, notAsLeft, Run, ShiftFailure, type Outcome, type ShiftRunPorts } from './runner.js';
 import { moveTo, ttlMs, unflip } from './stages.js';
@@ -78,9 +81,39 @@ async function recordsAsLeft(run: Run, problems: string[]): Promise<void> {
   }
 }
 
+/**
+ * The journal's records of before, against what the old colour serves now:
+ * a converted name targeted the old colour's load balancers (what its own
+ * record targets) and was owned by its live ExternalDNS. A journal edited
+ * after its lock was released (a completed shift) is caught here.
+ */
+function beforeAgainstSource(run: Run, observed: Observed): string[] {
+  const { from } = run.spec;
+  const byName = new Map(observed.names.map((n) => [n.name, n]));
+  const owners = new Set(run.spec.live.map((l) => l.owner[from]));
+  const out: string[] = [];
+  for (const n of run.j.before.names.filter((x) => x.action === 'converts')) {
+    const own = byName.get(n.name)?.colours[from];
+    const targets = targetsOf(n.sets);
+    if (!own || own.targets.join(' ') !== targets.join(' ')) {
+      out.push(`${n.name}: the journal's records of before target ${targets.join(' ') || 'nothing'}, but ${from}'s own record targets ${own ? own.targets.join(' ') : 'nothing (it does not serve it)'}: the journal is not what the shift saw, or ${from} moved; it is not written`);
+    }
+    const stray = n.registry.flatMap((r) => r.values ?? []).map((v) => registryLabels(v)?.owner).filter((o) => o === undefined || !owners.has(o));
+    if (stray.length > 0) out.push(`${n.name}: the journal's registry entries of before name ${stray.map((o) => o ?? '(unreadable)').join(', ')}, not ${from}'s live ExternalDNS`);
+  }
+  return out;
+}
+
 /** Each shifted name, and the API and TXT records, back to before: one atomic batch per zone, guarded. */
 async function restore(run: Run): Promise<void> {
-  const views = run.views(await run.observe());
+  const observed = await run.observe();
+  const views = run.views(observed);
+  const distrust = beforeAgainstSource(run, observed);
+  if (distrust.length > 0) {
+    throw new BasculeError('refused', `the journal ${run.spec.journal} holds records of before the shift that are not what it saw:\n${distrust.map((d) => `  - ${d}`).join('\n')}`, {
+      hint: 'restore the journal bascule wrote; otherwise restore these names by hand (bascule status shows production); nothing was changed by the rollback',
+    });
+  }
   const problems: string[] = [];
   const changes: ZoneChange[] = [];
   for (const n of run.j.before.names) {

@@ -20,7 +20,7 @@ import { operateShift, type ShiftOperationPorts, type ShiftOutcome } from '../..
 import { parseShiftInput, type RawShiftFlags } from '../../src/shift/options.js';
 import type { SignalPort, TargetHealth } from '../../src/shift/signals.js';
 import type { AnyEvent } from '../../src/shift/events.js';
-import { phraseShift } from '../../src/shift/present.js';
+import { failureError, phraseShift } from '../../src/shift/present.js';
 import type { RecordSet } from '../../src/production/records.js';
 import { memoryRoute53, type MemoryRoute53 } from './memory-route53.js';
 
@@ -100,6 +100,8 @@ export interface World {
   killAt: number | undefined;
   dead: boolean;
   changes: number;
+  /** The platform file's text as the shift reads it (its hash is pinned). */
+  platformText: string;
 }
 
 export function newWorld(): World {
@@ -125,6 +127,7 @@ export function newWorld(): World {
     killAt: undefined,
     dead: false,
     changes: 0,
+    platformText: 'name: devinfra\nlive: blue\n',
   };
   const change = r53.change.bind(r53);
   r53.change = async (zoneId, batch, comment, options) => {
@@ -206,7 +209,7 @@ export function ports(w: World): ShiftOperationPorts {
   return {
     platform,
     platformFile: `${ROOT}examples/platform.yaml`,
-    platformText: () => 'name: devinfra\nlive: blue\n',
+    platformText: () => w.platformText,
     journalPath: '/state/bascule/shift-devinfra.json',
     resolver: undefined,
     connect: async () => ({ blue: platform.clusters.blue.endpoint as string, green: platform.clusters.green.endpoint as string }),
@@ -265,7 +268,10 @@ export const FAST = { timeout: '5m', pollInterval: '2s', yes: true };
 export async function shift(w: World, flags: RawShiftFlags): Promise<ShiftOutcome | Error> {
   w.dead = false;
   try {
-    return await operateShift(parseShiftInput({ ...FAST, ...flags }), ports(w));
+    const input = parseShiftInput({ ...FAST, ...flags });
+    const outcome = await operateShift(input, ports(w));
+    // A failed step ends the command with the error the presenter builds.
+    return outcome.kind === 'failed' ? failureError(outcome, input) : outcome;
   } catch (error) {
     return error as Error;
   }
