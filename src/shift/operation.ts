@@ -112,8 +112,13 @@ async function plan(input: ShiftInput, ports: ShiftOperationPorts, route53: Rout
   refuseUnfinished(input, ports);
   if (!input.breakLock) checkTarget(ports.platform, mode.to);
   const spec = specFor(ports, input, await ports.connect(), other(mode.to), mode.to);
-  const held = input.breakLock ? await heldLock(route53, spec.txtRecord.zoneId, lockName(spec.txtRecord.name)) : [];
-  const recovery = held.length > 0 ? describeHolder(held) : undefined;
+  const held = await heldLock(route53, spec.txtRecord.zoneId, lockName(spec.txtRecord.name));
+  if (held.length > 0 && !input.breakLock) {
+    const holder = `another bascule holds the cut-over lock of ${spec.platform}: ${describeHolder(held)} (TXT ${lockName(spec.txtRecord.name)} in zone ${spec.txtRecord.zoneId})`;
+    if (apply) throw new BasculeError('refused', holder, { hint: 'wait until it finishes; if that operation is dead (its machine lost), --break-lock takes production to one colour from what Route53 shows: bascule switch --to COLOUR --weights 100 --break-lock --apply; nothing was changed' });
+    ports.note(`${holder}: --apply will be refused until it is released (or broken with --break-lock)`);
+  }
+  const recovery = input.breakLock && held.length > 0 ? describeHolder(held) : undefined;
   if (input.breakLock && !recovery) checkTarget(ports.platform, mode.to);
   const actions = ports.actions(spec, route53);
   const planned = await planShift(spec, { ...actions, route53 }, { options: mode.options, allowOrphans: input.allowOrphans, allowUnwatched: input.allowUnwatched, recovering: recovery !== undefined });

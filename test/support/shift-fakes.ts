@@ -13,7 +13,6 @@
 import { readPlatform } from '../../src/platform/read.js';
 import type { Colour } from '../../src/platform/model.js';
 import type { DeploymentState, KubePort } from '../../src/kube/client.js';
-import { DEFAULT_WAITS } from '../../src/cutover/options.js';
 import type { ShiftJournal } from '../../src/cutover/shift-journal.js';
 import type { Journal as SwitchJournal } from '../../src/cutover/switch-journal.js';
 import { operateShift, type ShiftOperationPorts, type ShiftOutcome } from '../../src/shift/operation.js';
@@ -102,6 +101,8 @@ export interface World {
   changes: number;
   /** The platform file's text as the shift reads it (its hash is pinned). */
   platformText: string;
+  /** The per-machine journal lock is held. */
+  locked: boolean;
 }
 
 export function newWorld(): World {
@@ -128,6 +129,7 @@ export function newWorld(): World {
     dead: false,
     changes: 0,
     platformText: 'name: devinfra\nlive: blue\n',
+    locked: false,
   };
   const change = r53.change.bind(r53);
   r53.change = async (zoneId, batch, comment, options) => {
@@ -205,10 +207,9 @@ function resolve(w: World, name: string, type: string): RecordSet | undefined {
 
 export function ports(w: World): ShiftOperationPorts {
   const now = () => new Date(w.clock.now);
-  let locked = false;
   return {
     platform,
-    platformFile: `${ROOT}examples/platform.yaml`,
+    platformFile: '/p/platform.yaml',
     platformText: () => w.platformText,
     journalPath: '/state/bascule/shift-devinfra.json',
     resolver: undefined,
@@ -221,9 +222,9 @@ export function ports(w: World): ShiftOperationPorts {
       w.writes.push(w.journal);
     },
     lockJournal: () => {
-      if (locked) throw Object.assign(new Error('another bascule is running an operation on this platform right now'), { kind: 'refused' });
-      locked = true;
-      return { release: () => void (locked = false) };
+      if (w.locked) throw Object.assign(new Error('another bascule is running an operation on this platform right now'), { kind: 'refused' });
+      w.locked = true;
+      return { release: () => void (w.locked = false) };
     },
     route53: async () => w.r53,
     actions: () => ({

@@ -106,7 +106,7 @@ describe('a journal is evidence, never an order', () => {
     const { w } = await pausedAt50();
     const j = structuredClone(w.journal)!;
     const www = j.before.names.find((n) => n.name === 'www.devinfra.fr')!;
-    (www.sets as { values: string[] }[])[0]!.values = ['evil.example.com'];
+    (www.sets as unknown as { values: string[] }[])[0]!.values = ['evil.example.com'];
     w.journal = j;
     const held = snapshot(w);
     const r = await shift(w, { rollback: true });
@@ -130,7 +130,7 @@ describe('a journal is evidence, never an order', () => {
     const w = newWorld();
     ran(await shift(w, START));
     const j = structuredClone(w.journal)!;
-    (j.before.names.find((n) => n.name === 'www.devinfra.fr')!.sets as { values: string[]; ttl: number }[])[0] = { name: 'www.devinfra.fr', type: 'CNAME', ttl: 86400, values: ['evil.example.com'] } as never;
+    (j.before.names.find((n) => n.name === 'www.devinfra.fr')!.sets as unknown as { values: string[]; ttl: number }[])[0] = { name: 'www.devinfra.fr', type: 'CNAME', ttl: 86400, values: ['evil.example.com'] } as never;
     w.journal = j;
     const held = snapshot(w);
     const r = await shift(w, { rollback: true });
