@@ -24,6 +24,7 @@ import type { Change, RecordSet } from '../production/records.js';
 import { configuredEndpoint, readAwsFiles, selectedProfile } from './config-files.js';
 import type { AwsCredentials } from './eks-token.js';
 import { awsError } from './errors.js';
+import { accountLimiter, route53Rate } from './rate.js';
 import { requestHandler } from './sdk.js';
 
 export interface HostedZone {
@@ -96,49 +97,69 @@ export interface Route53Options {
   readonly env: NodeJS.ProcessEnv;
   readonly profile: string | undefined;
   readonly credentials: () => Promise<AwsCredentials>;
+  /** The account whose request budget the calls spend (src/aws/rate.ts); unknown: one budget for all. */
+  readonly account?: string | undefined;
 }
 
-export function route53Client(options: Route53Options): Route53Port {
-  const endpoint = configuredEndpoint('route_53', options.env, readAwsFiles(options.env), selectedProfile(options.profile, options.env).name);
+type Fail = (call: string, target: string, error: unknown) => Error;
+type Start = { StartRecordName?: string; StartRecordType?: RRType; StartRecordIdentifier?: string };
+
+/** Every page of a listing from `start`, until `stop` says a set is past what is wanted. */
+async function listPages(client: Route53Client, fail: Fail, zoneId: string, start: Start = {}, stop?: (s: RecordSet) => boolean): Promise<RecordSet[]> {
+  const all: RecordSet[] = [];
+  let next = start;
+  for (let page = 0; page < 10_000; page++) {
+    let answer;
+    try {
+      answer = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: bare(zoneId), MaxItems: 300, ...next }));
+    } catch (error) {
+      throw fail('ListResourceRecordSets', `in zone ${zoneId}`, error);
+    }
+    for (const s of answer.ResourceRecordSets ?? []) {
+      const set = fromSdk(s);
+      if (stop?.(set)) return all;
+      all.push(set);
+    }
+    if (!answer.IsTruncated || !answer.NextRecordName) return all;
+    next = {
+      StartRecordName: answer.NextRecordName,
+      ...(answer.NextRecordType ? { StartRecordType: answer.NextRecordType } : {}),
+      ...(answer.NextRecordIdentifier ? { StartRecordIdentifier: answer.NextRecordIdentifier } : {}),
+    };
+  }
+  throw new BasculeError('aws', `Route53 ListResourceRecordSets in zone ${zoneId}: more than 10000 pages; giving up`);
+}
+
+/** The SDK client, its requests waiting their turn in the account's budget and counted. */
+function budgetedClient(options: Route53Options, endpoint: string | undefined): { client: Route53Client; requests: () => number } {
   const client = new Route53Client({
     region: options.region,
-    maxAttempts: 5,
+    // Throttling that still happens is retried with backoff, the client slowing itself down (adaptive).
+    maxAttempts: 8,
+    retryMode: 'adaptive',
     credentials: options.credentials,
     requestHandler: requestHandler(options.env, undefined),
     ...(endpoint ? { endpoint } : {}),
   });
   let requests = 0;
-  // Counted inside the SDK's retry loop: every HTTP request, retries included.
-  client.middlewareStack.add((next) => (args) => {
-    requests += 1;
-    return next(args);
-  }, { step: 'finalizeRequest', priority: 'low', name: 'basculeRequestCount' });
-  const fail = (call: string, target: string, error: unknown) => awsError({ service: 'Route53', operation: call, target, ...(endpoint ? { endpoint } : {}) }, error);
+  const limiter = accountLimiter(options.account ?? '', route53Rate(options.env));
+  // Inside the SDK's retry loop: every HTTP request, retries included.
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      await limiter.take();
+      requests += 1;
+      return next(args);
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'basculeRequestBudget' },
+  );
+  return { client, requests: () => requests };
+}
 
-  async function pages(zoneId: string, start: { StartRecordName?: string; StartRecordType?: RRType } = {}, stop?: (s: RecordSet) => boolean): Promise<RecordSet[]> {
-    const all: RecordSet[] = [];
-    let next: { StartRecordName?: string; StartRecordType?: RRType; StartRecordIdentifier?: string } = start;
-    for (let page = 0; page < 10_000; page++) {
-      let answer;
-      try {
-        answer = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: bare(zoneId), MaxItems: 300, ...next }));
-      } catch (error) {
-        throw fail('ListResourceRecordSets', `in zone ${zoneId}`, error);
-      }
-      for (const s of answer.ResourceRecordSets ?? []) {
-        const set = fromSdk(s);
-        if (stop?.(set)) return all;
-        all.push(set);
-      }
-      if (!answer.IsTruncated || !answer.NextRecordName) return all;
-      next = {
-        StartRecordName: answer.NextRecordName,
-        ...(answer.NextRecordType ? { StartRecordType: answer.NextRecordType } : {}),
-        ...(answer.NextRecordIdentifier ? { StartRecordIdentifier: answer.NextRecordIdentifier } : {}),
-      };
-    }
-    throw new BasculeError('aws', `Route53 ListResourceRecordSets in zone ${zoneId}: more than 10000 pages; giving up`);
-  }
+export function route53Client(options: Route53Options): Route53Port {
+  const endpoint = configuredEndpoint('route_53', options.env, readAwsFiles(options.env), selectedProfile(options.profile, options.env).name);
+  const { client, requests } = budgetedClient(options, endpoint);
+  const fail: Fail = (call, target, error) => awsError({ service: 'Route53', operation: call, target, ...(endpoint ? { endpoint } : {}) }, error);
+  const pages = (zoneId: string, start?: Start, stop?: (s: RecordSet) => boolean) => listPages(client, fail, zoneId, start, stop);
 
   return {
     async zone(zoneId) {
@@ -182,7 +203,7 @@ export function route53Client(options: Route53Options): Route53Port {
         throw fail('GetChange', changeId, error);
       }
     },
-    requests: () => requests,
+    requests,
     destroy: () => client.destroy(),
   };
 }

@@ -104,6 +104,7 @@ export async function route53For(platform: Platform, input: CommonInput, io: Io)
     env: io.env,
     profile: input.identity.profile,
     credentials: credentialSource(sessionContext(io, platform.aws.region), input.identity.profile),
+    account: platform.aws.accountId,
   });
 }
 

@@ -14,6 +14,7 @@ import type { Route53Port } from '../../src/aws/route53.js';
 import { beginRollback, newJournal, type Journal, type RecordValue } from '../../src/cutover/switch-journal.js';
 import type { DeploymentState, KubePort } from '../../src/kube/client.js';
 import { DEFAULT_WAITS } from '../../src/switch/options.js';
+import { golden } from '../support/text.js';
 import { switchStepIds } from '../../src/switch/plan.js';
 import { buildSpec } from '../../src/cutover/spec.js';
 
@@ -211,6 +212,8 @@ describe('a switch against fakes', () => {
       'blog.devinfra.local': { target: LB.blue, owner: OWNER.blue },
     });
     expect(f.args.green[LIVE[0] as string]).toEqual([...(spec.live[0]?.args.green ?? []), '--interval=10s']);
+    // The journal's format, field by field: a field renamed or moved fails here (a journal of the previous version must stay readable).
+    golden('test/golden/switch-journal.json', `${JSON.stringify(journal, null, 2)}\n`);
   });
 
   it('refuses orphans not named by --allow-orphan, naming each, before anything changes', async () => {
