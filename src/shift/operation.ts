@@ -141,7 +141,7 @@ async function plan(input: ShiftInput, ports: ShiftOperationPorts, route53: Rout
     ...(recovery ? { recovery: { broke: recovery } } : {}),
   });
   const lock = await takeLock(route53, spec, ports, input, journal, recovery ? 'recover' : 'shift', 'stop-source', null);
-  return run(input, ports, route53, spec, { ...journal, lock }, 'shift');
+  return run(ports, route53, spec, { ...journal, lock }, 'shift');
 }
 
 async function resume(input: ShiftInput, ports: ShiftOperationPorts, route53: Route53Port, spec: CutoverSpec, existing: ShiftJournal): Promise<ShiftOutcome> {
@@ -150,7 +150,7 @@ async function resume(input: ShiftInput, ports: ShiftOperationPorts, route53: Ro
   const checked = await checkShiftEvidence(route53, existing, ports.journalPath);
   await ports.approve({ kind: 'resume', spec, journal: checked, journalPath: ports.journalPath, gradual: checked.rollback?.gradual ?? false });
   const lock = await takeLock(route53, spec, ports, input, checked, 'resume', checked.at ?? 'end', existing.lock);
-  return run(input, ports, route53, spec, { ...checked, lock, owner: ports.owner }, can.operation);
+  return run(ports, route53, spec, { ...checked, lock, owner: ports.owner }, can.operation);
 }
 
 async function rollback(input: ShiftInput, ports: ShiftOperationPorts, route53: Route53Port, spec: CutoverSpec, existing: ShiftJournal): Promise<ShiftOutcome> {
@@ -173,7 +173,7 @@ async function rollback(input: ShiftInput, ports: ShiftOperationPorts, route53: 
   }
   await ports.approve({ kind: 'rollback', spec, journal: begun, journalPath: ports.journalPath, gradual: rb.gradual });
   const lock = await takeLock(route53, spec, ports, input, begun, 'rollback', `rollback-${rb.at ?? rb.steps[0]}`, existing.lock);
-  return run(input, ports, route53, spec, { ...begun, lock }, 'rollback');
+  return run(ports, route53, spec, { ...begun, lock }, 'rollback');
 }
 
 const lockFields = (spec: CutoverSpec, j: ShiftJournal, op: string, step: string) => ({ platform: spec.platform, kind: 'shift' as const, op, from: j.from, to: j.to, step, sha: shiftEvidence(j) });
@@ -191,7 +191,7 @@ async function release(route53: Route53Port, j: ShiftJournal, ports: ShiftOperat
 }
 
 /** Writes the journal, runs the forward steps or the rollback, releases the lock once the operation is over. */
-async function run(input: ShiftInput, ports: ShiftOperationPorts, route53: Route53Port, spec: CutoverSpec, journal: ShiftJournal, operation: 'shift' | 'rollback'): Promise<ShiftOutcome> {
+async function run(ports: ShiftOperationPorts, route53: Route53Port, spec: CutoverSpec, journal: ShiftJournal, operation: 'shift' | 'rollback'): Promise<ShiftOutcome> {
   ports.writeJournal(journal);
   const op = journal.recovery && operation === 'shift' ? 'recover' : operation;
   const steps: ShiftRunPorts = {
@@ -210,7 +210,6 @@ async function run(input: ShiftInput, ports: ShiftOperationPorts, route53: Route
     if (!(error instanceof ShiftFailure)) throw error;
     // Nothing changed: the lock goes, another operator may start.
     if (!shiftChangedAnything(error.journal)) await release(route53, error.journal, ports).catch(() => ports.note('the cut-over lock record could not be removed'));
-    void input;
     return { kind: 'failed', spec, failure: error, rollingBack, journalPath: ports.journalPath };
   }
 }

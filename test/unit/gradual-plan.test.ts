@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ShiftOutcome } from '../../src/shift/operation.js';
 import { planText } from '../../src/shift/present.js';
-import { CLUSTER_OWNER, LB, lockValue, newWorld, OWNER, reg, setsAt, shift, snapshot, ZONE, type World } from '../support/shift-fakes.js';
+import { LB, lockValue, newWorld, OWNER, reg, setsAt, shift, snapshot, ZONE, type World } from '../support/shift-fakes.js';
 
 const START = { to: 'green', weights: '10,50,100', apply: true, allowOrphan: ['blog.devinfra.local'] };
 const PLAN = { to: 'green', weights: '10,50,100', allowOrphan: ['blog.devinfra.local'] };
@@ -58,7 +58,6 @@ describe('the plan: one verdict per name', () => {
     w.r53.put(ZONE.local, { name: 'a-hello.eks-green.devinfra.local', type: 'TXT', ttl: 300, values: [reg('someone-else')] });
     const p = await plan(w);
     expect(p.verdicts.find((v) => v.name.name === 'hello.devinfra.local')).toMatchObject({ action: 'orphan', reason: expect.stringMatching(/hello\.eks-green\.devinfra\.local exists but is not owned by ingress-eks-green\.devinfra\.local/) });
-    void CLUSTER_OWNER;
   });
 
   it('a name already owned by green\'s live ExternalDNS is left as it is', async () => {
