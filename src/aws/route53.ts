@@ -24,7 +24,8 @@ import type { Change, RecordSet } from '../production/records.js';
 import { configuredEndpoint, readAwsFiles, selectedProfile } from './config-files.js';
 import type { AwsCredentials } from './eks-token.js';
 import { awsError } from './errors.js';
-import { accountLimiter, route53Rate } from './rate.js';
+import { accountLimiter, route53Rate, type RateLimiter } from './rate.js';
+import { listSets, route53Global } from './route53-list.js';
 import { requestHandler } from './sdk.js';
 
 export interface HostedZone {
@@ -131,7 +132,7 @@ async function listPages(client: Route53Client, fail: Fail, zoneId: string, star
 }
 
 /** The SDK client, its requests waiting their turn in the account's budget and counted. */
-function budgetedClient(options: Route53Options, endpoint: string | undefined): { client: Route53Client; requests: () => number } {
+function budgetedClient(options: Route53Options, endpoint: string | undefined): { client: Route53Client; requests: () => number; count: () => void; limiter: RateLimiter } {
   const client = new Route53Client({
     region: options.region,
     // Throttling that still happens is retried with backoff, the client slowing itself down (adaptive).
@@ -152,14 +153,24 @@ function budgetedClient(options: Route53Options, endpoint: string | undefined): 
     },
     { step: 'finalizeRequest', priority: 'low', name: 'basculeRequestBudget' },
   );
-  return { client, requests: () => requests };
+  return { client, requests: () => requests, count: () => void (requests += 1), limiter };
 }
 
 export function route53Client(options: Route53Options): Route53Port {
   const endpoint = configuredEndpoint('route_53', options.env, readAwsFiles(options.env), selectedProfile(options.profile, options.env).name);
-  const { client, requests } = budgetedClient(options, endpoint);
+  const { client, requests, count, limiter } = budgetedClient(options, endpoint);
   const fail: Fail = (call, target, error) => awsError({ service: 'Route53', operation: call, target, ...(endpoint ? { endpoint } : {}) }, error);
-  const pages = (zoneId: string, start?: Start, stop?: (s: RecordSet) => boolean) => listPages(client, fail, zoneId, start, stop);
+  // Listings without the SDK's client where bascule knows the endpoint (src/aws/route53-list.ts); else through it.
+  const global = route53Global(options.region);
+  const lister = endpoint || global ? { endpoint: endpoint ?? (global?.endpoint as string), signingRegion: global?.signingRegion ?? 'us-east-1', env: options.env, credentials: options.credentials, limiter, count } : undefined;
+  const pages = async (zoneId: string, start?: Start, stop?: (s: RecordSet) => boolean): Promise<RecordSet[]> => {
+    if (!lister) return listPages(client, fail, zoneId, start, stop);
+    try {
+      return await listSets(lister, bare(zoneId), { ...(start?.StartRecordName ? { name: start.StartRecordName } : {}), ...(start?.StartRecordType ? { type: start.StartRecordType } : {}) }, stop);
+    } catch (error) {
+      throw fail('ListResourceRecordSets', `in zone ${zoneId}`, error);
+    }
+  };
 
   return {
     async zone(zoneId) {

@@ -156,10 +156,12 @@ function ownerOf(sets: readonly RecordSet[], claims: readonly (RegistryEntry | u
     if (ids.size === sets.length && ids.size === types.size * 2) return { kind: 'bascule' };
   }
   if (claims.some((c) => c !== undefined && c.owner === undefined)) return { kind: 'unreadable' };
-  const ids = [...new Set(claims.map((c) => c?.owner ?? ''))];
-  if (ids.length > 1) return ids.includes('') ? { kind: 'mixed', ids: ids.map((i) => i || '(none)') } : { kind: 'mixed', ids };
-  const id = ids[0] ?? '';
-  if (id === '') return { kind: 'none' };
+  // A set without an entry beside owned ones (an AAAA next to an old-format entry, which claims every type but
+  // AAAA) does not make the name someone else's: the owner is the one id its entries name.
+  const ids = [...new Set(claims.flatMap((c) => (c?.owner ? [c.owner] : [])))];
+  if (ids.length > 1) return { kind: 'mixed', ids };
+  const id = ids[0];
+  if (id === undefined) return { kind: 'none' };
   const colour = COLOURS.find((c) => live[c] === id);
   return colour ? { kind: 'live', colour, id } : { kind: 'other', id };
 }

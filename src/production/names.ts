@@ -51,3 +51,18 @@ export const labelUnder = (name: string, domain: string): string => (name === do
 
 /** `label` placed under `domain` (the domain itself for ''). */
 export const withLabel = (label: string, domain: string): string => (label === '' ? domain : `${label}.${domain}`);
+
+/**
+ * Why a name (in normal form) is not a DNS name, or undefined: 1 to 253
+ * characters, labels of 1 to 63 without spaces or control characters (a
+ * wildcard `*` is a label; non-ASCII letters are fine: Route53 stores them
+ * escaped).
+ */
+export function dnsNameProblem(name: string): string | undefined {
+  if (name.length === 0 || name.length > 253) return 'is not 1 to 253 characters long';
+  if (/[\s\p{Cc}\p{Cf}]/u.test(name)) return 'holds a space or a control character';
+  const labels = name.split('.');
+  if (labels.length < 2) return 'has a single label (a production name is under a shared domain)';
+  if (labels.some((l) => l.length === 0 || new TextEncoder().encode(l).length > 63)) return 'has an empty label or one longer than 63 bytes';
+  return undefined;
+}

@@ -7,7 +7,7 @@ import { usageError } from '../errors.js';
 import { parseColour, parseCommon, type CommonInput, type RawCommonFlags } from '../cutover/options.js';
 import type { Colour } from '../platform/schema.js';
 export { DEFAULT_WAITS, formatMs, parseColour, parseDurationMs, type CommonInput, type Identity, type RawCommonFlags, type Waits } from '../cutover/options.js';
-import { normName } from '../production/names.js';
+import { dnsNameProblem, normName } from '../production/names.js';
 
 export type SwitchMode = { readonly kind: 'switch'; readonly to: Colour } | { readonly kind: 'resume' } | { readonly kind: 'rollback' };
 
@@ -46,11 +46,11 @@ export function parseSwitchInput(flags: RawSwitchFlags): SwitchInput {
   if (flags.journal === '-') throw usageError('--journal - is refused: the journal is a file the switch rewrites after each step and reads back on --resume', 'name a file, or leave --journal out for the default under ${XDG_STATE_HOME:-~/.local/state}/bascule');
   const allowOrphans = (flags.allowOrphan ?? []).map(normName);
   for (const [i, name] of allowOrphans.entries()) {
-    if (!/^(?=.{1,253}$)([a-z0-9_*]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)+$/.test(name)) {
-      throw usageError(`--allow-orphan ${JSON.stringify(flags.allowOrphan?.[i])} is not a DNS name`, 'name a production record, e.g. --allow-orphan blog.devinfra.local');
-    }
+    const problem = dnsNameProblem(name);
+    if (problem) throw usageError(`--allow-orphan ${JSON.stringify(flags.allowOrphan?.[i])} ${problem}`, 'name a production record, e.g. --allow-orphan blog.devinfra.local');
   }
-  if (allowOrphans.length > 0 && mode.kind !== 'switch') throw usageError('--allow-orphan goes with --to (the orphans are decided when a switch starts)');
+  // A recovery (--break-lock without this machine's journal) plans again: it takes the orphans too.
+  if (allowOrphans.length > 0 && mode.kind !== 'switch' && !flags.breakLock) throw usageError('--allow-orphan goes with --to (the orphans are decided when a switch starts), or with --break-lock (a recovery plans again)');
   const output = flags.output ?? 'table';
   if (output !== 'table' && output !== 'json') throw usageError(`--output ${JSON.stringify(output)} is not supported`, 'use --output table (the default) or --output json');
   if (output === 'json' && (flags.apply || mode.kind !== 'switch')) throw usageError('--output json prints the plan; it goes with --to and without --apply');

@@ -132,6 +132,8 @@ export async function startRoute53Recording(o = {}) {
   const changes = new Map();
   /** Batches accepted, in order. @type {{ id: string, zoneId: string, changes: import('./route53-rules.mjs').Change[] }[]} */
   const history = [];
+  /** Pages already made, by zone and start position; cleared by every accepted batch. @type {Map<string, string>} */
+  const pages = new Map();
 
   /** @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res @param {string} action */
   const answer = async (req, res, action) => {
@@ -139,7 +141,13 @@ export async function startRoute53Recording(o = {}) {
     const id = decodeURIComponent(url.pathname.split('/')[3] ?? '');
     const zone = zones.get(id);
     if (['ListResourceRecordSets', 'GetHostedZone', 'ChangeResourceRecordSets'].includes(action) && !zone) return sendError(res, 404, 'NoSuchHostedZone', `No hosted zone found with ID: ${id}`);
-    if (action === 'ListResourceRecordSets' && zone) return sendXml(res, 200, listXml(listPage(zone.sorted, url.searchParams)));
+    if (action === 'ListResourceRecordSets' && zone) {
+      // A recording answers at once: each page is made once per start position, until a change lands.
+      const key = `${id}?${url.searchParams}`;
+      let xml = pages.get(key);
+      if (xml === undefined) pages.set(key, (xml = listXml(listPage(zone.sorted, url.searchParams))));
+      return sendXml(res, 200, xml);
+    }
     if (action === 'GetHostedZone' && zone) {
       const vpcs = VPCS.map((v) => `<VPC><VPCRegion>eu-west-3</VPCRegion><VPCId>${v}</VPCId></VPC>`).join('');
       const extra = zone.private ? `<VPCs>${vpcs}</VPCs>` : '<DelegationSet><NameServers><NameServer>ns-1.awsdns-01.org</NameServer></NameServers></DelegationSet>';
@@ -161,6 +169,7 @@ export async function startRoute53Recording(o = {}) {
       zone.sets = zone.sorted.sets;
       const c = { id: `C${randomBytes(10).toString('hex').toUpperCase().slice(0, 13)}`, submittedAt: new Date() };
       changes.set(c.id, c);
+      pages.clear();
       history.push({ id: c.id, zoneId: id, changes: batch.changes });
       return sendXml(res, 200, `<ChangeResourceRecordSetsResponse xmlns="${NS}">${changeInfoXml(c, 'PENDING')}</ChangeResourceRecordSetsResponse>`);
     }
