@@ -13,7 +13,7 @@ import type { Colour, Platform } from '../platform/model.js';
 import { readPlatform } from '../platform/read.js';
 import type { ProductionLayout } from '../production/inventory.js';
 import { missingProductionZones, productionLayout } from '../production/layout.js';
-import { formatMs, parseColour, parseDurationMs } from '../switch/options.js';
+import { formatMs, parseColour, parseDurationMs } from '../cutover/options.js';
 import { credentialSource, sessionContext } from '../aws/session.js';
 import { drainJson, drainText, instant, printable, summary, type DrainSubject } from './present.js';
 import { sending } from './production.js';

@@ -4,7 +4,7 @@
  */
 import type { Owner } from '../production/inventory.js';
 import { notOurs } from '../production/verdicts.js';
-import { formatMs } from '../switch/options.js';
+import { formatMs } from '../cutover/options.js';
 import { windowMs, type Overall } from './decide.js';
 import { sending, type NamingName, type ProductionView } from './production.js';
 import type { DrainReport, LoadBalancerVerdict } from './watch.js';

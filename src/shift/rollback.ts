@@ -22,7 +22,7 @@ import type { Observed } from '../production/observe.js';
 import { targetsOf } from '../production/records.js';
 import { registryLabels } from '../production/registry.js';
 import { describeAllowed, diffChanges, oversized, pairWeights, stateOf, toBatches, type ZoneChange } from './batches.js';
-import { changedUnder, notAsLeft, Run, ShiftFailure, type Outcome, type ShiftRunPorts } from './runner.js';
+import { changedUnder, notAsLeft, Run, ShiftFailure, type Outcome, type ShiftRunPorts } from './run.js';
 import { moveTo, ttlMs, unflip } from './stages.js';
 import { shareOf } from './weights.js';
 

@@ -10,7 +10,7 @@ import { applyBatches, readBack, repointChanges, restoreChanges } from '../cutov
 import { waitUntil } from '../cutover/actions/wait.js';
 import { effectiveTtl } from '../production/records.js';
 import { moveWrites, pairWeights, weightChanges } from './batches.js';
-import type { Run } from './runner.js';
+import type { Run } from './run.js';
 import { evaluateSignals, observeSignals } from './signals.js';
 import { weightsAt } from './weights.js';
 
