@@ -46,8 +46,8 @@ const PROFILE_SOURCES: Record<string, string> = {
 };
 
 /** Who signed, from the key's identity (planIdentity's kinds) and profile; never the key id itself. */
-function credentialsOf(sourceIdentity: string, profile: string | null): string {
-  const [kind = '', name] = sourceIdentity.split(':');
+function credentialsOf(signerIdentity: string, profile: string | null): string {
+  const [kind = '', name] = signerIdentity.split(':');
   if (kind === 'env') return 'environment';
   if (PROFILE_SOURCES[kind]) return `profile ${profile ?? name} (${PROFILE_SOURCES[kind]})`;
   if (kind === 'assume-role-with-web-identity') return 'web identity';
@@ -107,7 +107,7 @@ export function listTokenCache(io: Pick<Io, 'env' | 'now'>): CacheListing {
         role: key.roleArn,
         sessionName: key.sessionName,
         profile: key.profile,
-        credentials: credentialsOf(key.sourceIdentity, key.profile),
+        credentials: credentialsOf(key.signerIdentity, key.profile),
         signedAt: token.signedAt.toISOString(),
         expiresAt: token.expiresAt.toISOString(),
         ageSeconds: Math.floor((now - token.signedAt.getTime()) / 1000),

@@ -66,7 +66,7 @@ export function canonicalKey(key: TokenCacheKey): string {
     key.forwardSessionName,
     key.durationSeconds,
     key.profile,
-    key.sourceIdentity,
+    key.signerIdentity,
   ]);
 }
 
@@ -79,8 +79,8 @@ export function decodeKey(canonical: string): TokenCacheKey | undefined {
     return undefined;
   }
   if (!Array.isArray(a) || a.length !== 10 || a[0] !== FORMAT) return undefined;
-  const [, clusterName, region, roleArn, externalId, sessionName, forwardSessionName, durationSeconds, profile, sourceIdentity] = a as unknown[];
-  if (typeof clusterName !== 'string' || typeof region !== 'string' || typeof sourceIdentity !== 'string') return undefined;
+  const [, clusterName, region, roleArn, externalId, sessionName, forwardSessionName, durationSeconds, profile, signerIdentity] = a as unknown[];
+  if (typeof clusterName !== 'string' || typeof region !== 'string' || typeof signerIdentity !== 'string') return undefined;
   const str = (v: unknown) => (typeof v === 'string' ? v : null);
   return {
     clusterName,
@@ -91,7 +91,7 @@ export function decodeKey(canonical: string): TokenCacheKey | undefined {
     forwardSessionName: forwardSessionName === true,
     durationSeconds: typeof durationSeconds === 'number' ? durationSeconds : null,
     profile: str(profile),
-    sourceIdentity,
+    signerIdentity,
   };
 }
 

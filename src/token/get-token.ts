@@ -75,7 +75,7 @@ export interface TokenCacheKey {
   readonly durationSeconds: number | null;
   readonly profile: string | null;
   /** Who signs: env access key id, or the profile's files fingerprint. */
-  readonly sourceIdentity: string;
+  readonly signerIdentity: string;
 }
 
 /** The key of the token for a cluster and region, the role as asked (--role and its options), and who signs. */
@@ -94,7 +94,7 @@ export function tokenCacheKey(
     forwardSessionName: role.forwardSessionName,
     durationSeconds: role.durationSeconds ?? null,
     profile: signer.profile,
-    sourceIdentity: signer.identity,
+    signerIdentity: signer.identity,
   };
 }
 

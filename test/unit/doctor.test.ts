@@ -186,7 +186,7 @@ describe('the use case on fake ports', () => {
     const r = await runDoctor({ context: undefined, direct: undefined, stsTimeoutMs: 1000 }, { ...p, env, credentials: credentialsPort(), cachedToken: (key) => void keys.push(key) });
     expect(link(r, 'credentials')).toMatchObject({ status: 'ok', detail: 'the environment (AWS_ACCESS_KEY_ID); long-term keys, no expiry' });
     const signer = awsPort(env).signer({ profileFlag: undefined, region: 'eu-west-1', timeoutMs: 1000, interactive: () => false, prompt: async () => '' });
-    expect(keys).toEqual([expect.objectContaining({ clusterName: 'eks-green', region: 'eu-west-1', profile: signer.profile, sourceIdentity: signer.identity })]);
+    expect(keys).toEqual([expect.objectContaining({ clusterName: 'eks-green', region: 'eu-west-1', profile: signer.profile, signerIdentity: signer.identity })]);
   });
 
   it('a role profile: the credentials link names the role and what assumes it, never a secret', async () => {

@@ -191,7 +191,7 @@ describe('version and cache list: text and JSON', () => {
     forwardSessionName: false,
     durationSeconds: null,
     profile: null,
-    sourceIdentity: `env:${KEYS.accessKeyId}`,
+    signerIdentity: `env:${KEYS.accessKeyId}`,
     ...over,
   });
 
@@ -208,8 +208,8 @@ describe('version and cache list: text and JSON', () => {
       return file;
     };
     put(key('eks-green', { roleArn: 'arn:aws:iam::123456789012:role/admin', sessionName: 'me', externalId: 'shh-external' }), '2026-01-02T03:00:05Z');
-    put(key('eks-blue', { profile: 'dev', sourceIdentity: 'profile:dev:AKIDPROFILE' }), '2026-01-02T02:40:00Z');
-    put(key('eks-old', { profile: 'sso', sourceIdentity: 'sdk:sso:[[],[]]' }), '2026-01-02T03:02:00Z', 0o644);
+    put(key('eks-blue', { profile: 'dev', signerIdentity: 'profile:dev:AKIDPROFILE' }), '2026-01-02T02:40:00Z');
+    put(key('eks-old', { profile: 'sso', signerIdentity: 'sdk:sso:[[],[]]' }), '2026-01-02T03:02:00Z', 0o644);
     writeFileSync(join(dir, `${'0'.repeat(28)}.json`), '{"format":1,"key":"not json"}\n', { mode: 0o600 });
     return dir;
   }
@@ -258,7 +258,7 @@ describe('cache list: who signed, from the identities the token path writes', ()
     const dir = join(e.KUBECACHEDIR as string, 'bascule');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     chmodSync(dir, 0o700);
-    const canonical = canonicalKey({ clusterName: 'eks-green', region: 'eu-west-1', roleArn: null, externalId: null, sessionName: null, forwardSessionName: false, durationSeconds: null, profile, sourceIdentity: planIdentity(plan) });
+    const canonical = canonicalKey({ clusterName: 'eks-green', region: 'eu-west-1', roleArn: null, externalId: null, sessionName: null, forwardSessionName: false, durationSeconds: null, profile, signerIdentity: planIdentity(plan) });
     const signedAt = new Date();
     writeFileSync(join(dir, `${fileNameOf(canonical)}.json`), serialiseEntry(canonical, { token: 'k8s-aws-v1.X', signedAt, expiresAt: new Date(signedAt.getTime() + 14 * 60_000) }), { mode: 0o600 });
     const r = await cli(['cache', 'list', '--output', 'json'], { env: e });
