@@ -54,8 +54,15 @@ export function cacheDir(env: NodeJS.ProcessEnv): string {
   return joinPath(base, 'bascule');
 }
 
-/** The key's canonical text (fixed field order). It holds no secret: it is stored in the entry. */
+/**
+ * The key's canonical text (fixed field order). It holds no secret: it is
+ * stored in the entry. A key without a source identity or tags has the ten
+ * fields of the first version, so entries written before --source-identity
+ * and --tag existed are still found (same text, same file); a key with
+ * either has twelve (never the text of another key).
+ */
 export function canonicalKey(key: TokenCacheKey): string {
+  const session = key.sourceIdentity !== null || key.tags.length > 0 ? [key.sourceIdentity, key.tags.map(([k, v]) => [k, v])] : [];
   return JSON.stringify([
     FORMAT,
     key.clusterName,
@@ -67,8 +74,11 @@ export function canonicalKey(key: TokenCacheKey): string {
     key.durationSeconds,
     key.profile,
     key.signerIdentity,
+    ...session,
   ]);
 }
+
+const isTag = (t: unknown): t is [string, string] => Array.isArray(t) && t.length === 2 && typeof t[0] === 'string' && typeof t[1] === 'string';
 
 /** The key back from its canonical text (what `bascule cache list` shows); undefined when it is not one. */
 export function decodeKey(canonical: string): TokenCacheKey | undefined {
@@ -78,9 +88,10 @@ export function decodeKey(canonical: string): TokenCacheKey | undefined {
   } catch {
     return undefined;
   }
-  if (!Array.isArray(a) || a.length !== 10 || a[0] !== FORMAT) return undefined;
-  const [, clusterName, region, roleArn, externalId, sessionName, forwardSessionName, durationSeconds, profile, signerIdentity] = a as unknown[];
+  if (!Array.isArray(a) || (a.length !== 10 && a.length !== 12) || a[0] !== FORMAT) return undefined;
+  const [, clusterName, region, roleArn, externalId, sessionName, forwardSessionName, durationSeconds, profile, signerIdentity, sourceIdentity = null, tags = []] = a as unknown[];
   if (typeof clusterName !== 'string' || typeof region !== 'string' || typeof signerIdentity !== 'string') return undefined;
+  if (!Array.isArray(tags) || !tags.every(isTag) || (sourceIdentity !== null && typeof sourceIdentity !== 'string')) return undefined;
   const str = (v: unknown) => (typeof v === 'string' ? v : null);
   return {
     clusterName,
@@ -92,6 +103,8 @@ export function decodeKey(canonical: string): TokenCacheKey | undefined {
     durationSeconds: typeof durationSeconds === 'number' ? durationSeconds : null,
     profile: str(profile),
     signerIdentity,
+    sourceIdentity,
+    tags,
   };
 }
 

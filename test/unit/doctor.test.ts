@@ -95,7 +95,7 @@ describe('the use case on fake ports', () => {
     kubeconfig: () => ({
       files: ['/k'], contextName: 'live', file: '/k',
       cluster: { name: 'c', server: 'https://api', caPem: 'PEM', tlsServerName: undefined, insecure: false },
-      user: { name: 'u', kind: 'exec', exec: { command: 'bascule', args: ['token', '-i', 'eks-green', '--no-dns', '--region', 'eu-west-1'], env: {}, apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: undefined } },
+      user: { name: 'u', kind: 'exec', exec: { command: 'bascule', args: ['token', '-i', 'eks-green', '--no-dns', '--region', 'eu-west-1'], env: {}, apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: undefined, provideClusterInfo: false } },
     }),
     which: (c) => `/bin/${c}`,
     version: async () => 'bascule 0.1.0',

@@ -192,6 +192,8 @@ describe('version and cache list: text and JSON', () => {
     durationSeconds: null,
     profile: null,
     signerIdentity: `env:${KEYS.accessKeyId}`,
+    sourceIdentity: null,
+    tags: [],
     ...over,
   });
 
@@ -258,7 +260,7 @@ describe('cache list: who signed, from the identities the token path writes', ()
     const dir = join(e.KUBECACHEDIR as string, 'bascule');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     chmodSync(dir, 0o700);
-    const canonical = canonicalKey({ clusterName: 'eks-green', region: 'eu-west-1', roleArn: null, externalId: null, sessionName: null, forwardSessionName: false, durationSeconds: null, profile, signerIdentity: planIdentity(plan) });
+    const canonical = canonicalKey({ clusterName: 'eks-green', region: 'eu-west-1', roleArn: null, externalId: null, sessionName: null, forwardSessionName: false, durationSeconds: null, profile, signerIdentity: planIdentity(plan), sourceIdentity: null, tags: [] });
     const signedAt = new Date();
     writeFileSync(join(dir, `${fileNameOf(canonical)}.json`), serialiseEntry(canonical, { token: 'k8s-aws-v1.X', signedAt, expiresAt: new Date(signedAt.getTime() + 14 * 60_000) }), { mode: 0o600 });
     const r = await cli(['cache', 'list', '--output', 'json'], { env: e });
