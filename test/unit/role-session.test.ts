@@ -9,7 +9,10 @@ import { sessionRefusal } from '../../src/aws/sts.js';
 import { sourceIdentityProblem, tagKeyProblem, tagSetProblem, tagValueProblem } from '../../src/platform/vocabulary.js';
 import { canonicalKey, decodeKey, fileNameOf } from '../../src/token/cache.js';
 import { tokenCacheKey, type TokenCacheKey } from '../../src/token/get-token.js';
+import { loadPlatform } from '../../src/platform/load.js';
+import { clusterIdentity } from '../../src/switch/tokens.js';
 import { envKeys, KEYS, runInProcess } from '../support/run.js';
+import { readRepoFile, replaceOnce } from '../support/text.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/k8s-admin';
 
@@ -155,5 +158,26 @@ describe("STS's refusal, in STS's words, said as the trust policy's missing acti
   it('any other refusal is left to the general mapper', () => {
     expect(sessionRefusal(input, denied(`User: ${KEYS.arn} is not authorized to perform: sts:AssumeRole on resource: ${ROLE}`))).toBeUndefined();
     expect(sessionRefusal(input, Object.assign(new Error('not authorized to perform: sts:TagSession'), { name: 'ValidationError' }))).toBeUndefined();
+  });
+});
+
+describe("the platform file's access[].sourceIdentity and tags", () => {
+  const platform = () =>
+    loadPlatform(
+      replaceOnce(readRepoFile('examples/platform.yaml'), '    username: kubernetes-readonly\n', "    username: kubernetes-readonly\n    sourceIdentity: ci-readonly\n    tags:\n      team: platform\n      'cost center': '42'\n"),
+      { source: 'platform.yaml', baseDir: `${new URL('../..', import.meta.url).pathname}examples` },
+    );
+
+  it('load in the file\'s order', () => {
+    const level = platform().access.find((a) => a.name === 'readonly');
+    expect(level).toMatchObject({ sourceIdentity: 'ci-readonly', tags: [['team', 'platform'], ['cost center', '42']] });
+    expect(platform().access.find((a) => a.name === 'admin')).toMatchObject({ sourceIdentity: undefined, tags: [] });
+  });
+
+  it('--access LEVEL (status, switch) assumes the role with the level\'s marks, as its kubeconfig does', () => {
+    expect(clusterIdentity(platform(), { access: 'readonly', roleArn: undefined, profile: undefined })).toMatchObject({
+      roleArn: 'arn:aws:iam::123456789012:role/etf1-crossaccount-k8sreadonly',
+      session: { sourceIdentity: 'ci-readonly', tags: [['team', 'platform'], ['cost center', '42']] },
+    });
   });
 });
