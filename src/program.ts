@@ -222,6 +222,8 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     .option('--max-5xx-rate <percent>', "with --weights: revert when the new colour's 5XX rate goes above this (default 1)")
     .option('--min-requests <n>', 'with --weights: judge the 5XX rate from this many requests (default 20)')
     .option('--max-unhealthy <n>', "with --weights: revert when more of the new colour's targets are unhealthy (default 0)")
+    .option('--signal-interval <duration>', 'with --weights: how often a hold reads the signals (default 15s)')
+    .option('--allow-unwatched <name>', 'with --weights: accept shifting this production name, whose load balancer no signal can watch (repeatable)', collect)
     .action(async (flags: import('./switch/command.js').RawSwitchFlags & import('./shift/command.js').RawWeightedFlags) => {
       // The plain switch and the weighted shift are two rooms; the program picks one (the last operation's kind for --resume/--rollback).
       const withProfile = withPlatformAndProfile(flags);

@@ -8,7 +8,7 @@ import type { Route53Port } from '../aws/route53.js';
 import { credentialSource, sessionContext } from '../aws/session.js';
 import { BasculeError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
-import type { ClusterAccess } from '../kubeconfig/build.js';
+import type { ClusterAccess } from '../platform/clusters.js';
 import { kubeClient, type KubePort } from '../kube/client.js';
 import { clusterIdentity, clusterTokens } from '../kube/tokens.js';
 import { fileSystem, resolveClusters } from '../platform/clusters.js';

@@ -8,7 +8,7 @@
 import { usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { readPlatform } from '../platform/read.js';
-import { lastOperation, observeOperations, type OperationKind } from './journals.js';
+import { isUnfinishedOperation, lastOperation, observeOperations, type OperationKind } from './journals.js';
 
 export interface DispatchFlags {
   config?: string;
@@ -24,6 +24,7 @@ export interface DispatchFlags {
   minRequests?: string;
   maxUnhealthy?: string;
   allowUnwatched?: string[];
+  signalInterval?: string;
 }
 
 export function cutoverKind(flags: DispatchFlags, io: Pick<Io, 'env' | 'cwd'>): OperationKind {
@@ -37,6 +38,7 @@ export function cutoverKind(flags: DispatchFlags, io: Pick<Io, 'env' | 'cwd'>): 
         ['--max-5xx-rate', flags.max5xxRate],
         ['--min-requests', flags.minRequests],
         ['--max-unhealthy', flags.maxUnhealthy],
+        ['--signal-interval', flags.signalInterval],
         ['--allow-unwatched', flags.allowUnwatched?.length ? flags.allowUnwatched : undefined],
       ] as const
     ).filter(([, v]) => v !== undefined && v !== false);
@@ -50,5 +52,8 @@ export function cutoverKind(flags: DispatchFlags, io: Pick<Io, 'env' | 'cwd'>): 
     return 'switch'; // the command reads the file again and says what is wrong with it
   }
   const ops = observeOperations(io.env, platformName, flags.journal ? { journal: flags.journal, cwd: io.cwd } : {});
-  return lastOperation(ops)?.kind ?? 'switch';
+  const last = lastOperation(ops);
+  // A shift journal this bascule cannot read (an earlier version's) goes to the shift, which refuses it by name.
+  if (ops.unreadable.some((u) => u.kind === 'shift') && (!last || !isUnfinishedOperation(last))) return 'shift';
+  return last?.kind ?? 'switch';
 }

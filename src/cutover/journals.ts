@@ -22,7 +22,9 @@ export function journalPath(env: NodeJS.ProcessEnv, kind: OperationKind, platfor
   return stateFile(env, `${kind}-${platformName}.json`);
 }
 
-function readJson(path: string, kind: OperationKind, problemOf: (value: unknown) => string | undefined): unknown {
+type Problem = string | { readonly problem: string; readonly hint: string } | undefined;
+
+function readJson(path: string, kind: OperationKind, problemOf: (value: unknown) => Problem): unknown {
   let existing;
   try {
     existing = readExisting(path);
@@ -38,8 +40,9 @@ function readJson(path: string, kind: OperationKind, problemOf: (value: unknown)
   }
   const problem = value === undefined ? 'it is not JSON' : problemOf(value);
   if (problem) {
-    throw new BasculeError('io', `the ${LABEL[kind]} journal ${path} is unusable: ${problem}`, {
-      hint: `if no ${LABEL[kind]} is under way, move the file aside; otherwise restore it (nothing was changed)`,
+    const text = typeof problem === 'string' ? problem : problem.problem;
+    throw new BasculeError('io', `the ${LABEL[kind]} journal ${path} is unusable: ${text}`, {
+      hint: typeof problem === 'string' ? `if no ${LABEL[kind]} is under way, move the file aside; otherwise restore it (nothing was changed)` : problem.hint,
     });
   }
   return value;
@@ -103,8 +106,7 @@ export const describeOperation = (f: Found): string => (f.kind === 'switch' ? de
 
 /** When the operation last wrote its journal. */
 export function updatedAt(f: Found): string {
-  if (f.kind === 'switch') return f.journal.updatedAt;
-  return f.journal.updatedAt ?? f.journal.events.at(-1)?.at ?? '';
+  return f.journal.updatedAt;
 }
 
 /**

@@ -130,6 +130,13 @@ export function describeHolder(values: readonly string[]): string {
   return `${h.by} (pid ${h.pid ?? '?'}), since ${h.since ?? '?'}, for ${op} ${h.from ?? '?'} -> ${h.to ?? '?'}${h.step ? ` at step ${h.step}` : ''}`;
 }
 
+/** Two lock values of one holder: the same value, or the same id (a value moved on by updateLock keeps its id). */
+export function sameHolder(held: string, mine: string): boolean {
+  if (held === mine) return true;
+  const id = parseLock(held)?.id;
+  return id !== undefined && id === parseLock(mine)?.id;
+}
+
 const txtSet = (name: string, value: string) => ({ name, type: 'TXT', ttl: LOCK_TTL, values: [value] });
 const exact = (action: 'CREATE' | 'DELETE', name: string, value: string): Change => ({ action, set: txtSet(name, value) });
 
@@ -155,7 +162,8 @@ export interface AcquireOptions {
 export async function acquireLock(route53: Route53Port, o: AcquireOptions): Promise<{ lock: LockRecord; broke: LockHolder | undefined }> {
   const name = lockName(o.txtRecord);
   const current = await heldLock(route53, o.zoneId, name);
-  if (o.mine && current.length === 1 && current[0] === o.mine.value) return { lock: await updateLock(route53, o.mine, o.fields, o.now), broke: undefined };
+  // Ours: the value the journal holds, or one a run of ours moved on before it could journal it (same id).
+  if (o.mine && current.length === 1 && sameHolder(current[0] as string, o.mine.value)) return { lock: await updateLock(route53, { ...o.mine, value: current[0] as string }, o.fields, o.now), broke: undefined };
   let broke: LockHolder | undefined;
   if (current.length > 0) {
     if (!o.breakLock) {

@@ -1,259 +1,195 @@
 /**
- * The weighted shift's runner: the stages, each raised, lowered, read back,
- * (flipped once,) held while the signals are watched; a failing signal
- * reverts to the previous stage by itself. Every side effect goes through the
- * ports, the clock included; the journal is written before and after every
- * change, so a killed run resumes where it stopped (same stage, same phase,
- * the hold already served counted).
+ * The weighted shift's forward run: stop the old colour's live ExternalDNS,
+ * convert, the stages (stages.ts), settle, start the new colour's live
+ * ExternalDNS, the post-check and the fence, record the live colour. Each step
+ * moves the lock record on first (a holder whose lock was broken stops), is
+ * journalled before and after, and emits what it did; the journal is written
+ * before and after every change, so a run killed anywhere resumes where it
+ * stopped. The actions are the cut-over's (src/cutover/actions/).
  */
-import { BasculeError } from '../errors.js';
 import type { Colour } from '../platform/model.js';
-import type { ShiftJournal } from '../cutover/shift-journal.js';
-import { conversionBatches, heldWeights, stageWrites, weightsDiffer, restoreBatches, type Change, type ProductionName } from './production.js';
-import { evaluateSignals, type Observation } from './signals.js';
-import { weightsAt } from './weights.js';
+import { BasculeError } from '../errors.js';
+import { replicasOf, scaleLive } from '../cutover/actions/live.js';
+import { productionFollows, txtClusterName, waitForDns } from '../cutover/actions/follows.js';
+import { errorText } from '../cutover/actions/wait.js';
+import { SHIFT_STEPS, type SettledName, type ShiftJournal, type ShiftStep } from '../cutover/shift-journal.js';
+import type { CutoverSpec } from '../cutover/spec.js';
+import type { ZoneKind } from '../production/inventory.js';
+import { withLiveAffixes } from '../production/layout.js';
+import type { Observed } from '../production/observe.js';
+import type { RegistryAffixes } from '../production/registry.js';
+import { diffChanges, pairAt, settledFor, stateOf, type ZoneChange } from './batches.js';
+import { runStages } from './stages.js';
+import { changedUnder, notAsLeft, Run, ShiftFailure, type Outcome, type ShiftRunPorts } from './run.js';
 
-export interface ShiftPorts {
-  /** The production names as Route53 holds them now (every page read). */
-  read(): Promise<readonly ProductionName[]>;
-  /** One atomic change batch, waited until INSYNC. */
-  apply(zoneId: string, changes: readonly Change[], comment: string): Promise<void>;
-  /** The new colour's target health and 5XX counts since a moment. */
-  signals(sinceMs: number): Promise<Observation>;
-  /** The API record and the TXT to the new colour (and back). */
-  flip(): Promise<void>;
-  unflip(): Promise<void>;
-  writeJournal(j: ShiftJournal): void;
-  now(): number;
-  sleep(ms: number): Promise<void>;
-  progress?(event: { step: string; state: string; detail?: string }): void;
-}
+export { changedUnder, notAsLeft, Run, ShiftFailure, type Outcome, type ShiftRunPorts };
 
-export interface ShiftSettings {
-  /** The longest TTL of the production names (a hold lasts at least this). */
-  readonly ttlMs: number;
-  /** How long a read-back may wait for Route53 to hold the weights. */
-  readonly verifyTimeoutMs: number;
-  readonly pollMs: number;
-  /** How often a hold looks at the signals. */
-  readonly signalPollMs: number;
-}
 
-export type Outcome = 'completed' | 'paused' | 'reverted' | 'rolled-back';
 
-const other = (c: Colour): Colour => (c === 'blue' ? 'green' : 'blue');
+// --- The forward steps -------------------------------------------------------------
 
-class Run {
-  constructor(
-    readonly ports: ShiftPorts,
-    readonly j: ShiftJournal,
-    readonly s: ShiftSettings,
-  ) {}
-
-  event(what: string, state = 'done', detail?: string) {
-    this.j.events.push({ at: new Date(this.ports.now()).toISOString(), what });
-    this.ports.writeJournal(this.j);
-    this.ports.progress?.({ step: what, state, ...(detail ? { detail } : {}) });
-  }
-
-  /** Only the names the shift moves (those recorded before), as Route53 holds them now. */
-  async names(): Promise<ProductionName[]> {
-    const keys = new Set(this.j.before.map((n) => `${n.name} ${n.type}`));
-    return (await this.ports.read()).filter((n) => keys.has(`${n.name} ${n.type}`));
-  }
-
-  async convert() {
-    if (this.j.converted) return;
-    // From what Route53 holds now: after a kill mid-conversion, converted zones are not converted twice.
-    const simple = (await this.names()).filter((n) => n.now.kind === 'simple');
-    for (const batch of conversionBatches(simple, this.j.from)) {
-      await this.ports.apply(batch.zoneId, batch.changes, `bascule: production names of zone ${batch.zoneId} to weighted records (${this.j.from} 100, ${this.j.to} 0)`);
-      this.event(`converted zone ${batch.zoneId} to weighted records`);
+/** The conversion, zone by zone: a zone already converted (a kill after its batch) is not converted twice. */
+async function convert(run: Run): Promise<void> {
+  const { from } = run.spec;
+  const observed = await run.observe();
+  const views = run.views(observed);
+  const zones = [...new Set(run.j.before.names.map((n) => n.zoneId))].filter((z) => !run.j.convertedZones.includes(z));
+  for (const zoneId of zones) {
+    const changes: ZoneChange[] = [];
+    const problems: string[] = [];
+    for (const n of run.j.before.names.filter((x) => x.zoneId === zoneId && x.action === 'converts')) {
+      const view = views.get(n.name) ?? [];
+      const state = stateOf(run.j, n, view);
+      if (state.kind === 'before') changes.push(...diffChanges(view, pairAt(n.pair, from, { from: 100, to: 0 })).map((change) => ({ zoneId, change })));
+      else if (state.kind !== 'pair') problems.push(notAsLeft(run, n, view, 'its records as the plan saw them'));
     }
-    this.j.converted = true;
-    this.event('production names are weighted records');
-  }
-
-  /** Writes the weights for a share (in the order that never passes 0/0), then reads them back. */
-  async moveTo(share: number, fromShare: number) {
-    const names = await this.names();
-    for (const step of stageWrites(names, this.j.from, this.j.to, weightsAt(share), weightsAt(fromShare))) {
-      for (const b of step.batches) await this.ports.apply(b.zoneId, b.changes, `bascule: ${step.colour} weight ${step.weight}`);
-      this.event(`back to ${share}%: ${step.colour} weight ${step.weight}`);
-    }
-    await this.verify(share);
-  }
-
-  async verify(share: number) {
-    const w = weightsAt(share);
-    const expected = { [this.j.to]: w.to, [this.j.from]: w.from } as Record<Colour, number>;
-    const deadline = this.ports.now() + this.s.verifyTimeoutMs;
-    for (;;) {
-      const differ = weightsDiffer(await this.names(), expected, this.j.before);
-      if (differ.length === 0) return;
-      if (this.ports.now() >= deadline) {
-        throw new BasculeError('check', `Route53 does not hold ${this.j.to} ${w.to} / ${this.j.from} ${w.from} on every production name after ${Math.round(this.s.verifyTimeoutMs / 1000)}s: ${differ.slice(0, 5).join('; ')}`, {
-          hint: 'someone else may be writing these records (an ExternalDNS still running?); look at the zone, then resume',
-        });
-      }
-      await this.ports.sleep(this.s.pollMs);
-    }
-  }
-
-  async hold(): Promise<string[] | undefined> {
-    const stage = this.j.stage as NonNullable<ShiftJournal['stage']>;
-    const from = stage.holdFrom as number;
-    const until = from + Math.max(this.s.ttlMs, this.j.holdMs);
-    for (;;) {
-      const verdict = evaluateSignals(await this.ports.signals(from), this.j.thresholds);
-      this.ports.progress?.({ step: `stage ${stage.target}%: hold`, state: verdict.ok ? 'holding' : 'failing', detail: verdict.summary });
-      if (!verdict.ok) return [...verdict.failures];
-      const now = this.ports.now();
-      if (now >= until) return undefined;
-      await this.ports.sleep(Math.min(this.s.signalPollMs, until - now));
-    }
-  }
-
-  async revert(reasons: string[]) {
-    const stage = this.j.stage as NonNullable<ShiftJournal['stage']>;
-    const back = this.j.share;
-    this.event(`stage ${stage.target}% failed: ${reasons.join('; ')}; reverting to ${back}%`, 'failed');
-    if (this.j.flipped && back < this.j.flipAt) {
-      await this.ports.unflip();
-      this.j.flipped = false;
-      this.event(`API record and TXT back to ${this.j.from}`);
-    }
-    await this.moveTo(back, stage.target);
-    this.j.revert = { stage: stage.index, to: back, reasons, at: new Date(this.ports.now()).toISOString() };
-    this.j.stage = null;
-    this.j.state = 'reverted';
-    this.event(`reverted to ${this.j.to} ${back}% / ${this.j.from} ${100 - back}%`, 'reverted');
-  }
-
-  async shift(): Promise<Outcome> {
-    this.j.state = 'running';
-    this.j.revert = null;
-    this.ports.writeJournal(this.j);
-    await this.convert();
-    for (let i = this.j.stage?.index ?? this.j.stages.findIndex((p) => p > this.j.share); i >= 0 && i < this.j.stages.length; i += 1) {
-      const target = this.j.stages[i] as number;
-      if (this.j.stage?.index !== i) {
-        this.j.stage = { index: i, target, phase: 'raise' };
-        this.event(`stage ${i + 1}/${this.j.stages.length}: ${this.j.to} ${target}%`, 'started');
-      }
-      const stage = this.j.stage as NonNullable<ShiftJournal['stage']>;
-      const names = await this.names();
-      if (stage.phase === 'raise' || stage.phase === 'lower') {
-        // Raise the new colour's weight first, lower the old one's second: never 0/0.
-        const [raise, lower] = stageWrites(names, this.j.from, this.j.to, weightsAt(target), weightsAt(this.j.share));
-        for (const step of stage.phase === 'raise' ? [raise, lower] : [lower]) {
-          if (!step) continue;
-          for (const b of step.batches) await this.ports.apply(b.zoneId, b.changes, `bascule: stage ${target}%, ${step.colour} weight ${step.weight}`);
-          stage.phase = step === raise ? 'lower' : 'verify';
-          this.event(`stage ${target}%: ${step.colour} weight ${step.weight}`);
-        }
-      }
-      if (stage.phase === 'verify') {
-        await this.verify(target);
-        stage.phase = target === this.j.flipAt && !this.j.flipped ? 'flip' : 'hold';
-        stage.holdFrom = this.ports.now();
-        this.event(`stage ${target}%: Route53 holds ${this.j.to} ${target} / ${this.j.from} ${100 - target} on ${this.j.before.length} name${this.j.before.length === 1 ? '' : 's'}`);
-      }
-      if (stage.phase === 'flip') {
-        await this.ports.flip();
-        this.j.flipped = true;
-        stage.phase = 'hold';
-        this.event(`stage ${target}%: API record and TXT now name ${this.j.to}`);
-      }
-      const failures = await this.hold();
-      if (failures) {
-        await this.revert(failures);
-        return 'reverted';
-      }
-      this.j.share = target;
-      this.j.stage = null;
-      const last = i === this.j.stages.length - 1;
-      if (this.j.pause && !last) {
-        this.j.state = 'paused';
-        this.event(`stage ${target}% held: paused`, 'paused');
-        return 'paused';
-      }
-      this.event(`stage ${target}% held`);
-    }
-    this.j.state = 'completed';
-    this.event(`shift complete: ${this.j.to} 100%`, 'completed');
-    return 'completed';
-  }
-
-  /** Back to exactly what was there before: at once, or stage by stage (each held a TTL). */
-  async rollback(gradual: boolean): Promise<Outcome> {
-    this.j.rollback = { gradual };
-    this.j.state = 'rolling-back';
-    this.j.revert = null;
-    this.event(`rollback ${gradual ? 'stage by stage' : 'at once'} from ${this.j.to} ${this.j.share}%`, 'started');
-    // A stage in progress may have written part of its weights: read what Route53 holds.
-    if (this.j.stage) {
-      const held = (await this.names()).map(heldWeights).find((w) => w !== undefined);
-      if (held) this.j.share = Math.max(this.j.share, held[this.j.to]);
-      this.j.stage = null;
-    }
-    if (gradual) {
-      const steps = [...this.j.stages.filter((p) => p < this.j.share)].reverse();
-      for (const p of [...steps.filter((p) => p > this.j.startShare), this.j.startShare]) {
-        if (p >= this.j.share) continue;
-        if (this.j.flipped && p < this.j.flipAt) await this.unflip();
-        if (this.j.converted || this.j.before.some((n) => n.now.kind === 'weighted')) await this.moveTo(p, this.j.share);
-        this.j.share = p;
-        this.event(`rolled back to ${this.j.to} ${p}%`);
-        const until = this.ports.now() + this.s.ttlMs;
-        while (this.ports.now() < until) await this.ports.sleep(Math.min(this.s.pollMs, until - this.ports.now()));
-      }
-    }
-    if (this.j.flipped) await this.unflip();
-    const current = await this.names();
-    for (const b of restoreBatches(this.j.before, current)) {
-      await this.ports.apply(b.zoneId, b.changes, `bascule: production names of zone ${b.zoneId} as before the shift`);
-      this.event(`zone ${b.zoneId} as before the shift`);
-    }
-    const after = await this.names();
-    const differ = differsFromBefore(this.j.before, after);
-    if (differ.length > 0) throw new BasculeError('check', `after the rollback Route53 does not hold what it held before: ${differ.slice(0, 5).join('; ')}`);
-    this.j.converted = this.j.before.every((n) => n.now.kind === 'weighted');
-    this.j.share = this.j.startShare;
-    this.j.state = 'rolled-back';
-    this.j.rollback = null;
-    this.event('rolled back: production as before the shift', 'rolled-back');
-    return 'rolled-back';
-  }
-
-  async unflip() {
-    await this.ports.unflip();
-    this.j.flipped = false;
-    this.event(`API record and TXT back to ${this.j.from}`);
+    if (problems.length > 0) throw changedUnder(problems, 'the conversion');
+    await run.write(changes, `bascule shift ${run.spec.platform}: production names of zone ${zoneId} to weighted records (${from} 100, ${run.spec.to} 0)`);
+    run.ports.emit({ kind: 'zone-written', what: 'converted', zoneId, names: run.namesIn(zoneId) });
+    run.save({ convertedZones: [...run.j.convertedZones, zoneId] }, `zone ${zoneId} converted to weighted records`);
   }
 }
 
-/** Names whose record sets differ from the snapshot (simple: values/alias/TTL; weighted: weights). */
-export function differsFromBefore(before: readonly ProductionName[], now: readonly ProductionName[]): string[] {
-  const held = new Map(now.map((n) => [`${n.name} ${n.type}`, n]));
-  const out: string[] = [];
-  for (const b of before) {
-    const n = held.get(`${b.name} ${b.type}`);
-    if (!n) out.push(`${b.name} ${b.type}: missing`);
-    else if (b.now.kind !== n.now.kind) out.push(`${b.name} ${b.type}: ${n.now.kind}, was ${b.now.kind}`);
-    else if (b.now.kind === 'simple' && n.now.kind === 'simple' && JSON.stringify(b.now.set) !== JSON.stringify(n.now.set)) out.push(`${b.name} ${b.type}: changed`);
-    else if (JSON.stringify(heldWeights(b)) !== JSON.stringify(heldWeights(n))) out.push(`${b.name} ${b.type}: other weights`);
+
+/** What the settle writes: computed once from production (the new colour's own records), recorded before its first batch. */
+async function settlePlan(run: Run, observed: Observed, affixes: Partial<Record<ZoneKind, RegistryAffixes>>): Promise<SettledName[]> {
+  const { to } = run.spec;
+  const byName = new Map(observed.names.map((n) => [n.name, n]));
+  const out: SettledName[] = [];
+  const problems: string[] = [];
+  for (const s of run.j.before.names) {
+    const n = byName.get(s.name);
+    const kind = run.spec.layout.kinds.find((k) => k.kind === n?.kind);
+    const settled = n && kind ? settledFor(n, to, kind.colours[to].liveOwner, affixes[n.kind] ?? kind.liveAffixes) : `${s.name} is no longer a production name`;
+    if (typeof settled === 'string') problems.push(`${s.name}: ${settled}`);
+    else out.push(settled);
+  }
+  if (problems.length > 0) {
+    throw new BasculeError('check', `the shift cannot settle: ${problems.join('; ')}`, { hint: `serve these names from ${to} again (its cluster-scoped ExternalDNS writes its own records), then resume; or roll the shift back` });
   }
   return out;
 }
 
-export function runShift(ports: ShiftPorts, journal: ShiftJournal, settings: ShiftSettings): Promise<Outcome> {
-  if (journal.state === 'rolling-back') return new Run(ports, journal, settings).rollback(journal.rollback?.gradual ?? false);
-  return new Run(ports, journal, settings).shift();
+/** Each weighted pair replaced by the new colour's simple records and their registry entries, one batch per zone. */
+async function settle(run: Run): Promise<void> {
+  const { from, to } = run.spec;
+  const { affixes } = await run.liveOf(to);
+  let observed = await run.observe(affixes);
+  if (run.j.settle === null) {
+    run.save({ settle: await settlePlan(run, observed, affixes) }, `the settle planned: ${run.j.before.names.length} names to ${to}'s records`);
+    // The lock's evidence now covers what the settle writes (journal-check.ts accepts the digest before it only until here).
+    await run.advance('settle-write');
+    observed = await run.observe(affixes);
+  }
+  const views = run.views(observed);
+  const zones = [...new Set(run.j.before.names.map((n) => n.zoneId))].filter((z) => !run.j.settledZones.includes(z));
+  for (const zoneId of zones) {
+    const changes: ZoneChange[] = [];
+    const problems: string[] = [];
+    for (const n of run.j.before.names.filter((x) => x.zoneId === zoneId)) {
+      const view = views.get(n.name) ?? [];
+      const target = run.j.settle?.find((s) => s.name === n.name) as SettledName;
+      const state = stateOf(run.j, n, view);
+      if (state.kind === 'pair' && state.weights.to === 100 && state.weights.from === 0) changes.push(...diffChanges(view, [...target.sets, ...target.registry]).map((change) => ({ zoneId, change })));
+      else if (state.kind !== 'settled') problems.push(notAsLeft(run, n, view, `the weighted pair at ${to} 100 / ${from} 0`));
+    }
+    if (problems.length > 0) throw changedUnder(problems, 'the settle');
+    await run.write(changes, `bascule shift ${run.spec.platform}: production names of zone ${zoneId} settled on ${to}`);
+    run.ports.emit({ kind: 'zone-written', what: 'settled', zoneId, names: run.namesIn(zoneId) });
+    run.save({ settledZones: [...run.j.settledZones, zoneId] }, `zone ${zoneId} settled on ${to}`);
+  }
 }
 
-export function rollbackShift(ports: ShiftPorts, journal: ShiftJournal, settings: ShiftSettings, gradual: boolean): Promise<Outcome> {
-  return new Run(ports, journal, settings).rollback(journal.rollback?.gradual ?? gradual);
+/** The fence: the old colour's live ExternalDNS stopped (no pod left) and owning no shifted name. */
+export async function fence(run: Run, colour: Colour, names: readonly string[]): Promise<void> {
+  await scaleLive(run.spec, run.ports, colour, replicasOf(run.spec, 0));
+  const observed = await run.observe((await run.liveOf(colour)).affixes);
+  const owned = observed.names.filter((n) => names.includes(n.name) && n.owner.kind === 'live' && n.owner.colour === colour).map((n) => n.name);
+  if (owned.length > 0) {
+    throw new BasculeError('check', `${colour}'s live ExternalDNS still own ${owned.join(', ')}: they could take ${owned.length === 1 ? 'it' : 'them'} back`, { hint: 'look at the registry entries of these names (bascule status); resume once they name the live colour' });
+  }
+  run.ports.emit({ kind: 'fence', colour, deployments: run.spec.externalDns.deployments });
 }
 
-export { other };
+/** Production and DNS follow the colour, the old one is fenced, and a token for the stable name is accepted. */
+async function postcheck(run: Run): Promise<void> {
+  const { spec, ports } = run;
+  const names = run.j.before.names.map((n) => n.name);
+  await fence(run, spec.from, names);
+  const live = await run.liveOf(spec.to);
+  await productionFollows(spec, ports, {
+    colour: spec.to,
+    names,
+    layout: withLiveAffixes(spec.layout, live.affixes),
+    intervalMs: live.intervalMs,
+    hint: `the settled records are not ${spec.to}'s: look at them and at ${spec.to}'s live ExternalDNS logs; the journal says how to resume or roll back`,
+  });
+  for (const note of await waitForDns(spec, ports, spec.to, run.j.before)) ports.emit({ kind: 'note', text: note });
+  const name = await txtClusterName(spec, ports);
+  if (name !== spec.clusters[spec.to].clusterName) throw new BasculeError('check', `a token for the stable name would be signed for ${name}, not ${spec.clusters[spec.to].clusterName}`);
+  const version = await ports.kube[spec.to].version();
+  ports.emit({ kind: 'token-accepted', txtName: spec.txtRecord.name, clusterName: name, colour: spec.to, version });
+}
+
+async function forwardStep(run: Run, id: Exclude<ShiftStep, 'stages'>): Promise<void> {
+  const { spec, ports } = run;
+  switch (id) {
+    case 'stop-source':
+      return scaleLive(spec, ports, spec.from, replicasOf(spec, 0));
+    case 'convert':
+      return convert(run);
+    case 'settle':
+      return settle(run);
+    case 'start-target':
+      return scaleLive(spec, ports, spec.to, replicasOf(spec, 1), { migrateFrom: 'none' });
+    case 'postcheck':
+      return postcheck(run);
+    case 'record-live': {
+      const result = ports.writeLive(spec.to, spec.from);
+      ports.emit({ kind: 'live-written', result, live: spec.to });
+      run.save({ liveRecorded: true });
+      return;
+    }
+  }
+}
+
+const next = (id: ShiftStep): ShiftStep | null => SHIFT_STEPS[SHIFT_STEPS.indexOf(id) + 1] ?? null;
+
+/** A step's frame: the lock moved on, journalled as begun, its events, journalled as done. */
+export async function inStep(run: Run, id: ShiftStep, title: string, body: () => Promise<void>): Promise<void> {
+  await run.advance(id);
+  run.save({ at: id, inStep: true });
+  const index = SHIFT_STEPS.indexOf(id) + 1;
+  run.ports.emit({ kind: 'step-started', index, total: SHIFT_STEPS.length, title });
+  run.ports.progress({ step: id, state: 'started', detail: title });
+  const started = run.now.getTime();
+  await body();
+  run.ports.emit({ kind: 'step-done', elapsedMs: run.now.getTime() - started });
+  run.save({ at: next(id), inStep: false }, `${id} done`);
+}
+
+/** Runs the journal's remaining forward steps; a paused or reverted stage ends the run there. */
+export async function runForward(spec: CutoverSpec, ports: ShiftRunPorts, journal: ShiftJournal, titles: (id: ShiftStep) => string): Promise<{ outcome: Outcome; journal: ShiftJournal }> {
+  const run = new Run(spec, ports, journal);
+  run.save({ state: 'running', revert: null, failure: null });
+  const failed = (step: string, error: unknown): never => {
+    run.save({ state: 'failed', failure: { step, error: errorText(error), at: run.now.toISOString() } }, `${step} failed: ${errorText(error)}`);
+    ports.emit({ kind: 'step-failed' });
+    throw new ShiftFailure(step, error, run.j);
+  };
+  while (run.j.at !== null) {
+    const id: ShiftStep = run.j.at;
+    try {
+      if (id === 'stages') {
+        const ended = await runStages(run, titles('stages'));
+        if (ended !== 'done') return { outcome: ended, journal: run.j };
+        continue;
+      }
+      await inStep(run, id, titles(id), () => forwardStep(run, id));
+    } catch (error) {
+      failed(run.j.stage ? `stage ${run.j.stage.index + 1} (${run.j.stage.phase})` : id, error);
+    }
+  }
+  run.save({ state: 'completed' }, `shift complete: production on ${spec.to}, settled`);
+  return { outcome: 'completed', journal: run.j };
+}

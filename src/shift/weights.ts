@@ -10,7 +10,8 @@
  * the traffic equally (the blueprints' README is wrong about that).
  */
 import { usageError } from '../errors.js';
-import { formatMs, parseDurationMs } from '../switch/options.js';
+import { formatMs, parseDurationMs } from '../cutover/options.js';
+import type { ShiftOptions, SignalThresholds } from '../cutover/shift-journal.js';
 
 export interface Weights {
   /** The colour traffic moves to. */
@@ -24,27 +25,8 @@ export const weightsAt = (p: number): Weights => ({ to: p, from: 100 - p });
 
 export const isZeroZero = (w: Weights) => w.to === 0 && w.from === 0;
 
-export interface SignalThresholds {
-  /** Revert when the share of 5XX answers among green's requests over the hold window exceeds this (percent). */
-  readonly max5xxPercent: number;
-  /** Below this many requests in the window the rate is not judged (too little traffic to say). */
-  readonly minRequests: number;
-  /** Revert when more of green's targets than this are unhealthy (ELBv2 target health). */
-  readonly maxUnhealthyTargets: number;
-}
-
-export interface GradualOptions {
-  readonly stages: readonly number[];
-  /** The stage at which the API CNAME and the TXT record flip. */
-  readonly flipAt: number;
-  /** Each stage holds at least this long (and at least one TTL). */
-  readonly holdMs: number;
-  /** Stop after each stage but the last until --resume. */
-  readonly pause: boolean;
-  readonly thresholds: SignalThresholds;
-  /** How often a hold looks at the signals. */
-  readonly signalPollMs: number;
-}
+export type { SignalThresholds };
+export type GradualOptions = ShiftOptions;
 
 export interface RawGradualFlags {
   weights?: string;
@@ -114,20 +96,25 @@ export function parseGradualFlags(flags: RawGradualFlags): GradualOptions {
   };
 }
 
+/** The new colour's share of a weighted pair, in percent (undefined: 0/0, which Route53 splits equally). */
+export function shareOf(w: Weights): number | undefined {
+  if (isZeroZero(w)) return undefined;
+  return w.to === 0 ? 0 : w.from === 0 ? 100 : Math.round((w.to * 100) / (w.to + w.from));
+}
+
 /**
- * The stages still to run, given green's share Route53 holds now. A stage at
- * or below it would move traffic back: refused (rollback is the way back).
+ * Refuses stages that would not move traffic forward from the share the new
+ * colour already has: a stage at or below it would move traffic back
+ * (rollback is the way back). A lone stage 100 at 100 is allowed: the settle
+ * is what remains (a recovery of a shift that reached its last stage).
  */
-export function remainingStages(stages: readonly number[], current: Weights): number[] {
-  if (isZeroZero(current)) {
-    throw usageError('Route53 holds weight 0 for both colours: Route53 splits such traffic equally, so the current share is unknown', 'set the weights by hand (or roll back the previous shift), then run the shift again');
-  }
-  const share = current.to === 0 ? 0 : current.from === 0 ? 100 : Math.round((current.to * 100) / (current.to + current.from));
+export function checkStages(stages: readonly number[], share: number): void {
   const first = stages[0] as number;
-  if (first <= share) {
-    throw usageError(`--weights ${stages.join(',')}: the stage ${first} is not above the share the new colour already has (${share}%)`, share === 100 ? 'the shift is done; nothing to move' : `start above ${share}, e.g. --weights ${stages.filter((s) => s > share).join(',') || 100}`);
-  }
-  return [...stages];
+  if (first > share || (first === 100 && share === 100)) return;
+  throw usageError(
+    `--weights ${stages.join(',')}: the stage ${first} is not above the share the new colour already has (${share}%)`,
+    `start above ${share}, e.g. --weights ${stages.filter((s) => s > share).join(',') || 100}`,
+  );
 }
 
 export const describeOptions = (o: GradualOptions) =>

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Io } from '../io.js';
-import type { ClusterAccess } from '../kubeconfig/build.js';
+import type { ClusterAccess } from '../platform/clusters.js';
 import type { Colour, Platform } from '../platform/model.js';
 import { readPlatform } from '../platform/read.js';
 import { confirm, connectClusters, kubeClients, progressFor, resolverOf, route53For } from '../cutover/connect.js';
