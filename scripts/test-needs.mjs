@@ -100,8 +100,13 @@ function aptInstall(packages, { env, run }) {
 }
 
 /**
+ * @typedef {(command: string, args: string[], options?: { env?: NodeJS.ProcessEnv }) => { status: number | null; stderr?: string | null }} Runner
+ */
+
+/**
  * Checks, installs when it may (unless check-only), and says what it did:
  * returns the exit code; prints at most one line on stderr (two when an install fails).
+ * @param {{ checkOnly?: boolean; env?: NodeJS.ProcessEnv; uid?: number; platform?: string; run?: Runner; say?: (line: string) => void }} [options]
  */
 export function main({ checkOnly = false, env = process.env, uid = process.getuid?.(), platform = process.platform, run = defaultRun, say = (line) => process.stderr.write(`${line}\n`) } = {}) {
   const facts = observe({ env, uid, platform, run });
@@ -118,6 +123,7 @@ export function main({ checkOnly = false, env = process.env, uid = process.getui
   return 0;
 }
 
+/** @type {Runner} */
 function defaultRun(command, args, options = {}) {
   return spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600_000, ...options });
 }

@@ -12,7 +12,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BasculeError, usageError } from './errors.js';
 import { withVerbose, type Io } from './io.js';
-import { VERSION, COMMIT, versionLine } from './version.js';
+import { versionJson, versionLine } from './version.js';
 import { OUTPUT_FLAG, TOKEN_FLAGS, VERBOSE_FLAG, type FastParse, type FlagSpec, type TokenFlags } from './token/flags.js';
 import { completeWith, completionScript, SHELLS, type Shell } from './terminal/completion.js';
 import { findPlatformFile } from './terminal/platform-file.js';
@@ -277,7 +277,7 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     );
 
   outputOption(program.command('version').description('print the version and the git commit'), ['text', 'json']).action((flags: { output: 'text' | 'json' }) =>
-    io.stdout(flags.output === 'json' ? `${JSON.stringify({ version: VERSION, commit: COMMIT, node: process.version }, null, 2)}\n` : `${versionLine()}\n`),
+    io.stdout(flags.output === 'json' ? `${JSON.stringify(versionJson(), null, 2)}\n` : `${versionLine()}\n`),
   );
 
   program

@@ -142,13 +142,11 @@ describe('-v is --verbose, not the version', () => {
 });
 
 describe('version and cache list: text and JSON', () => {
-  it('version --output json', async () => {
+  it('version --output json names the runtime (in-process: Node; each artefact: test/e2e/version.test.ts)', async () => {
     const r = await cli(['version', '-o', 'json']);
     expect(r.code).toBe(0);
     const shape = JSON.parse(r.stdout);
-    expect(Object.keys(shape)).toEqual(['version', 'commit', 'node']);
-    expect(shape.node).toBe(process.version);
-    golden('test/golden/version.json', `${JSON.stringify({ ...shape, version: '<version>', commit: '<commit>', node: '<node>' }, null, 2)}\n`);
+    expect(shape).toEqual({ version: expect.any(String), commit: expect.any(String), runtime: 'node', runtimeVersion: process.versions.node });
     expect((await cli(['version'])).stdout).toBe(`bascule ${shape.version} (commit ${shape.commit}, node ${process.version})\n`);
   });
 
