@@ -46,8 +46,45 @@ const commandPath = (cmd: Command): string => {
   return names.join(' ');
 };
 
+/** A flag given as another flag's value (`--config --out x.yaml`): commander takes it, as getopt would. */
+function swallowedFlag(cmd: Command): { option: Option; value: string } | undefined {
+  const flags = new Set(['--help', '-h']);
+  for (let c: Command | null = cmd; c; c = c.parent) for (const o of c.options) for (const f of [o.long, o.short]) if (f) flags.add(f);
+  for (const option of cmd.options) {
+    if (!option.required) continue; // no value, or an optional one (commander never gives it a flag)
+    const raw: unknown = cmd.getOptionValue(option.attributeName());
+    for (const value of Array.isArray(raw) ? raw : [raw]) {
+      if (typeof value === 'string' && flags.has(value.split('=')[0] as string)) return { option, value };
+    }
+  }
+  return undefined;
+}
+
+const swallowedError = (cmd: Command, { option, value }: { option: Option; value: string }): BasculeError => {
+  const name = [option.short, option.long].filter(Boolean).join('/') || option.flags;
+  const placeholder = /<[^>]+>/.exec(option.flags)?.[0] ?? 'VALUE';
+  return usageError(`${name} has no value: it took the next flag, ${value}, as its value`, `write ${option.long ?? name} ${placeholder} before ${value}; see '${commandPath(cmd)} --help'`);
+};
+
+/** Arguments a command does not take: say which, and what was probably meant. */
+function excessError(cmd: Command): BasculeError {
+  const where = commandPath(cmd);
+  const swallowed = swallowedFlag(cmd);
+  if (swallowed) return swallowedError(cmd, swallowed);
+  const expected = cmd.registeredArguments.length;
+  const stray = cmd.args.slice(expected);
+  const takes = expected === 0 ? 'takes no arguments, only flags' : `takes ${expected} argument${expected === 1 ? '' : 's'} (${cmd.registeredArguments.map((a) => a.name()).join(', ')})`;
+  const first = stray[0] as string;
+  const config = cmd.options.some((o) => o.long === '--config') && /\.(ya?ml|json)$/i.test(first);
+  return usageError(
+    `unexpected argument${stray.length > 1 ? 's' : ''} ${stray.map((a) => `'${a}'`).join(' ')}: '${where}' ${takes}`,
+    config ? `did you mean '--config ${first}'? see '${where} --help'` : `drop it, or put it after the flag it belongs to (--flag VALUE); see '${where} --help'`,
+  );
+}
+
 /** Commander's own usage errors, in bascule's error:/hint: form (exit 2), the hint naming --help. */
 export function usageFromCommander(error: CommanderError, cmd: Command): BasculeError {
+  if (error.code === 'commander.excessArguments') return excessError(cmd);
   const [message, ...rest] = error.message.replace(/^error: /, '').split('\n');
   const where = commandPath(cmd);
   const suggestion = /\(Did you mean (.+)\?\)/.exec(rest.join(' '))?.[1];
@@ -101,8 +138,9 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
   const withPlatformAndProfile = <T extends { config?: string; profile?: string }>(flags: T): T & { config: string } =>
     withPlatformFile({ ...flags, profile: flags.profile ?? globals().profile });
 
-  /** The same search for a command that also runs without one (--config and BASCULE_CONFIG are taken as given). */
+  /** The same search for a command that also runs without one (--config and BASCULE_CONFIG must name a file). */
   const withOptionalPlatformFile = <T extends { config?: string }>(flags: T): T => {
+    if (flags.config !== undefined || io.env.BASCULE_CONFIG) return withPlatformFile(flags);
     try {
       return withPlatformFile(flags);
     } catch {
@@ -311,6 +349,8 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     }
   }
   program.hook('preAction', (_, action) => {
+    const swallowed = swallowedFlag(action);
+    if (swallowed) throw swallowedError(action, swallowed);
     for (let c: Command | null = action; c; c = c.parent) {
       if (c.opts<{ verbose?: boolean }>().verbose) {
         io = withVerbose(processIo);

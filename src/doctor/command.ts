@@ -37,7 +37,10 @@ const MARK: Record<LinkStatus, string> = { ok: '✓', fail: '✗', unknown: '?',
 
 export function reportText(report: DoctorReport): string {
   const width = Math.max(...report.links.map((l) => l.name.length));
-  const lines = [`bascule doctor: ${report.context !== undefined ? `context "${report.context}"` : 'no kubeconfig'}${report.clusterName ? `, cluster ${report.clusterName}` : ''}`, ''];
+  const kubeconfig = report.links.find((l) => l.name === 'kubeconfig');
+  // No context: either -i named the cluster (no kubeconfig read), or the kubeconfig link says what is missing.
+  const subject = report.context !== undefined ? `context "${report.context}"` : kubeconfig?.status === 'skipped' ? 'no kubeconfig (-i names the cluster)' : 'no context to check (see the kubeconfig link)';
+  const lines = [`bascule doctor: ${subject}${report.clusterName ? `, cluster ${report.clusterName}` : ''}`, ''];
   for (const l of report.links) {
     lines.push(`${MARK[l.status]} ${l.name.padEnd(width)}  ${l.detail}`);
     if (l.fix && l.status !== 'ok' && l.status !== 'skipped') lines.push(`  ${' '.repeat(width)}  fix: ${l.fix}`);
@@ -75,7 +78,7 @@ function directInput(flags: DoctorFlags, env: NodeJS.ProcessEnv): PluginInput | 
 
 export async function doctorCommand(flags: DoctorFlags, io: Io): Promise<void> {
   const output = flags.output ?? 'text';
-  if (output !== 'text' && output !== 'json') throw usageError(`--output ${JSON.stringify(output)} is not text or json`);
+  if (output !== 'text' && output !== 'json') throw usageError(`--output ${JSON.stringify(output)} is not text or json`, 'give --output text (the default) or --output json');
   if (flags.context !== undefined && flags.clusterId !== undefined) throw usageError('--context and -i are exclusive', 'give a kubeconfig context, or the cluster (with --role, --region...) without one');
   if (flags.clusterId === undefined && (flags.role || flags.region || flags.profile || flags.dnsServer || flags.allowCluster || flags.dns === false)) {
     throw usageError('--role, --region, --profile, --dns-server, --allow-cluster and --no-dns go with -i', 'with a kubeconfig context, the doctor reads them from the exec entry');
