@@ -14,7 +14,8 @@ import { BasculeError, usageError } from './errors.js';
 import { withVerbose, type Io } from './io.js';
 import { versionJson, versionLine } from './version.js';
 import { OUTPUT_FLAG, TOKEN_FLAGS, VERBOSE_FLAG, type FastParse, type FlagSpec, type TokenFlags } from './token/flags.js';
-import { completeWith, completionScript, SHELLS, type Shell } from './terminal/completion.js';
+import { completeArguments, completeWith, completionScript, SHELLS, type Shell } from './terminal/completion.js';
+import { HELP, helpAfter } from './help.js';
 import { findPlatformFile } from './terminal/platform-file.js';
 
 /**
@@ -318,7 +319,7 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     io.stdout(flags.output === 'json' ? `${JSON.stringify(versionJson(), null, 2)}\n` : `${versionLine()}\n`),
   );
 
-  program
+  const completion = program
     .command('completion')
     .description('print the shell completion script: bash, zsh or fish (see the script\'s first lines to install it)')
     .argument('<shell>', SHELLS.join(', '))
@@ -326,10 +327,13 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
       if (!(SHELLS as readonly string[]).includes(shell)) throw usageError(`unknown shell ${JSON.stringify(shell)}`, `bascule completes ${SHELLS.join(', ')}: e.g. bascule completion bash`);
       io.stdout(completionScript(shell as Shell, program));
     });
+  completeArguments(completion, SHELLS.map((shell) => ({ name: shell, description: `the ${shell} completion script` })));
 
-  // Every command: -v/--verbose, bascule's error:/hint: form for commander's errors, help on stdout.
+  // Every command: -v/--verbose, examples and docs after its help, bascule's error:/hint: form for commander's errors, help on stdout.
   for (const command of allCommands(program)) {
     if (!command.options.some((o) => o.long === '--verbose')) addOptions(command, [VERBOSE_FLAG]);
+    const help = HELP[commandPath(command).replace(/^bascule ?/, '')];
+    if (help) command.addHelpText('after', helpAfter(help));
     command
       .configureOutput({ writeOut: processIo.stdout, writeErr: processIo.stderr, outputError: () => undefined })
       .exitOverride((error) => {
