@@ -73,6 +73,21 @@ describe('each mistake: the input at fault, a hint, no errno code', () => {
   });
 });
 
+describe('doctor, with a kubeconfig that lacks the context asked for', () => {
+  it('says the context is missing (not "no kubeconfig"), and lists those there', async () => {
+    const kubeconfig = join(work, 'kubeconfig.yaml');
+    const made = await runInProcess(['kubeconfig', '--config', 'platform.yaml', '--out', kubeconfig], { cwd: work });
+    expect(made.code, made.stderr).toBe(0);
+    const r = await runInProcess(['doctor', '--context', 'devinfra-root'], { env: cleanEnv({ KUBECONFIG: kubeconfig }), cwd: work });
+    expect(r.code).toBe(1);
+    const [header, , link, fix] = r.stdout.split('\n');
+    expect(header).toBe('bascule doctor: no context to check (see the kubeconfig link)');
+    expect(link).toBe(`✗ kubeconfig    no context named "devinfra-root" in ${kubeconfig}`);
+    expect(fix).toMatch(/^ +fix: the contexts are: devinfra-admin, devinfra-readwrite, devinfra-readonly, /);
+    expectMessage(r, 1, /^error: 1 link broken: kubeconfig$/, /each ✗ line above says the fix/);
+  });
+});
+
 describe('a directory this user cannot write (the bundle, run as nobody when the tests run as root)', () => {
   /** Runs the Node bundle as a user without rights on `ro`: root ignores permissions. */
   function runUnprivileged(argv: string[]) {
