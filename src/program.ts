@@ -287,7 +287,9 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
   // Diagnostics (issue 14): their code lives in the platform chunk.
   program
     .command('verify')
-    .description("check an EKS token as the cluster would: the authenticator's rules, then STS; prints the identity EKS maps (exit codes per failure: docs/doctor.md)")
+    .description(
+      "check an EKS token as the cluster would: the authenticator's rules (Go's URL and base64 rules), then STS; prints the identity EKS maps. Exit 4 malformed, 5 expired, 6 wrong cluster, 7 refused by STS, 8 STS unreachable, 9 STS's answer unreadable (docs/doctor.md)",
+    )
     .option('-t, --token <token>', 'the token (k8s-aws-v1....) or an ExecCredential; "-" reads it from standard input')
     .option('-i, --cluster-id <name>', 'the EKS cluster name the API server checks tokens for')
     .option('--partition <id>', 'the cluster\'s partition: aws, aws-cn or aws-us-gov', 'aws')

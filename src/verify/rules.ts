@@ -1,11 +1,21 @@
 /**
- * What the EKS authenticator checks in a token before it asks STS
- * (aws-iam-authenticator pkg/token Verify), as pure rules of the token, the
- * partition the cluster lives in, and the instant: no network, no clock of
- * its own. Written from the rules, not from bascule's signer, so it catches
- * the signer's mistakes too.
+ * What the EKS authenticator checks in a token before it asks STS, in its
+ * order: aws-iam-authenticator pkg/token/token.go, tokenVerifier.Verify, as
+ * pure rules of the token, the partition the cluster lives in, and the
+ * instant (no network, no clock of its own). The token is read with Go's
+ * rules, not the web's (go-text.ts: base64; go-url.ts: net/url), so a URL is
+ * accepted or refused as the cluster would: written from the rules, not from
+ * bascule's signer, so it catches the signer's mistakes too.
+ *
+ * What passes is also what EKS then sends to STS (the host, the request
+ * target, and Basic credentials when the URL carries a user), so that
+ * `verify` sends the same request.
  */
-import { partitionOf } from '../platform/vocabulary.js';
+import { decodeRawUrlBase64, equalFoldAscii, goAtoi, goToLower, parseAmzDate } from './go-text.js';
+import { goParseQuery, goUrlParse, quoteBytes } from './go-url.js';
+import { stsHostProblem } from './sts-hosts.js';
+
+export { isStsHostOf } from './sts-hosts.js';
 
 export const TOKEN_PREFIX = 'k8s-aws-v1.';
 export const CLUSTER_ID_HEADER = 'x-k8s-aws-id';
@@ -13,10 +23,11 @@ export const CLUSTER_ID_HEADER = 'x-k8s-aws-id';
 export const MAX_TOKEN_BYTES = 4096;
 /** STS accepts a presigned GetCallerIdentity this long after X-Amz-Date, whatever X-Amz-Expires says. */
 export const PRESIGNED_URL_LIFETIME_MS = 15 * 60 * 1000;
-/** The partitions the authenticator knows (its --partition). */
+/** The partitions the authenticator knows (its --partition) that bascule signs for. */
 export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'] as const;
 export type PartitionId = (typeof PARTITIONS)[number];
 
+/** token.go parameterWhitelist: compared with the key lower-cased. */
 const ALLOWED_PARAMS = new Set([
   'action',
   'version',
@@ -36,12 +47,22 @@ export interface RuleFailure {
   readonly reason: string;
 }
 
+/** The GET the authenticator makes of a token's URL (http.NewRequest(parsedURL.String()), client.Do). */
+export interface PresignedRequest {
+  /** The Host header and the address: the URL's host as written (bytes). */
+  readonly host: string;
+  /** The request line's target: "/" and the raw query (bytes). */
+  readonly target: string;
+  /** "user:password" when the URL carries userinfo: Go's client then sends it as Basic credentials. */
+  readonly basicAuth: string | undefined;
+}
+
 export interface CheckedToken {
   readonly ok: true;
-  /** The presigned URL, exactly as the token carries it. */
-  readonly url: string;
+  readonly request: PresignedRequest;
+  /** The host, printable (bytes outside printable ASCII escaped). */
   readonly host: string;
-  /** The region of the credential scope (and of the host). */
+  /** The region of the credential scope (else of the host). */
   readonly region: string;
   readonly accessKeyId: string;
   readonly signedAt: Date;
@@ -52,106 +73,91 @@ export interface CheckedToken {
 }
 
 const fail = (reason: string, cls: RuleFailure['class'] = 'malformed'): RuleFailure => ({ ok: false, class: cls, reason });
+/** A byte string for a message: as is when printable ASCII, else Go-quoted. */
+const printable = (bytes: string) => (/^[\x20-\x7e]*$/.test(bytes) ? bytes : quoteBytes(bytes).slice(1, -1));
 
-/**
- * Is `host` an STS endpoint of the partition, as the authenticator lists them
- * from the SDK's endpoints (the global name, each region's, FIPS ones)?
- */
-export function isStsHostOf(partition: PartitionId, host: string): boolean {
-  if (partition === 'aws' && host === 'sts.amazonaws.com') return true;
-  const m = /^sts(-fips)?\.([a-z0-9-]+)\.(amazonaws\.com(?:\.cn)?)$/.exec(host);
-  if (!m) return false;
-  const [, fips, region, suffix] = m as unknown as [string, string | undefined, string, string];
-  let p;
-  try {
-    p = partitionOf(region);
-  } catch {
-    return false;
-  }
-  if (p.name !== partition) return false;
-  if (fips && partition === 'aws-cn') return false;
-  return suffix === p.dnsSuffix;
+/** Verify's first steps: the length, the prefix, base64 (RawURLEncoding), url.Parse, the scheme, the host, the path. */
+function checkUrl(token: string, partition: PartitionId) {
+  const raw = Buffer.from(token, 'utf8');
+  if (raw.length > MAX_TOKEN_BYTES) return fail(`the token is ${raw.length} bytes long; EKS refuses more than ${MAX_TOKEN_BYTES}`);
+  if (!token.startsWith(TOKEN_PREFIX)) return fail(`the token does not start with "${TOKEN_PREFIX}"`);
+  // Go's decoder skips line breaks, but kubectl cannot send one in the Authorization header.
+  if (/[\r\n]/.test(token)) return fail('the token holds a line break, which kubectl cannot send in an HTTP header');
+  if (token.slice(TOKEN_PREFIX.length).includes('=')) return fail('the token is base64 with padding ("="); EKS wants base64url without padding');
+  const decoded = decodeRawUrlBase64(raw.subarray(Buffer.byteLength(TOKEN_PREFIX)));
+  if ('error' in decoded) return fail(`the token is not base64url (RFC 4648 §5, no padding): ${decoded.error}`);
+  const url = goUrlParse(decoded.bytes.toString('latin1'));
+  if ('error' in url) return fail(`the token does not hold a URL Go can parse: ${url.error}`);
+  if (url.scheme !== 'https') return fail(`the presigned URL's scheme is ${quoteBytes(url.scheme)}, not https`);
+  const hostProblem = stsHostProblem(partition, url.host);
+  if (hostProblem) return fail(`the presigned URL's host ${quoteBytes(url.host)} ${hostProblem}: it is not an STS endpoint of partition ${partition}`);
+  if (url.path !== '/') return fail(`the presigned URL's path is ${quoteBytes(url.path)}, not "/"`);
+  return url;
 }
 
-/** Go's base64.RawURLEncoding: the URL-safe alphabet, no padding, no stray bits. */
-function decodeRawUrlBase64(body: string): string | undefined {
-  if (!/^[A-Za-z0-9_-]*$/.test(body) || body.length % 4 === 1) return undefined;
-  const bytes = Buffer.from(body, 'base64url');
-  if (bytes.toString('base64url') !== body) return undefined; // non-canonical trailing bits
-  return bytes.toString('utf8');
+/**
+ * The query as Verify reads it: url.ParseQuery (any error refuses the token),
+ * validateDuplicateParameters (a key twice, whatever its case), then each key
+ * (Go visits a map in no set order; here in the URL's order) allowed once,
+ * into a map of lower-cased keys (strings.ToLower, Go's case mapping).
+ */
+function checkQuery(rawQuery: string): Map<string, string> | RuleFailure {
+  const { values, error } = goParseQuery(rawQuery);
+  if (error) return fail(`the presigned URL has a malformed query (${error})`);
+  const seen = new Set<string>();
+  for (const key of values.keys()) {
+    if (seen.has(goToLower(key))) return fail(`the presigned URL has query parameter ${quoteBytes(key)} more than once (in some case)`);
+    seen.add(goToLower(key));
+  }
+  const params = new Map<string, string>();
+  for (const [key, list] of values) {
+    if (!ALLOWED_PARAMS.has(goToLower(key))) return fail(`the presigned URL has query parameter ${quoteBytes(key)}, which EKS does not allow`);
+    if (list.length !== 1) return fail(`the presigned URL has query parameter ${quoteBytes(key)} more than once`);
+    params.set(goToLower(key), list[0] as string);
+  }
+  return params;
 }
 
 /** The authenticator's rules, in its order. */
 export function checkToken(token: string, options: { partition: PartitionId; now: Date }): CheckedToken | RuleFailure {
-  if (Buffer.byteLength(token, 'utf8') > MAX_TOKEN_BYTES) return fail(`the token is ${Buffer.byteLength(token, 'utf8')} bytes long; EKS refuses more than ${MAX_TOKEN_BYTES}`);
-  if (!token.startsWith(TOKEN_PREFIX)) return fail(`the token does not start with "${TOKEN_PREFIX}"`);
-  const body = token.slice(TOKEN_PREFIX.length);
-  if (body.includes('=')) return fail('the token is base64 with padding ("="); EKS wants base64url without padding');
-  const decoded = decodeRawUrlBase64(body);
-  if (decoded === undefined) return fail('the token is not base64url (RFC 4648 §5, no padding)');
-  let url: URL;
-  try {
-    url = new URL(decoded);
-  } catch {
-    return fail('the token does not hold a URL');
-  }
-  if (url.protocol !== 'https:') return fail(`the presigned URL's scheme is "${url.protocol.slice(0, -1)}", not https`);
-  if (url.port !== '' || url.username !== '' || url.password !== '' || !isStsHostOf(options.partition, url.hostname)) {
-    return fail(`the presigned URL names host "${url.host}", which is not an STS endpoint of partition ${options.partition}`);
-  }
-  if (url.pathname !== '/') return fail(`the presigned URL's path is "${url.pathname}", not "/"`);
+  const url = checkUrl(token, options.partition);
+  if ('ok' in url) return url;
+  const params = checkQuery(url.rawQuery);
+  if (!(params instanceof Map)) return params;
+  const get = (key: string) => params.get(key) ?? '';
 
-  const params = new Map<string, string>();
-  for (const part of url.search.slice(1).split('&')) {
-    if (part === '') continue;
-    const eq = part.indexOf('=');
-    let key: string;
-    let value: string;
-    try {
-      key = decodeURIComponent((eq < 0 ? part : part.slice(0, eq)).replace(/\+/g, ' '));
-      value = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1).replace(/\+/g, ' '));
-    } catch {
-      return fail('the presigned URL has a malformed query parameter');
-    }
-    const lower = key.toLowerCase();
-    if (!ALLOWED_PARAMS.has(lower)) return fail(`the presigned URL has query parameter "${key}", which EKS does not allow`);
-    if (params.has(lower)) return fail(`the presigned URL has query parameter "${key}" more than once`);
-    params.set(lower, value);
+  if (get('action') !== 'GetCallerIdentity') return fail(`the presigned URL's Action is ${quoteBytes(get('action'))}, not GetCallerIdentity`);
+  const signedHeaders = get('x-amz-signedheaders').split(';');
+  if (!signedHeaders.some((h) => equalFoldAscii(h, CLUSTER_ID_HEADER))) {
+    return fail(`the ${CLUSTER_ID_HEADER} header is not signed (X-Amz-SignedHeaders is ${quoteBytes(get('x-amz-signedheaders'))}): the token names no cluster`);
   }
-  if (params.get('action') !== 'GetCallerIdentity') return fail(`the presigned URL's Action is ${JSON.stringify(params.get('action') ?? '')}, not GetCallerIdentity`);
-  const signedHeaders = (params.get('x-amz-signedheaders') ?? '').split(';').filter((h) => h !== '');
-  if (!signedHeaders.some((h) => h.toLowerCase() === CLUSTER_ID_HEADER)) {
-    return fail(`the ${CLUSTER_ID_HEADER} header is not signed (X-Amz-SignedHeaders is ${JSON.stringify(signedHeaders.join(';'))}): the token names no cluster`);
-  }
-  const expiresRaw = params.get('x-amz-expires') ?? '';
-  const expires = /^[+-]?\d+$/.test(expiresRaw) ? Number(expiresRaw) : Number.NaN;
-  if (!(expires >= 0 && expires <= 900)) return fail(`X-Amz-Expires is ${JSON.stringify(expiresRaw)}; EKS wants 0 to 900 seconds`);
-  const date = params.get('x-amz-date') ?? '';
-  if (date === '') return fail('the presigned URL has no X-Amz-Date');
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(date);
-  const signedAt = m ? new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) : undefined;
-  if (!signedAt || Number.isNaN(signedAt.getTime()) || signedAt.toISOString().replace(/[-:]|\.000/g, '') !== date) {
-    return fail(`X-Amz-Date ${JSON.stringify(date)} is not a date (YYYYMMDDTHHMMSSZ)`);
-  }
+  const expires = goAtoi(get('x-amz-expires'));
+  if (expires === undefined || expires < 0 || expires > 900) return fail(`X-Amz-Expires is ${quoteBytes(get('x-amz-expires'))}; EKS wants 0 to 900 seconds`);
+  if (get('x-amz-date') === '') return fail('the presigned URL has no X-Amz-Date');
+  const signedAt = parseAmzDate(get('x-amz-date'));
+  if (!signedAt) return fail(`X-Amz-Date ${quoteBytes(get('x-amz-date'))} is not a date (YYYYMMDDTHHMMSSZ)`);
   const expiresAt = new Date(signedAt.getTime() + PRESIGNED_URL_LIFETIME_MS);
   if (options.now.getTime() > expiresAt.getTime()) {
     return fail(`the token was signed at ${signedAt.toISOString()} and expired at ${expiresAt.toISOString()} (15 minutes later)`, 'expired');
   }
-  const credential = (params.get('x-amz-credential') ?? '').split('/');
-  const [accessKeyId = '', , region = ''] = credential;
+  const [accessKeyId = '', , region = ''] = get('x-amz-credential').split('/');
+  const user = url.user;
   return {
     ok: true,
-    url: decoded,
-    host: url.hostname,
-    region: region || regionOfHost(url.hostname),
-    accessKeyId,
+    request: {
+      host: url.host,
+      target: `/?${url.rawQuery}`,
+      basicAuth: user ? `${user.username}:${user.password ?? ''}` : undefined,
+    },
+    host: printable(url.host),
+    region: printable(region || regionOfHost(url.host)),
+    accessKeyId: printable(accessKeyId),
     signedAt,
     expiresAt,
-    signedHeaders,
+    signedHeaders: signedHeaders.filter((h) => h !== '').map(printable),
     hasSessionToken: params.has('x-amz-security-token'),
   };
 }
 
-function regionOfHost(host: string): string {
-  return /^sts(?:-fips)?\.([a-z0-9-]+)\./.exec(host)?.[1] ?? 'us-east-1';
-}
+/** The region a host names when the credential scope has none (sts.amazonaws.com: us-east-1). */
+const regionOfHost = (host: string) => (host === 'sts.amazonaws.com' ? 'us-east-1' : (host.split('.')[1] ?? ''));

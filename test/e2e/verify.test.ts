@@ -3,7 +3,9 @@
  * presigned-STS front (which checks signatures as STS does, since moto does
  * not): a good token (long-term keys, an assumed role), one for another
  * cluster, an expired one, malformed ones, another partition's, STS refusing
- * and unreachable; each with its exit code. The JSON shape as a golden.
+ * and unreachable; each with its exit code. The forms where Go's URL rules
+ * and the web's differ, through the binary; moto_server itself (it answers a
+ * presigned GET as S3) and an STS that answers XML. The JSON shape as a golden.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,7 +94,7 @@ describe('bascule verify against STS (moto)', () => {
     const t = await token(['-i', 'eks-green', '--region', 'cn-north-1']);
     const r = await verify(['-t', t, '-i', 'eks-green']);
     expect(r.code).toBe(4);
-    expect(r.stderr).toContain('"sts.cn-north-1.amazonaws.com.cn", which is not an STS endpoint of partition aws');
+    expect(r.stderr).toContain('host "sts.cn-north-1.amazonaws.com.cn" belongs to another partition: it is not an STS endpoint of partition aws');
     const cn = await verify(['-t', t, '-i', 'eks-green', '--partition', 'aws-cn']);
     expect(cn.stderr).toBe('');
     expect(cn.code).toBe(0);
@@ -152,6 +154,93 @@ describe('bascule verify against STS (moto)', () => {
   });
 });
 
+/** A token bascule signed, its URL changed by `mangle`, encoded again (base64url, no padding). */
+const remade = async (mangle: (url: string) => string) => {
+  const t = await token(['-i', 'eks-green']);
+  const url = Buffer.from(t.slice('k8s-aws-v1.'.length), 'base64url').toString('latin1');
+  return { original: t, url, token: `k8s-aws-v1.${Buffer.from(mangle(url), 'latin1').toString('base64url')}` };
+};
+const STS_HOST = 'sts.eu-west-1.amazonaws.com';
+
+describe("bascule verify reads the token as the cluster's authenticator (Go's net/url), not as a browser", () => {
+  it.each([
+    ['an empty path', (u: string) => u.replace('amazonaws.com/?', 'amazonaws.com?'), `the presigned URL's path is "", not "/"`],
+    ['an upper-case host', (u: string) => u.replace(STS_HOST, STS_HOST.toUpperCase()), `host "${STS_HOST.toUpperCase()}" is not a name the AWS SDK gives an STS endpoint: it is not an STS endpoint of partition aws`],
+    ['port 443', (u: string) => u.replace(STS_HOST, `${STS_HOST}:443`), `host "${STS_HOST}:443" is not a name the AWS SDK gives`],
+    ['"/./" as the path', (u: string) => u.replace('amazonaws.com/?', 'amazonaws.com/./?'), `path is "/./", not "/"`],
+    ['"/a/../" as the path', (u: string) => u.replace('amazonaws.com/?', 'amazonaws.com/a/../?'), `path is "/a/../", not "/"`],
+    ['a raw ";" in the query', (u: string) => u.replace('host%3Bx-k8s-aws-id', 'host;x-k8s-aws-id'), 'malformed query (invalid semicolon separator in query)'],
+    ['backslashes', (u: string) => u.replace('https://', 'https:\\\\').replace('amazonaws.com/?', 'amazonaws.com\\?'), `host "" is empty`],
+    ['"%2E" in the host', (u: string) => u.replace(STS_HOST, 'sts%2Eeu-west-1.amazonaws.com'), 'does not hold a URL Go can parse: invalid URL escape "%2E"'],
+    ['a tab in the host', (u: string) => u.replace(STS_HOST, 'sts.eu-west-1.amazon\taws.com'), 'does not hold a URL Go can parse: net/url: invalid control character in URL'],
+  ])('%s: malformed, exit 4, STS not asked, nothing of the token printed', async (_, mangle, reason) => {
+    const { token: t, url } = await remade(mangle);
+    const calls = sts.calls.length;
+    const r = await verify(['-t', t, '-i', 'eks-green']);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toBe('');
+    const [first = ''] = r.stderr.split('\n');
+    expect(first.startsWith('error: malformed: ')).toBe(true);
+    expect(first).toContain(reason);
+    expect(r.stderr).toMatch(/\nhint: EKS would refuse this token before asking STS/);
+    expect(sts.calls.length).toBe(calls);
+    const signature = /X-Amz-Signature=([0-9a-f]+)/.exec(url)?.[1] as string;
+    for (const secret of [signature, t.slice(11, 60), 'AKIDEXAMPLE%2F']) expect(r.stderr).not.toContain(secret);
+  });
+
+  it('non-zero unused bits in the last base64 character: the same URL, valid (exit 0)', async () => {
+    const t = await token(['-i', 'eks-green']);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const body = t.slice(11);
+    expect(body.length % 4).not.toBe(0);
+    const bits = `k8s-aws-v1.${body.slice(0, -1)}${alphabet[alphabet.indexOf(body.at(-1) as string) | 1]}`;
+    expect(bits).not.toBe(t);
+    const r = await verify(['-t', bits, '-i', 'eks-green']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(sts.calls.at(-1)).toEqual({ host: STS_HOST, clusterName: 'eks-green', outcome: 'ok' });
+  });
+
+  it('userinfo: the rules pass it, the user goes to STS as Basic credentials (as Go sends it), never to the terminal', async () => {
+    const { token: t } = await remade((u) => u.replace('https://', 'https://ops:s3cr%65t@'));
+    for (const output of ['text', 'json']) {
+      const r = await verify(['-t', t, '-i', 'eks-green', '-o', output]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(`${r.stdout}${r.stderr}`).not.toMatch(/ops|s3cr/);
+      expect(sts.calls.at(-1)).toEqual({ host: STS_HOST, clusterName: 'eks-green', outcome: 'ok', authorization: `Basic ${Buffer.from('ops:s3cret').toString('base64')}` });
+    }
+  });
+});
+
+describe("bascule verify and STS's answers", () => {
+  it('moto_server itself answers a presigned GET as S3 (XML ListAllMyBucketsResult): sts-unreadable, exit 9, not unreachable', async () => {
+    const t = await token(['-i', 'eks-green']);
+    const r = await verify(['-t', t, '-i', 'eks-green'], { AWS_ENDPOINT_URL_STS: moto.endpoint });
+    expect(r.code).toBe(9);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `error: sts-unreadable: STS at ${moto.endpoint} answered HTTP 200 with XML <ListAllMyBucketsResult>, not a GetCallerIdentity result\n` +
+        'hint: EKS reads only a GetCallerIdentity result: what answered is not STS, or not as EKS calls it (moto_server answers a presigned GET as S3); check AWS_ENDPOINT_URL_STS and any proxy\n',
+    );
+    expect(r.stderr).not.toMatch(/unreachable|cannot reach/);
+  });
+
+  it('an STS that answers XML whatever accept asks (LocalStack): read, valid, exit 0', async () => {
+    const xmlSts = await startPresignedSts({ motoEndpoint: moto.endpoint, xml: true, lookupSecret: (id: string) => moto.lookupSecret(id) });
+    try {
+      const t = await token(['-i', 'eks-green', '-r', ROLE, '-s', 'carol'], { AWS_ENDPOINT_URL_STS: xmlSts.endpoint });
+      const r = await verify(['-t', t, '-i', 'eks-green'], { AWS_ENDPOINT_URL_STS: xmlSts.endpoint });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('arn            arn:aws:sts::123456789012:assumed-role/k8s-admin/carol');
+      expect(r.stdout).toContain('mapped as      arn:aws:iam::123456789012:role/k8s-admin');
+    } finally {
+      await xmlSts.close();
+    }
+  });
+});
+
 describe('bascule verify --output json', () => {
   it('the same keys for a valid token and a refused one (golden shapes)', async () => {
     const t = await token(['-i', 'eks-green', '-r', ROLE]);
@@ -162,7 +251,11 @@ describe('bascule verify --output json', () => {
     expect(bad.stderr).toMatch(/^error: wrong-cluster: /);
     const shape = (v: any): any =>
       Array.isArray(v) ? v.map(shape) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === 'class' || k === 'exitCode' || k === 'valid' ? x : shape(x)])) : v === null ? null : typeof v;
-    golden('test/golden/verify.json', `${JSON.stringify({ valid: shape(JSON.parse(ok.stdout)), refused: shape(JSON.parse(bad.stdout)) }, null, 2)}\n`);
+    const unreadable = await verify(['-t', t, '-i', 'eks-green', '-o', 'json'], { AWS_ENDPOINT_URL_STS: moto.endpoint });
+    expect(unreadable.code).toBe(9);
+    expect(JSON.parse(unreadable.stdout).failure).toMatchObject({ class: 'sts-unreadable', exitCode: 9, reason: expect.stringContaining('answered HTTP 200 with XML <ListAllMyBucketsResult>') });
+    const shapes = { valid: shape(JSON.parse(ok.stdout)), refused: shape(JSON.parse(bad.stdout)), unreadable: shape(JSON.parse(unreadable.stdout)) };
+    golden('test/golden/verify.json', `${JSON.stringify(shapes, null, 2)}\n`);
     expect(JSON.parse(ok.stdout).identity).toMatchObject({ canonicalArn: ROLE, sessionName: 'bascule', account: '123456789012' });
   });
 });

@@ -14,7 +14,10 @@
  * moto did not issue (the tests' static keys) are answered from their record's
  * arn and userId.
  * Other requests (AssumeRole...) go to moto untouched, so one AWS_ENDPOINT_URL_STS
- * serves both. `down()` makes it answer 503 ServiceUnavailable.
+ * serves both. `down()` makes it answer 503 ServiceUnavailable. `xml: true`
+ * answers XML whatever the accept header asks, as LocalStack does. A call that
+ * carries an Authorization header (Go's client sends a URL's userinfo as Basic
+ * credentials) is recorded with it.
  */
 import http from 'node:http';
 import { TokenRejected, verifyToken } from './eks-verifier.mjs';
@@ -29,11 +32,15 @@ const errorXml = (status, code, message) => ({
   type: 'text/xml',
 });
 
+/** @param {{ Arn: string, UserId: string, Account: string }} r @param {string} requestId */
+const identityXml = (r, requestId) =>
+  `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>${r.Arn}</Arn><UserId>${r.UserId}</UserId><Account>${r.Account}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></GetCallerIdentityResponse>`;
+
 /**
- * @param {{ motoEndpoint: string, lookupSecret: (id: string) => any, now?: () => Date }} options
+ * @param {{ motoEndpoint: string, lookupSecret: (id: string) => any, now?: () => Date, xml?: boolean }} options
  */
 export async function startPresignedSts(options) {
-  /** @type {{ host: string, clusterName: string, outcome: string }[]} */
+  /** @type {{ host: string, clusterName: string, outcome: string, authorization?: string }[]} */
   const calls = [];
   let failing = false;
   const server = http.createServer(async (req, res) => {
@@ -41,7 +48,7 @@ export async function startPresignedSts(options) {
     const clusterName = String(req.headers['x-k8s-aws-id'] ?? '');
     /** @param {{ status: number, body: string, type: string }} reply @param {string} outcome */
     const send = (reply, outcome) => {
-      calls.push({ host, clusterName, outcome });
+      calls.push({ host, clusterName, outcome, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
       res.writeHead(reply.status, { 'content-type': reply.type, date: new Date().toUTCString() });
       res.end(reply.body);
     };
@@ -72,7 +79,9 @@ export async function startPresignedSts(options) {
     if (key?.userId) {
       // The tests' own long-term keys, which moto did not issue: their identity is in the key table.
       const account = /^arn:[^:]+:[^:]+::(\d{12}):/.exec(key.arn)?.[1] ?? '';
-      const body = JSON.stringify({ GetCallerIdentityResponse: { GetCallerIdentityResult: { Arn: key.arn, UserId: key.userId, Account: account }, ResponseMetadata: { RequestId: 'presigned-3' } } });
+      const result = { Arn: key.arn, UserId: key.userId, Account: account };
+      if (options.xml) return send({ status: 200, body: identityXml(result, 'presigned-3'), type: 'text/xml' }, 'ok');
+      const body = JSON.stringify({ GetCallerIdentityResponse: { GetCallerIdentityResult: result, ResponseMetadata: { RequestId: 'presigned-3' } } });
       return send({ status: 200, body, type: 'application/json' }, 'ok');
     }
     const date = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
@@ -87,7 +96,7 @@ export async function startPresignedSts(options) {
     const xml = await moto.text();
     const field = (/** @type {string} */ tag) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml)?.[1] ?? '';
     if (moto.status !== 200) return send({ status: moto.status, body: xml, type: 'text/xml' }, `moto ${moto.status}`);
-    if (String(req.headers.accept ?? '').includes('application/json')) {
+    if (String(req.headers.accept ?? '').includes('application/json') && !options.xml) {
       const body = JSON.stringify({
         GetCallerIdentityResponse: { GetCallerIdentityResult: { Arn: field('Arn'), UserId: field('UserId'), Account: field('Account') }, ResponseMetadata: { RequestId: 'presigned-2' } },
       });
