@@ -47,6 +47,10 @@ const commandPath = (cmd: Command): string => {
   return names.join(' ');
 };
 
+/** A word of the command line as a message may show it: control and bidi characters as \u escapes. */
+// eslint-disable-next-line no-control-regex
+const shown = (word: string) => word.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 /** A flag given as another flag's value (`--config --out x.yaml`): commander takes it, as getopt would. */
 function swallowedFlag(cmd: Command): { option: Option; value: string } | undefined {
   const flags = new Set(['--help', '-h']);
@@ -64,7 +68,8 @@ function swallowedFlag(cmd: Command): { option: Option; value: string } | undefi
 const swallowedError = (cmd: Command, { option, value }: { option: Option; value: string }): BasculeError => {
   const name = [option.short, option.long].filter(Boolean).join('/') || option.flags;
   const placeholder = /<[^>]+>/.exec(option.flags)?.[0] ?? 'VALUE';
-  return usageError(`${name} has no value: it took the next flag, ${value}, as its value`, `write ${option.long ?? name} ${placeholder} before ${value}; see '${commandPath(cmd)} --help'`);
+  const flag = shown(value);
+  return usageError(`${name} has no value: it took the next flag, ${flag}, as its value`, `write ${option.long ?? name} ${placeholder} before ${flag}; see '${commandPath(cmd)} --help'`);
 };
 
 /** Arguments a command does not take: say which, and what was probably meant. */
@@ -75,10 +80,10 @@ function excessError(cmd: Command): BasculeError {
   const expected = cmd.registeredArguments.length;
   const stray = cmd.args.slice(expected);
   const takes = expected === 0 ? 'takes no arguments, only flags' : `takes ${expected} argument${expected === 1 ? '' : 's'} (${cmd.registeredArguments.map((a) => a.name()).join(', ')})`;
-  const first = stray[0] as string;
+  const first = shown(stray[0] as string);
   const config = cmd.options.some((o) => o.long === '--config') && /\.(ya?ml|json)$/i.test(first);
   return usageError(
-    `unexpected argument${stray.length > 1 ? 's' : ''} ${stray.map((a) => `'${a}'`).join(' ')}: '${where}' ${takes}`,
+    `unexpected argument${stray.length > 1 ? 's' : ''} ${stray.map((a) => `'${shown(a)}'`).join(' ')}: '${where}' ${takes}`,
     config ? `did you mean '--config ${first}'? see '${where} --help'` : `drop it, or put it after the flag it belongs to (--flag VALUE); see '${where} --help'`,
   );
 }
