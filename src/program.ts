@@ -17,6 +17,7 @@ import { OUTPUT_FLAG, TOKEN_FLAGS, VERBOSE_FLAG, type FastParse, type FlagSpec, 
 import { completeArguments, completeWith, completionScript, SHELLS, type Shell } from './terminal/completion.js';
 import { HELP, helpAfter } from './help.js';
 import { findPlatformFile } from './terminal/platform-file.js';
+import { echo } from './terminal/text.js';
 
 /**
  * What the commands do, handed in by cli.ts from the main bundle: this module
@@ -47,9 +48,8 @@ const commandPath = (cmd: Command): string => {
   return names.join(' ');
 };
 
-/** A word of the command line as a message may show it: control and bidi characters as \u escapes. */
-// eslint-disable-next-line no-control-regex
-const shown = (word: string) => word.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+/** A word of the command line as a message may show it: the one rule for echoed text (terminal/text.ts). */
+const shown = (word: string) => echo(word);
 
 /** A flag given as another flag's value (`--config --out x.yaml`): commander takes it, as getopt would. */
 function swallowedFlag(cmd: Command): { option: Option; value: string } | undefined {

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { BasculeError } from '../errors.js';
 import { homeDirectory, joinPath } from '../runtime.js';
+import { echo } from '../terminal/text.js';
 
 export type Settings = Readonly<Record<string, string>>;
 export type IniSections = ReadonlyMap<string, Settings>;
@@ -118,8 +119,17 @@ export function selectedProfile(flag: string | undefined, env: NodeJS.ProcessEnv
  * partitions need the region set).
  */
 export const FALLBACK_REGION = 'us-east-1';
-export function resolveRegion(flag: string | undefined, env: NodeJS.ProcessEnv, readProfileRegion: () => string | undefined): string {
-  return flag || env.AWS_REGION || env.AWS_DEFAULT_REGION || readProfileRegion() || FALLBACK_REGION;
+export function resolveRegion(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv,
+  readProfile: () => { readonly profile: string; readonly region: string | undefined },
+): { readonly region: string; /** Where it came from, as --verbose says it. */ readonly source: string } {
+  if (flag) return { region: flag, source: 'from --region' };
+  if (env.AWS_REGION) return { region: env.AWS_REGION, source: 'from AWS_REGION' };
+  if (env.AWS_DEFAULT_REGION) return { region: env.AWS_DEFAULT_REGION, source: 'from AWS_DEFAULT_REGION' };
+  const { profile, region } = readProfile();
+  if (region) return { region, source: `from profile ${echo(profile)}` };
+  return { region: FALLBACK_REGION, source: `none in --region, AWS_REGION, AWS_DEFAULT_REGION or profile ${echo(profile)}: the fallback aws-iam-authenticator uses` };
 }
 
 /** Service ids as the AWS CLI names them in AWS_ENDPOINT_URL_<ID> and in services sections. */

@@ -7,8 +7,8 @@
  * providers, and role assumption through STS (./sts.ts): the SDK chunk loads
  * only then. Not on the cached path: the token's hot file leaves it out.
  */
-import { BasculeError, redact } from '../errors.js';
-import { escapeControl } from '../platform/vocabulary.js';
+import { BasculeError } from '../errors.js';
+import { echo } from '../terminal/text.js';
 import { configError, describePlan, type CredentialKind, type CredentialPlan } from './credentials.js';
 import { awsFilePaths, configuredEndpoint, type AwsFiles } from './config-files.js';
 import type { Deadline } from './deadline.js';
@@ -22,6 +22,8 @@ export interface ChainContext {
   /** May we prompt on the terminal (MFA)? */
   readonly interactive: () => boolean;
   readonly prompt: (question: string) => Promise<string>;
+  /** --verbose: what a helper said on stderr, and what was stopped. */
+  readonly verbose?: (message: string) => void;
 }
 
 export interface ResolvedCredentials {
@@ -41,7 +43,7 @@ export async function prepareFor(plan: CredentialPlan, role: boolean): Promise<v
   const loads: Promise<unknown>[] = [];
   if (role || kinds.has('assume-role')) loads.push(import('./sts.js'));
   if (['sso', 'assume-role-with-web-identity', 'container-role', 'iam-role'].some((k) => kinds.has(k as CredentialKind))) loads.push(import('./sdk.js'), import('./errors.js'));
-  if (kinds.has('custom-process')) loads.push(import('node:child_process'));
+  if (kinds.has('custom-process')) loads.push(import('../child-process.js'), import('node:child_process'));
   await Promise.all(loads);
 }
 
@@ -89,7 +91,7 @@ export async function resolveCredentials(plan: CredentialPlan, ctx: ChainContext
 
 async function mfaCode(ctx: ChainContext, profile: string, serial: string): Promise<string> {
   if (!ctx.interactive()) {
-    throw new BasculeError('credentials', `AWS profile "${escapeControl(profile)}" needs an MFA code (mfa_serial ${escapeControl(serial)}), but bascule may not prompt: kubectl runs it non-interactively`, {
+    throw new BasculeError('credentials', `AWS profile "${echo(profile)}" needs an MFA code (mfa_serial ${echo(serial)}), but bascule may not prompt: kubectl runs it non-interactively`, {
       hint: 'set interactiveMode: IfAvailable in the kubeconfig user, or run "bascule token" once in a terminal',
     });
   }
@@ -136,46 +138,82 @@ export function splitCommand(command: string): string[] {
   return words;
 }
 
+/** A document to parse: what a finished credential_process printed counts once it is one. */
+const isJsonObject = (text: string): boolean => {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Runs a profile's credential_process through the bounded runner (see
+ * src/child-process.ts: killed with what it started at the deadline, output
+ * capped, its answer taken once it has exited). Its stderr is shown only on
+ * failure (its last line) and under --verbose (its last lines), by the echo
+ * rule, with the secrets it printed on stdout removed first.
+ */
 async function runCredentialProcess(profile: string, command: string, ctx: ChainContext): Promise<AwsCredentials> {
   const argv = splitCommand(command);
   const program = argv[0];
-  const what = `the credential_process of profile "${escapeControl(profile)}" (${escapeControl(program ?? '')})`;
-  if (!program) throw configError(`credential_process of profile "${escapeControl(profile)}" is empty`);
-  const { spawn } = await import('node:child_process');
-  const result = await ctx.deadline.run(what, (signal) =>
-    new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(program, argv.slice(1), { env: ctx.env, stdio: ['ignore', 'pipe', 'pipe'], signal, killSignal: 'SIGKILL' });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (c: Buffer) => out.push(c));
-      child.stderr.on('data', (c: Buffer) => err.push(c));
-      child.once('error', (error: NodeJS.ErrnoException) => {
-        if (error.name === 'AbortError') return; // the deadline speaks
-        reject(
-          new BasculeError('credentials', `${what} could not be started: ${error.code === 'ENOENT' ? 'no such program' : (error.code ?? error.message)}`, {
-            hint: 'check credential_process in the AWS config file (the command is run without a shell)',
-          }),
-        );
-      });
-      child.once('close', (code, sig) => resolve({ code, signal: sig, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-    }),
+  const what = `the credential_process of profile "${echo(profile)}" (${echo(program ?? '')})`;
+  if (!program) throw configError(`credential_process of profile "${echo(profile)}" is empty`);
+  const { runHelper, HELPER_OUTPUT_MAX } = await import('../child-process.js');
+  const outcome = await ctx.deadline.run(
+    what,
+    (signal) => runHelper({ argv, env: ctx.env, signal, complete: isJsonObject, keepTerminal: ctx.interactive() }),
+    'run that command yourself: it did not finish (bascule stopped it, and what it started)',
   );
-  if (result.code !== 0) {
-    const said = escapeControl(redact(result.stderr.trim().split('\n').filter(Boolean).pop() ?? '')).slice(0, 300);
-    throw new BasculeError('credentials', `${what} ${result.code === null ? `was killed (${result.signal})` : `exited with code ${result.code}`}${said ? `: ${said}` : ''}`, {
+  if (outcome.kind === 'stopped') throw ctx.deadline.expired(what, 'run that command yourself: it did not finish');
+  if (outcome.kind === 'not-started') {
+    throw new BasculeError('credentials', `${what} could not be started: ${echo(outcome.reason)}`, {
+      hint: 'check credential_process in the AWS config file (the command is run without a shell)',
+    });
+  }
+  if (outcome.kind === 'overflow') {
+    throw new BasculeError('credentials', `${what} printed more than ${HELPER_OUTPUT_MAX / 1024 / 1024} MiB on ${outcome.stream}: bascule stopped it (and what it started)`, {
+      hint: 'a credential_process prints one JSON document of a few hundred bytes: run that command yourself to see what it prints',
+    });
+  }
+  const said = helperSaid(outcome.stderr, []);
+  if (outcome.code !== 0) {
+    throw new BasculeError('credentials', `${what} ${outcome.code === null ? `was killed (${outcome.signal})` : `exited with code ${outcome.code}`}${said.length ? `: ${said[said.length - 1]}` : ''}`, {
       hint: 'run that command yourself to see why; bascule uses what it prints on stdout when it exits 0',
     });
   }
+  const credentials = credentialDocument(what, outcome.stdout, outcome.leftovers);
+  if (ctx.verbose) {
+    if (outcome.leftovers) ctx.verbose(`${what} exited, but a process it started still held its output: stopped`);
+    for (const line of helperSaid(outcome.stderr, [credentials.secretAccessKey, credentials.sessionToken ?? ''])) ctx.verbose(`${what} said on stderr: ${line}`);
+  }
+  return credentials;
+}
+
+/** The last lines a helper wrote on stderr, fit to show: known secrets removed, then the echo rule. */
+function helperSaid(stderr: string, secrets: readonly string[]): string[] {
+  let text = stderr;
+  for (const secret of secrets) if (secret.length >= 4) text = text.split(secret).join('<redacted>');
+  return text
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '')
+    .slice(-3)
+    .map((line) => echo(line.trim()));
+}
+
+/** The credentials in a credential_process's answer (botocore's checks: Version 1, both keys, a date). */
+function credentialDocument(what: string, stdout: string, leftovers: boolean): AwsCredentials {
   let parsed: Record<string, unknown>;
   try {
-    parsed = JSON.parse(result.stdout) as Record<string, unknown>;
+    parsed = JSON.parse(stdout) as Record<string, unknown>;
     if (typeof parsed !== 'object' || parsed === null) throw new Error('not an object');
   } catch {
-    throw new BasculeError('credentials', `${what} printed no valid JSON on stdout`, {
+    throw new BasculeError('credentials', `${what} printed no valid JSON on stdout${leftovers ? ' before it exited (a process it started kept its output open, and was stopped)' : ''}`, {
       hint: 'it must print {"Version": 1, "AccessKeyId": ..., "SecretAccessKey": ..., "SessionToken": ..., "Expiration": ...}',
     });
   }
-  if (parsed.Version !== 1) throw new BasculeError('credentials', `${what} printed Version ${escapeControl(JSON.stringify(parsed.Version ?? null))}; only Version 1 is supported`);
+  if (parsed.Version !== 1) throw new BasculeError('credentials', `${what} printed Version ${echo(JSON.stringify(parsed.Version ?? null) ?? 'null')}; only Version 1 is supported`);
   for (const key of ['AccessKeyId', 'SecretAccessKey'] as const) {
     if (typeof parsed[key] !== 'string' || !parsed[key]) throw new BasculeError('credentials', `${what} printed no ${key}`);
   }
@@ -194,24 +232,42 @@ async function runCredentialProcess(profile: string, command: string, ctx: Chain
 
 async function ssoCredentials(plan: Extract<CredentialPlan, { kind: 'sso' }>, ctx: ChainContext): Promise<AwsCredentials> {
   const login = plan.session ? `aws sso login --sso-session ${plan.session}` : `aws sso login --profile ${plan.profile}`;
-  const who = plan.session ? `the SSO session "${escapeControl(plan.session)}"` : `the SSO login of profile "${escapeControl(plan.profile)}"`;
+  const who = plan.session ? `the SSO session "${echo(plan.session)}"` : `the SSO login of profile "${echo(plan.profile)}"`;
   // The token the AWS CLI cached at login: ~/.aws/sso/cache/<sha1 of the session name, or of the start URL>.json
   const { createHash } = await import('node:crypto');
-  const { readFileSync } = await import('node:fs');
   const { join, dirname } = await import('node:path');
+  const { readSmallFile } = await import('../small-file.js');
   const home = ctx.env.HOME || dirname(dirname(awsFilePaths(ctx.env).config));
   const file = join(home, '.aws', 'sso', 'cache', `${createHash('sha1').update(plan.session ?? plan.startUrl).digest('hex')}.json`);
-  let token: { accessToken?: string; expiresAt?: string } | undefined;
+  const read = readSmallFile(file);
+  let token: { accessToken?: unknown; expiresAt?: unknown } | undefined;
   try {
-    token = JSON.parse(readFileSync(file, 'utf8'));
+    token = 'text' in read ? JSON.parse(read.text) : undefined;
   } catch {
     token = undefined;
   }
-  if (!token?.accessToken) throw new BasculeError('credentials', `${who} has no login on this machine (no token in ${file})`, { hint: `run "${login}"` });
-  if (token.expiresAt && new Date(token.expiresAt).getTime() <= Date.now()) {
-    throw new BasculeError('credentials', `${who} expired at ${escapeControl(token.expiresAt)}`, { hint: `run "${login}"` });
+  if ('problem' in read && !read.missing) throw new BasculeError('credentials', `${who}: the login the AWS CLI cached is not usable: ${file}: ${read.problem}`, { hint: `remove it, then run "${login}"` });
+  if (typeof token?.accessToken !== 'string' || !token.accessToken) throw new BasculeError('credentials', `${who} has no login on this machine (no token in ${file})`, { hint: `run "${login}"` });
+  if (token.expiresAt !== undefined && !(new Date(String(token.expiresAt)).getTime() > Date.now())) {
+    throw new BasculeError('credentials', `${who} expired at ${echo(String(token.expiresAt))}`, { hint: `run "${login}"` });
   }
   return sdkProvider(plan, ctx);
+}
+
+/**
+ * The web identity token, read by bascule (bounded: see src/small-file.ts)
+ * rather than by the SDK's fromTokenFile, whose synchronous read would wait
+ * forever, past any deadline, on a FIFO.
+ */
+async function webIdentityToken(file: string): Promise<string> {
+  const { readSmallFile } = await import('../small-file.js');
+  const read = readSmallFile(file);
+  if ('problem' in read) {
+    throw new BasculeError('credentials', `the web identity token file ${echo(file)} is not usable: ${read.problem}`, {
+      hint: 'check AWS_WEB_IDENTITY_TOKEN_FILE, or web_identity_token_file in the profile (in a pod: the projected service account token)',
+    });
+  }
+  return read.text; // as botocore and the SDK send it: unchanged
 }
 
 async function sdkProvider(plan: CredentialPlan, ctx: ChainContext): Promise<AwsCredentials> {
@@ -225,8 +281,8 @@ async function sdkProvider(plan: CredentialPlan, ctx: ChainContext): Promise<Aws
     plan.kind === 'sso'
       ? sdk.fromSSO({ profile: plan.profile, filepath: paths.credentials, configFilepath: paths.config, clientConfig: { region: plan.ssoRegion, requestHandler: handler } })
       : plan.kind === 'assume-role-with-web-identity'
-        ? sdk.fromTokenFile({
-            webIdentityTokenFile: plan.tokenFile,
+        ? sdk.fromWebToken({
+            webIdentityToken: await webIdentityToken(plan.tokenFile),
             roleArn: plan.roleArn,
             roleSessionName: plan.sessionName ?? `bascule-${Date.now()}`,
             clientConfig: { region: ctx.region, requestHandler: handler, ...(stsEndpoint ? { endpoint: stsEndpoint } : {}) },

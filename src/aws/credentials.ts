@@ -20,7 +20,8 @@
  *   credentials are needed; the cached token path stops at the plan.
  */
 import { BasculeError } from '../errors.js';
-import { escapeControl, ROLE_SESSION_SECONDS, roleArnProblem } from '../platform/vocabulary.js';
+import { quoteValue, ROLE_SESSION_SECONDS, roleArnProblem } from '../platform/vocabulary.js';
+import { echo } from '../terminal/text.js';
 import { configSection, profileNames, profileSettings, selectedProfile, ssoSession, type AwsFiles, type Settings } from './config-files.js';
 import type { AwsCredentials } from './eks-token.js';
 
@@ -67,7 +68,7 @@ const nonEmpty = (v: string | undefined) => (v ? v : undefined);
 function profileNotFound(name: string, files: AwsFiles, what: string): BasculeError {
   const names = profileNames(files);
   const paths = files.paths;
-  return configError(`${what} "${escapeControl(name)}" does not exist in ${paths.config} or ${paths.credentials}`, names.length ? `the profiles there are: ${names.map(escapeControl).join(', ')}` : 'those files define no profile: run "aws configure" or check AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE');
+  return configError(`${what} "${echo(name)}" does not exist in ${paths.config} or ${paths.credentials}`, names.length ? `the profiles there are: ${names.map((n) => echo(n)).join(', ')}` : 'those files define no profile: run "aws configure" or check AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE');
 }
 
 function envPlan(env: NodeJS.ProcessEnv): CredentialPlan {
@@ -79,7 +80,7 @@ function envPlan(env: NodeJS.ProcessEnv): CredentialPlan {
   let expiration: Date | undefined;
   if (env.AWS_CREDENTIAL_EXPIRATION) {
     expiration = new Date(env.AWS_CREDENTIAL_EXPIRATION);
-    if (Number.isNaN(expiration.getTime())) throw configError(`AWS_CREDENTIAL_EXPIRATION ${JSON.stringify(escapeControl(env.AWS_CREDENTIAL_EXPIRATION))} is not a date`, 'write it as an ISO 8601 time (2026-01-02T03:04:05Z), as the tool that set the keys does, or unset it');
+    if (Number.isNaN(expiration.getTime())) throw configError(`AWS_CREDENTIAL_EXPIRATION ${quoteValue(env.AWS_CREDENTIAL_EXPIRATION)} is not a date`, 'write it as an ISO 8601 time (2026-01-02T03:04:05Z), as the tool that set the keys does, or unset it');
   }
   return { kind: 'env', credentials: { accessKeyId, secretAccessKey, sessionToken: nonEmpty(env.AWS_SESSION_TOKEN) ?? nonEmpty(env.AWS_SECURITY_TOKEN), expiration } };
 }
@@ -88,7 +89,7 @@ function staticKeys(section: Settings, profile: string, file: string): AwsCreden
   const accessKeyId = section.aws_access_key_id ?? '';
   const secretAccessKey = section.aws_secret_access_key ?? '';
   if (!accessKeyId || !secretAccessKey) {
-    throw configError(`profile "${escapeControl(profile)}" in ${file} has ${accessKeyId ? 'aws_access_key_id but no aws_secret_access_key' : 'aws_secret_access_key but no aws_access_key_id'}`, 'give both keys, or neither');
+    throw configError(`profile "${echo(profile)}" in ${file} has ${accessKeyId ? 'aws_access_key_id but no aws_secret_access_key' : 'aws_secret_access_key but no aws_access_key_id'}`, 'give both keys, or neither');
   }
   return { accessKeyId, secretAccessKey, sessionToken: nonEmpty(section.aws_session_token) };
 }
@@ -101,7 +102,7 @@ function profileChain(name: string, input: PlanInput, disableEnv: boolean): Cred
   const tokenFile = (!disableEnv && nonEmpty(env.AWS_WEB_IDENTITY_TOKEN_FILE)) || nonEmpty(s.web_identity_token_file);
   if (tokenFile) {
     const roleArn = (!disableEnv && nonEmpty(env.AWS_ROLE_ARN)) || nonEmpty(s.role_arn);
-    if (!roleArn) throw configError(`a web identity token file is set (${escapeControl(tokenFile)}) but no role ARN`, 'set AWS_ROLE_ARN, or role_arn in the profile');
+    if (!roleArn) throw configError(`a web identity token file is set (${echo(tokenFile)}) but no role ARN`, 'set AWS_ROLE_ARN, or role_arn in the profile');
     return { kind: 'assume-role-with-web-identity', profile: name, roleArn, tokenFile, sessionName: (!disableEnv && nonEmpty(env.AWS_ROLE_SESSION_NAME)) || nonEmpty(s.role_session_name) };
   }
   if (has(s, 'sso_role_name') || has(s, 'sso_account_id')) return ssoPlan(name, s, files);
@@ -121,11 +122,11 @@ function ssoPlan(name: string, s: Settings, files: AwsFiles): CredentialPlan {
   let resolved: Settings = s;
   if (s.sso_session) {
     const session = ssoSession(files, s.sso_session);
-    if (!session) throw configError(`profile "${escapeControl(name)}" names sso_session "${escapeControl(s.sso_session)}", which has no [sso-session ${escapeControl(s.sso_session)}] section in ${files.paths.config}`);
+    if (!session) throw configError(`profile "${echo(name)}" names sso_session "${echo(s.sso_session)}", which has no [sso-session ${echo(s.sso_session)}] section in ${files.paths.config}`);
     resolved = { ...s, ...session };
   }
   const missing = ['sso_start_url', 'sso_region', 'sso_account_id', 'sso_role_name'].filter((k) => !resolved[k]);
-  if (missing.length) throw configError(`profile "${escapeControl(name)}" is configured for SSO but lacks ${missing.join(', ')}`, 'run "aws configure sso" for this profile');
+  if (missing.length) throw configError(`profile "${echo(name)}" is configured for SSO but lacks ${missing.join(', ')}`, 'run "aws configure sso" for this profile');
   return {
     kind: 'sso',
     profile: name,
@@ -151,20 +152,20 @@ function assumeRolePlan(name: string, input: PlanInput, visited: readonly string
   const s = profileSettings(files, name) as Settings;
   const roleArn = s.role_arn as string;
   const badArn = roleArnProblem(roleArn);
-  if (badArn) throw configError(`role_arn of profile "${escapeControl(name)}" ${badArn}`);
+  if (badArn) throw configError(`role_arn of profile "${echo(name)}" ${badArn}`);
   let source: CredentialPlan;
   if (s.source_profile && s.credential_source) {
-    throw configError(`profile "${escapeControl(name)}" has both source_profile and credential_source`, 'keep one of them');
+    throw configError(`profile "${echo(name)}" has both source_profile and credential_source`, 'keep one of them');
   } else if (s.source_profile) {
     const sp = s.source_profile;
     const spSettings = profileSettings(files, sp);
-    if (!spSettings) throw profileNotFound(sp, files, `source_profile of profile "${escapeControl(name)}":`);
+    if (!spSettings) throw profileNotFound(sp, files, `source_profile of profile "${echo(name)}":`);
     if (visited.includes(sp) && !(sp === name && hasStatic(spSettings))) {
-      throw configError(`profiles ${[...visited, sp].map((p) => `"${escapeControl(p)}"`).join(' -> ')} assume roles in a loop`, 'end the source_profile chain at a profile with credentials');
+      throw configError(`profiles ${[...visited, sp].map((p) => `"${echo(p)}"`).join(' -> ')} assume roles in a loop`, 'end the source_profile chain at a profile with credentials');
     }
     if (hasStatic(spSettings) || !assumesRole(spSettings)) {
       const chained = profileChain(sp, input, true);
-      if (!chained) throw configError(`the source profile "${escapeControl(sp)}" (of profile "${escapeControl(name)}") has no credentials`, 'give it keys, SSO, a credential_process or a role of its own');
+      if (!chained) throw configError(`the source profile "${echo(sp)}" (of profile "${echo(name)}") has no credentials`, 'give it keys, SSO, a credential_process or a role of its own');
       source = chained;
     } else {
       source = assumeRolePlan(sp, input, [...visited, sp]);
@@ -181,15 +182,15 @@ function assumeRolePlan(name: string, input: PlanInput, visited: readonly string
         source = { kind: 'iam-role' };
         break;
       default:
-        throw configError(`credential_source "${escapeControl(s.credential_source)}" of profile "${escapeControl(name)}" is not one of Environment, EcsContainer, Ec2InstanceMetadata`);
+        throw configError(`credential_source "${echo(s.credential_source)}" of profile "${echo(name)}" is not one of Environment, EcsContainer, Ec2InstanceMetadata`);
     }
   } else {
-    throw configError(`profile "${escapeControl(name)}" has role_arn but neither source_profile nor credential_source`, 'say where the credentials that assume the role come from');
+    throw configError(`profile "${echo(name)}" has role_arn but neither source_profile nor credential_source`, 'say where the credentials that assume the role come from');
   }
   const duration = s.duration_seconds ? Number(s.duration_seconds) : undefined;
   const { min, max } = ROLE_SESSION_SECONDS;
   if (duration !== undefined && !(Number.isInteger(duration) && duration >= min && duration <= max)) {
-    throw configError(`duration_seconds of profile "${escapeControl(name)}" is not ${min}..${max}`);
+    throw configError(`duration_seconds of profile "${echo(name)}" is not ${min}..${max}`);
   }
   return {
     kind: 'assume-role',
@@ -264,7 +265,7 @@ export function noCredentialsError(input: PlanInput): BasculeError {
   const profile = selectedProfile(input.profileFlag, input.env);
   return new BasculeError('credentials', 'no AWS credentials found', {
     hint:
-      `looked, in botocore's order, at: ${input.profileFlag ? '' : 'the environment (AWS_ACCESS_KEY_ID), '}profile "${escapeControl(profile.name)}" ` +
+      `looked, in botocore's order, at: ${input.profileFlag ? '' : 'the environment (AWS_ACCESS_KEY_ID), '}profile "${echo(profile.name)}" ` +
       '(role_arn, web identity, SSO, keys, credential_process), container credentials; EC2 instance metadata is off (AWS_EC2_METADATA_DISABLED). ' +
       'Export keys, set AWS_PROFILE or pass --profile, or run "aws configure"',
   });

@@ -25,25 +25,30 @@ export class Deadline {
     return Math.max(0, this.#end - this.#now());
   }
 
-  expired(what: string): BasculeError {
+  /**
+   * "<what> did not answer within ...". `advice` is what to check first
+   * (default: the network, for AWS calls; a local program says its own).
+   */
+  expired(what: string, advice = 'check the network (and HTTPS_PROXY / NO_PROXY)'): BasculeError {
     return new BasculeError('aws', `${what} did not answer within ${formatMs(this.budgetMs)}`, {
-      hint: `check the network (and HTTPS_PROXY / NO_PROXY)${this.#knob ? `, or allow more time with ${this.#knob}` : ''}`,
+      hint: `${advice}${this.#knob ? `, or allow more time with ${this.#knob}` : ''}`,
     });
   }
 
   /**
    * Runs `work` with an AbortSignal that fires when the time is up; rejects
-   * with "<what> did not answer within ..." then, whatever `work` does.
+   * with "<what> did not answer within ..." then, whatever `work` does
+   * (`advice`: see `expired`).
    */
-  async run<T>(what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async run<T>(what: string, work: (signal: AbortSignal) => Promise<T>, advice?: string): Promise<T> {
     const left = this.remainingMs();
-    if (left <= 0) throw this.expired(what);
+    if (left <= 0) throw this.expired(what, advice);
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const expiry = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         controller.abort();
-        reject(this.expired(what));
+        reject(this.expired(what, advice));
       }, left);
     });
     try {

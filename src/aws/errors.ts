@@ -4,8 +4,8 @@
  * SDK's message is redacted and its control characters escaped, and only its
  * first line is kept.
  */
-import { BasculeError, redact } from '../errors.js';
-import { escapeControl } from '../platform/vocabulary.js';
+import { BasculeError } from '../errors.js';
+import { echo } from '../terminal/text.js';
 
 export interface AwsCall {
   /** "STS", "Route53", "EKS" */
@@ -22,10 +22,10 @@ export interface AwsCall {
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EPROXY']);
 
-/** An SDK error's message, fit to print: redacted, escaped, one line. */
+/** An SDK error's message, fit to print: its first line, by the echo rule (redacted, escaped; AWS's sentences are long: 300 characters). */
 export function outsideMessage(error: unknown): string {
   const raw = String((error as { message?: unknown })?.message ?? error);
-  return escapeControl(redact(raw).split('\n')[0] ?? '');
+  return echo(raw.split('\n')[0] ?? '', 300);
 }
 
 function networkCode(error: unknown): string | undefined {
@@ -88,7 +88,7 @@ export function awsError(call: AwsCall, error: unknown): BasculeError {
     default: {
       const code = networkCode(error);
       if (code || name === 'TimeoutError') {
-        const where = call.endpoint ? `the endpoint ${escapeControl(call.endpoint)}` : call.service;
+        const where = call.endpoint ? `the endpoint ${echo(call.endpoint)}` : call.service;
         return new BasculeError('aws', `${what} failed: cannot reach ${where} (${code ?? name}: ${message})`, {
           hint: `check the network, HTTPS_PROXY / NO_PROXY, and any AWS_ENDPOINT_URL_${call.service === 'Route53' ? 'ROUTE_53' : call.service.toUpperCase()} or endpoint_url override`,
         });

@@ -7,7 +7,7 @@
 import type { Deadline } from './deadline.js';
 import { proxyAgents } from './proxy.js';
 
-export { fromContainerMetadata, fromInstanceMetadata, fromSSO, fromTokenFile } from '@aws-sdk/credential-providers';
+export { fromContainerMetadata, fromInstanceMetadata, fromSSO, fromWebToken } from '@aws-sdk/credential-providers';
 export { STSClient, AssumeRoleCommand, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 
 /**

@@ -3,7 +3,8 @@
  * into one EKS cluster name, and the allow-list that bounds it.
  */
 import { BasculeError } from '../errors.js';
-import { clusterNameProblem, CLUSTER_NAME_RULE, escapeControl, isValidClusterName, quoteValue } from '../platform/vocabulary.js';
+import { clusterNameProblem, CLUSTER_NAME_RULE, isValidClusterName, quoteValue } from '../platform/vocabulary.js';
+import { echo } from '../terminal/text.js';
 import type { TxtAnswer } from './resolver.js';
 
 export { isValidClusterName, quoteValue, type TxtAnswer };
@@ -38,9 +39,9 @@ export function clusterNameFromTxt(id: string, answer: TxtAnswer): ResolvedName 
     // The bash wrapper's fallback: no record, the id is the cluster name. Only
     // when it could be one; a DNS name that holds no record is a broken setup.
     if (isValidClusterName(id)) return { clusterName: id, source: 'id' };
-    const shownId = escapeControl(id);
+    const shownId = echo(id);
     if (answer.kind === 'cname') {
-      throw new BasculeError('dns', `${shownId} is a CNAME to ${escapeControl(answer.target)}, and the answer holds no TXT record naming a cluster`, {
+      throw new BasculeError('dns', `${shownId} is a CNAME to ${echo(answer.target)}, and the answer holds no TXT record naming a cluster`, {
         hint: `put the TXT record at ${shownId} itself (a name with a CNAME can hold no other record), or point -i at the CNAME's target`,
       });
     }
@@ -57,14 +58,14 @@ export function clusterNameFromTxt(id: string, answer: TxtAnswer): ResolvedName 
   if (values.length > 1) {
     throw new BasculeError(
       'dns',
-      `the TXT record at ${escapeControl(id)} holds ${values.length} different values (${values.map(quoteValue).join(', ')}); exactly one cluster name is expected`,
-      { hint: `leave one TXT value naming the active cluster at ${escapeControl(id)}` },
+      `the TXT record at ${echo(id)} holds ${values.length} different values (${values.map(quoteValue).join(', ')}); exactly one cluster name is expected`,
+      { hint: `leave one TXT value naming the active cluster at ${echo(id)}` },
     );
   }
   const value = values[0] as string;
   const problem = clusterNameProblem(value);
   if (problem) {
-    throw new BasculeError('dns', `the TXT record at ${escapeControl(id)} holds ${quoteValue(value)}, which ${problem}`, { hint: CLUSTER_NAME_RULE });
+    throw new BasculeError('dns', `the TXT record at ${echo(id)} holds ${quoteValue(value)}, which ${problem}`, { hint: CLUSTER_NAME_RULE });
   }
   return { clusterName: value, source: 'txt' };
 }
@@ -74,7 +75,7 @@ export function compileAllowList(patterns: readonly string[]): (name: string) =>
   if (patterns.length === 0) return () => true;
   const regexes = patterns.map((pattern) => {
     if (!/^[0-9A-Za-z_*-]{1,100}$/.test(pattern)) {
-      throw new BasculeError('usage', `--allow-cluster ${JSON.stringify(pattern)} is not a cluster name or a glob of one`, {
+      throw new BasculeError('usage', `--allow-cluster ${quoteValue(pattern)} is not a cluster name or a glob of one`, {
         hint: 'use letters, digits, "-", "_" and "*", e.g. --allow-cluster eks-blue --allow-cluster "eks-*"',
       });
     }
@@ -85,7 +86,7 @@ export function compileAllowList(patterns: readonly string[]): (name: string) =>
 
 export function assertAllowed(name: ResolvedName, id: string, patterns: readonly string[]): void {
   if (!compileAllowList(patterns)(name.clusterName)) {
-    const from = name.source === 'txt' ? `the TXT record at ${escapeControl(id)} names` : 'the id is';
+    const from = name.source === 'txt' ? `the TXT record at ${echo(id)} names` : 'the id is';
     throw new BasculeError('refused', `refusing to sign for cluster "${name.clusterName}": ${from} a cluster outside --allow-cluster (${patterns.join(', ')})`, {
       hint: 'if the cluster is legitimate, add it to the kubeconfig\'s --allow-cluster list; otherwise the TXT record may have been tampered with',
     });

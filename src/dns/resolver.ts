@@ -3,22 +3,19 @@
  * whole by one timeout, used by the token and the switch. No cache of our
  * own: every call asks, so a switch is followed at once.
  *
- * Two transports give the same answers and the same errors. Under Node,
- * c-ares (node:dns), given the whole bound as one try: c-ares otherwise
- * splits the time into tries and drops an answer that arrives after its
- * try's slice; it retries over TCP by itself when the UDP answer is
- * truncated. Under Bun (the single binary), our own client (./wire.ts): Bun's
- * node:dns costs ~5 ms to load and set up on every kubectl call.
- *
- * c-ares's errors do not say which transport failed, so a transport-level
- * failure (refused, malformed) is asked again, in the time left, with our
- * own client, which says whether UDP, or TCP after a truncated answer,
- * failed; our client says so at once.
+ * One client in both artefacts: bascule's own (./wire.ts), over Bun's UDP
+ * socket in the single binary and node:dgram in the Node bundle, so the two
+ * accept the same answers and say the same thing. Not c-ares (node:dns) in
+ * the bundle: it takes TXT records owned by any name in the answer (an
+ * answer for evil.example to a question for eks.example), calls an empty TXT
+ * record a bad response where the binary read it, and cannot say which
+ * transport failed; and in Bun, node:dns costs ~5 ms on every kubectl call.
  */
 import { BasculeError } from '../errors.js';
-import { asciiDnsName, escapeControl } from '../platform/vocabulary.js';
+import { asciiDnsName } from '../platform/vocabulary.js';
+import { echo } from '../terminal/text.js';
 import { TYPE_CNAME, TYPE_NAMES, TYPE_TXT } from './record-types.js';
-import { exchange, WireFailure, wireTransport, type Transport } from './wire.js';
+import { WireFailure, wireTransport, type Transport } from './wire.js';
 
 /** What a TXT question found. Failures of the lookup itself are thrown as `dns` errors. */
 export type TxtAnswer =
@@ -39,11 +36,8 @@ export interface LookupOptions {
 export type TxtLookup = (name: string, options: LookupOptions) => Promise<TxtAnswer>;
 export type CnameLookup = (name: string, options: LookupOptions) => Promise<CnameAnswer>;
 
-/** The runtime's transport: our own client under Bun, c-ares under Node. */
-const runtimeTransport = (): Transport => (process.versions.bun ? wireTransport : caresTransport);
-
-export const lookupTxt: TxtLookup = (name, options) => lookupTxtVia(runtimeTransport(), name, options);
-export const lookupCname: CnameLookup = (name, options) => lookupCnameVia(runtimeTransport(), name, options);
+export const lookupTxt: TxtLookup = (name, options) => lookupTxtVia(wireTransport, name, options);
+export const lookupCname: CnameLookup = (name, options) => lookupCnameVia(wireTransport, name, options);
 
 export async function lookupTxtVia(transport: Transport, name: string, options: LookupOptions): Promise<TxtAnswer> {
   const fqdn = checkName(name, TYPE_TXT);
@@ -60,7 +54,7 @@ export async function lookupTxtVia(transport: Transport, name: string, options: 
     const code = (error as { code?: string }).code;
     if (code === 'ENOTFOUND') return { kind: 'none', reason: 'NXDOMAIN' };
     if (code === 'ENODATA') return aliasOrNone();
-    throw await explain(error, name, fqdn, TYPE_TXT, options, started);
+    throw explain(error, name, TYPE_TXT, options);
   }
   if (records.length === 0) return aliasOrNone();
   return { kind: 'records', records };
@@ -68,14 +62,13 @@ export async function lookupTxtVia(transport: Transport, name: string, options: 
 
 export async function lookupCnameVia(transport: Transport, name: string, options: LookupOptions): Promise<CnameAnswer> {
   const fqdn = checkName(name, TYPE_CNAME);
-  const started = Date.now();
   try {
     return cnameAnswer((await transport.cname(fqdn, options))[0]);
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'ENOTFOUND') return { kind: 'none', reason: 'NXDOMAIN' };
     if (code === 'ENODATA') return { kind: 'none', reason: 'NODATA' };
-    throw await explain(error, name, fqdn, TYPE_CNAME, options, started);
+    throw explain(error, name, TYPE_CNAME, options);
   }
 }
 
@@ -84,45 +77,12 @@ const cnameAnswer = (target: string | undefined): CnameAnswer => (target ? { kin
 
 function checkName(name: string, type: number): string {
   const ascii = asciiDnsName(name);
-  if (ascii === undefined) throw new BasculeError('usage', `${TYPE_NAMES[type]} lookup of ${JSON.stringify(escapeControl(name))}: not a valid DNS name`);
+  if (ascii === undefined) throw new BasculeError('usage', `${TYPE_NAMES[type]} lookup of "${echo(name)}": not a valid DNS name`);
   return ascii;
 }
 
-/** c-ares (node:dns) as a transport. It hands each byte of TXT data over as one character (latin1): the data is UTF-8. */
-export const caresTransport: Transport = {
-  txt: async (fqdn, options) => (await viaCares(fqdn, 'TXT', options)).map((chunks) => chunks.map((c) => Buffer.from(c, 'latin1').toString('utf8'))),
-  cname: (fqdn, options) => viaCares(fqdn, 'CNAME', options),
-};
-
-/**
- * The question through c-ares: one try given the whole bound, so a slow
- * answer is still heard; c-ares retries over TCP by itself when the UDP
- * answer is truncated.
- */
-async function viaCares(fqdn: string, rrtype: 'TXT', options: LookupOptions): Promise<string[][]>;
-async function viaCares(fqdn: string, rrtype: 'CNAME', options: LookupOptions): Promise<string[]>;
-async function viaCares(fqdn: string, rrtype: 'TXT' | 'CNAME', { server, timeoutMs }: LookupOptions): Promise<string[][] | string[]> {
-  const { Resolver } = await import('node:dns/promises');
-  const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
-  // setServers validates with node's IPv6 expression (~10 ms to compile) unless
-  // given a bare IPv4 address: the vocabulary writes port 53 that way.
-  if (server) resolver.setServers([server]);
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      resolver.cancel();
-      reject(Object.assign(new Error('deadline'), { code: 'ETIMEOUT' }));
-    }, timeoutMs);
-  });
-  try {
-    // A trailing dot makes the name absolute: no search-domain expansion.
-    return await Promise.race([rrtype === 'TXT' ? resolver.resolveTxt(`${fqdn}.`) : resolver.resolveCname(`${fqdn}.`), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-const CARES_ANSWERS: Record<string, string> = {
+/** What the server answered, by the code the transport gives it (c-ares's names). */
+const ANSWERS: Record<string, string> = {
   ESERVFAIL: 'answered SERVFAIL',
   EREFUSED: 'refused the query (REFUSED)',
   ENOTIMP: 'does not implement the query (NOTIMP)',
@@ -131,32 +91,21 @@ const CARES_ANSWERS: Record<string, string> = {
 
 /**
  * Turns a failed lookup into an error naming the record, the server and what
- * failed. An answer (SERVFAIL, REFUSED) is reported as such; no answer in
- * time, as such; anything else at the transport level (a refused connection,
- * a malformed answer) is named by our own client: at once when it asked, else
- * by asking again in the time left: UDP failed, or TCP after a truncated answer.
+ * failed: an answer (SERVFAIL, REFUSED) as such; no answer in time, as such;
+ * a failure of the transport (a refused connection, a malformed answer) with
+ * the transport that failed: UDP, or TCP after a truncated answer.
  */
-async function explain(error: unknown, name: string, fqdn: string, type: number, options: LookupOptions, started: number): Promise<BasculeError> {
+function explain(error: unknown, name: string, type: number, options: LookupOptions): BasculeError {
   if (error instanceof BasculeError) return error;
   const code = (error as { code?: string }).code ?? 'unknown error';
-  const via = `${TYPE_NAMES[type]} lookup of ${escapeControl(name)} via ${describeServer(options.server)}`;
+  const via = `${TYPE_NAMES[type]} lookup of ${echo(name)} via ${describeServer(options.server)}`;
   const hint = hintFor(name);
-  if (CARES_ANSWERS[code]) return new BasculeError('dns', `${via} failed: the server ${CARES_ANSWERS[code]}`, { hint });
-  if (code === 'ETIMEOUT' || code === 'ECANCELLED') {
-    return new BasculeError('dns', `${via} failed: no answer within ${options.timeoutMs} ms (over UDP, and TCP if the answer was truncated)`, { hint });
+  if (ANSWERS[code]) return new BasculeError('dns', `${via} failed: the server ${ANSWERS[code]}`, { hint });
+  if (code === 'ETIMEOUT') return new BasculeError('dns', `${via} failed: no answer within ${options.timeoutMs} ms (over UDP, and TCP if the answer was truncated)`, { hint });
+  if (error instanceof WireFailure) {
+    return new BasculeError('dns', `${via} failed over ${error.transport === 'UDP' ? 'UDP' : 'TCP (the UDP answer was truncated)'}: ${error.problem}`, { hint });
   }
-  const precise = (failure: WireFailure) =>
-    new BasculeError('dns', `${via} failed over ${failure.transport === 'UDP' ? 'UDP' : 'TCP (the UDP answer was truncated)'}: ${failure.problem}`, { hint });
-  if (error instanceof WireFailure) return precise(error);
-  const left = options.timeoutMs - (Date.now() - started);
-  if (left > 0) {
-    try {
-      await exchange(fqdn, type, { ...options, timeoutMs: left });
-    } catch (failure) {
-      if (failure instanceof WireFailure) return precise(failure);
-    }
-  }
-  return new BasculeError('dns', `${via} failed: ${code === 'ECONNREFUSED' ? 'connection refused' : code}`, { hint });
+  return new BasculeError('dns', `${via} failed: ${echo(code === 'unknown error' ? String((error as Error)?.message ?? error) : code)}`, { hint });
 }
 
 /** "the system resolver (10.0.0.2)" or "DNS server 10.0.0.2". */
@@ -164,5 +113,4 @@ export function describeServer(server: string | undefined): string {
   return server ? `DNS server ${server}` : 'the system resolver';
 }
 
-const hintFor = (name: string) =>
-  `check that the DNS server is reachable and serves ${escapeControl(name)}, raise --dns-timeout, or pass --dns-server for a resolver that does`;
+const hintFor = (name: string) => `check that the DNS server is reachable and serves ${echo(name)}, raise --dns-timeout, or pass --dns-server for a resolver that does`;

@@ -3,12 +3,11 @@
  * of the bound, to each server in turn), then over TCP when the answer is
  * truncated; it knows which transport failed, and how.
  *
- * Two uses. The single binary asks with it (`wireTransport`): under Bun,
- * node:dns costs ~5 ms to load and set up on every kubectl call, a UDP
- * socket of Bun's own well under one. And after c-ares failed at the
- * transport level, the resolver asks it again to say which transport failed.
- * Either way the resolver gets c-ares's results and error codes, so the
- * binary and the Node bundle say the same thing (test/e2e/token-network).
+ * Both artefacts ask with it (`wireTransport`; ./resolver.ts says why not
+ * c-ares): over Bun's own UDP socket in the single binary (node:dgram is a
+ * stream stack in Bun), node:dgram in the Node bundle. Only records owned by
+ * the question's name, or by its CNAME chain in the answer, count. Its
+ * errors carry c-ares's codes (the names the resolver's messages know).
  */
 import { readFileSync } from 'node:fs';
 import { splitDnsServer, type DnsServer } from '../platform/vocabulary.js';
@@ -56,8 +55,18 @@ function recordsOf(message: Message, fqdn: string, type: number): Record_[] {
   const rcode = RCODES[message.rcode];
   if (rcode) throw coded(rcode);
   if (message.rcode !== 0) throw coded('EBADRESP');
+  // Only records owned by the question's name, or by a name its CNAME chain in the answer reaches (in any order):
+  // anything else in the answer (a record for evil.example to a question for eks.example) is not an answer.
   const names = new Set([fqdn.toLowerCase()]);
-  if (type !== TYPE_CNAME) for (const r of message.answers) if (r.type === TYPE_CNAME && names.has(r.name)) names.add(r.target as string);
+  for (let grew = type !== TYPE_CNAME; grew; ) {
+    grew = false;
+    for (const r of message.answers) {
+      if (r.type === TYPE_CNAME && names.has(r.name) && !names.has(r.target as string)) {
+        names.add(r.target as string);
+        grew = true;
+      }
+    }
+  }
   const found = message.answers.filter((r) => r.type === type && names.has(r.name));
   if (found.length === 0) throw coded('ENODATA');
   return found;
@@ -161,7 +170,8 @@ async function exchangeUdp(query: Buffer, id: number, fqdn: string, type: number
         message: (data) => {
           const message = parseMessage(data);
           if (!message || message.id !== id || !message.isResponse || message.question !== `${fqdn}/${type}`) return; // not ours
-          finish({ kind: 'answer', message, from: server });
+          if (message.malformed) finish({ kind: 'failed', problem: `${label(server)} sent a malformed answer (${message.malformed})`, code: 'EBADRESP' });
+          else finish({ kind: 'answer', message, from: server });
         },
       }).catch((error: NodeJS.ErrnoException) => {
         finish({ kind: 'failed', problem: `${label(server)}: ${error.code ?? error.message}`, code: 'ECONNREFUSED' });
@@ -242,7 +252,9 @@ async function exchangeTcp(query: Buffer, id: number, fqdn: string, type: number
       buffer = Buffer.concat([buffer, chunk]);
       if (buffer.length < 2 || buffer.length < 2 + buffer.readUInt16BE(0)) return;
       const message = parseMessage(buffer.subarray(2, 2 + buffer.readUInt16BE(0)));
-      if (!message || message.id !== id || message.question !== `${fqdn}/${type}`) finish({ kind: 'failed', problem: `${label(server)} sent a malformed answer`, code: 'EBADRESP' });
+      if (!message || message.id !== id || message.question !== `${fqdn}/${type}` || message.malformed) {
+        finish({ kind: 'failed', problem: `${label(server)} sent a malformed answer${message?.malformed ? ` (${message.malformed})` : ''}`, code: 'EBADRESP' });
+      }
       else finish({ kind: 'answer', message, from: server });
     });
     socket.on('end', () => finish({ kind: 'failed', problem: `${label(server)} closed the connection without an answer`, code: 'EBADRESP' }));
@@ -266,6 +278,8 @@ interface Message {
   /** "name/type" of the first question, to match an answer to its query. */
   readonly question: string;
   readonly answers: readonly Record_[];
+  /** The header and question could be read, the records not: what is wrong with them. */
+  readonly malformed?: string;
 }
 
 function encodeQuery(id: number, fqdn: string, type: number): Buffer {
@@ -313,42 +327,58 @@ function readName(buf: Buffer, start: number): [string, number] {
   throw new RangeError('compression loop');
 }
 
-/** A DNS message, or undefined when it cannot be read. */
+/**
+ * A DNS message; undefined when its header or question cannot be read (not
+ * an answer to anything), `malformed` when its records cannot.
+ */
 function parseMessage(buf: Buffer): Message | undefined {
+  let header: Omit<Message, 'answers'>;
+  let at = 12;
   try {
-    const id = buf.readUInt16BE(0);
     const flags = buf.readUInt16BE(2);
     const qd = buf.readUInt16BE(4);
-    const an = buf.readUInt16BE(6);
-    let at = 12;
     let question = '';
     for (let i = 0; i < qd; i++) {
       const [name, next] = readName(buf, at);
       if (i === 0) question = `${name}/${buf.readUInt16BE(next)}`;
       at = next + 4;
     }
-    const answers: Record_[] = [];
+    header = { id: buf.readUInt16BE(0), isResponse: (flags & 0x8000) !== 0, truncated: (flags & 0x0200) !== 0, rcode: flags & 0x000f, question };
+  } catch {
+    return undefined;
+  }
+  const answers: Record_[] = [];
+  try {
+    const an = buf.readUInt16BE(6);
     for (let i = 0; i < an; i++) {
       const [name, next] = readName(buf, at);
       const type = buf.readUInt16BE(next);
       const rdlength = buf.readUInt16BE(next + 8);
       const rdata = next + 10;
-      if (rdata + rdlength > buf.length) return undefined;
-      if (type === TYPE_TXT) {
-        const txt: string[] = [];
-        for (let p = rdata; p < rdata + rdlength; ) {
-          const len = buf.readUInt8(p);
-          txt.push(utf8.decode(buf.subarray(p + 1, p + 1 + len)));
-          p += 1 + len;
-        }
-        answers.push({ name, type, txt });
-      } else if (type === TYPE_CNAME) {
-        answers.push({ name, type, target: readName(buf, rdata)[0] });
-      } else answers.push({ name, type });
+      if (rdata + rdlength > buf.length) throw new RangeError('a record runs past the end of the message');
+      if (type === TYPE_TXT) answers.push({ name, type, txt: characterStrings(buf.subarray(rdata, rdata + rdlength)) });
+      else if (type === TYPE_CNAME) answers.push({ name, type, target: readName(buf, rdata)[0] });
+      else answers.push({ name, type });
       at = rdata + rdlength;
     }
-    return { id, isResponse: (flags & 0x8000) !== 0, truncated: (flags & 0x0200) !== 0, rcode: flags & 0x000f, question, answers };
-  } catch {
-    return undefined;
+  } catch (error) {
+    return { ...header, answers: [], malformed: error instanceof RangeError ? error.message : 'unreadable records' };
   }
+  return { ...header, answers };
+}
+
+/**
+ * A TXT record's character-strings (UTF-8). Empty RDATA, which RFC 1035 does
+ * not allow but servers send, reads as one empty string, as dig shows it.
+ */
+function characterStrings(rdata: Buffer): string[] {
+  if (rdata.length === 0) return [''];
+  const strings: string[] = [];
+  for (let p = 0; p < rdata.length; ) {
+    const len = rdata.readUInt8(p);
+    if (p + 1 + len > rdata.length) throw new RangeError('a TXT character-string runs past its record');
+    strings.push(utf8.decode(rdata.subarray(p + 1, p + 1 + len)));
+    p += 1 + len;
+  }
+  return strings;
 }

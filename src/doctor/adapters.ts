@@ -4,12 +4,13 @@
  * entries (the SDK client, loaded only here), and bascule's token cache read
  * without writing or locking.
  */
-import { spawn } from 'node:child_process';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import https from 'node:https';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { runHelper } from '../child-process.js';
 import { redact } from '../errors.js';
 import { systemProblem } from '../system-error.js';
+import { echo } from '../terminal/text.js';
 import type { PluginKind } from './plugin.js';
 import type { AccessEntryLookup, ApiAnswer, ApiTarget, AuthenticationMode, CachedTokenInfo, KubeApi } from './ports.js';
 import { Deadline } from '../aws/deadline.js';
@@ -48,27 +49,21 @@ export function which(command: string, path: string | undefined, baseDir: string
 
 const VERSION_ARGS: Record<PluginKind, string[]> = { bascule: ['version'], 'aws-cli': ['--version'], 'aws-iam-authenticator': ['version'] };
 
-/** The first line the plugin prints for its version, within 30 s (it runs beside the other links); undefined if it says nothing. */
-export function commandVersion(path: string, kind: PluginKind | undefined, env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  if (!kind) return Promise.resolve(undefined);
-  return new Promise((done) => {
-    let out = '';
-    let child;
-    try {
-      child = spawn(path, VERSION_ARGS[kind], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    } catch {
-      return done(undefined);
-    }
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', () => undefined);
-    child.on('close', () => {
-      clearTimeout(timer);
-      const line = out.split('\n').map((l) => l.trim()).find((l) => l !== '');
-      done(line ? line.slice(0, 160) : undefined);
-    });
-  });
+/**
+ * The first line the plugin prints for its version (stdout, else stderr), by
+ * the echo rule; undefined if it says nothing. Run through the bounded runner
+ * (src/child-process.ts): 30 s at most (it runs beside the other links), and
+ * stopped with what it started then, whatever holds its output.
+ */
+export async function commandVersion(path: string, kind: PluginKind | undefined, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  if (!kind) return undefined;
+  const outcome = await runHelper({ argv: [path, ...VERSION_ARGS[kind]], env, signal: AbortSignal.timeout(30_000), maxOutputBytes: 64 * 1024 });
+  if (outcome.kind !== 'exited') return undefined;
+  const line = `${outcome.stdout}\n${outcome.stderr}`
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l !== '');
+  return line ? echo(line, 160) : undefined;
 }
 
 /** The cluster's API, through HTTPS_PROXY unless NO_PROXY names it (as kubectl, and src/aws/proxy.ts's rules). */

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { BasculeError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { parseDurationFlag } from '../platform/vocabulary.js';
+import { escapeControl } from '../terminal/text.js';
 import { loadingPrecedence } from '../kubeconfig/command.js';
 import { runDoctor, type DoctorReport, type LinkStatus } from './doctor.js';
 import type { PluginInput } from './plugin.js';
@@ -39,11 +40,12 @@ export function reportText(report: DoctorReport): string {
   const width = Math.max(...report.links.map((l) => l.name.length));
   const kubeconfig = report.links.find((l) => l.name === 'kubeconfig');
   // No context: either -i named the cluster (no kubeconfig read), or the kubeconfig link says what is missing.
-  const subject = report.context !== undefined ? `context "${report.context}"` : kubeconfig?.status === 'skipped' ? 'no kubeconfig (-i names the cluster)' : 'no context to check (see the kubeconfig link)';
+  // The links quote the kubeconfig (names, servers, exec args): nothing in it may act on the terminal.
+  const subject = report.context !== undefined ? `context "${escapeControl(report.context)}"` : kubeconfig?.status === 'skipped' ? 'no kubeconfig (-i names the cluster)' : 'no context to check (see the kubeconfig link)';
   const lines = [`bascule doctor: ${subject}${report.clusterName ? `, cluster ${report.clusterName}` : ''}`, ''];
   for (const l of report.links) {
-    lines.push(`${MARK[l.status]} ${l.name.padEnd(width)}  ${l.detail}`);
-    if (l.fix && l.status !== 'ok' && l.status !== 'skipped') lines.push(`  ${' '.repeat(width)}  fix: ${l.fix}`);
+    lines.push(`${MARK[l.status]} ${l.name.padEnd(width)}  ${escapeControl(l.detail)}`);
+    if (l.fix && l.status !== 'ok' && l.status !== 'skipped') lines.push(`  ${' '.repeat(width)}  fix: ${escapeControl(l.fix)}`);
   }
   const broken = report.links.filter((l) => l.status === 'fail');
   lines.push('', broken.length === 0 ? 'every link holds' : `${broken.length} link${broken.length > 1 ? 's' : ''} broken: ${broken.map((l) => l.name).join(', ')}`);

@@ -10,6 +10,7 @@
  * Light on purpose: it is on kubectl's hot path (no node:net, no valibot).
  */
 import { usageError } from '../errors.js';
+import { echo, escapeControl } from '../terminal/text.js';
 
 // ---------------------------------------------------------------- partitions
 
@@ -211,18 +212,10 @@ export function parseDurationFlag(flag: string, value: string, bounds: { min: nu
 
 // ---------------------------------------------------------------- text from outside
 
-/**
- * Text that came from outside (TXT values, DNS names, AWS messages) as it may
- * be printed: C0 and C1 control characters, DEL and the bidi overrides become
- * \u escapes, so nothing printed can move the cursor or recolour a terminal.
- */
-export function escapeControl(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+// The rule for text from outside (escaped, bounded, redacted) lives in src/terminal/text.ts, once.
+export { escapeControl };
 
-/** A value from outside, quoted, escaped and bounded, for messages. */
+/** A value from outside, quoted: `echo`'s rule (escaped, bounded, redacted), with `\\` and `"` escaped inside the quotes. */
 export function quoteValue(value: string): string {
-  const shown = value.length > 120 ? `${value.slice(0, 117)}...` : value;
-  return `"${escapeControl(shown.replace(/\\/g, '\\\\').replace(/"/g, '\\"'))}"`;
+  return `"${echo(value.replace(/\\/g, '\\\\').replace(/"/g, '\\"'))}"`;
 }

@@ -1,4 +1,75 @@
-/** Text for people: shortened at word boundaries, never mid-word. */
+/**
+ * Text for people: text from outside made safe to print (`echo`, the one
+ * rule), and shortened at word boundaries, never mid-word.
+ */
+
+// ---------------------------------------------------------------- text from outside
+
+/**
+ * Last line of defence for text from outside (library messages, a helper's
+ * stderr): removes anything shaped like an EKS token, a presigned signature,
+ * a secret access key or a session token, and the value of any setting named
+ * like a secret (`SecretAccessKey: …`, `"SessionToken":"…"`,
+ * `aws_secret_access_key=…`, `password=…`), whatever its shape.
+ */
+export function redact(text: string): string {
+  return text
+    .replace(/k8s-aws-v1\.[A-Za-z0-9_-]+/g, 'k8s-aws-v1.<redacted>')
+    .replace(/(X-Amz-(?:Signature|Security-Token|Credential)=)[^&\s"']+/gi, '$1<redacted>')
+    .replace(SECRET_SETTING, '$1<redacted>')
+    .replace(/(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g, '<redacted>')
+    .replace(/(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{100,}={0,2}/g, '<redacted>');
+}
+
+/** A setting whose name says secret, then its value: `name: value`, `name=value`, `"name": "value"`. */
+const SECRET_SETTING = /((?:secret[_-]?access[_-]?key|session[_-]?token|security[_-]?token|secret|password|passwd)["']?\s*[:=]\s*["']?)(?!<redacted>)[^\s"',;&}]+/gi;
+
+
+/**
+ * Characters never printed raw: C0 and C1 controls and DEL (they move the
+ * cursor, recolour or retitle a terminal), the bidi embeddings, overrides,
+ * isolates and marks (they reorder what is shown), the line and paragraph
+ * separators, and unpaired surrogates (not text at all).
+ */
+// eslint-disable-next-line no-control-regex
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+const escapeOne = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/** Every unprintable character (see UNPRINTABLE) as a \u escape; nothing else changes, nothing is cut. */
+export function escapeControl(text: string): string {
+  return text.replace(UNPRINTABLE, escapeOne);
+}
+
+/** How much of a text from outside a message shows. */
+export const ECHO_MAX = 120;
+
+/**
+ * The one rule for echoing text that came from outside (a TXT value,
+ * KUBERNETES_EXEC_INFO, a file's content, a helper's stderr, a library's
+ * message): secrets redacted (`redact`), unprintable characters escaped, and
+ * at most `max` characters shown (escapes counted as printed), a cut marked
+ * with "…". Never cuts inside an escape or a surrogate pair.
+ */
+export function echo(text: string, max: number = ECHO_MAX): string {
+  const pieces: string[] = [];
+  let width = 0;
+  for (const c of redact(text)) {
+    // A code point (a pair of surrogates) or an unpaired surrogate: printed whole or escaped whole.
+    const piece = c.replace(UNPRINTABLE, escapeOne);
+    pieces.push(piece);
+    width += piece === c ? 1 : piece.length;
+    if (width > max) {
+      // Too long: whole pieces go until the mark fits.
+      while (width + 1 > max && pieces.length > 0) {
+        const last = pieces.pop() as string;
+        width -= last.length > 2 ? last.length : 1;
+      }
+      return `${pieces.join('')}…`;
+    }
+  }
+  return pieces.join('');
+}
 
 /**
  * `text` when it fits in `max` characters; else the longest run of whole words

@@ -13,7 +13,11 @@ export function awsPort(env: NodeJS.ProcessEnv): AwsPort {
   let files: AwsFiles | undefined;
   const awsFiles = () => (files ??= readAwsFiles(env));
   return {
-    region: (regionFlag, profileFlag) => resolveRegion(regionFlag, env, () => profileSettings(awsFiles(), selectedProfile(profileFlag, env).name)?.region),
+    region: (regionFlag, profileFlag) =>
+      resolveRegion(regionFlag, env, () => {
+        const profile = selectedProfile(profileFlag, env).name;
+        return { profile, region: profileSettings(awsFiles(), profile)?.region };
+      }),
     signer(request) {
       const planInput = { env, profileFlag: request.profileFlag, files: awsFiles };
       const plan: CredentialPlan | undefined = planCredentials(planInput);
@@ -24,7 +28,7 @@ export function awsPort(env: NodeJS.ProcessEnv): AwsPort {
         async credentials(role) {
           if (!plan) throw noCredentialsError(planInput);
           const { resolveWithin } = await import('../aws/credential-sources.js');
-          const base = { env, files: awsFiles, region: request.region, interactive: request.interactive, prompt: request.prompt };
+          const base = { env, files: awsFiles, region: request.region, interactive: request.interactive, prompt: request.prompt, verbose: request.verbose };
           const { context, ...source } = await resolveWithin(plan, role !== undefined, base, () => new Deadline(request.timeoutMs, { knob: '--aws-timeout' }));
           if (!role) return source;
           const { assumeRole } = await import('../aws/sts.js');

@@ -156,7 +156,19 @@ export function serialiseEntry(key: string, token: EksToken): string {
 
 /** Fresh enough to hand to kubectl: min validity left, and not signed in the future (clock moved back). */
 export function isUsable(token: EksToken, now: Date, minValidityMs: number): boolean {
-  return token.expiresAt.getTime() - now.getTime() >= minValidityMs && token.signedAt.getTime() <= now.getTime() + 60_000;
+  return unusableBecause(token, now, minValidityMs) === undefined;
+}
+
+/** Why a cached token will not do, for --verbose; undefined when it will. */
+export function unusableBecause(token: EksToken, now: Date, minValidityMs: number): string | undefined {
+  if (token.signedAt.getTime() > now.getTime() + 60_000) {
+    return `signed at ${token.signedAt.toISOString()}, later than this machine's clock (${now.toISOString()}): the clock moved back, or the entry is not this machine's`;
+  }
+  if (token.expiresAt.getTime() <= now.getTime()) return `expired at ${token.expiresAt.toISOString()}`;
+  if (token.expiresAt.getTime() - now.getTime() < minValidityMs) {
+    return `valid until ${token.expiresAt.toISOString()}, less than --cache-min-validity (${minValidityMs / 1000}s) from now`;
+  }
+  return undefined;
 }
 
 type Safety = { ok: true } | { ok: false; why: string };
@@ -267,15 +279,20 @@ export class DiskTokenCache implements TokenCachePort {
     return joinPath(this.settings.dir, keyHash + suffix);
   }
 
+  /** Why the last `read` found no entry, for --verbose. */
+  private unread = '';
+
   private read(name: string, key: string): EksToken | undefined {
     const file = this.path(name, FILE_SUFFIX);
     const opened = openRegular(file);
     if (!('fd' in opened)) {
+      this.unread = opened.missing ? 'does not exist' : 'is not used (see the warning)';
       if (!opened.missing) this.notUsed(opened.why);
       return undefined;
     }
     try {
       const safety = checkOwnership(opened.stat, file, '0600', this.uid);
+      this.unread = safety.ok ? 'is not an entry for this key (corrupt, or another key with the same hash): it is replaced' : 'is not used (see the warning)';
       if (!safety.ok) {
         this.notUsed(safety.why);
         return undefined;
@@ -417,11 +434,7 @@ export class DiskTokenCache implements TokenCachePort {
     }
     if (this.log) {
       const stale = this.read(name, canonical);
-      this.log(
-        stale
-          ? `token cache: miss: ${file} is valid until ${stale.expiresAt.toISOString()}, less than --cache-min-validity (${minValidityMs / 1000}s) from now`
-          : `token cache: miss: no usable entry ${file}`,
-      );
+      this.log(`token cache: miss: ${file} ${stale ? `is ${unusableBecause(stale, now(), minValidityMs)}` : this.unread}`);
     }
 
     const lockPath = this.path(name, LOCK_SUFFIX);

@@ -3,6 +3,7 @@
  * (KUBERNETES_EXEC_INFO) and what the plugin answers (an ExecCredential).
  */
 import { BasculeError } from '../errors.js';
+import { echo } from '../terminal/text.js';
 
 export const EXEC_API_V1 = 'client.authentication.k8s.io/v1';
 export const EXEC_API_V1BETA1 = 'client.authentication.k8s.io/v1beta1';
@@ -35,7 +36,7 @@ export function parseExecInfo(raw: string | undefined): ExecInfo {
   }
   const info = parsed as { apiVersion?: unknown; kind?: unknown; spec?: unknown };
   if (info.kind !== undefined && info.kind !== 'ExecCredential') {
-    throw new BasculeError('config', `KUBERNETES_EXEC_INFO has kind ${JSON.stringify(info.kind)}, expected "ExecCredential"`);
+    throw new BasculeError('config', `KUBERNETES_EXEC_INFO has kind ${shownJson(info.kind)}, expected "ExecCredential"`);
   }
   const spec = info.spec;
   if (spec !== undefined && (typeof spec !== 'object' || spec === null || Array.isArray(spec))) {
@@ -52,9 +53,12 @@ export function parseExecInfo(raw: string | undefined): ExecInfo {
   return {
     apiVersion: EXEC_API_V1BETA1,
     interactive,
-    warning: `warning: KUBERNETES_EXEC_INFO asks for apiVersion ${JSON.stringify(info.apiVersion ?? null)}, which bascule does not know; answering with ${EXEC_API_V1BETA1}\n`,
+    warning: `warning: KUBERNETES_EXEC_INFO asks for apiVersion ${shownJson(info.apiVersion ?? null)}, which bascule does not know; answering with ${EXEC_API_V1BETA1}\n`,
   };
 }
+
+/** A JSON value kubectl (or whoever set the variable) sent, as a message shows it: JSON, by the echo rule. */
+const shownJson = (value: unknown): string => echo(JSON.stringify(value) ?? String(value));
 
 /** RFC 3339 in UTC, whole seconds, as client-go prints it. */
 export function rfc3339(date: Date): string {

@@ -30,8 +30,8 @@ export interface TokenDeps {
 
 /** The token's view of AWS: a region, and who signs. */
 export interface AwsPort {
-  /** --region, else the environment and the profile's, else the adapter's fallback. */
-  region(regionFlag: string | undefined, profileFlag: string | undefined): string;
+  /** --region, else the environment and the profile's, else the adapter's fallback; and which it was, for --verbose. */
+  region(regionFlag: string | undefined, profileFlag: string | undefined): { readonly region: string; readonly source: string };
   /** Decides (without calling AWS) which credentials will sign. */
   signer(request: SignerRequest): Signer;
 }
@@ -43,6 +43,8 @@ export interface SignerRequest {
   readonly timeoutMs: number;
   readonly interactive: () => boolean;
   readonly prompt: (question: string) => Promise<string>;
+  /** --verbose, for what the credential sources say (a credential_process's stderr). */
+  readonly verbose?: (message: string) => void;
 }
 
 export interface RoleRequest {
@@ -128,12 +130,11 @@ export async function getToken(input: TokenInput, deps: TokenDeps): Promise<void
   const execInfo = parseExecInfo(deps.env.KUBERNETES_EXEC_INFO);
   if (execInfo.warning) deps.stderr(execInfo.warning);
 
-  const region = deps.aws.region(input.region, input.profile);
+  const { region, source: regionSource } = deps.aws.region(input.region, input.profile);
   const { verbose } = deps;
   if (verbose) {
     verbose(`KUBERNETES_EXEC_INFO: ${deps.env.KUBERNETES_EXEC_INFO ? `${execInfo.apiVersion}, interactive: ${execInfo.interactive}` : `not set, answering ${execInfo.apiVersion}`}`);
-    const from = input.region ? '--region' : deps.env.AWS_REGION ? 'AWS_REGION' : deps.env.AWS_DEFAULT_REGION ? 'AWS_DEFAULT_REGION' : 'the profile';
-    verbose(`region ${region} (from ${from})`);
+    verbose(`region ${region} (${regionSource})`);
   }
   const { clusterName } = await resolveClusterName(input, deps);
 
@@ -143,6 +144,7 @@ export async function getToken(input: TokenInput, deps: TokenDeps): Promise<void
     timeoutMs: input.awsTimeoutMs,
     interactive: () => execInfo.interactive ?? deps.stdinIsTTY(),
     prompt: deps.prompt,
+    ...(verbose ? { verbose } : {}),
   });
   // Never signer.identity: it holds the access key id.
   verbose?.(`credentials: ${signer.profile === null ? 'environment variables (AWS_ACCESS_KEY_ID)' : `profile ${signer.profile}`}`);

@@ -8,7 +8,7 @@ import {
   asciiDnsName,
   CLUSTER_NAME_RULE,
   durationMs,
-  escapeControl,
+  quoteValue,
   isValidClusterName,
   ROLE_SESSION_SECONDS,
   parseDnsServer,
@@ -55,7 +55,7 @@ const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
  */
 function sessionSeconds(value: string): number {
   const ms = /^\d+$/.test(value.trim()) ? Number(value.trim()) * 1000 : durationMs(value);
-  if (ms === undefined) throw usageError(`--duration ${JSON.stringify(value)} is not a duration`, 'write 1h, 45m, 1h30m or seconds (3600)');
+  if (ms === undefined) throw usageError(`--duration ${quoteValue(value)} is not a duration`, 'write 1h, 45m, 1h30m or seconds (3600)');
   const { min, max } = ROLE_SESSION_SECONDS;
   if (ms < min * 1000 || ms > max * 1000) throw usageError(`--duration ${value} is out of range`, `STS accepts 15 minutes (${min}) to 12 hours (${max})`);
   return Math.round(ms / 1000);
@@ -84,23 +84,23 @@ export interface RawTokenFlags {
 
 export function parseTokenInput(flags: RawTokenFlags, env: NodeJS.ProcessEnv): TokenInput {
   if (flags.clusterId && flags.clusterName && flags.clusterId !== flags.clusterName) {
-    throw usageError(`--cluster-id ${JSON.stringify(escapeControl(flags.clusterId))} and --cluster-name ${JSON.stringify(escapeControl(flags.clusterName))} name different clusters`, 'give one of them (they are two spellings of the same flag)');
+    throw usageError(`--cluster-id ${quoteValue(flags.clusterId)} and --cluster-name ${quoteValue(flags.clusterName)} name different clusters`, 'give one of them (they are two spellings of the same flag)');
   }
   const id = (flags.clusterId ?? flags.clusterName ?? '').trim();
   if (!id) throw usageError('missing the cluster id', 'pass -i/--cluster-id NAME (a cluster name, or the DNS name whose TXT record holds it)');
   const noDns = flags.dns === false;
   if (noDns && !isValidClusterName(id)) {
-    throw usageError(`-i ${JSON.stringify(escapeControl(id))} is not a valid EKS cluster name, and --no-dns makes it the cluster name`, CLUSTER_NAME_RULE);
+    throw usageError(`-i ${quoteValue(id)} is not a valid EKS cluster name, and --no-dns makes it the cluster name`, CLUSTER_NAME_RULE);
   }
   if (!noDns && !isValidClusterName(id) && asciiDnsName(id) === undefined) {
-    throw usageError(`-i ${JSON.stringify(escapeControl(id))} is neither an EKS cluster name nor a valid DNS name`, 'IDN names must be valid (an xn-- label must be valid punycode); labels are 1-63 letters, digits, "-" and "_"');
+    throw usageError(`-i ${quoteValue(id)} is neither an EKS cluster name nor a valid DNS name`, 'IDN names must be valid (an xn-- label must be valid punycode); labels are 1-63 letters, digits, "-" and "_"');
   }
   if (flags.role && flags.roleArn && flags.role !== flags.roleArn) throw usageError('--role and --role-arn name different roles', 'give one of them (they are two spellings of the same flag)');
   const roleArn = flags.role ?? flags.roleArn;
   const roleProblem = roleArn === undefined ? undefined : roleArnProblem(roleArn);
-  if (roleProblem) throw usageError(`${flags.role !== undefined ? '--role' : '--role-arn'} ${JSON.stringify(escapeControl(roleArn as string))} ${roleProblem}`, `expected ${ROLE_ARN_EXAMPLE}`);
+  if (roleProblem) throw usageError(`${flags.role !== undefined ? '--role' : '--role-arn'} ${quoteValue(roleArn as string)} ${roleProblem}`, `expected ${ROLE_ARN_EXAMPLE}`);
   if (flags.sessionName !== undefined && !SESSION_NAME.test(flags.sessionName)) {
-    throw usageError(`--session-name ${JSON.stringify(escapeControl(flags.sessionName))} is not a valid role session name`, 'it has 2-64 characters among letters, digits and +=,.@_-');
+    throw usageError(`--session-name ${quoteValue(flags.sessionName)} is not a valid role session name`, 'it has 2-64 characters among letters, digits and +=,.@_-');
   }
   if (flags.externalId !== undefined && !EXTERNAL_ID.test(flags.externalId)) {
     throw usageError('--external-id is not a valid external id', 'it has 2-1224 characters among letters, digits and +=,.@:/_-');
@@ -112,7 +112,7 @@ export function parseTokenInput(flags: RawTokenFlags, env: NodeJS.ProcessEnv): T
   if (flags.forwardSessionName && flags.sessionName) throw usageError('--forward-session-name and --session-name are exclusive', 'give one: --session-name NAME names the role session, --forward-session-name reuses your own');
   const durationSeconds = flags.duration === undefined ? undefined : sessionSeconds(flags.duration);
   const badRegion = flags.region === undefined ? undefined : regionProblem(flags.region);
-  if (badRegion) throw usageError(`--region ${JSON.stringify(escapeControl(flags.region as string))} ${badRegion}`, REGION_HINT);
+  if (badRegion) throw usageError(`--region ${quoteValue(flags.region as string)} ${badRegion}`, REGION_HINT);
   const dnsServer =
     flags.dnsServer !== undefined ? parseDnsServer(flags.dnsServer, '--dns-server') : env.BASCULE_DNS_SERVER ? parseDnsServer(env.BASCULE_DNS_SERVER, 'BASCULE_DNS_SERVER') : undefined;
   const allowClusters = flags.allowCluster ?? [];

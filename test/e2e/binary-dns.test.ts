@@ -1,9 +1,11 @@
 /**
- * The single binary asks DNS with bascule's own client (Bun's UDP socket,
- * TCP for a truncated answer); the Node bundle asks c-ares. Against the same
- * loopback server, for every outcome of the TXT lookup, both must say the
- * same thing: exit code and --verbose stderr (timestamps aside), so a user
- * cannot tell which artefact kubectl ran.
+ * Both artefacts ask DNS with bascule's own client: over Bun's UDP socket in
+ * the single binary, node:dgram in the Node bundle (TCP for a truncated
+ * answer). Against the same loopback server, for every outcome of the TXT
+ * lookup, both must say the same thing: exit code and --verbose stderr
+ * (timestamps aside), so a user cannot tell which artefact kubectl ran; and
+ * for the hostile answers, what they say is checked too (the bundle once
+ * signed for a record owned by another name).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDnsServer, startResolutionZone } from '../support/dns-server.mjs';
@@ -33,7 +35,7 @@ const normalise = (r: Result) => ({
   signed: r.stdout.startsWith('k8s-aws-v1.'),
 });
 
-const CASES: { what: string; id: string; extra?: string[]; server?: () => string }[] = [
+const CASES: { what: string; id: string; extra?: string[]; server?: () => string; outcome?: { code: number; said: RegExp } }[] = [
   { what: 'a record naming the cluster, beside a registry record', id: 'eks.devinfra.info' },
   { what: 'a value in chunks', id: 'chunks.devinfra.info' },
   { what: 'an answer too big for UDP (asked again over TCP)', id: 'big.devinfra.info' },
@@ -50,14 +52,37 @@ const CASES: { what: string; id: string; extra?: string[]; server?: () => string
   { what: 'SERVFAIL, from a server on IPv6', id: 'servfail.devinfra.info', server: () => dns6.address },
   { what: 'nothing listening, over IPv6', id: 'eks.devinfra.info', server: () => `[::1]:${deadAddress.split(':')[1]}`, extra: ['--dns-timeout', '1s'] },
   { what: 'an id outside the allow-list', id: 'eks.devinfra.info', extra: ['--allow-cluster', 'eks-blue'] },
+  {
+    what: 'a TXT record owned by another name only',
+    id: 'othernameonly.devinfra.info',
+    outcome: { code: 1, said: /^error: no TXT record naming a cluster was found at othernameonly\.devinfra\.info \(no TXT data\)$/m },
+  },
+  { what: "another name's record beside the name's own", id: 'mixed.devinfra.info', outcome: { code: 0, said: /^bascule: cluster eks-green \(named by the TXT record at mixed\.devinfra\.info\)$/m } },
+  { what: 'a CNAME chain, given out of order', id: 'chain.devinfra.info', outcome: { code: 0, said: /^bascule: cluster eks-green \(named by the TXT record at chain\.devinfra\.info\)$/m } },
+  {
+    what: 'a CNAME, and a record owned by a name off its chain',
+    id: 'chain-evil.devinfra.info',
+    outcome: { code: 1, said: /^error: chain-evil\.devinfra\.info is a CNAME to target\.devinfra\.info, and the answer holds no TXT record naming a cluster$/m },
+  },
+  { what: 'an empty TXT record (no character-string)', id: 'empty.devinfra.info', outcome: { code: 1, said: /^error: the TXT record at empty\.devinfra\.info holds "", which is not a valid EKS cluster name$/m } },
+  {
+    what: 'a TXT character-string running past its record',
+    id: 'malformed.devinfra.info',
+    outcome: { code: 1, said: /^error: TXT lookup of malformed\.devinfra\.info via DNS server 127\.0\.0\.1:\d+ failed over UDP: 127\.0\.0\.1:\d+ sent a malformed answer \(a TXT character-string runs past its record\)$/m },
+  },
 ];
 
-describe('the binary (own DNS client) and the bundle (c-ares) answer alike', () => {
-  it.each(CASES)('$what', async ({ id, extra = [], server }) => {
+describe('the binary and the bundle answer alike', () => {
+  it.each(CASES)('$what', async ({ id, extra = [], server, outcome }) => {
     const args = ['token', '-i', id, '--dns-server', server ? server() : dns.address, '--token-only', '--no-cache', '--verbose', ...extra];
     const [binary, bundle] = await Promise.all([spawnAsync(requireArtefact(BINARY), args, { env: envKeys() }), runBundle(args, { env: envKeys() })]);
     expect(normalise(binary)).toEqual(normalise(bundle));
     expect(binary.stderr).toMatch(/^bascule: DNS server /); // --verbose was heard: the comparison has something to compare
+    if (outcome) {
+      expect(binary.code, binary.stderr).toBe(outcome.code);
+      expect(binary.stderr).toMatch(outcome.said);
+      expect(binary.stderr).not.toContain('eks-evil');
+    }
   });
 
   it('the binary asks once per call, over the network, as the bundle does', async () => {

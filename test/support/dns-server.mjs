@@ -16,7 +16,9 @@ import packet from 'dns-packet';
 
 /**
  * @typedef {'servfail' | 'refused' | 'drop' | 'nodata'} Fault
- * @typedef {{ txt?: (string | string[])[], a?: string[], cname?: string, fault?: Fault }} Zone
+ * @typedef {{ txt?: (string | string[])[], a?: string[], cname?: string, fault?: Fault, answers?: import('dns-packet').Answer[], mangle?: (reply: Buffer) => Buffer }} Zone
+ *   answers: the answer section as given, whatever the question (records owned by other names, empty TXT data...).
+ *   mangle: rewrites the encoded reply's bytes (a malformed record).
  */
 
 const norm = (/** @type {string} */ name) => name.replace(/\.$/, '').toLowerCase();
@@ -58,7 +60,9 @@ export async function startDnsServer(options = {}) {
     if (zone?.fault === 'servfail') return packet.encode({ ...response, flags: (response.flags ?? 0) | 2 });
     if (zone?.fault === 'refused') return packet.encode({ ...response, flags: (response.flags ?? 0) | 5 });
     if (!zone) return packet.encode({ ...response, flags: (response.flags ?? 0) | 3 }); // NXDOMAIN
-    if (question.type === 'TXT' && zone.txt && zone.fault !== 'nodata') {
+    if (zone.answers) {
+      response.answers = zone.answers;
+    } else if (question.type === 'TXT' && zone.txt && zone.fault !== 'nodata') {
       response.answers = zone.txt.map((value) => ({
         type: 'TXT',
         name: question.name,
@@ -71,7 +75,7 @@ export async function startDnsServer(options = {}) {
     } else if (question.type === 'A' && zone.a) {
       response.answers = zone.a.map((ip) => ({ type: 'A', name: question.name, ttl: 1, class: 'IN', data: ip }));
     }
-    return packet.encode(response);
+    return zone.mangle ? zone.mangle(packet.encode(response)) : packet.encode(response);
   }
 
   /** @param {dgram.Socket} udp */
@@ -134,6 +138,10 @@ export async function startDnsServer(options = {}) {
     setFault(name, fault) {
       zones.set(norm(name), { ...zones.get(norm(name)), fault });
     },
+    /** @param {string} name @param {import('dns-packet').Answer[]} answers @param {(reply: Buffer) => Buffer} [mangle] */
+    setAnswers(name, answers, mangle) {
+      zones.set(norm(name), { answers, mangle });
+    },
     /** @param {string} name */
     remove(name) {
       zones.delete(norm(name));
@@ -163,6 +171,22 @@ export async function startResolutionZone() {
   dns.setFault('servfail.devinfra.info', 'servfail');
   dns.setFault('refused.devinfra.info', 'refused');
   dns.setFault('silent.devinfra.info', 'drop');
+  // Hostile and odd answers: only records owned by the question's name (or its CNAME chain) count.
+  /** @type {(name: string, value: string) => import('dns-packet').Answer} */
+  const txt = (name, value) => ({ type: 'TXT', name, ttl: 1, class: 'IN', data: [Buffer.from(value)] });
+  /** @type {(name: string, target: string) => import('dns-packet').Answer} */
+  const cname = (name, target) => ({ type: 'CNAME', name, ttl: 1, class: 'IN', data: target });
+  dns.setAnswers('othernameonly.devinfra.info', [txt('evil.devinfra.info', 'eks-evil')]);
+  dns.setAnswers('mixed.devinfra.info', [txt('evil.devinfra.info', 'eks-evil'), txt('mixed.devinfra.info', 'eks-green')]);
+  dns.setAnswers('chain.devinfra.info', [txt('target.devinfra.info', 'eks-green'), cname('middle.devinfra.info', 'target.devinfra.info'), cname('chain.devinfra.info', 'middle.devinfra.info')]);
+  dns.setAnswers('chain-evil.devinfra.info', [cname('chain-evil.devinfra.info', 'target.devinfra.info'), txt('evil.devinfra.info', 'eks-evil')]);
+  dns.setAnswers('empty.devinfra.info', [{ type: 'TXT', name: 'empty.devinfra.info', ttl: 1, class: 'IN', data: [] }]);
+  // The last character-string's length byte says 200: it runs past its record.
+  dns.setAnswers('malformed.devinfra.info', [txt('malformed.devinfra.info', 'eks-green')], (reply) => {
+    const bytes = Buffer.from(reply);
+    bytes[bytes.length - 10] = 200;
+    return bytes;
+  });
   return dns;
 }
 

@@ -8,7 +8,7 @@
  * the same tiers against the Node bundle (dist/bascule.js) instead.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { arch, platform } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../src/cli.js';
@@ -112,3 +112,30 @@ export const runBuilt = (args: string[], options: { env?: NodeJS.ProcessEnv; inp
 /** The Node bundle, whatever ARTEFACT says (its smoke tier). */
 export const runBundle = (args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; cwd?: string } = {}) =>
   spawnAsync(process.execPath, [requireArtefact(BUNDLE), ...args], options);
+
+/**
+ * The built artefact, measured as a process: its wall time (from the test's
+ * clock: a bound, never a benchmark) and its peak memory (ru_maxrss of the
+ * waited children, read by python3, which the suite needs anyway: no
+ * /usr/bin/time on a fresh Debian). Exit code as the artefact's.
+ */
+export async function runMeasured(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<Result & { wallMs: number; peakRssMb: number }> {
+  const report = join(makeTempDir('rss-'), 'maxrss');
+  // python3 kills the artefact itself a little before the test's own bound: a hung artefact is never left behind.
+  const wrapper =
+    'import resource, subprocess, sys\n' +
+    'try:\n' +
+    '    code = subprocess.run(sys.argv[3:], timeout=float(sys.argv[2])).returncode\n' +
+    'except subprocess.TimeoutExpired:\n' +
+    '    code = 124\n' +
+    'open(sys.argv[1], "w").write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n' +
+    'sys.exit(code if code >= 0 else 128 - code)\n';
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const started = Date.now();
+  const r = await spawnAsync('python3', ['-c', wrapper, report, String(Math.max(1, timeoutMs - 5000) / 1000), requireBuilt(), ...args], { ...options, timeoutMs });
+  const wallMs = Date.now() - started;
+  return { ...r, wallMs, peakRssMb: Number(readFileSync(report, 'utf8')) / 1024 };
+}

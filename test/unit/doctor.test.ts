@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { runDoctor } from '../../src/doctor/doctor.js';
+import { reportText } from '../../src/doctor/command.js';
 import { selectContext, type KubeconfigFile } from '../../src/doctor/kubeconfig.js';
 import { matchAwsAuth, withoutPath } from '../../src/doctor/mapping.js';
 import { pluginKind, readPluginArgs } from '../../src/doctor/plugin.js';
@@ -215,5 +216,20 @@ describe('the use case on fake ports', () => {
     const view = p.kubeconfig(undefined) as any;
     const r = await runDoctor({ context: undefined, direct: undefined, stsTimeoutMs: 1000 }, { ...p, kubeconfig: () => ({ ...view, user: { ...view.user, exec: { ...view.user.exec, apiVersion: 'client.authentication.k8s.io/v1alpha1' } } }) });
     expect(link(r, 'exec command')).toMatchObject({ status: 'fail', detail: expect.stringContaining('which kubectl removed in 1.24') });
+  });
+});
+
+describe('the text report', () => {
+  it('quotes the kubeconfig without letting it act on the terminal', () => {
+    const text = reportText({
+      context: 'ctx\u001b[2J',
+      clusterName: 'eks-green',
+      ok: false,
+      links: [{ name: 'kubeconfig', status: 'fail', detail: 'cluster "a\u202eb" at https://x', fix: 'see \u001b]0;title\u0007' }],
+    });
+    expect(text).toContain('context "ctx\\u001b[2J"');
+    expect(text).toContain('cluster "a\\u202eb" at https://x');
+    expect(text).toContain('fix: see \\u001b]0;title\\u0007');
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u202a-\u202e]/);
   });
 });

@@ -32,6 +32,19 @@ describe('KUBERNETES_EXEC_INFO', () => {
     expect(info.apiVersion).toBe(EXEC_API_V1BETA1);
     expect(info.warning).toMatch(/^warning: KUBERNETES_EXEC_INFO asks for apiVersion "client.authentication.k8s.io\/v1alpha1".*v1beta1\n$/);
   });
+  it('a 120,000-character apiVersion with bidi and escape characters: one warning line, bounded and escaped', () => {
+    const apiVersion = `\u202e\u001b[2J${'v-'.repeat(60_000)}`;
+    const info = parseExecInfo(JSON.stringify({ kind: 'ExecCredential', apiVersion, spec: {} }));
+    expect(info.apiVersion).toBe(EXEC_API_V1BETA1);
+    const warning = info.warning as string;
+    expect(warning.startsWith('warning: KUBERNETES_EXEC_INFO asks for apiVersion "\\u202e\\u001b[2Jv-v-')).toBe(true);
+    expect(warning.length).toBeLessThan(260); // 120 of the value, and the sentence
+    expect(warning.split('\n')).toEqual([expect.stringMatching(/…, which bascule does not know; answering with client\.authentication\.k8s\.io\/v1beta1$/), '']);
+    expect(warning).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u202a-\u202e]/);
+  });
+  it('a hostile kind is bounded too', () => {
+    expect(() => parseExecInfo(JSON.stringify({ kind: `\u202e${'k-'.repeat(60_000)}` }))).toThrow(/^KUBERNETES_EXEC_INFO has kind "\\u202ek-k-.{100,120}…, expected "ExecCredential"$/);
+  });
   it.each([
     ['{not json', /not valid JSON/],
     ['[]', /not a JSON object/],

@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { isTerminal, quietOnEpipe } from '../../src/io.js';
 import { runCli } from '../support/cli.js';
-import { ARTEFACT, cleanEnv, requireBuilt, type Result } from '../support/run.js';
+import { ARTEFACT, BUNDLE, cleanEnv, requireBuilt, spawnAsync, type Result } from '../support/run.js';
 import { tempDirs } from '../support/text.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -115,3 +115,19 @@ describe('YAML alias bombs are configuration errors naming the file', () => {
   });
 });
 
+
+describe('the last resort: what escapes run() is one error line and exit 70', () => {
+  // The Node bundle, required by a script that then throws from a timer or leaves a rejection unhandled,
+  // as a failure inside an event handler would: its handler answers, not Node's stack printer.
+  it.each([
+    ['a throw in an event handler', "setTimeout(() => { throw new RangeError('Cannot create a string longer than 0x1fffffe8 characters\\n    at Buffer.toString (node:buffer:1:1)'); }, 50);"],
+    ['an unhandled rejection', "setTimeout(() => { Promise.reject(new TypeError('boom \\u202e')); }, 50);"],
+  ])('%s', async (_, failure) => {
+    const script = `process.argv = [process.argv[0], 'bascule', 'version']; require(${JSON.stringify(BUNDLE)}); ${failure}`;
+    const r = await spawnAsync(process.execPath, ['-e', script]);
+    expect(r.code).toBe(70);
+    expect(r.stdout).toMatch(/^bascule \d/); // the command itself ran
+    expect(r.stderr).toMatch(/^error: unexpected failure: (RangeError|TypeError): [^\n]*\nhint: this is a bug in bascule; please report it with the command you ran\n$/);
+    expect(r.stderr).not.toMatch(/^\s+at |bascule\.js:|\u202e/m);
+  });
+});

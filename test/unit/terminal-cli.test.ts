@@ -134,7 +134,7 @@ describe('-v is --verbose, not the version', () => {
   it('says cache miss, then hit, and why', async () => {
     const e = { ...keys(), BASCULE_DNS_SERVER: '127.0.0.1:1' };
     const first = await cli(['token', '-i', 'eks-green', '--no-dns', '-v'], { env: e });
-    expect(first.stderr).toMatch(/^bascule: token cache: miss: no usable entry .+\.json$/m);
+    expect(first.stderr).toMatch(/^bascule: token cache: miss: .+\.json does not exist$/m);
     expect(first.stderr).toMatch(/^bascule: token cache: wrote .+\.json$/m);
     expect(first.stderr).toMatch(/^bascule: DNS server 127\.0\.0\.1:1 \(from BASCULE_DNS_SERVER\)$/m);
     const second = await cli(['token', '-i', 'eks-green', '--no-dns', '-v'], { env: e });
@@ -145,6 +145,36 @@ describe('-v is --verbose, not the version', () => {
     expect(strict.stderr).toMatch(/token cache: miss: .+ is valid until 2026-01-02T03:18:05.000Z, less than --cache-min-validity \(840s\) from now/);
     const off = await cli(['token', '-i', 'eks-green', '--no-dns', '-v'], { env: { ...e, BASCULE_NO_CACHE: '1' } });
     expect(off.stderr).toMatch(/^bascule: token cache: skipped \(BASCULE_NO_CACHE=1\)$/m);
+  });
+
+  it('names the real reason of a miss: an entry signed in the future is not "too close to expiry"', async () => {
+    const e = keys();
+    expect((await cli(['token', '-i', 'eks-green', '--no-dns'], { env: e })).code).toBe(0);
+    // The clock moved back 10 minutes: the entry (signed at NOW) is in this clock's future, and still valid for long.
+    const earlier = new Date(NOW.getTime() - 600_000);
+    const r = await cli(['token', '-i', 'eks-green', '--no-dns', '-v'], { env: e, now: earlier });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^bascule: token cache: miss: .+\.json is signed at 2026-01-02T03:04:05\.000Z, later than this machine's clock \(2026-01-02T02:54:05\.000Z\): the clock moved back, or the entry is not this machine's$/m);
+    expect(r.stderr).not.toContain('--cache-min-validity');
+  });
+
+  it.each([
+    ['--region', { AWS_REGION: 'eu-west-1' }, ['--region', 'eu-west-3'], 'eu-west-3 (from --region)'],
+    ['AWS_REGION', { AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-west-2' }, [], 'eu-west-1 (from AWS_REGION)'],
+    ['AWS_DEFAULT_REGION', { AWS_REGION: undefined, AWS_DEFAULT_REGION: 'eu-west-2' }, [], 'eu-west-2 (from AWS_DEFAULT_REGION)'],
+    ["the profile's", { AWS_REGION: undefined, AWS_PROFILE: 'dev' }, [], 'ap-south-1 (from profile dev)'],
+    [
+      'none: the fallback, said as such, though no profile exists',
+      { AWS_REGION: undefined },
+      [],
+      'us-east-1 (none in --region, AWS_REGION, AWS_DEFAULT_REGION or profile default: the fallback aws-iam-authenticator uses)',
+    ],
+  ] as const)('says where the region came from: %s', async (_, over, flags, said) => {
+    const e = envKeys(over);
+    writeFileSync(e.AWS_CONFIG_FILE as string, '[profile dev]\nregion = ap-south-1\n');
+    const r = await cli(['token', '-i', 'eks-green', '--no-dns', '--no-cache', '-v', ...flags], { env: e });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`\nbascule: region ${said}\n`);
   });
 });
 
