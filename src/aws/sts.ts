@@ -7,6 +7,7 @@ import { BasculeError } from '../errors.js';
 import { configuredEndpoint, type AwsFiles } from './config-files.js';
 import type { Deadline } from './deadline.js';
 import type { AwsCredentials } from './eks-token.js';
+import { echo } from '../terminal/text.js';
 import { awsError } from './errors.js';
 
 export interface StsContext {
@@ -25,6 +26,10 @@ export interface AssumeRoleInput {
   readonly externalId: string | undefined;
   readonly durationSeconds: number | undefined;
   readonly mfa?: { readonly serial: string; readonly code: string } | undefined;
+  /** STS SourceIdentity: kept by every session chained from this one, shown in CloudTrail. */
+  readonly sourceIdentity?: string | undefined;
+  /** Session tags ([key, value]): the role's policies and CloudTrail see them. */
+  readonly tags?: readonly (readonly [string, string])[];
 }
 
 export const DEFAULT_SESSION_NAME = 'bascule';
@@ -34,6 +39,29 @@ const MAX_ATTEMPTS = 4;
 export function sanitiseSessionName(name: string): string {
   const cleaned = name.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
   return cleaned.length >= 2 ? cleaned : DEFAULT_SESSION_NAME;
+}
+
+/**
+ * STS's AccessDenied for a session bascule marked, in STS's own words ("User:
+ * ARN is not authorized to perform: sts:TagSession on resource: ROLE"): the
+ * role's trust policy lacks the action the marking needs. Said as such, with
+ * the action to add; undefined for any other failure.
+ */
+export function sessionRefusal(input: Pick<AssumeRoleInput, 'roleArn' | 'sourceIdentity' | 'tags'>, error: unknown): BasculeError | undefined {
+  const name = String((error as { name?: unknown })?.name ?? '');
+  if (name !== 'AccessDenied' && name !== 'AccessDeniedException') return undefined;
+  const message = String((error as { message?: unknown })?.message ?? '');
+  const action = /not authorized to perform: (sts:TagSession|sts:SetSourceIdentity)\b/.exec(message)?.[1];
+  if (!action) return undefined;
+  const who = /^User: (\S+) is not authorized/.exec(message)?.[1];
+  const asked =
+    action === 'sts:TagSession'
+      ? `session tags (${(input.tags ?? []).map(([k]) => k).join(', ') || 'none asked'})`
+      : `the source identity ${JSON.stringify(input.sourceIdentity ?? '')}`;
+  const flag = action === 'sts:TagSession' ? '--tag' : '--source-identity';
+  return new BasculeError('aws', `STS AssumeRole ${input.roleArn} was denied: the role's trust policy does not allow ${action}${who ? ` to ${echo(who)}` : ''}, needed for ${asked}`, {
+    hint: `add "${action}" beside "sts:AssumeRole" in the Action of the trust policy statement that lets you assume ${input.roleArn}, or drop ${flag} (and the access level's ${action === 'sts:TagSession' ? 'tags' : 'sourceIdentity'} in the platform file)`,
+  });
 }
 
 export function stsEndpoint(ctx: Pick<StsContext, 'env' | 'files' | 'endpointProfile'>): string | undefined {
@@ -73,12 +101,14 @@ export async function assumeRole(ctx: StsContext, source: { credentials: AwsCred
             ...(input.externalId ? { ExternalId: input.externalId } : {}),
             ...(input.durationSeconds ? { DurationSeconds: input.durationSeconds } : {}),
             ...(input.mfa ? { SerialNumber: input.mfa.serial, TokenCode: input.mfa.code } : {}),
+            ...(input.sourceIdentity ? { SourceIdentity: input.sourceIdentity } : {}),
+            ...(input.tags?.length ? { Tags: input.tags.map(([Key, Value]) => ({ Key, Value })) } : {}),
           }),
           { abortSignal },
         ),
       )
       .catch((error: unknown) => {
-        throw awsError(call('AssumeRole', input.roleArn), error);
+        throw sessionRefusal(input, error) ?? awsError(call('AssumeRole', input.roleArn), error);
       });
     const c = response.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new BasculeError('aws', `STS AssumeRole ${input.roleArn} returned no credentials`);

@@ -57,7 +57,7 @@ export function reportJson(report: DoctorReport) {
     ok: report.ok,
     context: report.context ?? null,
     cluster: report.clusterName ?? null,
-    links: report.links.map((l) => ({ name: l.name, status: l.status, detail: l.detail, fix: l.fix ?? null })),
+    links: report.links.map((l) => ({ name: l.name, status: l.status, detail: l.detail, fix: l.fix ?? null, ...(l.session ? { session: l.session } : {}) })),
   };
 }
 

@@ -20,6 +20,7 @@ import { pluginKind, readPluginArgs, type PluginInput } from './plugin.js';
 import type { AccessEntryLookup, ApiTarget, CredentialContext, DoctorPorts } from './ports.js';
 import {
   assertAllowed,
+  checkServer,
   clusterNameFromTxt,
   describePlan,
   FALLBACK_REGION,
@@ -42,6 +43,8 @@ export interface Link {
   readonly status: LinkStatus;
   readonly detail: string;
   readonly fix: string | undefined;
+  /** The assume role link: the session asked for (source identity, tags), for scripts. */
+  readonly session?: { readonly sourceIdentity: string | null; readonly tags: Readonly<Record<string, string>> };
 }
 
 export interface DoctorInput {
@@ -142,6 +145,14 @@ export async function runDoctor(input: DoctorInput, ports: DoctorPorts): Promise
       return finish();
     }
     plugin = read;
+    if (kind === 'bascule' && plugin.allowServers.length > 0) {
+      try {
+        checkServer({ ...(exec.provideClusterInfo ? { cluster: { server: c.server } } : {}) }, plugin.allowServers);
+      } catch (error) {
+        add('exec command', 'fail', `${path}: ${errText(error)}`, errHint(error));
+        return finish();
+      }
+    }
     versionOf = { at: links.length, path, line, pending: ports.version(path, kind) };
     add('exec command', 'ok', `${path}: ${line}`);
   }
@@ -257,6 +268,8 @@ export async function runDoctor(input: DoctorInput, ports: DoctorPorts): Promise
   add('credentials', 'ok', `${provider}; ${expiry}`);
 
   if (plugin.roleArn) {
+    const session = { sourceIdentity: plugin.sourceIdentity ?? null, tags: Object.fromEntries(plugin.tags) };
+    const marks = [plugin.sourceIdentity && `source identity ${plugin.sourceIdentity}`, plugin.tags.length && `tags ${plugin.tags.map(([k, v]) => `${k}=${v}`).join(', ')}`].filter(Boolean);
     try {
       let sessionName: string | undefined;
       ({ credentials, sessionName } = await ports.credentials.assumeRole(ctx, source, {
@@ -265,11 +278,13 @@ export async function runDoctor(input: DoctorInput, ports: DoctorPorts): Promise
         forwardSessionName: plugin.forwardSessionName,
         externalId: plugin.externalId,
         durationSeconds: plugin.durationSeconds,
+        sourceIdentity: plugin.sourceIdentity,
+        tags: plugin.tags,
       }));
       const until = credentials.expiration ? `, until ${iso(credentials.expiration)}` : '';
-      add('assume role', 'ok', `${plugin.roleArn} (session ${sessionName ?? 'forwarded'}${until})`);
+      links.push({ name: 'assume role', status: 'ok', detail: `${plugin.roleArn} (session ${[sessionName ?? 'forwarded', ...marks].join(', ')}${until})`, fix: undefined, session });
     } catch (error) {
-      add('assume role', 'fail', errText(error), errHint(error));
+      links.push({ name: 'assume role', status: 'fail', detail: errText(error), fix: errHint(error), session });
       return finish();
     }
   } else {

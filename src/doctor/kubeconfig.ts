@@ -22,6 +22,8 @@ export interface ExecEntry {
   readonly env: Readonly<Record<string, string>>;
   readonly apiVersion: string;
   readonly interactiveMode: string | undefined;
+  /** kubectl passes the cluster (its server) to the plugin: what --allow-server checks. */
+  readonly provideClusterInfo: boolean;
 }
 
 export interface ContextView {
@@ -118,6 +120,7 @@ export function selectContext(files: readonly KubeconfigFile[], wanted: string |
       env,
       apiVersion: String(execRaw.apiVersion ?? ''),
       interactiveMode: str(execRaw.interactiveMode),
+      provideClusterInfo: execRaw.provideClusterInfo === true,
     };
   }
   const kind = exec ? 'exec' : user.value.token || user.value.tokenFile ? 'token' : user.value['client-certificate'] || user.value['client-certificate-data'] ? 'client certificate' : user.value['auth-provider'] ? 'auth-provider' : 'nothing';

@@ -5,7 +5,7 @@
  * (`token -i ...`). The doctor then rebuilds the same chain itself.
  */
 import { basename } from 'node:path';
-import { DEFAULT_DNS_TIMEOUT_MS, fastParseTokenArgv, parseTokenInput } from './token-rules.js';
+import { DEFAULT_DNS_TIMEOUT_MS, fastParseTokenArgv, parseTokenInput, type ServerPattern } from './token-rules.js';
 
 export type PluginKind = 'bascule' | 'aws-cli' | 'aws-iam-authenticator';
 
@@ -23,6 +23,11 @@ export interface PluginInput {
   readonly dnsServer: string | undefined;
   readonly dnsTimeoutMs: number;
   readonly allowClusters: readonly string[];
+  /** bascule's --allow-server (none for the other plugins). */
+  readonly allowServers: readonly ServerPattern[];
+  /** The role session's STS SourceIdentity and tags (bascule's --source-identity, --tag). */
+  readonly sourceIdentity: string | undefined;
+  readonly tags: readonly (readonly [string, string])[];
   /** bascule's token cache in use. */
   readonly cache: boolean;
   /** For the cache key, as bascule's token computes it. */
@@ -38,7 +43,7 @@ export function pluginKind(command: string): PluginKind | undefined {
   return undefined;
 }
 
-const base = { noDns: true, sessionName: undefined, externalId: undefined, dnsServer: undefined, dnsTimeoutMs: DEFAULT_DNS_TIMEOUT_MS, allowClusters: [], cache: false, forwardSessionName: false, durationSeconds: undefined };
+const base = { noDns: true, sessionName: undefined, externalId: undefined, dnsServer: undefined, dnsTimeoutMs: DEFAULT_DNS_TIMEOUT_MS, allowClusters: [], allowServers: [], sourceIdentity: undefined, tags: [], cache: false, forwardSessionName: false, durationSeconds: undefined };
 
 /** Reads `--flag value` and `--flag=value` pairs; unknown flags are skipped with their value when they take one. */
 function pairs(args: readonly string[]): Map<string, string> {

@@ -23,6 +23,8 @@ export interface RoleInput {
   readonly forwardSessionName: boolean;
   readonly externalId: string | undefined;
   readonly durationSeconds: number | undefined;
+  readonly sourceIdentity: string | undefined;
+  readonly tags: readonly (readonly [string, string])[];
 }
 
 /** src/aws's credential chain, in two steps: which source (no call; throws when there is none), then its credentials. */

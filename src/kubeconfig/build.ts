@@ -11,6 +11,10 @@
  *                            cluster the TXT record holds, among the two.
  *   <name>-<colour>-<access> one cluster directly (its endpoint, its CA only),
  *                            for work on the inactive colour during a migration.
+ *
+ * Every user entry passes provideClusterInfo: true and --allow-server for the
+ * platform's three API servers (the stable name, each colour's endpoint): a
+ * user entry reused with another cluster, or an edited server, gets no token.
  */
 import { sourceName, type AccessLevel, type Colour, type Platform } from '../platform/model.js';
 import { COLOURS } from '../platform/schema.js';
@@ -82,7 +86,22 @@ export function selectAccess(platform: Platform, names: readonly string[] | unde
   return platform.access.filter((a) => wanted.has(a.name));
 }
 
-function exec(platform: Platform, access: AccessLevel, command: string, target: { kind: 'live' } | { kind: 'colour'; cluster: string }): ExecConfig {
+/**
+ * An --allow-server entry for a server URL: its host, and its port when the
+ * URL writes one (none: any port of that host). The WHATWG parser gives the
+ * host as --allow-server reads it (lower case, punycode, [IPv6]).
+ */
+export function allowServerEntry(url: string): string {
+  const { hostname, port } = new URL(url);
+  return port ? `${hostname}:${port}` : hostname;
+}
+
+/** The platform's API servers: the stable name's and each colour's endpoint (every context's token may go to these only). */
+export function platformServers(platform: Platform, clusters: Readonly<Record<Colour, ClusterAccess>>): string[] {
+  return [...new Set([platform.api.server, ...COLOURS.map((colour) => clusters[colour].endpoint)].map(allowServerEntry))];
+}
+
+function exec(platform: Platform, access: AccessLevel, command: string, servers: readonly string[], target: { kind: 'live' } | { kind: 'colour'; cluster: string }): ExecConfig {
   const args = ['token'];
   if (target.kind === 'live') {
     args.push('-i', platform.clusterNameRecord.name);
@@ -90,10 +109,13 @@ function exec(platform: Platform, access: AccessLevel, command: string, target: 
     args.push('-i', target.cluster, '--no-dns');
   }
   args.push('-r', access.roleArn, '--region', platform.aws.region);
+  if (access.sourceIdentity) args.push('--source-identity', access.sourceIdentity);
+  for (const [key, value] of access.tags) args.push('--tag', `${key}=${value}`);
   if (target.kind === 'live') {
     for (const colour of COLOURS) args.push('--allow-cluster', platform.clusters[colour].name);
     if (platform.clusterNameRecord.dnsServer) args.push('--dns-server', platform.clusterNameRecord.dnsServer);
   }
+  for (const server of servers) args.push('--allow-server', server);
   return {
     apiVersion: EXEC_API_VERSION,
     args,
@@ -101,7 +123,8 @@ function exec(platform: Platform, access: AccessLevel, command: string, target: 
     ...(access.profile ? { env: [{ name: 'AWS_PROFILE', value: access.profile }] } : {}),
     installHint: INSTALL_HINT,
     interactiveMode: access.mfa ? 'IfAvailable' : 'Never',
-    provideClusterInfo: false,
+    // kubectl then tells the plugin which server it calls: --allow-server refuses any other.
+    provideClusterInfo: true,
   };
 }
 
@@ -159,18 +182,19 @@ export function buildKubeconfig(platform: Platform, clusters: Readonly<Record<Co
     }),
   ];
 
+  const servers = platformServers(platform, clusters);
   const contexts: NamedContext[] = [];
   const users: NamedUser[] = [];
   for (const access of levels) {
     const name = liveContextName(platform, access.name);
     contexts.push({ name, context: { cluster: liveCluster, user: name } });
-    users.push({ name, user: { exec: exec(platform, access, command, { kind: 'live' }) } });
+    users.push({ name, user: { exec: exec(platform, access, command, servers, { kind: 'live' }) } });
   }
   for (const colour of COLOURS) {
     for (const access of levels) {
       const name = colourContextName(platform, colour, access.name);
       contexts.push({ name, context: { cluster: colourCluster(colour), user: name } });
-      users.push({ name, user: { exec: exec(platform, access, command, { kind: 'colour', cluster: clusters[colour].name }) } });
+      users.push({ name, user: { exec: exec(platform, access, command, servers, { kind: 'colour', cluster: clusters[colour].name }) } });
     }
   }
 

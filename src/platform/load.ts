@@ -432,6 +432,8 @@ export function resolvePlatform(file: PlatformFile, options: LoadOptions, proble
       accessPolicies: a.accessPolicies ?? (a.groups.includes('system:masters') ? ['AmazonEKSClusterAdminPolicy'] : []),
       profile: a.profile,
       mfa: a.mfa,
+      sourceIdentity: a.sourceIdentity,
+      tags: Object.entries(a.tags ?? {}),
     });
   });
 

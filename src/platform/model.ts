@@ -72,6 +72,10 @@ export interface AccessLevel {
   readonly accessPolicies: readonly string[];
   readonly profile: string | undefined;
   readonly mfa: boolean;
+  /** The role session's STS SourceIdentity (the kubeconfig passes it as --source-identity). */
+  readonly sourceIdentity: string | undefined;
+  /** Session tags [key, value], in the file's order (the kubeconfig passes each as --tag KEY=VALUE). */
+  readonly tags: readonly (readonly [string, string])[];
 }
 
 export interface Namespace {

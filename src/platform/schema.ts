@@ -9,7 +9,19 @@
  * "clusters.green.endpoint (line 31): expected an https:// URL ...".
  */
 import * as v from 'valibot';
-import { clusterNameProblem, dnsServerProblem, escapeControl, regionProblem, roleArnProblem } from './vocabulary.js';
+import {
+  clusterNameProblem,
+  dnsServerProblem,
+  escapeControl,
+  regionProblem,
+  roleArnProblem,
+  SESSION_TAG_LIMITS,
+  sourceIdentityProblem,
+  TAG_RULE,
+  tagKeyProblem,
+  tagSetProblem,
+  tagValueProblem,
+} from './vocabulary.js';
 
 // --- Formats ---------------------------------------------------------------
 
@@ -20,6 +32,7 @@ const ACCOUNT_ID = /^\d{12}$/;
 // The patterns below are what editors see (JSON Schema); the exact rules are the vocabulary's, run by v.check.
 const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d+$/;
 const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const SOURCE_IDENTITY = /^[\w+=,.@-]{2,64}$/;
 const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 /** A DNS name without trailing dot: labels of letters, digits and -, at least two labels. */
 export const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -297,6 +310,33 @@ const ClusterSchema = v.strictObject(
   'expected a mapping describing one EKS cluster',
 );
 
+/** A value checked by one of the vocabulary's rules (no pattern for editors: STS's characters need Unicode classes). */
+const ruled = (problem: (value: string) => string | undefined, expects: string, description: string) =>
+  v.pipe(
+    v.string(`expected ${expects}`),
+    v.rawCheck<string>(({ dataset, addIssue }) => {
+      const why = dataset.typed ? problem(dataset.value) : undefined;
+      if (why) addIssue({ message: `expected ${expects}: ${JSON.stringify(escapeControl(dataset.value as string))} ${why}` });
+    }),
+    v.description(description),
+  );
+
+const sessionTags = () =>
+  v.pipe(
+    v.record(
+      ruled(tagKeyProblem, 'a session tag key', 'a session tag key'),
+      ruled(tagValueProblem, 'a session tag value (quote numbers and booleans: "42")', 'its value'),
+      'expected a mapping of session tags (key: value)',
+    ),
+    v.maxEntries(SESSION_TAG_LIMITS.tags, `expected at most ${SESSION_TAG_LIMITS.tags} session tags (STS's limit)`),
+    v.rawCheck(({ dataset, addIssue }) => {
+      const keys = dataset.typed ? Object.keys(dataset.value) : [];
+      const why = keys.length <= SESSION_TAG_LIMITS.tags ? tagSetProblem(keys) : undefined;
+      if (why) addIssue({ message: `expected tag keys unique ignoring case: ${why}` });
+    }),
+    v.description(`session tags on the role session (--tag KEY=VALUE each): the role's policies and CloudTrail see them; the trust policy must allow sts:TagSession. ${TAG_RULE}`),
+  );
+
 const AccessSchema = v.strictObject(
   {
     name: str(DNS_LABEL, 'an access level name (lower-case letters, digits and -)', 'the access level, e.g. admin; names the kubeconfig context <platform>-<name>'),
@@ -311,6 +351,10 @@ const AccessSchema = v.strictObject(
     ),
     profile: v.optional(str(PROFILE, 'an AWS profile name', 'AWS_PROFILE for the credential plugin (default: none, the ambient credentials)')),
     mfa: bool('the profile asks for an MFA code: the plugin may prompt (interactiveMode IfAvailable)', false),
+    sourceIdentity: v.optional(
+      word(SOURCE_IDENTITY, sourceIdentityProblem, 'an STS source identity (2-64 letters, digits and +=,.@_-)', "the role session's STS SourceIdentity (--source-identity): CloudTrail shows it on every call of the session, and of sessions chained from it; the trust policy must allow sts:SetSourceIdentity"),
+    ),
+    tags: v.optional(sessionTags()),
   },
   'expected a mapping with name, roleArn and groups',
 );

@@ -74,6 +74,8 @@ access:
     groups: [system:masters]
     # profile: my-aws-profile               AWS_PROFILE for the plugin
     # mfa: true                             the profile asks for an MFA code
+    # sourceIdentity: platform-oncall       STS SourceIdentity of the role session (trust policy: sts:SetSourceIdentity)
+    # tags: {team: platform}                session tags (trust policy: sts:TagSession)
   - name: readwrite
     roleArn: arn:aws:iam::123456789012:role/k8s-readwrite
     groups: [readwrite, readonly, debugmode]

@@ -171,6 +171,145 @@ export function asciiDnsName(name: string): string | undefined {
   return DNS_NAME.test(ascii) ? ascii : undefined;
 }
 
+// ---------------------------------------------------------------- API servers (--allow-server)
+
+/**
+ * An API server, or a pattern of them, as --allow-server names it: HOST or
+ * HOST:PORT. HOST is a DNS name (lower case, IDN as punycode, no final dot),
+ * an IPv4 address, or an IPv6 address in brackets. In a pattern, a label
+ * that is exactly `*` stands for one whole label of the server's name (not
+ * part of a label, never several, never an IP address's part); the last
+ * label is always written out. No port: any port.
+ */
+export interface ServerPattern {
+  /** Lower case, punycode, no final dot; IPv6 without brackets, in its canonical form. */
+  readonly host: string;
+  readonly port: number | undefined;
+}
+
+export const SERVER_PATTERN_RULE =
+  'write HOST or HOST:PORT: a DNS name, an IPv4 address or [IPv6]; "*" as a whole label stands for one label (e.g. "*.gr7.eu-west-3.eks.amazonaws.com"), the last label written out';
+
+const portProblem = (port: string): string | undefined =>
+  /^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535 ? undefined : `has port "${port}", not between 1 and 65535`;
+
+/** IPv6 in the WHATWG parser's canonical form (compressed, lower case), or undefined. */
+const canonicalIpv6 = (host: string): string | undefined => (isIP(host) === 6 ? new URL(`http://[${host}]/`).hostname.slice(1, -1) : undefined);
+
+/** `HOST[:PORT]` (brackets around IPv6) -> host and port, host canonical; a string: what is wrong. */
+function hostAndPort(text: string, wildcards: boolean): ServerPattern | string {
+  if (!text.startsWith('[') && (text.match(/:/g)?.length ?? 0) > 1) return 'is not HOST or HOST:PORT (write IPv6 addresses in brackets: [::1]:6443)';
+  const m = /^(?:\[([^\]]*)\]|([^:[\]]*))(?::(.*))?$/.exec(text);
+  if (!m) return 'is not HOST or HOST:PORT (write IPv6 addresses in brackets: [::1]:6443)';
+  const port = m[3];
+  const badPort = port === undefined ? undefined : portProblem(port);
+  if (badPort) return badPort;
+  const portNumber = port === undefined ? undefined : Number(port);
+  if (m[1] !== undefined) {
+    const v6 = canonicalIpv6(m[1]);
+    return v6 === undefined ? `is not an IPv6 address in brackets ("[${m[1]}]")` : { host: v6, port: portNumber };
+  }
+  const raw = m[2] as string;
+  if (isIP(raw) === 4) return { host: raw, port: portNumber };
+  const labels = raw.replace(/\.$/, '').split('.');
+  const stars = labels.filter((l) => l === '*').length;
+  if (stars > 0 && !wildcards) return 'is not a host name or an IP address';
+  if (raw.includes('*') && labels.some((l) => l.includes('*') && l !== '*')) return 'has "*" inside a label: "*" stands for a whole label only';
+  if (labels.at(-1) === '*') return 'ends with "*": the last label must be written out';
+  if (stars > 0 && isIP(labels.map((l) => (l === '*' ? '0' : l)).join('.')) === 4) return 'puts "*" in an IP address: name IP addresses whole';
+  const ascii = asciiDnsName(labels.map((l) => (l === '*' ? 'x' : l)).join('.'));
+  if (ascii === undefined || raw.startsWith('.')) return 'is not a host name, an IPv4 address or [IPv6]';
+  const host = ascii.split('.').map((l, i) => (labels[i] === '*' ? '*' : l)).join('.');
+  return { host, port: portNumber };
+}
+
+/** An --allow-server value; a string: what is wrong with it. */
+export function parseServerPattern(value: string): ServerPattern | string {
+  if (/[/@\\?#%\s]/.test(value)) return 'is not HOST or HOST:PORT (no scheme, path, user or spaces)';
+  return hostAndPort(value, true);
+}
+
+/**
+ * The host and port kubectl will connect to, from the server URL it passes
+ * (KUBERNETES_EXEC_INFO spec.cluster.server): `https://HOST[:PORT][/path]`,
+ * port 443 when none is written. Stricter than both URL parsers on purpose:
+ * anything they might read differently (a user part, "\", "%", spaces,
+ * controls, another scheme) is not a server this rule vouches for.
+ */
+export function serverOfUrl(url: string): ServerPattern | string {
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([/?#].*)?$/s.exec(url);
+  if (!m) return 'is not an https:// URL';
+  if ((m[1] as string).toLowerCase() !== 'https') return `is not https: the token would travel unencrypted`;
+  const authority = m[2] as string;
+  if (authority === '' || /[@\\%\s\u0000-\u001f\u007f]/.test(authority)) return 'has no plain host[:port] after https:// (a user part, "%", "\\" or spaces)';
+  const parsed = hostAndPort(authority, false);
+  return typeof parsed === 'string' ? parsed : { host: parsed.host, port: parsed.port ?? 443 };
+}
+
+/** Does the server (from serverOfUrl) match the pattern? Labels compared one for one, "*" any one label. */
+/** The canonical spelling, as messages show it: host, host:port, [v6]:port. */
+export function formatServerPattern(p: ServerPattern): string {
+  const host = isIP(p.host) === 6 ? `[${p.host}]` : p.host;
+  return p.port === undefined ? host : `${host}:${p.port}`;
+}
+
+export function serverMatches(pattern: ServerPattern, server: ServerPattern): boolean {
+  if (pattern.port !== undefined && pattern.port !== server.port) return false;
+  if (!pattern.host.includes('*')) return pattern.host === server.host;
+  const want = pattern.host.split('.');
+  const got = server.host.split('.');
+  return isIP(server.host) === 0 && want.length === got.length && want.every((label, i) => label === '*' || label === got[i]);
+}
+
+// ---------------------------------------------------------------- role session: source identity and tags
+
+/** STS's SourceIdentity: 2-64 characters among letters, digits and +=,.@_- (so never "aws:"). */
+const SOURCE_IDENTITY = /^[\w+=,.@-]{2,64}$/;
+export const SOURCE_IDENTITY_RULE = 'a source identity is 2-64 characters among letters, digits and +=,.@_- (STS\'s rule)';
+
+export function sourceIdentityProblem(value: string): string | undefined {
+  if (SOURCE_IDENTITY.test(value)) return undefined;
+  return value.length < 2 || value.length > 64 ? `is ${value.length} characters long (STS takes 2 to 64)` : 'holds a character STS refuses in a source identity (letters, digits and +=,.@_- only)';
+}
+
+/**
+ * Session tags, as STS takes them: at most 50; keys of 1-128 and values of
+ * 0-256 characters among letters, digits, spaces and _.:/=+-@ (STS's set,
+ * without its line and paragraph separators); keys unique ignoring case, never
+ * starting with "aws:". bascule also keeps "=" out of keys: --tag KEY=VALUE
+ * splits at the first "=".
+ */
+export const SESSION_TAG_LIMITS = { tags: 50, key: 128, value: 256 } as const;
+const TAG_KEY = /^[\p{L}\p{Zs}\p{N}_.:/+@-]+$/u;
+const TAG_VALUE = /^[\p{L}\p{Zs}\p{N}_.:/=+@-]*$/u;
+export const TAG_RULE = 'a tag key is 1-128 letters, digits, spaces and _.:/+-@ (not "aws:..."), a value 0-256 of the same and "="';
+
+const length = (text: string) => [...text].length;
+
+export function tagKeyProblem(key: string): string | undefined {
+  if (length(key) < 1 || length(key) > SESSION_TAG_LIMITS.key) return `is ${length(key)} characters long (STS takes 1 to ${SESSION_TAG_LIMITS.key})`;
+  if (!TAG_KEY.test(key)) return key.includes('=') ? 'holds "=", which --tag KEY=VALUE cannot carry in a key' : 'holds a character STS refuses in a tag key';
+  if (/^aws:/i.test(key)) return 'starts with "aws:", a prefix AWS keeps for itself';
+  return undefined;
+}
+
+export function tagValueProblem(value: string): string | undefined {
+  if (length(value) > SESSION_TAG_LIMITS.value) return `is ${length(value)} characters long (STS takes at most ${SESSION_TAG_LIMITS.value})`;
+  return TAG_VALUE.test(value) ? undefined : 'holds a character STS refuses in a tag value';
+}
+
+/** The set's own rules (count, keys unique ignoring case); undefined when good. */
+export function tagSetProblem(keys: readonly string[]): string | undefined {
+  if (keys.length > SESSION_TAG_LIMITS.tags) return `${keys.length} session tags: STS takes at most ${SESSION_TAG_LIMITS.tags}`;
+  const seen = new Map<string, string>();
+  for (const key of keys) {
+    const first = seen.get(key.toLowerCase());
+    if (first !== undefined) return `tag keys ${JSON.stringify(escapeControl(first))} and ${JSON.stringify(escapeControl(key))} are the same to STS (keys ignore case)`;
+    seen.set(key.toLowerCase(), key);
+  }
+  return undefined;
+}
+
 // ---------------------------------------------------------------- durations
 
 const UNITS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };

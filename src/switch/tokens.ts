@@ -20,6 +20,8 @@ export interface ClusterIdentity {
   /** Profile of the source credentials (the access level's, else --profile). */
   readonly profile: string | undefined;
   readonly roleArn: string | undefined;
+  /** The access level's marks on the role session (sourceIdentity, tags): its trust policy may require them. */
+  readonly session?: { readonly sourceIdentity: string | undefined; readonly tags: readonly (readonly [string, string])[] };
   /** For messages: "access level admin (role ...)", "the ambient AWS credentials". */
   readonly description: string;
 }
@@ -31,7 +33,12 @@ export function clusterIdentity(platform: Platform, identity: Identity): Cluster
     if (!level) {
       throw usageError(`--access ${JSON.stringify(identity.access)}: no such access level in ${platform.source}`, `the access levels are: ${platform.access.map((a) => a.name).join(', ')}`);
     }
-    return { profile: level.profile ?? identity.profile, roleArn: level.roleArn, description: `access level ${level.name} (${level.roleArn})` };
+    return {
+      profile: level.profile ?? identity.profile,
+      roleArn: level.roleArn,
+      session: { sourceIdentity: level.sourceIdentity, tags: level.tags },
+      description: `access level ${level.name} (${level.roleArn})`,
+    };
   }
   if (identity.roleArn !== undefined) return { profile: identity.profile, roleArn: identity.roleArn, description: `role ${identity.roleArn}` };
   return { profile: identity.profile, roleArn: undefined, description: 'your AWS credentials (no role assumed)' };
@@ -48,7 +55,7 @@ export function clusterTokens(ctx: TokenContext, who: ClusterIdentity): TokenFor
     return assumeRole(
       { ...source.context, endpointProfile: c.endpointProfile },
       { credentials: source.credentials, origin: describePlan(source.plan) },
-      { roleArn: who.roleArn, sessionName: SWITCH_SESSION_NAME, forwardSessionName: false, externalId: undefined, durationSeconds: undefined },
+      { roleArn: who.roleArn, sessionName: SWITCH_SESSION_NAME, forwardSessionName: false, externalId: undefined, durationSeconds: undefined, ...who.session },
     );
   });
   const tokens = new Map<string, { token: string; at: number }>();

@@ -1,7 +1,7 @@
 /**
  * `bascule cache list [--output table|json]`: what the token cache holds, as
  * the token command would judge it: each entry's key fields that are not
- * secret (cluster, region, role, session name, profile, where the signing
+ * secret (cluster, region, role, session name, source identity and tags, profile, where the signing
  * credentials came from), when it was signed, when it expires, and its file.
  * Never the token, the access key id or the external id. Files the token
  * command would not use (foreign, too open, corrupt) are listed apart, with why.
@@ -18,6 +18,9 @@ export interface CacheListEntry {
   readonly region: string;
   readonly role: string | null;
   readonly sessionName: string | null;
+  /** The role session's STS SourceIdentity and tags (--source-identity, --tag). */
+  readonly sourceIdentity: string | null;
+  readonly tags: Readonly<Record<string, string>>;
   readonly profile: string | null;
   /** environment, profile NAME, profile NAME (SDK chain): never a key id. */
   readonly credentials: string;
@@ -47,8 +50,8 @@ const PROFILE_SOURCES: Record<string, string> = {
 };
 
 /** Who signed, from the key's identity (planIdentity's kinds) and profile; never the key id itself. */
-function credentialsOf(sourceIdentity: string, profile: string | null): string {
-  const [kind = '', name] = sourceIdentity.split(':');
+function credentialsOf(signerIdentity: string, profile: string | null): string {
+  const [kind = '', name] = signerIdentity.split(':');
   if (kind === 'env') return 'environment';
   if (PROFILE_SOURCES[kind]) return `profile ${profile ?? name} (${PROFILE_SOURCES[kind]})`;
   if (kind === 'assume-role-with-web-identity') return 'web identity';
@@ -107,8 +110,10 @@ export function listTokenCache(io: Pick<Io, 'env' | 'now'>): CacheListing {
         region: key.region,
         role: key.roleArn,
         sessionName: key.sessionName,
+        sourceIdentity: key.sourceIdentity,
+        tags: Object.fromEntries(key.tags),
         profile: key.profile,
-        credentials: credentialsOf(key.sourceIdentity, key.profile),
+        credentials: credentialsOf(key.signerIdentity, key.profile),
         signedAt: token.signedAt.toISOString(),
         expiresAt: token.expiresAt.toISOString(),
         ageSeconds: Math.floor((now - token.signedAt.getTime()) / 1000),
@@ -124,6 +129,9 @@ export function listTokenCache(io: Pick<Io, 'env' | 'now'>): CacheListing {
   return { directory, entries, ignored };
 }
 
+/** The role session's marks, one cell: "alice team=platform" (source identity, then tags), "-" when none. */
+const sessionOf = (e: CacheListEntry) => [e.sourceIdentity, ...Object.entries(e.tags).map(([k, v]) => `${k}=${v}`)].filter((x) => x !== null).join(' ') || '-';
+
 const pad = (text: string, width: number) => text + ' '.repeat(Math.max(0, width - text.length));
 
 export function formatCacheTable(listing: CacheListing): string {
@@ -131,11 +139,12 @@ export function formatCacheTable(listing: CacheListing): string {
   if (listing.entries.length === 0) lines.push(`no cached tokens in ${listing.directory}`);
   else {
     const rows = [
-      ['CLUSTER', 'REGION', 'ROLE', 'CREDENTIALS', 'AGE', 'EXPIRES', 'FILE'],
+      ['CLUSTER', 'REGION', 'ROLE', 'SESSION', 'CREDENTIALS', 'AGE', 'EXPIRES', 'FILE'],
       ...listing.entries.map((e) => [
         e.cluster,
         e.region,
         e.role ?? '-',
+        sessionOf(e),
         e.credentials,
         formatElapsed(Math.max(0, e.ageSeconds) * 1000),
         e.state === 'valid' ? `in ${formatElapsed(e.expiresInSeconds * 1000)}` : `${formatElapsed(-e.expiresInSeconds * 1000)} ago`,

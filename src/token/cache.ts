@@ -30,9 +30,12 @@ import { BasculeError } from '../errors.js';
 import type { Io } from '../io.js';
 import { homeDirectory, hostName, joinPath } from '../runtime.js';
 import { systemProblem } from '../system-error.js';
+import { canonicalKey, fileNameOf, FORMAT } from './cache-key.js';
 import type { TokenCacheKey, TokenCachePort } from './get-token.js';
 
-const FORMAT = 1;
+// The key's text and file name live in ./cache-key.ts; their users import them from here too.
+export { canonicalKey, decodeKey, fileNameOf } from './cache-key.js';
+
 const FILE_SUFFIX = '.json';
 const LOCK_SUFFIX = '.lock';
 const TMP_SUFFIX = '.tmp';
@@ -53,70 +56,6 @@ export interface CacheSettings {
 export function cacheDir(env: NodeJS.ProcessEnv): string {
   const base = env.KUBECACHEDIR || joinPath(homeDirectory(env), '.kube', 'cache');
   return joinPath(base, 'bascule');
-}
-
-/** The key's canonical text (fixed field order). It holds no secret: it is stored in the entry. */
-export function canonicalKey(key: TokenCacheKey): string {
-  return JSON.stringify([
-    FORMAT,
-    key.clusterName,
-    key.region,
-    key.roleArn,
-    key.externalId,
-    key.sessionName,
-    key.forwardSessionName,
-    key.durationSeconds,
-    key.profile,
-    key.sourceIdentity,
-  ]);
-}
-
-/** The key back from its canonical text (what `bascule cache list` shows); undefined when it is not one. */
-export function decodeKey(canonical: string): TokenCacheKey | undefined {
-  let a: unknown;
-  try {
-    a = JSON.parse(canonical);
-  } catch {
-    return undefined;
-  }
-  if (!Array.isArray(a) || a.length !== 10 || a[0] !== FORMAT) return undefined;
-  const [, clusterName, region, roleArn, externalId, sessionName, forwardSessionName, durationSeconds, profile, sourceIdentity] = a as unknown[];
-  if (typeof clusterName !== 'string' || typeof region !== 'string' || typeof sourceIdentity !== 'string') return undefined;
-  const str = (v: unknown) => (typeof v === 'string' ? v : null);
-  return {
-    clusterName,
-    region,
-    roleArn: str(roleArn),
-    externalId: str(externalId),
-    sessionName: str(sessionName),
-    forwardSessionName: forwardSessionName === true,
-    durationSeconds: typeof durationSeconds === 'number' ? durationSeconds : null,
-    profile: str(profile),
-    sourceIdentity,
-  };
-}
-
-/**
- * The file name: a 106-bit non-cryptographic hash (two cyrb53 lanes) of the
- * canonical key. Not sha256: node:crypto costs ~5 ms to load on every kubectl
- * call, and the name need only spread keys, since every entry stores its full
- * key and a mismatch is a miss. A collision costs a re-sign, never a token
- * for another key.
- */
-export function fileNameOf(canonical: string): string {
-  const lane = (seed: number) => {
-    let h1 = 0xdeadbeef ^ seed;
-    let h2 = 0x41c6ce57 ^ seed;
-    for (let i = 0; i < canonical.length; i++) {
-      const ch = canonical.charCodeAt(i);
-      h1 = Math.imul(h1 ^ ch, 2654435761);
-      h2 = Math.imul(h2 ^ ch, 1597334677);
-    }
-    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-    return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0');
-  };
-  return lane(1) + lane(2);
 }
 
 interface Entry {

@@ -14,6 +14,12 @@ export interface ExecInfo {
   readonly apiVersion: string;
   /** kubectl's spec.interactive: may the plugin prompt on the terminal? undefined when not run by kubectl. */
   readonly interactive: boolean | undefined;
+  /**
+   * spec.cluster, sent when the kubeconfig's exec entry has provideClusterInfo:
+   * true; undefined when kubectl sent none. `server` is the URL kubectl is
+   * about to call (undefined when it is missing or not a string).
+   */
+  readonly cluster?: { readonly server: string | undefined };
   /** A warning to print once on stderr (an apiVersion bascule does not know). */
   readonly warning?: string;
 }
@@ -47,12 +53,16 @@ export function parseExecInfo(raw: string | undefined): ExecInfo {
     throw new BasculeError('config', 'KUBERNETES_EXEC_INFO has a spec.interactive that is not a boolean');
   }
   const interactive = interactiveRaw ?? false;
+  const clusterRaw = (spec as { cluster?: unknown } | undefined)?.cluster;
+  const server = (clusterRaw as { server?: unknown } | null | undefined)?.server;
+  const cluster = clusterRaw === undefined || clusterRaw === null ? {} : { cluster: { server: typeof server === 'string' ? server : undefined } };
   if (typeof info.apiVersion === 'string' && SUPPORTED.has(info.apiVersion)) {
-    return { apiVersion: info.apiVersion, interactive };
+    return { apiVersion: info.apiVersion, interactive, ...cluster };
   }
   return {
     apiVersion: EXEC_API_V1BETA1,
     interactive,
+    ...cluster,
     warning: `warning: KUBERNETES_EXEC_INFO asks for apiVersion ${shownJson(info.apiVersion ?? null)}, which bascule does not know; answering with ${EXEC_API_V1BETA1}\n`,
   };
 }

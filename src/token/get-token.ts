@@ -9,6 +9,7 @@ import { BasculeError } from '../errors.js';
 import type { AwsCredentials, EksToken } from '../aws/eks-token.js';
 import { assertAllowed, clusterNameFromTxt, isPlainClusterName, quoteValue, type ResolvedName } from '../dns/cluster-name.js';
 import type { TxtLookup } from '../dns/resolver.js';
+import { checkServer } from './allow-server.js';
 import { formatExecCredential, parseExecInfo } from './exec-credential.js';
 import type { TokenInput } from './options.js';
 
@@ -53,6 +54,8 @@ export interface RoleRequest {
   readonly forwardSessionName: boolean;
   readonly externalId: string | undefined;
   readonly durationSeconds: number | undefined;
+  readonly sourceIdentity: string | undefined;
+  readonly tags: readonly (readonly [string, string])[];
 }
 
 export interface Signer {
@@ -75,14 +78,18 @@ export interface TokenCacheKey {
   readonly durationSeconds: number | null;
   readonly profile: string | null;
   /** Who signs: env access key id, or the profile's files fingerprint. */
-  readonly sourceIdentity: string;
+  readonly signerIdentity: string;
+  /** The role session's STS SourceIdentity (--source-identity). */
+  readonly sourceIdentity: string | null;
+  /** The role session's tags (--tag), sorted by key: the order given does not change the session. */
+  readonly tags: readonly (readonly [string, string])[];
 }
 
 /** The key of the token for a cluster and region, the role as asked (--role and its options), and who signs. */
 export function tokenCacheKey(
   clusterName: string,
   region: string,
-  role: Pick<TokenInput, 'roleArn' | 'externalId' | 'sessionName' | 'forwardSessionName' | 'durationSeconds'>,
+  role: Pick<TokenInput, 'roleArn' | 'externalId' | 'sessionName' | 'forwardSessionName' | 'durationSeconds' | 'sourceIdentity' | 'tags'>,
   signer: Pick<Signer, 'profile' | 'identity'>,
 ): TokenCacheKey {
   return {
@@ -94,7 +101,9 @@ export function tokenCacheKey(
     forwardSessionName: role.forwardSessionName,
     durationSeconds: role.durationSeconds ?? null,
     profile: signer.profile,
-    sourceIdentity: signer.identity,
+    signerIdentity: signer.identity,
+    sourceIdentity: role.sourceIdentity ?? null,
+    tags: [...role.tags].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   };
 }
 
@@ -129,11 +138,14 @@ export async function resolveClusterName(input: TokenInput, deps: Pick<TokenDeps
 export async function getToken(input: TokenInput, deps: TokenDeps): Promise<void> {
   const execInfo = parseExecInfo(deps.env.KUBERNETES_EXEC_INFO);
   if (execInfo.warning) deps.stderr(execInfo.warning);
+  // Before anything else (the TXT lookup, the cache): a server outside --allow-server gets nothing.
+  const serverNote = checkServer(execInfo, input.allowServers);
 
   const { region, source: regionSource } = deps.aws.region(input.region, input.profile);
   const { verbose } = deps;
   if (verbose) {
     verbose(`KUBERNETES_EXEC_INFO: ${deps.env.KUBERNETES_EXEC_INFO ? `${execInfo.apiVersion}, interactive: ${execInfo.interactive}` : `not set, answering ${execInfo.apiVersion}`}`);
+    verbose(serverNote);
     verbose(`region ${region} (${regionSource})`);
   }
   const { clusterName } = await resolveClusterName(input, deps);
@@ -151,7 +163,15 @@ export async function getToken(input: TokenInput, deps: TokenDeps): Promise<void
 
   const make = async (): Promise<EksToken> => {
     const role = input.roleArn
-      ? { roleArn: input.roleArn, sessionName: input.sessionName, forwardSessionName: input.forwardSessionName, externalId: input.externalId, durationSeconds: input.durationSeconds }
+      ? {
+          roleArn: input.roleArn,
+          sessionName: input.sessionName,
+          forwardSessionName: input.forwardSessionName,
+          externalId: input.externalId,
+          durationSeconds: input.durationSeconds,
+          sourceIdentity: input.sourceIdentity,
+          tags: input.tags,
+        }
       : undefined;
     const { credentials, origin } = await signer.credentials(role);
     verbose?.(`credentials from ${origin}${credentials.expiration ? `, valid until ${credentials.expiration.toISOString()}` : ''}`);

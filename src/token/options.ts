@@ -13,8 +13,17 @@ import {
   ROLE_SESSION_SECONDS,
   parseDnsServer,
   parseDurationFlag,
+  parseServerPattern,
   regionProblem,
   REGION_HINT,
+  SERVER_PATTERN_RULE,
+  SOURCE_IDENTITY_RULE,
+  sourceIdentityProblem,
+  TAG_RULE,
+  tagKeyProblem,
+  tagSetProblem,
+  tagValueProblem,
+  type ServerPattern,
   roleArnProblem,
   ROLE_ARN_EXAMPLE,
 } from '../platform/vocabulary.js';
@@ -32,6 +41,12 @@ export interface TokenInput {
   readonly tokenOnly: boolean;
   readonly dnsServer: string | undefined;
   readonly allowClusters: readonly string[];
+  /** --allow-server: the API servers kubectl may send the token to (checked when it says which). */
+  readonly allowServers: readonly ServerPattern[];
+  /** STS SourceIdentity of the role session. */
+  readonly sourceIdentity: string | undefined;
+  /** Session tags of the role session, [key, value] in the order given. */
+  readonly tags: readonly (readonly [string, string])[];
   readonly noDns: boolean;
   readonly dnsTimeoutMs: number;
   /** One bound over the AWS work (credentials, role assumption). */
@@ -75,11 +90,35 @@ export interface RawTokenFlags {
   tokenOnly?: boolean;
   dnsServer?: string;
   allowCluster?: string[];
+  allowServer?: string[];
+  sourceIdentity?: string;
+  tag?: string[];
   dns?: boolean; // commander's --no-dns
   dnsTimeout?: string;
   awsTimeout?: string;
   cache?: boolean; // --no-cache; --cache (aws-iam-authenticator's) is accepted: bascule always caches
   cacheMinValidity?: string;
+}
+
+/** --source-identity and --tag: STS's rules (the vocabulary's), and only with a role. */
+function roleSession(flags: Pick<RawTokenFlags, 'sourceIdentity' | 'tag'>, roleArn: string | undefined): Pick<TokenInput, 'sourceIdentity' | 'tags'> {
+  const { sourceIdentity } = flags;
+  if (!roleArn && (sourceIdentity !== undefined || flags.tag?.length)) {
+    throw usageError(`${sourceIdentity !== undefined ? '--source-identity' : '--tag'} applies only with --role: it marks the role session`, 'add --role ARN (the role to assume), or drop --source-identity and --tag');
+  }
+  const badIdentity = sourceIdentity === undefined ? undefined : sourceIdentityProblem(sourceIdentity);
+  if (badIdentity) throw usageError(`--source-identity ${quoteValue(sourceIdentity as string)} ${badIdentity}`, SOURCE_IDENTITY_RULE);
+  const tags = (flags.tag ?? []).map((text): [string, string] => {
+    const eq = text.indexOf('=');
+    if (eq < 0) throw usageError(`--tag ${quoteValue(text)} is not KEY=VALUE`, `write --tag team=platform; ${TAG_RULE}`);
+    const [key, value] = [text.slice(0, eq), text.slice(eq + 1)];
+    const problem = tagKeyProblem(key) ?? tagValueProblem(value);
+    if (problem) throw usageError(`--tag ${quoteValue(text)}: its ${tagKeyProblem(key) ? `key ${quoteValue(key)}` : `value ${quoteValue(value)}`} ${problem}`, TAG_RULE);
+    return [key, value];
+  });
+  const setProblem = tagSetProblem(tags.map(([key]) => key));
+  if (setProblem) throw usageError(`--tag: ${setProblem}`, 'give each tag key once (at most 50 tags)');
+  return { sourceIdentity, tags };
 }
 
 export function parseTokenInput(flags: RawTokenFlags, env: NodeJS.ProcessEnv): TokenInput {
@@ -116,6 +155,12 @@ export function parseTokenInput(flags: RawTokenFlags, env: NodeJS.ProcessEnv): T
   const dnsServer =
     flags.dnsServer !== undefined ? parseDnsServer(flags.dnsServer, '--dns-server') : env.BASCULE_DNS_SERVER ? parseDnsServer(env.BASCULE_DNS_SERVER, 'BASCULE_DNS_SERVER') : undefined;
   const allowClusters = flags.allowCluster ?? [];
+  const allowServers = (flags.allowServer ?? []).map((value) => {
+    const pattern = parseServerPattern(value);
+    if (typeof pattern === 'string') throw usageError(`--allow-server ${quoteValue(value)} ${pattern}`, SERVER_PATTERN_RULE);
+    return pattern;
+  });
+  const { sourceIdentity, tags } = roleSession(flags, roleArn);
   const dnsTimeoutMs = flags.dnsTimeout === undefined ? DEFAULT_DNS_TIMEOUT_MS : parseDurationFlag('--dns-timeout', flags.dnsTimeout, { min: 50, max: 60_000 });
   const awsTimeoutMs = flags.awsTimeout === undefined ? DEFAULT_AWS_TIMEOUT_MS : parseDurationFlag('--aws-timeout', flags.awsTimeout, { min: 100, max: 600_000 });
   const cacheMinValidityMs =
@@ -134,6 +179,9 @@ export function parseTokenInput(flags: RawTokenFlags, env: NodeJS.ProcessEnv): T
     tokenOnly: flags.tokenOnly ?? false,
     dnsServer,
     allowClusters,
+    allowServers,
+    sourceIdentity,
+    tags,
     noDns,
     dnsTimeoutMs,
     awsTimeoutMs,

@@ -28,7 +28,7 @@ const keyFile = (env: NodeJS.ProcessEnv) =>
     fileNameOf(
       canonicalKey({
         clusterName: 'eks-green', region: 'eu-west-1', roleArn: ROLE, externalId: null, sessionName: null,
-        forwardSessionName: false, durationSeconds: null, profile: null, sourceIdentity: 'env:AKIDEXAMPLE',
+        forwardSessionName: false, durationSeconds: null, profile: null, signerIdentity: 'env:AKIDEXAMPLE', sourceIdentity: null, tags: [],
       }),
     ),
   );

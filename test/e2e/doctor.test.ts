@@ -237,9 +237,9 @@ describe('bascule doctor on kubeconfigs bascule did not write', () => {
 });
 
 describe('bascule doctor --output json', () => {
-  it('the shape (golden), and the same verdict as the text', async () => {
+  it('the shape (golden), and the same verdict as the text; the assume role link carries the session asked for', async () => {
     healthy();
-    const r = await doctor(world.kubeconfig({ server: world.api.green.url, args: basculeArgs() }), ['--output', 'json']);
+    const r = await doctor(world.kubeconfig({ server: world.api.green.url, args: basculeArgs(['--source-identity', 'alice', '--tag', 'team=platform']) }), ['--output', 'json']);
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     const shape = { ...report, links: report.links.map((l: { detail: string }) => ({ ...l, detail: typeof l.detail })) };

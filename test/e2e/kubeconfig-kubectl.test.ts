@@ -30,6 +30,7 @@ let dns: Awaited<ReturnType<typeof startDnsServer>>;
 let blue: Awaited<ReturnType<typeof startApiServer>>;
 let green: Awaited<ReturnType<typeof startApiServer>>;
 let rogue: Awaited<ReturnType<typeof startApiServer>>;
+let foreign: Awaited<ReturnType<typeof startApiServer>>;
 let stable: Awaited<ReturnType<typeof startTcpProxy>>;
 let dir: string;
 let env: Record<string, string>;
@@ -46,6 +47,8 @@ beforeAll(async () => {
   // Default certificates: kubernetes, kubernetes.default, kubernetes.default.svc(.cluster.local); no IP SAN.
   ({ blue, green } = await clustersPart(parts, cas, moto.lookupSecret));
   rogue = parts.add(await startApiServer({ clusterName: 'eks-green', ca: caRogue, lookupSecret: moto.lookupSecret }), (a) => a.close());
+  // Not one of the platform's servers, yet its certificate verifies (green's CA) and it would accept a token for eks-green.
+  foreign = parts.add(await startApiServer({ clusterName: 'eks-green', ca: caGreen, lookupSecret: moto.lookupSecret }), (a) => a.close());
   dns = await dnsPart(parts, 'eks-green');
   stable = parts.add(await startTcpProxy(green.port), (p) => p.close());
 
@@ -67,7 +70,8 @@ beforeAll(async () => {
     },
     access: [
       { name: 'admin', roleArn: 'arn:aws:iam::123456789012:role/etf1-crossaccount-k8sadmin', groups: ['system:masters'] },
-      { name: 'readonly', roleArn: 'arn:aws:iam::123456789012:role/etf1-crossaccount-k8sreadonly', groups: ['readonly', 'debugmode'], profile: 'e2e' },
+      // A marked session: the kubeconfig passes --source-identity and --tag, moto (STS) takes them.
+      { name: 'readonly', roleArn: 'arn:aws:iam::123456789012:role/etf1-crossaccount-k8sreadonly', groups: ['readonly', 'debugmode'], profile: 'e2e', sourceIdentity: 'e2e-readonly', tags: { team: 'platform' } },
     ],
   };
   writeFileSync(join(dir, 'platform.yaml'), stringify(platform));
@@ -160,6 +164,9 @@ describe('the live context verifies either cluster behind the one stable name', 
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(blue.identities.at(-1)?.arn).toContain('etf1-crossaccount-k8sreadonly');
+    const view = await kubectl(['--kubeconfig', kubeconfig, 'config', 'view', '-o', 'json'], { env });
+    const args = JSON.parse(view.stdout).users.find((u: { name: string }) => u.name === 'devinfra-readonly').user.exec.args as string[];
+    expect(args.join(' ')).toContain('--source-identity e2e-readonly --tag team=platform');
   });
 
   it('fails TLS against a server whose certificate comes from a third CA; no request reaches it', async () => {
@@ -180,6 +187,52 @@ describe('the live context verifies either cluster behind the one stable name', 
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/Unauthorized|provide credentials/i);
     expect(blue.rejections.length).toBeGreaterThan(rejected);
+  });
+});
+
+describe('--allow-server: the generated kubeconfig gives no token to a server outside the platform', () => {
+  /** The generated file, with the live cluster's server changed: a handed-over or edited kubeconfig. */
+  const edited = (server: string, provideClusterInfo = true) => {
+    const config = parse(readFileSync(kubeconfig, 'utf8'));
+    config.clusters.find((c: { name: string }) => c.name === 'devinfra').cluster.server = server;
+    for (const u of config.users) u.user.exec.provideClusterInfo = provideClusterInfo;
+    const file = join(dir, `edited-${provideClusterInfo}.yaml`);
+    writeFileSync(file, stringify(config), { mode: 0o600 });
+    return file;
+  };
+  const get = (file: string, extra: string[] = []) => kubectl(['--kubeconfig', file, '--context', 'devinfra-admin', ...extra, 'get', '--raw', '/api/v1/namespaces'], { env });
+  const seen = () => foreign.identities.length + foreign.rejections.length;
+
+  it('an edited server gets no token, not even the one cached a moment ago; kubectl shows why', async () => {
+    dns.setTxt(TXT, ['eks-green']);
+    stable.pointAt(green.port);
+    const ok = await get(kubeconfig); // signs and caches a token for eks-green
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBe(0);
+    const before = seen();
+    const r = await get(edited(foreign.url));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`refusing to sign: kubectl will send the token to "${foreign.url}" (127.0.0.1:${foreign.port}), outside --allow-server (127.0.0.1:${stable.port}, 127.0.0.1:${blue.port}, 127.0.0.1:${green.port})`);
+    expect(r.stderr).not.toContain('k8s-aws-v1.');
+    expect(seen()).toBe(before); // no request, with or without a token, reached it
+  });
+
+  it('kubectl --server pointing elsewhere: refused the same way', async () => {
+    const before = seen();
+    const r = await get(kubeconfig, ['--server', foreign.url]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`outside --allow-server`);
+    expect(seen()).toBe(before);
+  });
+
+  it('without provideClusterInfo bascule cannot know the server and signs as before (the foreign server then holds a token valid for eks-green)', async () => {
+    const before = foreign.identities.length;
+    const r = await get(edited(foreign.url, false));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(foreign.identities.length).toBeGreaterThan(before);
+    expect(foreign.identities.at(-1)?.clusterName).toBe('eks-green');
   });
 });
 

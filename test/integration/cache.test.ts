@@ -28,7 +28,7 @@ const token = (env: NodeJS.ProcessEnv, now: () => Date, extra: string[] = []) =>
 describe('cache entries (pure)', () => {
   const key: TokenCacheKey = {
     clusterName: 'eks-green', region: 'eu-west-1', roleArn: null, externalId: null, sessionName: null,
-    forwardSessionName: false, durationSeconds: null, profile: null, sourceIdentity: 'env:AKIDEXAMPLE',
+    forwardSessionName: false, durationSeconds: null, profile: null, signerIdentity: 'env:AKIDEXAMPLE', sourceIdentity: null, tags: [],
   };
   const entry = { token: 'k8s-aws-v1.abc', signedAt: T0, expiresAt: new Date(T0.getTime() + 14 * MIN) };
   it('round-trips, and only for exactly its key', () => {
@@ -52,7 +52,7 @@ describe('cache entries (pure)', () => {
         { ...key, forwardSessionName: true },
         { ...key, durationSeconds: 3600 },
         { ...key, profile: 'dev' },
-        { ...key, sourceIdentity: 'env:AKIDOTHER' },
+        { ...key, signerIdentity: 'env:AKIDOTHER' },
       ].map((k) => fileNameOf(canonicalKey(k))),
     );
     expect(names.size).toBe(10);
@@ -199,7 +199,7 @@ describe('the cache key follows the TXT record', () => {
 describe('the cache never blocks kubectl, and says once when it cannot be written', () => {
   const key: TokenCacheKey = {
     clusterName: 'eks-green', region: 'eu-west-1', roleArn: null, externalId: null, sessionName: null,
-    forwardSessionName: false, durationSeconds: null, profile: null, sourceIdentity: 'env:AKIDEXAMPLE',
+    forwardSessionName: false, durationSeconds: null, profile: null, signerIdentity: 'env:AKIDEXAMPLE', sourceIdentity: null, tags: [],
   };
   const name = fileNameOf(canonicalKey(key));
   const signed = (n: number) => ({ token: `k8s-aws-v1.token-${n}`, signedAt: T0, expiresAt: new Date(T0.getTime() + 14 * MIN) });

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { runDoctor } from '../../src/doctor/doctor.js';
-import { reportText } from '../../src/doctor/command.js';
+import { reportJson, reportText } from '../../src/doctor/command.js';
 import { selectContext, type KubeconfigFile } from '../../src/doctor/kubeconfig.js';
 import { matchAwsAuth, withoutPath } from '../../src/doctor/mapping.js';
 import { pluginKind, readPluginArgs } from '../../src/doctor/plugin.js';
@@ -95,7 +95,7 @@ describe('the use case on fake ports', () => {
     kubeconfig: () => ({
       files: ['/k'], contextName: 'live', file: '/k',
       cluster: { name: 'c', server: 'https://api', caPem: 'PEM', tlsServerName: undefined, insecure: false },
-      user: { name: 'u', kind: 'exec', exec: { command: 'bascule', args: ['token', '-i', 'eks-green', '--no-dns', '--region', 'eu-west-1'], env: {}, apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: undefined } },
+      user: { name: 'u', kind: 'exec', exec: { command: 'bascule', args: ['token', '-i', 'eks-green', '--no-dns', '--region', 'eu-west-1'], env: {}, apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: undefined, provideClusterInfo: false } },
     }),
     which: (c) => `/bin/${c}`,
     version: async () => 'bascule 0.1.0',
@@ -186,7 +186,7 @@ describe('the use case on fake ports', () => {
     const r = await runDoctor({ context: undefined, direct: undefined, stsTimeoutMs: 1000 }, { ...p, env, credentials: credentialsPort(), cachedToken: (key) => void keys.push(key) });
     expect(link(r, 'credentials')).toMatchObject({ status: 'ok', detail: 'the environment (AWS_ACCESS_KEY_ID); long-term keys, no expiry' });
     const signer = awsPort(env).signer({ profileFlag: undefined, region: 'eu-west-1', timeoutMs: 1000, interactive: () => false, prompt: async () => '' });
-    expect(keys).toEqual([expect.objectContaining({ clusterName: 'eks-green', region: 'eu-west-1', profile: signer.profile, sourceIdentity: signer.identity })]);
+    expect(keys).toEqual([expect.objectContaining({ clusterName: 'eks-green', region: 'eu-west-1', profile: signer.profile, signerIdentity: signer.identity })]);
   });
 
   it('a role profile: the credentials link names the role and what assumes it, never a secret', async () => {
@@ -209,6 +209,61 @@ describe('the use case on fake ports', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  const ROLE = 'arn:aws:iam::123456789012:role/k8s-admin';
+  const sessionArgs = ['token', '-i', 'eks-green', '--no-dns', '--region', 'eu-west-1', '-r', ROLE, '--source-identity', 'alice', '--tag', 'team=platform', '--tag', 'env=prod'];
+
+  it('a role session with a source identity and tags: asked of STS, shown on the assume role link (text and JSON), part of the cached token\'s key', async () => {
+    const asked: unknown[] = [];
+    const keys: { sourceIdentity: string | null; tags: readonly (readonly [string, string])[] }[] = [];
+    const p = await withSts(0);
+    const assumeRole: DoctorPorts['credentials']['assumeRole'] = async (_ctx, source, role) => {
+      asked.push(role);
+      return { credentials: source.credentials, sessionName: 'bascule' };
+    };
+    const r = await runDoctor({ context: undefined, direct: undefined, stsTimeoutMs: 1000 }, withArgs({ ...p, credentials: { ...p.credentials, assumeRole }, cachedToken: (key) => void keys.push(key) }, sessionArgs));
+    expect(asked).toEqual([expect.objectContaining({ roleArn: ROLE, sourceIdentity: 'alice', tags: [['team', 'platform'], ['env', 'prod']] })]);
+    expect(link(r, 'assume role')).toMatchObject({ status: 'ok', detail: `${ROLE} (session bascule, source identity alice, tags team=platform, env=prod)`, session: { sourceIdentity: 'alice', tags: { team: 'platform', env: 'prod' } } });
+    expect(keys).toEqual([expect.objectContaining({ sourceIdentity: 'alice', tags: [['env', 'prod'], ['team', 'platform']] })]);
+    const json = reportJson(r);
+    expect(json.links.find((l) => l.name === 'assume role')).toMatchObject({ session: { sourceIdentity: 'alice', tags: { team: 'platform', env: 'prod' } } });
+    expect(json.links.filter((l) => 'session' in l).map((l) => l.name)).toEqual(['assume role']);
+  });
+
+  it("the trust policy lacks sts:TagSession: the assume role link is broken, in STS's words and with the action to add", async () => {
+    const { sessionRefusal } = await import('../../src/aws/sts.js');
+    const p = await withSts(0);
+    const assumeRole: DoctorPorts['credentials']['assumeRole'] = async (_ctx, _source, role) => {
+      throw sessionRefusal(role, Object.assign(new Error(`User: arn:aws:iam::123456789012:user/alice is not authorized to perform: sts:TagSession on resource: ${ROLE}`), { name: 'AccessDenied' }));
+    };
+    const r = await runDoctor({ context: undefined, direct: undefined, stsTimeoutMs: 1000 }, withArgs({ ...p, credentials: { ...p.credentials, assumeRole } }, sessionArgs));
+    expect(link(r, 'assume role')).toMatchObject({
+      status: 'fail',
+      detail: `STS AssumeRole ${ROLE} was denied: the role's trust policy does not allow sts:TagSession to arn:aws:iam::123456789012:user/alice, needed for session tags (team, env)`,
+      fix: expect.stringContaining('add "sts:TagSession" beside "sts:AssumeRole"'),
+      session: { sourceIdentity: 'alice', tags: { team: 'platform', env: 'prod' } },
+    });
+    expect(link(r, 'identity').status).toBe('skipped');
+  });
+
+  it('--allow-server: a kubeconfig server outside the list, with provideClusterInfo, breaks the exec command link as the plugin would refuse; without it, nothing is checked', async () => {
+    const p = await withSts(0);
+    const view = p.kubeconfig(undefined) as any;
+    const args = ['token', '-i', 'eks-green', '--no-dns', '--region', 'eu-west-1', '--allow-server', 'api.devinfra.local'];
+    const at = (server: string, provideClusterInfo: boolean): DoctorPorts => ({
+      ...p,
+      kubeconfig: () => ({ ...view, cluster: { ...view.cluster, server }, user: { ...view.user, exec: { ...view.user.exec, args, provideClusterInfo } } }),
+    });
+    const foreign = await runDoctor({ context: undefined, direct: undefined, stsTimeoutMs: 1000 }, at('https://evil.example:6443', true));
+    expect(link(foreign, 'exec command')).toMatchObject({
+      status: 'fail',
+      detail: '/bin/bascule: refusing to sign: kubectl will send the token to "https://evil.example:6443" (evil.example:6443), outside --allow-server (api.devinfra.local)',
+      fix: expect.stringContaining('add --allow-server evil.example:6443 to the exec args'),
+    });
+    expect(link(foreign, 'cluster name').status).toBe('skipped');
+    expect(link(await runDoctor({ context: undefined, direct: undefined, stsTimeoutMs: 1000 }, at('https://api.devinfra.local', true)), 'exec command').status).toBe('ok');
+    expect(link(await runDoctor({ context: undefined, direct: undefined, stsTimeoutMs: 1000 }, at('https://evil.example:6443', false)), 'exec command').status).toBe('ok');
   });
 
   it('an exec entry still on v1alpha1', async () => {

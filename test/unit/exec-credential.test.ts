@@ -25,7 +25,17 @@ describe('KUBERNETES_EXEC_INFO', () => {
     expect(parseExecInfo(JSON.stringify({ kind: 'ExecCredential', apiVersion: EXEC_API_V1BETA1, spec: { interactive: false, cluster: { server: 'x' } } }))).toEqual({
       apiVersion: EXEC_API_V1BETA1,
       interactive: false,
+      cluster: { server: 'x' },
     });
+  });
+  it('reads spec.cluster.server (provideClusterInfo: true); no cluster: none; a server that is no string: unknown', () => {
+    const info = (spec: unknown) => parseExecInfo(JSON.stringify({ kind: 'ExecCredential', apiVersion: EXEC_API_V1, spec }));
+    expect(info({ interactive: false }).cluster).toBeUndefined();
+    expect(info({ interactive: false, cluster: null }).cluster).toBeUndefined();
+    expect(info({ cluster: { server: 'https://api.devinfra.local', 'certificate-authority-data': 'Q0E=', 'tls-server-name': 'kubernetes.default.svc' } }).cluster).toEqual({ server: 'https://api.devinfra.local' });
+    expect(info({ cluster: {} }).cluster).toEqual({ server: undefined });
+    expect(info({ cluster: { server: 42 } }).cluster).toEqual({ server: undefined });
+    expect(info({ cluster: 'https://x' }).cluster).toEqual({ server: undefined });
   });
   it('unknown apiVersion: v1beta1 and one warning', () => {
     const info = parseExecInfo(JSON.stringify({ kind: 'ExecCredential', apiVersion: 'client.authentication.k8s.io/v1alpha1', spec: {} }));

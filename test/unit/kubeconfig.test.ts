@@ -72,16 +72,39 @@ describe('buildKubeconfig', () => {
     expect(cluster('devinfra-green')?.['tls-server-name']).toBe('kubernetes.default.svc');
   });
 
-  it('live users: bascule token on the TXT record, the role, both clusters allowed; v1 exec with an install hint', () => {
+  const SERVERS = ['--allow-server', 'api.devinfra.local', '--allow-server', 'blue.example', '--allow-server', 'green.example'];
+
+  it('live users: bascule token on the TXT record, the role, both clusters allowed, the platform\'s servers only; v1 exec with an install hint and the cluster info', () => {
     expect(exec('devinfra-readwrite')).toEqual({
       apiVersion: 'client.authentication.k8s.io/v1',
-      args: ['token', '-i', 'eks.devinfra.info', '-r', 'arn:aws:iam::123456789012:role/etf1-crossaccount-k8sreadwrite', '--region', 'eu-west-3', '--allow-cluster', 'eks-blue', '--allow-cluster', 'eks-green'],
+      args: ['token', '-i', 'eks.devinfra.info', '-r', 'arn:aws:iam::123456789012:role/etf1-crossaccount-k8sreadwrite', '--region', 'eu-west-3', '--allow-cluster', 'eks-blue', '--allow-cluster', 'eks-green', ...SERVERS],
       command: 'bascule',
       env: [{ name: 'AWS_PROFILE', value: 'awsaccess' }],
       installHint: expect.stringContaining('bascule version'),
       interactiveMode: 'Never',
-      provideClusterInfo: false,
+      provideClusterInfo: true,
     });
+  });
+
+  it('--allow-server: each server\'s host, and its port when the URL writes one (443 is https\'s own); each once', () => {
+    const withPorts = { ...clusters(), blue: { ...clusters().blue, endpoint: 'https://127.0.0.1:39123' }, green: { ...clusters().green, endpoint: 'https://[::1]:443' } };
+    const base = example();
+    const built = buildKubeconfig({ ...base, api: { ...base.api, server: 'https://API.DevInfra.Local:6443' } }, withPorts, { access: ['readonly'] });
+    const args = built.users[0]?.user.exec.args ?? [];
+    expect(args.slice(args.indexOf('--allow-server'))).toEqual(['--allow-server', 'api.devinfra.local:6443', '--allow-server', '127.0.0.1:39123', '--allow-server', '[::1]']);
+    const same = buildKubeconfig({ ...base, api: { ...base.api, server: 'https://blue.example' } }, clusters(), { access: ['readonly'] });
+    expect(same.users[0]?.user.exec.args.filter((a) => a === '--allow-server')).toHaveLength(2);
+  });
+
+  it('an access level\'s sourceIdentity and tags: --source-identity and one --tag each, in every context of the level', () => {
+    const base = example();
+    const platform: Platform = { ...base, access: base.access.map((a) => (a.name === 'readonly' ? { ...a, sourceIdentity: 'ci-deploy', tags: [['team', 'platform'], ['cost center', 'k8s=42']] } : a)) };
+    const built = buildKubeconfig(platform, clusters(), { access: ['readonly', 'admin'] });
+    for (const name of ['devinfra-readonly', 'devinfra-blue-readonly', 'devinfra-green-readonly']) {
+      const args = built.users.find((u) => u.name === name)?.user.exec.args ?? [];
+      expect(args.slice(args.indexOf('--region') + 2, args.indexOf('--region') + 8)).toEqual(['--source-identity', 'ci-deploy', '--tag', 'team=platform', '--tag', 'cost center=k8s=42']);
+    }
+    expect(JSON.stringify(built.users.find((u) => u.name === 'devinfra-admin'))).not.toMatch(/--source-identity|--tag/);
   });
 
   it('MFA profiles may prompt (IfAvailable); others never do', () => {
@@ -91,7 +114,8 @@ describe('buildKubeconfig', () => {
   });
 
   it('per-colour users: the cluster name itself, no DNS', () => {
-    expect(exec('devinfra-green-readonly')?.args).toEqual(['token', '-i', 'eks-green', '--no-dns', '-r', 'arn:aws:iam::123456789012:role/etf1-crossaccount-k8sreadonly', '--region', 'eu-west-3']);
+    expect(exec('devinfra-green-readonly')?.args).toEqual(['token', '-i', 'eks-green', '--no-dns', '-r', 'arn:aws:iam::123456789012:role/etf1-crossaccount-k8sreadonly', '--region', 'eu-west-3', ...SERVERS]);
+    expect(exec('devinfra-green-readonly')?.provideClusterInfo).toBe(true);
   });
 
   it('no profile: no env; a DNS server: --dns-server; a command path: used as is', () => {
@@ -105,7 +129,7 @@ describe('buildKubeconfig', () => {
     const live = built.users[0]?.user.exec;
     expect(live?.env).toBeUndefined();
     expect(live?.command).toBe('/usr/local/bin/bascule');
-    expect(live?.args.slice(-2)).toEqual(['--dns-server', '10.0.0.2']);
+    expect(live?.args.slice(-8, -6)).toEqual(['--dns-server', '10.0.0.2']);
     expect(built.users.map((u) => u.name)).toEqual(['devinfra-readonly', 'devinfra-blue-readonly', 'devinfra-green-readonly']);
     expect(built['current-context']).toBe('devinfra-readonly');
   });

@@ -102,7 +102,10 @@ describe('the JSON Schema', () => {
     const objects: string[] = [];
     const undescribed: string[] = [];
     const walk = (node: Record<string, any>, at: string) => {
-      if (node.type === 'object') {
+      if (node.type === 'object' && node.propertyNames) {
+        // A map (access[].tags): any key the rule allows, each value described.
+        expect(node.additionalProperties?.description, `${at}'s values must be described`).toBeTruthy();
+      } else if (node.type === 'object') {
         objects.push(at);
         expect(node.additionalProperties, `${at} must be closed`).toBe(false);
         for (const [key, child] of Object.entries(node.properties ?? {})) {

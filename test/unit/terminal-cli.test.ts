@@ -196,7 +196,9 @@ describe('version and cache list: text and JSON', () => {
     forwardSessionName: false,
     durationSeconds: null,
     profile: null,
-    sourceIdentity: `env:${KEYS.accessKeyId}`,
+    signerIdentity: `env:${KEYS.accessKeyId}`,
+    sourceIdentity: null,
+    tags: [],
     ...over,
   });
 
@@ -213,8 +215,10 @@ describe('version and cache list: text and JSON', () => {
       return file;
     };
     put(key('eks-green', { roleArn: 'arn:aws:iam::123456789012:role/admin', sessionName: 'me', externalId: 'shh-external' }), '2026-01-02T03:00:05Z');
-    put(key('eks-blue', { profile: 'dev', sourceIdentity: 'profile:dev:AKIDPROFILE' }), '2026-01-02T02:40:00Z');
-    put(key('eks-old', { profile: 'sso', sourceIdentity: 'sdk:sso:[[],[]]' }), '2026-01-02T03:02:00Z', 0o644);
+    put(key('eks-blue', { profile: 'dev', signerIdentity: 'profile:dev:AKIDPROFILE' }), '2026-01-02T02:40:00Z');
+    // A role session marked with --source-identity and --tag (the key holds the tags sorted, as tokenCacheKey makes it).
+    put(key('eks-green', { roleArn: 'arn:aws:iam::123456789012:role/admin', sessionName: 'me', sourceIdentity: 'alice', tags: [['cost center', '42'], ['team', 'platform']] }), '2026-01-02T03:01:05Z');
+    put(key('eks-old', { profile: 'sso', signerIdentity: 'sdk:sso:[[],[]]' }), '2026-01-02T03:02:00Z', 0o644);
     writeFileSync(join(dir, `${'0'.repeat(28)}.json`), '{"format":1,"key":"not json"}\n', { mode: 0o600 });
     return dir;
   }
@@ -234,11 +238,12 @@ describe('version and cache list: text and JSON', () => {
     const r = await cli(['cache', 'list'], { env: e });
     expect(r.code).toBe(0);
     const lines = r.stdout.split(dir).join('<cache>').split('\n');
-    expect(lines[0]).toMatch(/^CLUSTER +REGION +ROLE +CREDENTIALS +AGE +EXPIRES +FILE$/);
-    expect(lines[1]).toMatch(/^eks-blue +eu-west-1 +- +profile dev +24m05s +10m05s ago +<cache>\/[0-9a-f]{28}\.json$/);
-    expect(lines[2]).toMatch(/^eks-green +eu-west-1 +arn:aws:iam::123456789012:role\/admin +environment +4m00s +in 10m00s +<cache>\/[0-9a-f]{28}\.json$/);
-    expect(lines[3]).toMatch(/^ignored: <cache>\/0{28}\.json: not a complete cache entry/);
-    expect(lines[4]).toMatch(/^ignored: <cache>\/[0-9a-f]{28}\.json: the file has mode 0644, other users can reach it/);
+    expect(lines[0]).toMatch(/^CLUSTER +REGION +ROLE +SESSION +CREDENTIALS +AGE +EXPIRES +FILE$/);
+    expect(lines[1]).toMatch(/^eks-blue +eu-west-1 +- +- +profile dev +24m05s +10m05s ago +<cache>\/[0-9a-f]{28}\.json$/);
+    expect(lines[2]).toMatch(/^eks-green +eu-west-1 +arn:aws:iam::123456789012:role\/admin +- +environment +4m00s +in 10m00s +<cache>\/[0-9a-f]{28}\.json$/);
+    expect(lines[3]).toMatch(/^eks-green +eu-west-1 +arn:aws:iam::123456789012:role\/admin +alice cost center=42 team=platform +environment +3m00s +in 11m00s +<cache>\/[0-9a-f]{28}\.json$/);
+    expect(lines[4]).toMatch(/^ignored: <cache>\/0{28}\.json: not a complete cache entry/);
+    expect(lines[5]).toMatch(/^ignored: <cache>\/[0-9a-f]{28}\.json: the file has mode 0644, other users can reach it/);
     expect((await cli(['cache', 'list'], { env: env() })).stdout).toMatch(/^no cached tokens in .+\/bascule\n$/);
   });
 });
@@ -263,7 +268,7 @@ describe('cache list: who signed, from the identities the token path writes', ()
     const dir = join(e.KUBECACHEDIR as string, 'bascule');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     chmodSync(dir, 0o700);
-    const canonical = canonicalKey({ clusterName: 'eks-green', region: 'eu-west-1', roleArn: null, externalId: null, sessionName: null, forwardSessionName: false, durationSeconds: null, profile, sourceIdentity: planIdentity(plan) });
+    const canonical = canonicalKey({ clusterName: 'eks-green', region: 'eu-west-1', roleArn: null, externalId: null, sessionName: null, forwardSessionName: false, durationSeconds: null, profile, signerIdentity: planIdentity(plan), sourceIdentity: null, tags: [] });
     const signedAt = new Date();
     writeFileSync(join(dir, `${fileNameOf(canonical)}.json`), serialiseEntry(canonical, { token: 'k8s-aws-v1.X', signedAt, expiresAt: new Date(signedAt.getTime() + 14 * 60_000) }), { mode: 0o600 });
     const r = await cli(['cache', 'list', '--output', 'json'], { env: e });

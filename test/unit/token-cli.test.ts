@@ -110,6 +110,7 @@ describe('the fast path reads the flags exactly as commander does', () => {
     ['--region', 'eu-west-1', 'eks', 'get-token', '--cluster-name', 'eks-green', '--output', 'json'],
     ['--profile', 'p', '--region', 'us-east-1', 'eks', 'get-token', '--cluster-name', 'eks-green', '--role-arn', 'arn:aws:iam::123456789012:role/a'],
     ['token', '-i', 'eks-green', '--forward-session-name', '-r', 'arn:aws:iam::123456789012:role/a'],
+    ['token', '-i', 'x.example', '-r', 'arn:aws:iam::123456789012:role/a', '--source-identity', 'alice', '--tag', 'team=a b', '--tag=env=prod', '--allow-server', 'api.x.example', '--allow-server=*.y.example:443'],
   ];
   const asInput = (parsed: FastParse) =>
     parseTokenInput({ ...parsed.flags, region: parsed.flags.region ?? parsed.globals.region, profile: parsed.flags.profile ?? parsed.globals.profile }, {});
