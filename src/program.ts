@@ -17,7 +17,7 @@ import { OUTPUT_FLAG, TOKEN_FLAGS, VERBOSE_FLAG, type FastParse, type FlagSpec, 
 import { completeArguments, completeWith, completionScript, SHELLS, type Shell } from './terminal/completion.js';
 import { HELP, helpAfter } from './help.js';
 import { findPlatformFile } from './terminal/platform-file.js';
-import { echo } from './terminal/text.js';
+import { echo } from './text.js';
 
 /**
  * What the commands do, handed in by cli.ts from the main bundle: this module
@@ -48,7 +48,7 @@ const commandPath = (cmd: Command): string => {
   return names.join(' ');
 };
 
-/** A word of the command line as a message may show it: the one rule for echoed text (terminal/text.ts). */
+/** A word of the command line as a message may show it: the one rule for echoed text (src/text.ts). */
 const shown = (word: string) => echo(word);
 
 /** A flag given as another flag's value (`--config --out x.yaml`): commander takes it, as getopt would. */

@@ -20,8 +20,8 @@
  *   credentials are needed; the cached token path stops at the plan.
  */
 import { BasculeError } from '../errors.js';
-import { quoteValue, ROLE_SESSION_SECONDS, roleArnProblem } from '../platform/vocabulary.js';
-import { echo } from '../terminal/text.js';
+import { quoteValue, ROLE_SESSION_SECONDS, roleArnProblem } from '../vocabulary.js';
+import { echo } from '../text.js';
 import { configSection, profileNames, profileSettings, selectedProfile, ssoSession, type AwsFiles, type Settings } from './config-files.js';
 import type { AwsCredentials } from './eks-token.js';
 

@@ -10,7 +10,7 @@ import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { runHelper } from '../child-process.js';
 import { redact } from '../errors.js';
 import { systemProblem } from '../system-error.js';
-import { echo } from '../terminal/text.js';
+import { echo } from '../text.js';
 import type { PluginKind } from './plugin.js';
 import type { AccessEntryLookup, ApiAnswer, ApiTarget, AuthenticationMode, CachedTokenInfo, KubeApi } from './ports.js';
 import { Deadline } from '../aws/deadline.js';

@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { BasculeError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { parseDurationFlag } from '../platform/vocabulary.js';
-import { escapeControl } from '../terminal/text.js';
+import { parseDurationFlag } from '../vocabulary.js';
+import { escapeControl } from '../text.js';
 import { loadingPrecedence } from '../kubeconfig/command.js';
 import { runDoctor, type DoctorReport, type LinkStatus } from './doctor.js';
 import type { PluginInput } from './plugin.js';

@@ -20,7 +20,7 @@ import type { DescribedCluster } from '../platform/eks.js';
 import type { Colour, Platform } from '../platform/model.js';
 import { readPlatform } from '../platform/read.js';
 import { COLOURS } from '../platform/schema.js';
-import { parseDnsServer } from '../platform/vocabulary.js';
+import { parseDnsServer } from '../vocabulary.js';
 import { dnsPort } from './dns.js';
 import type { SwitchPorts } from './execute.js';
 import { describeJournal, isUnfinished } from './journal.js';

@@ -4,7 +4,7 @@
  * naming the flag.
  */
 import { usageError } from '../errors.js';
-import { escapeControl, formatMs as formatDuration, parseDurationFlag, parseDnsServer, roleArnProblem, ROLE_ARN_EXAMPLE } from '../platform/vocabulary.js';
+import { escapeControl, formatMs as formatDuration, parseDurationFlag, parseDnsServer, roleArnProblem, ROLE_ARN_EXAMPLE } from '../vocabulary.js';
 import { COLOURS, type Colour } from '../platform/schema.js';
 import { normName } from './inventory.js';
 

@@ -12,7 +12,7 @@
  * or the option's values (files, directories, fixed words).
  */
 import type { Command, Option } from 'commander';
-import { truncateWords } from './text.js';
+import { truncateWords } from '../text.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];

@@ -9,7 +9,7 @@
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Io } from '../io.js';
-import { formatElapsed } from '../terminal/text.js';
+import { formatElapsed } from '../text.js';
 import { systemProblem } from '../system-error.js';
 import { cacheDir, checkOwnership, decodeKey, fileNameOf, parseEntry } from './cache.js';
 

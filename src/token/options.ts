@@ -26,7 +26,7 @@ import {
   type ServerPattern,
   roleArnProblem,
   ROLE_ARN_EXAMPLE,
-} from '../platform/vocabulary.js';
+} from '../vocabulary.js';
 
 export interface TokenInput {
   /** A cluster name, or a DNS name whose TXT record holds it. */

@@ -9,8 +9,8 @@
  * else what is wrong with it, worded to follow the value ("... is not ...").
  * Light on purpose: it is on kubectl's hot path (no node:net, no valibot).
  */
-import { usageError } from '../errors.js';
-import { echo, escapeControl } from '../terminal/text.js';
+import { usageError } from './errors.js';
+import { echo, escapeControl } from './text.js';
 
 // ---------------------------------------------------------------- partitions
 
@@ -351,7 +351,7 @@ export function parseDurationFlag(flag: string, value: string, bounds: { min: nu
 
 // ---------------------------------------------------------------- text from outside
 
-// The rule for text from outside (escaped, bounded, redacted) lives in src/terminal/text.ts, once.
+// The rule for text from outside (escaped, bounded, redacted) lives in src/text.ts, once.
 export { escapeControl };
 
 /** A value from outside, quoted: `echo`'s rule (escaped, bounded, redacted), with `\\` and `"` escaped inside the quotes. */
