@@ -4,7 +4,7 @@
  * printing are pure.
  */
 import type { Colour } from '../platform/model.js';
-import { truncateWords } from '../terminal/text.js';
+import { truncateWords } from '../text.js';
 import { COLOURS } from '../platform/schema.js';
 import { clusterNameFromTxt, isExternalDnsRegistryRecord } from '../dns/cluster-name.js';
 import type { DnsPort } from '../cutover/dns.js';
