@@ -14,7 +14,7 @@
 //   BENCH_ROUNDS=10 BENCH_RUNS=3   rounds, and runs of each command per round (30 runs each)
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, release, tmpdir, type } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startMoto, motoAvailable } from '../test/support/moto.mjs';
@@ -174,8 +174,18 @@ const targets = [
 // (what the issue measured for its trial build: 12.6 ms cached against a bare 4.8 ms).
 const bare = row('bun').median;
 const above = ['binary-cached', 'binary-rebooted', 'binary-plain', 'binary-env'].map((key) => ({ key, ms: row(key).median - bare, times: row(key).median / bare }));
+/** The commit measured (and whether the tree differed from it), so a reader knows what the table is about. */
+function measuredCommit() {
+  const git = (args) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
+  const head = git(['rev-parse', '--short=12', 'HEAD']);
+  if (head.status !== 0) return 'unknown (not a git checkout)';
+  const dirty = git(['status', '--porcelain', '--untracked-files=no']).stdout.trim() !== '';
+  return `${head.stdout.trim()}${dirty ? ' + uncommitted changes' : ''}`;
+}
 const results = {
   date: new Date().toISOString(),
+  commit: measuredCommit(),
+  machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${type()} ${release()}`,
   node: process.version,
   bun: hostBun().version,
   cpus: cpus().length,
@@ -194,7 +204,7 @@ writeFileSync(join(root, 'bench', 'results.json'), JSON.stringify(results, null,
 
 const fmt = (n) => n.toFixed(1);
 const lines = [
-  `Latest run (${results.date.slice(0, 10)}, ${results.cpus} shared cores at load average ${load.toFixed(1)}${load > results.cpus ? ': every figure inflated, the ratios less so' : ''}, Node ${results.node}, Bun ${results.bun}, one hyperfine run of ${rounds} interleaved rounds × ${perRound} runs, DNS on ${dnsNote}; medians):`,
+  `Latest run: ${results.date.slice(0, 10)}, commit ${results.commit}, on ${results.machine} (load average ${load.toFixed(1)}${load > results.cpus ? ': every figure inflated, the ratios less so' : ''}); Node ${results.node}, Bun ${results.bun}; one hyperfine run of ${rounds} interleaved rounds × ${perRound} runs, DNS on ${dnsNote}; medians:`,
   '',
   '| command | median ms | p10–p90 ms | × `node -e 0` | peak RSS MiB |',
   '|---|---:|---:|---:|---:|',

@@ -17,7 +17,7 @@
 // loaded by some command, and that a cached token loads none.
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBundle } from './build.mjs';
@@ -40,7 +40,7 @@ const TRACE = 'process.env.BASCULE_TRACE_CHUNKS&&import.meta.require("fs").appen
 const JIT_POLICY = 1000;
 
 /**
- * Bun's flags, as measured (README, "Benchmark"): bytecode, so nothing is
+ * Bun's flags, as measured (docs/speed.md): bytecode, so nothing is
  * parsed at start; --minify (smaller modules to page in); no .env, bunfig.toml,
  * tsconfig.json or package.json read from the working directory at start (a
  * credential plugin must not change with the directory kubectl runs in).
@@ -58,6 +58,10 @@ const BUN_FLAGS = [
   '--no-compile-autoload-package-json',
   `--banner=${TRACE}`,
 ];
+
+/** What the build is doing, one line a step on stderr (a build takes ~20 s: silence reads as a hang). */
+const say = (line) => console.error(`build-binary: ${line}`);
+const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts }).toString();
 
@@ -132,20 +136,24 @@ export async function buildBinaries(targets) {
   const stage = mkdtempSync(join(cache, 'stage-'));
   const built = [];
   try {
+    say(`bundling src/ for Bun (esbuild, the chunks of scripts/chunks.mjs)`);
     await buildBundle({ outdir: stage, format: 'esm' });
     const compile = (target, out, extra = []) =>
       run(bun.exe, ['build', ...BUN_FLAGS, ...extra, `--target=${TARGETS[target].bun}`, `--compile-executable-path=${runtimes.get(target).exe}`, join(stage, 'bascule.js'), '--outfile', out], {
         cwd: root,
         env: { ...process.env, BUN_INSTALL_CACHE_DIR: join(stage, 'no-downloads') },
       });
+    say(`compiling a first ${HOST} executable and running it (a cached token with a TXT lookup, a plain name, a fresh token) to record which functions come first in the bytecode`);
     const orders = await recordBytecodeOrder(join(stage, 'order'), (out) => compile(HOST, out));
     mkdirSync(join(root, 'dist'), { recursive: true });
     for (const target of targets) {
       const out = join(root, `dist/bascule-${target}`);
       rmSync(out, { force: true });
-      compile(target, out, [`--bytecode-order=${orders.join(',')}`]);
       const runtime = runtimes.get(target);
-      const notes = [`${runtime.pkg}@${runtime.version}`];
+      say(`compiling ${target} with ${runtime.pkg}@${runtime.version} (bytecode, in that order)`);
+      compile(target, out, [`--bytecode-order=${orders.join(',')}`]);
+      const size = statSync(out).size;
+      const notes = [`${runtime.pkg}@${runtime.version}`, `${mib(size)}: the Bun runtime ${mib(statSync(runtime.exe).size)}, bascule's bytecode and code the rest`];
       if (target === HOST) notes.push(`runs here: ${run(out, ['--version']).trim()}`);
       else if (target === 'linux-arm64' && hasQemuArm64()) notes.push(`runs under qemu-aarch64: ${run('qemu-aarch64', ['-L', ARM64_SYSROOT, out, '--version']).trim()}`);
       else notes.push('cross-built, not run here');

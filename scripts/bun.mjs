@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** bascule's release targets: our name -> Bun's target and package. Windows: see README ("Why no Windows binary"). */
+/** bascule's release targets: our name -> Bun's target and package. Windows: see docs/install.md (Targets). */
 export const TARGETS = {
   'linux-x64': { bun: 'bun-linux-x64', pkg: '@oven/bun-linux-x64', exe: 'bin/bun', os: 'linux' },
   'linux-arm64': { bun: 'bun-linux-arm64', pkg: '@oven/bun-linux-aarch64', exe: 'bin/bun', os: 'linux' },

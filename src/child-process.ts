@@ -30,6 +30,8 @@
  * the group first, as the terminal would have.
  */
 
+import { systemProblem } from './system-error.js';
+
 /** Each stream's cap, in bytes: far above any real credential document or version line. */
 export const HELPER_OUTPUT_MAX = 1024 * 1024;
 
@@ -123,7 +125,7 @@ export async function runHelper(request: HelperRequest): Promise<HelperOutcome> 
     request.signal.addEventListener('abort', onAbort, { once: true });
     if (ownGroup) for (const s of FORWARDED) process.on(s, onSignal);
     child.once('error', (error: NodeJS.ErrnoException) => {
-      finish(exit ? { kind: 'stopped', stderr: stderr() } : { kind: 'not-started', reason: error.code === 'ENOENT' ? 'no such program' : (error.code ?? error.message) });
+      finish(exit ? { kind: 'stopped', stderr: stderr() } : { kind: 'not-started', reason: error.code === 'ENOENT' ? 'no such program' : systemProblem(error) });
     });
     child.stdout.on('data', (chunk: Buffer) => {
       outBytes += chunk.length;

@@ -7,7 +7,7 @@
  * callers pass names, record names, ARNs and AWS error codes, never keys,
  * session tokens or tokens.
  */
-import { echo, redact } from './terminal/text.js';
+import { echo, redact } from './text.js';
 
 export { redact };
 

@@ -10,9 +10,10 @@
  * dangling one is refused, and so is a read-only file (mode without any w).
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { BasculeError } from './errors.js';
+import { errnoCode, systemProblem } from './system-error.js';
 
 export interface ExistingFile {
   /** The real path (symbolic links followed). */
@@ -21,8 +22,54 @@ export interface ExistingFile {
   readonly mode: number;
 }
 
-export const ioError = (verb: string, file: string, error: unknown, hint?: string) =>
-  new BasculeError('io', `cannot ${verb} ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, hint ? { hint, cause: error } : { cause: error });
+/**
+ * For a write under `path` that failed: the existing directory at fault, in
+ * words ("/srv/out is not writable by this user", "/srv/out is a file"), or
+ * undefined when none is (the cause is elsewhere: a full disk...).
+ */
+export function writeCulprit(path: string): string | undefined {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    try {
+      if (!statSync(dir).isDirectory()) return `${dir} is a file, not a directory`;
+    } catch {
+      if (dirname(dir) === dir) return undefined;
+      continue; // missing: it would be created in its parent
+    }
+    try {
+      accessSync(dir, constants.W_OK | constants.X_OK);
+      return undefined;
+    } catch {
+      return `${dir} is not writable by this user`;
+    }
+  }
+}
+
+/** What to do about a failed read or write, by its cause. */
+function causeHint(verb: string, file: string, error: unknown): string {
+  const writing = verb !== 'read' && verb !== 'resolve';
+  switch (errnoCode(error)) {
+    case 'EACCES':
+    case 'EPERM':
+      return writing ? `${writeCulprit(file) ?? `${file} is not writable by this user`}: write elsewhere, or change its permissions` : `check the permissions of ${file} and its directories (ls -ld)`;
+    case 'ENOENT':
+      return 'check the path';
+    case 'EISDIR':
+      return 'name a file, not a directory';
+    case 'ENOTDIR':
+      return `${writeCulprit(file) ?? 'a part of the path is a file'}: name a path made of directories`;
+    case 'EROFS':
+      return 'write to a writable file system';
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'free some space, then run it again';
+    default:
+      return 'check the path and its permissions';
+  }
+}
+
+/** A failed read or write of `file`, in words, with what to do; `after` adds what became of the file ("nothing was written"). */
+export const ioError = (verb: string, file: string, error: unknown, after?: string) =>
+  new BasculeError('io', `cannot ${verb} ${file}: ${systemProblem(error)}`, { hint: after ? `${causeHint(verb, file, error)}; ${after}` : causeHint(verb, file, error), cause: error });
 
 /** The file if it exists; `undefined` if it does not; an `io` error if it cannot be read, or is a dangling symlink. */
 export function readExisting(file: string): ExistingFile | undefined {
@@ -38,11 +85,11 @@ export function readExisting(file: string): ExistingFile | undefined {
   }
   try {
     const stat = statSync(path);
-    if (!stat.isFile()) throw new BasculeError('io', `${file}${path === file ? '' : ` (a symlink to ${path})`} is not a regular file`, { hint: 'nothing was written; name a file' });
+    if (!stat.isFile()) throw new BasculeError('io', `${file}${path === file ? '' : ` (a symlink to ${path})`} is ${stat.isDirectory() ? 'a directory' : 'not a regular file'}`, { hint: 'name a file; nothing was written' });
     return { path, text: readFileSync(path, 'utf8'), mode: stat.mode & 0o777 };
   } catch (error) {
     if (error instanceof BasculeError) throw error;
-    throw ioError('read', file, error, 'nothing was written; check the permissions');
+    throw ioError('read', file, error, 'nothing was written');
   }
 }
 
@@ -124,6 +171,6 @@ export function writeAtomic(file: string, text: string, options: { newMode: numb
     replaceFile(path, text, existing?.mode ?? options.newMode);
     return { path, changed: true, backup, created: !existing };
   } catch (error) {
-    throw ioError('write', file, error, 'the file was left as it was');
+    throw ioError('write', file, error, existing ? 'the file was left as it was' : 'nothing was written');
   }
 }

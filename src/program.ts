@@ -12,10 +12,12 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BasculeError, usageError } from './errors.js';
 import { withVerbose, type Io } from './io.js';
-import { VERSION, COMMIT, versionLine } from './version.js';
+import { versionJson, versionLine } from './version.js';
 import { OUTPUT_FLAG, TOKEN_FLAGS, VERBOSE_FLAG, type FastParse, type FlagSpec, type TokenFlags } from './token/flags.js';
-import { completeWith, completionScript, SHELLS, type Shell } from './terminal/completion.js';
+import { completeArguments, completeWith, completionScript, SHELLS, type Shell } from './terminal/completion.js';
+import { HELP, helpAfter } from './help.js';
 import { findPlatformFile } from './terminal/platform-file.js';
+import { echo } from './text.js';
 
 /**
  * What the commands do, handed in by cli.ts from the main bundle: this module
@@ -46,8 +48,49 @@ const commandPath = (cmd: Command): string => {
   return names.join(' ');
 };
 
+/** A word of the command line as a message may show it: the one rule for echoed text (src/text.ts). */
+const shown = (word: string) => echo(word);
+
+/** A flag given as another flag's value (`--config --out x.yaml`): commander takes it, as getopt would. */
+function swallowedFlag(cmd: Command): { option: Option; value: string } | undefined {
+  const flags = new Set(['--help', '-h']);
+  for (let c: Command | null = cmd; c; c = c.parent) for (const o of c.options) for (const f of [o.long, o.short]) if (f) flags.add(f);
+  for (const option of cmd.options) {
+    if (!option.required) continue; // no value, or an optional one (commander never gives it a flag)
+    const raw: unknown = cmd.getOptionValue(option.attributeName());
+    for (const value of Array.isArray(raw) ? raw : [raw]) {
+      if (typeof value === 'string' && flags.has(value.split('=')[0] as string)) return { option, value };
+    }
+  }
+  return undefined;
+}
+
+const swallowedError = (cmd: Command, { option, value }: { option: Option; value: string }): BasculeError => {
+  const name = [option.short, option.long].filter(Boolean).join('/') || option.flags;
+  const placeholder = /<[^>]+>/.exec(option.flags)?.[0] ?? 'VALUE';
+  const flag = shown(value);
+  return usageError(`${name} has no value: it took the next flag, ${flag}, as its value`, `write ${option.long ?? name} ${placeholder} before ${flag}; see '${commandPath(cmd)} --help'`);
+};
+
+/** Arguments a command does not take: say which, and what was probably meant. */
+function excessError(cmd: Command): BasculeError {
+  const where = commandPath(cmd);
+  const swallowed = swallowedFlag(cmd);
+  if (swallowed) return swallowedError(cmd, swallowed);
+  const expected = cmd.registeredArguments.length;
+  const stray = cmd.args.slice(expected);
+  const takes = expected === 0 ? 'takes no arguments, only flags' : `takes ${expected} argument${expected === 1 ? '' : 's'} (${cmd.registeredArguments.map((a) => a.name()).join(', ')})`;
+  const first = shown(stray[0] as string);
+  const config = cmd.options.some((o) => o.long === '--config') && /\.(ya?ml|json)$/i.test(first);
+  return usageError(
+    `unexpected argument${stray.length > 1 ? 's' : ''} ${stray.map((a) => `'${shown(a)}'`).join(' ')}: '${where}' ${takes}`,
+    config ? `did you mean '--config ${first}'? see '${where} --help'` : `drop it, or put it after the flag it belongs to (--flag VALUE); see '${where} --help'`,
+  );
+}
+
 /** Commander's own usage errors, in bascule's error:/hint: form (exit 2), the hint naming --help. */
 export function usageFromCommander(error: CommanderError, cmd: Command): BasculeError {
+  if (error.code === 'commander.excessArguments') return excessError(cmd);
   const [message, ...rest] = error.message.replace(/^error: /, '').split('\n');
   const where = commandPath(cmd);
   const suggestion = /\(Did you mean (.+)\?\)/.exec(rest.join(' '))?.[1];
@@ -101,8 +144,9 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
   const withPlatformAndProfile = <T extends { config?: string; profile?: string }>(flags: T): T & { config: string } =>
     withPlatformFile({ ...flags, profile: flags.profile ?? globals().profile });
 
-  /** The same search for a command that also runs without one (--config and BASCULE_CONFIG are taken as given). */
+  /** The same search for a command that also runs without one (--config and BASCULE_CONFIG must name a file). */
   const withOptionalPlatformFile = <T extends { config?: string }>(flags: T): T => {
+    if (flags.config !== undefined || io.env.BASCULE_CONFIG) return withPlatformFile(flags);
     try {
       return withPlatformFile(flags);
     } catch {
@@ -281,10 +325,10 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     );
 
   outputOption(program.command('version').description('print the version and the git commit'), ['text', 'json']).action((flags: { output: 'text' | 'json' }) =>
-    io.stdout(flags.output === 'json' ? `${JSON.stringify({ version: VERSION, commit: COMMIT, node: process.version }, null, 2)}\n` : `${versionLine()}\n`),
+    io.stdout(flags.output === 'json' ? `${JSON.stringify(versionJson(), null, 2)}\n` : `${versionLine()}\n`),
   );
 
-  program
+  const completion = program
     .command('completion')
     .description('print the shell completion script: bash, zsh or fish (see the script\'s first lines to install it)')
     .argument('<shell>', SHELLS.join(', '))
@@ -292,10 +336,13 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
       if (!(SHELLS as readonly string[]).includes(shell)) throw usageError(`unknown shell ${JSON.stringify(shell)}`, `bascule completes ${SHELLS.join(', ')}: e.g. bascule completion bash`);
       io.stdout(completionScript(shell as Shell, program));
     });
+  completeArguments(completion, SHELLS.map((shell) => ({ name: shell, description: `the ${shell} completion script` })));
 
-  // Every command: -v/--verbose, bascule's error:/hint: form for commander's errors, help on stdout.
+  // Every command: -v/--verbose, examples and docs after its help, bascule's error:/hint: form for commander's errors, help on stdout.
   for (const command of allCommands(program)) {
     if (!command.options.some((o) => o.long === '--verbose')) addOptions(command, [VERBOSE_FLAG]);
+    const help = HELP[commandPath(command).replace(/^bascule ?/, '')];
+    if (help) command.addHelpText('after', helpAfter(help));
     command
       .configureOutput({ writeOut: processIo.stdout, writeErr: processIo.stderr, outputError: () => undefined })
       .exitOverride((error) => {
@@ -315,6 +362,8 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     }
   }
   program.hook('preAction', (_, action) => {
+    const swallowed = swallowedFlag(action);
+    if (swallowed) throw swallowedError(action, swallowed);
     for (let c: Command | null = action; c; c = c.parent) {
       if (c.opts<{ verbose?: boolean }>().verbose) {
         io = withVerbose(processIo);

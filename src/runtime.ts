@@ -1,7 +1,7 @@
 /**
  * What the hot path takes from the runtime beyond node:fs, loaded on first
  * use. In the single binary, importing node:path and node:os costs ~1 ms
- * each on every kubectl call (README, "Benchmark"), for a join and a home
+ * each on every kubectl call (docs/speed.md), for a join and a home
  * directory; so the plain token call loads neither. POSIX paths only: the
  * targets are Linux and macOS.
  */

@@ -7,6 +7,7 @@
  * then checked on what was opened: a regular file of at most `maxBytes`.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { systemProblem } from './system-error.js';
 
 export type SmallFile = { readonly text: string } | { readonly problem: string; readonly missing: boolean };
 
@@ -19,7 +20,7 @@ export function readSmallFile(file: string, maxBytes: number = SMALL_FILE_MAX): 
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    return { problem: code === 'ENOENT' ? 'it does not exist' : `it cannot be read (${code})`, missing: code === 'ENOENT' || code === 'ENOTDIR' };
+    return { problem: code === 'ENOENT' ? 'it does not exist' : `it cannot be read: ${systemProblem(error)}`, missing: code === 'ENOENT' || code === 'ENOTDIR' };
   }
   try {
     const stat = fstatSync(fd);
@@ -32,7 +33,7 @@ export function readSmallFile(file: string, maxBytes: number = SMALL_FILE_MAX): 
     if (length > maxBytes) return { problem: `it holds more than the ${maxBytes} bytes expected`, missing: false };
     return { text: buffer.toString('utf8', 0, length) };
   } catch (error) {
-    return { problem: `it cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`, missing: false };
+    return { problem: `it cannot be read: ${systemProblem(error)}`, missing: false };
   } finally {
     closeSync(fd);
   }

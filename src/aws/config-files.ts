@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { BasculeError } from '../errors.js';
 import { homeDirectory, joinPath } from '../runtime.js';
-import { echo } from '../terminal/text.js';
+import { echo } from '../text.js';
 
 export type Settings = Readonly<Record<string, string>>;
 export type IniSections = ReadonlyMap<string, Settings>;

@@ -8,7 +8,7 @@
  * only then. Not on the cached path: the token's hot file leaves it out.
  */
 import { BasculeError } from '../errors.js';
-import { echo } from '../terminal/text.js';
+import { echo } from '../text.js';
 import { configError, describePlan, type CredentialKind, type CredentialPlan } from './credentials.js';
 import { awsFilePaths, configuredEndpoint, type AwsFiles } from './config-files.js';
 import type { Deadline } from './deadline.js';

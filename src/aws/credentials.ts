@@ -20,8 +20,8 @@
  *   credentials are needed; the cached token path stops at the plan.
  */
 import { BasculeError } from '../errors.js';
-import { quoteValue, ROLE_SESSION_SECONDS, roleArnProblem } from '../platform/vocabulary.js';
-import { echo } from '../terminal/text.js';
+import { quoteValue, ROLE_SESSION_SECONDS, roleArnProblem } from '../vocabulary.js';
+import { echo } from '../text.js';
 import { configSection, profileNames, profileSettings, selectedProfile, ssoSession, type AwsFiles, type Settings } from './config-files.js';
 import type { AwsCredentials } from './eks-token.js';
 
@@ -80,7 +80,7 @@ function envPlan(env: NodeJS.ProcessEnv): CredentialPlan {
   let expiration: Date | undefined;
   if (env.AWS_CREDENTIAL_EXPIRATION) {
     expiration = new Date(env.AWS_CREDENTIAL_EXPIRATION);
-    if (Number.isNaN(expiration.getTime())) throw configError(`AWS_CREDENTIAL_EXPIRATION ${quoteValue(env.AWS_CREDENTIAL_EXPIRATION)} is not a date`);
+    if (Number.isNaN(expiration.getTime())) throw configError(`AWS_CREDENTIAL_EXPIRATION ${quoteValue(env.AWS_CREDENTIAL_EXPIRATION)} is not a date`, 'write it as an ISO 8601 time (2026-01-02T03:04:05Z), as the tool that set the keys does, or unset it');
   }
   return { kind: 'env', credentials: { accessKeyId, secretAccessKey, sessionToken: nonEmpty(env.AWS_SESSION_TOKEN) ?? nonEmpty(env.AWS_SECURITY_TOKEN), expiration } };
 }

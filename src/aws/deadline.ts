@@ -5,7 +5,7 @@
  * inside it (see `httpTimeouts`).
  */
 import { BasculeError } from '../errors.js';
-import { formatMs } from '../platform/vocabulary.js';
+import { formatMs } from '../vocabulary.js';
 
 export class Deadline {
   readonly budgetMs: number;

@@ -5,7 +5,7 @@
  * first line is kept.
  */
 import { BasculeError } from '../errors.js';
-import { echo } from '../terminal/text.js';
+import { echo } from '../text.js';
 
 export interface AwsCall {
   /** "STS", "Route53", "EKS" */

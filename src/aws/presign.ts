@@ -10,7 +10,7 @@
  */
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Hash } from '@smithy/hash-node';
-import { stsHost } from '../platform/vocabulary.js';
+import { stsHost } from '../vocabulary.js';
 import { CLUSTER_ID_HEADER, PRESIGN_EXPIRES_SECONDS, TOKEN_LIFETIME_MS, TOKEN_PREFIX, type AwsCredentials, type EksToken } from './eks-token.js';
 
 export interface PresignInput {

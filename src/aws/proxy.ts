@@ -10,7 +10,7 @@ import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { BasculeError } from '../errors.js';
-import { escapeControl, isIP } from '../platform/vocabulary.js';
+import { escapeControl, isIP } from '../vocabulary.js';
 
 const variable = (env: NodeJS.ProcessEnv, name: string): string | undefined => env[name.toLowerCase()] || env[name.toUpperCase()] || undefined;
 

@@ -7,7 +7,7 @@ import { BasculeError } from '../errors.js';
 import { configuredEndpoint, type AwsFiles } from './config-files.js';
 import type { Deadline } from './deadline.js';
 import type { AwsCredentials } from './eks-token.js';
-import { echo } from '../terminal/text.js';
+import { echo } from '../text.js';
 import { awsError } from './errors.js';
 
 export interface StsContext {

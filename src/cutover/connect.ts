@@ -15,7 +15,7 @@ import { fileSystem, resolveClusters } from '../platform/clusters.js';
 import type { DescribedCluster } from '../platform/eks.js';
 import type { Colour, Platform } from '../platform/model.js';
 import { COLOURS } from '../platform/schema.js';
-import { parseDnsServer } from '../platform/vocabulary.js';
+import { parseDnsServer } from '../vocabulary.js';
 import { createProgress } from '../terminal/progress.js';
 import type { ProgressEvent } from './actions/ports.js';
 import { formatMs, type CommonInput } from './options.js';

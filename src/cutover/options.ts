@@ -5,7 +5,7 @@
  * value is a usage error naming the flag.
  */
 import { usageError } from '../errors.js';
-import { escapeControl, formatMs as formatDuration, parseDurationFlag, parseDnsServer, roleArnProblem, ROLE_ARN_EXAMPLE } from '../platform/vocabulary.js';
+import { escapeControl, formatMs as formatDuration, parseDurationFlag, parseDnsServer, roleArnProblem, ROLE_ARN_EXAMPLE } from '../vocabulary.js';
 import { COLOURS, type Colour } from '../platform/schema.js';
 
 /** Bounds of every wait, and how often a wait looks again. */

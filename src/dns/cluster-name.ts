@@ -3,8 +3,8 @@
  * into one EKS cluster name, and the allow-list that bounds it.
  */
 import { BasculeError } from '../errors.js';
-import { clusterNameProblem, CLUSTER_NAME_RULE, isValidClusterName, quoteValue } from '../platform/vocabulary.js';
-import { echo } from '../terminal/text.js';
+import { clusterNameProblem, CLUSTER_NAME_RULE, isValidClusterName, quoteValue } from '../vocabulary.js';
+import { echo } from '../text.js';
 import type { TxtAnswer } from './resolver.js';
 
 export { isValidClusterName, quoteValue, type TxtAnswer };

@@ -12,8 +12,8 @@
  * transport failed; and in Bun, node:dns costs ~5 ms on every kubectl call.
  */
 import { BasculeError } from '../errors.js';
-import { asciiDnsName } from '../platform/vocabulary.js';
-import { echo } from '../terminal/text.js';
+import { asciiDnsName } from '../vocabulary.js';
+import { echo } from '../text.js';
 import { TYPE_CNAME, TYPE_NAMES, TYPE_TXT } from './record-types.js';
 import { WireFailure, wireTransport, type Transport } from './wire.js';
 

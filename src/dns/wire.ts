@@ -10,7 +10,7 @@
  * errors carry c-ares's codes (the names the resolver's messages know).
  */
 import { readFileSync } from 'node:fs';
-import { splitDnsServer, type DnsServer } from '../platform/vocabulary.js';
+import { splitDnsServer, type DnsServer } from '../vocabulary.js';
 import { TYPE_CNAME, TYPE_TXT } from './record-types.js';
 
 /** How a question travels; errors carry c-ares's codes (ENOTFOUND, ENODATA, ESERVFAIL, ETIMEOUT...). */

@@ -9,7 +9,8 @@ import https from 'node:https';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { runHelper } from '../child-process.js';
 import { redact } from '../errors.js';
-import { echo } from '../terminal/text.js';
+import { systemProblem } from '../system-error.js';
+import { echo } from '../text.js';
 import type { PluginKind } from './plugin.js';
 import type { AccessEntryLookup, ApiAnswer, ApiTarget, AuthenticationMode, CachedTokenInfo, KubeApi } from './ports.js';
 import { Deadline } from '../aws/deadline.js';
@@ -93,7 +94,7 @@ export function kubeApi(target: ApiTarget, timeoutMs: number, env: NodeJS.Proces
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', (e) => done({ status: 'unreachable', reason: e.message }));
+          res.on('error', (e) => done({ status: 'unreachable', reason: systemProblem(e) }));
           res.on('end', () => {
             let json: unknown;
             try {
@@ -108,7 +109,7 @@ export function kubeApi(target: ApiTarget, timeoutMs: number, env: NodeJS.Proces
       req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
       req.on('error', (e: NodeJS.ErrnoException) => {
         const tls = e.code?.startsWith('ERR_TLS') || /CERT|SELF_SIGNED/.test(e.code ?? '');
-        done({ status: 'unreachable', reason: tls ? `the server's certificate does not verify (${e.code}): check certificate-authority-data and tls-server-name` : `${e.code ?? 'error'}: ${redact(e.message)}` });
+        done({ status: 'unreachable', reason: tls ? `the server's certificate does not verify (${e.code}): check certificate-authority-data and tls-server-name` : redact(e.message.startsWith('no answer within') ? e.message : systemProblem(e)) });
       });
       req.end(payload);
     });

@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { BasculeError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { parseDurationFlag } from '../platform/vocabulary.js';
-import { escapeControl } from '../terminal/text.js';
+import { parseDurationFlag } from '../vocabulary.js';
+import { escapeControl } from '../text.js';
 import { loadingPrecedence } from '../kubeconfig/command.js';
 import { runDoctor, type DoctorReport, type LinkStatus } from './doctor.js';
 import type { PluginInput } from './plugin.js';
@@ -38,8 +38,11 @@ const MARK: Record<LinkStatus, string> = { ok: '✓', fail: '✗', unknown: '?',
 
 export function reportText(report: DoctorReport): string {
   const width = Math.max(...report.links.map((l) => l.name.length));
+  const kubeconfig = report.links.find((l) => l.name === 'kubeconfig');
+  // No context: either -i named the cluster (no kubeconfig read), or the kubeconfig link says what is missing.
   // The links quote the kubeconfig (names, servers, exec args): nothing in it may act on the terminal.
-  const lines = [`bascule doctor: ${report.context !== undefined ? `context "${escapeControl(report.context)}"` : 'no kubeconfig'}${report.clusterName ? `, cluster ${report.clusterName}` : ''}`, ''];
+  const subject = report.context !== undefined ? `context "${escapeControl(report.context)}"` : kubeconfig?.status === 'skipped' ? 'no kubeconfig (-i names the cluster)' : 'no context to check (see the kubeconfig link)';
+  const lines = [`bascule doctor: ${subject}${report.clusterName ? `, cluster ${report.clusterName}` : ''}`, ''];
   for (const l of report.links) {
     lines.push(`${MARK[l.status]} ${l.name.padEnd(width)}  ${escapeControl(l.detail)}`);
     if (l.fix && l.status !== 'ok' && l.status !== 'skipped') lines.push(`  ${' '.repeat(width)}  fix: ${escapeControl(l.fix)}`);
@@ -77,7 +80,7 @@ function directInput(flags: DoctorFlags, env: NodeJS.ProcessEnv): PluginInput | 
 
 export async function doctorCommand(flags: DoctorFlags, io: Io): Promise<void> {
   const output = flags.output ?? 'text';
-  if (output !== 'text' && output !== 'json') throw usageError(`--output ${JSON.stringify(output)} is not text or json`);
+  if (output !== 'text' && output !== 'json') throw usageError(`--output ${JSON.stringify(output)} is not text or json`, 'give --output text (the default) or --output json');
   if (flags.context !== undefined && flags.clusterId !== undefined) throw usageError('--context and -i are exclusive', 'give a kubeconfig context, or the cluster (with --role, --region...) without one');
   if (flags.clusterId === undefined && (flags.role || flags.region || flags.profile || flags.dnsServer || flags.allowCluster || flags.dns === false)) {
     throw usageError('--role, --region, --profile, --dns-server, --allow-cluster and --no-dns go with -i', 'with a kubeconfig context, the doctor reads them from the exec entry');

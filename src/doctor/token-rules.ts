@@ -9,7 +9,7 @@
 export { fastParseTokenArgv } from '../token/flags.js';
 export { parseTokenInput, DEFAULT_DNS_TIMEOUT_MS } from '../token/options.js';
 export { checkServer } from '../token/allow-server.js';
-export type { ServerPattern } from '../platform/vocabulary.js';
+export type { ServerPattern } from '../vocabulary.js';
 export { tokenCacheKey, type TokenCacheKey } from '../token/get-token.js';
 export { clusterNameFromTxt, assertAllowed, isExternalDnsRegistryRecord, isPlainClusterName } from '../dns/cluster-name.js';
 export { lookupTxt, type TxtLookup } from '../dns/resolver.js';

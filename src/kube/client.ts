@@ -8,7 +8,7 @@
 import https from 'node:https';
 import { proxyAgents } from '../aws/proxy.js';
 import { BasculeError, redact } from '../errors.js';
-import { escapeControl } from '../platform/vocabulary.js';
+import { escapeControl } from '../vocabulary.js';
 
 export interface ClusterConnection {
   /** For messages: "green (eks-green)". */

@@ -64,8 +64,8 @@ async function fetchClusters(platform: Platform, flags: KubeconfigFlags, deps: K
 }
 
 export async function kubeconfigCommand(flags: KubeconfigFlags, io: Io, deps: KubeconfigDeps = fileSystem): Promise<void> {
-  if (flags.out !== undefined && flags.merge !== undefined && flags.merge !== false) throw usageError('--out and --merge are exclusive; give one');
-  if (flags.command !== undefined && flags.command.trim() === '') throw usageError('--command is empty');
+  if (flags.out !== undefined && flags.merge !== undefined && flags.merge !== false) throw usageError('--out and --merge are exclusive', 'give --out FILE for a standalone kubeconfig, or --merge [FILE] to merge into yours');
+  if (flags.command !== undefined && flags.command.trim() === '') throw usageError('--command is empty', 'name the program kubectl runs, e.g. --command bascule or --command /usr/local/bin/bascule; omit it for "bascule"');
   if (flags.merge === '-') throw usageError('--merge -: a merge reads and rewrites a file, it cannot be standard output', 'print what it would write with --merge --dry-run, or a standalone kubeconfig with --out - (or no --out)');
   if (flags.setContext && (flags.merge === undefined || flags.merge === false)) {
     throw usageError('--set-context applies to --merge only', 'a standalone kubeconfig (--out, or printed) always has its own current-context: the least-privileged level');

@@ -14,6 +14,8 @@
 import { closeSync, constants, mkdirSync, openSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BasculeError } from '../errors.js';
+import { writeCulprit } from '../files.js';
+import { systemProblem } from '../system-error.js';
 
 export const lockName = (file: string) => `${file}.lock`;
 
@@ -43,8 +45,8 @@ function tryLock(file: string): boolean {
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new BasculeError('io', `cannot lock ${file}: cannot create ${lockName(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
-      hint: 'nothing was written; check the directory exists and is writable',
+    throw new BasculeError('io', `cannot lock ${file}: cannot create ${lockName(file)}: ${writeCulprit(lockName(file)) ?? systemProblem(error)}`, {
+      hint: `kubectl and bascule lock a kubeconfig beside it: merge into a file in a directory you can write (--merge FILE, or KUBECONFIG); nothing was written`,
     });
   }
 }

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BasculeError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
+import { systemProblem } from '../system-error.js';
 import type { Colour, Platform } from '../platform/model.js';
 import { checkCaPem } from '../platform/pem.js';
 import { DEFAULT_PLATFORM_FILE, readPlatform } from '../platform/read.js';
@@ -46,7 +47,7 @@ export function readInputs(platform: Platform, colours: readonly Colour[], ports
   try {
     text = ports.readFile(anchors.file);
   } catch (error) {
-    throw new BasculeError('config', `${platform.source}: ${anchors.path}: cannot read ${anchors.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+    throw new BasculeError('config', `${platform.source}: ${anchors.path}: cannot read ${anchors.file}: ${systemProblem(error)}`, {
       hint: 'name the PEM file of the Linkerd trust anchor, relative to the platform file; nothing was written',
     });
   }

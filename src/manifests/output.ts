@@ -18,9 +18,10 @@
  */
 import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmdirSync, rmSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { BasculeError } from '../errors.js';
-import { ioError, replaceFile } from '../files.js';
+import { ioError, replaceFile, writeCulprit } from '../files.js';
+import { errnoCode, systemProblem } from '../system-error.js';
 
 export const OWNERSHIP_FILE = '.bascule-manifests.json';
 
@@ -268,16 +269,34 @@ export function planOutput(state: OutputState, files: readonly RenderedFile[], o
   return { realDir: state.realDir, steps, report: { dir: state.dir, written, unchanged, removed: removable, overwritten, kept } };
 }
 
+/**
+ * A write that failed, naming the output directory (not bascule's list in it)
+ * and the directory at fault; `first`: nothing was written before it.
+ */
+function writeFailed(plan: OutputPlan, path: string, error: unknown, first: boolean): BasculeError {
+  const culprit = writeCulprit(path);
+  const what = culprit ?? `${relative(plan.realDir, path)}: ${systemProblem(error)}`;
+  const denied = ['EACCES', 'EPERM', 'EROFS'].includes(errnoCode(error) ?? '');
+  return new BasculeError('io', `cannot write the manifests into ${plan.report.dir}: ${what}`, {
+    hint: `${denied || culprit ? 'pass --out a directory you can write, or change its permissions' : 'check the directory and the free space'}; ${
+      first ? 'nothing was written' : 'some files were written: run it again once fixed (bascule recognises its own files)'
+    }`,
+    cause: error,
+  });
+}
+
 /** The executor: does the plan's steps, in order; directories are made as needed, and removed when a removal empties them. */
 export function applyOutput(plan: OutputPlan): void {
   const { realDir } = plan;
   const at = (path: string) => join(realDir, ...path.split('/'));
+  let first = true;
   const write = (path: string, text: string) => {
     try {
       mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
       replaceFile(path, text, 0o644);
+      first = false;
     } catch (error) {
-      throw ioError('write', path, error);
+      throw writeFailed(plan, path, error, first);
     }
   };
   for (const step of plan.steps) {

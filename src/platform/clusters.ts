@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { BasculeError } from '../errors.js';
+import { systemProblem } from '../system-error.js';
 import type { DescribedCluster } from './eks.js';
 import type { Colour, Platform } from './model.js';
 import { checkCaData, checkCaPem } from './pem.js';
@@ -75,7 +76,7 @@ export function resolveClusters(platform: Platform, ports: ClusterSourcePorts, f
         try {
           text = ports.readFile(c.ca.file);
         } catch (error) {
-          problems.push(`${c.ca.path}: cannot read the CA file ${c.ca.file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+          problems.push(`${c.ca.path}: cannot read the CA file ${c.ca.file}: ${systemProblem(error)}`);
         }
         if (text !== undefined) {
           const check = checkCaPem(text);

@@ -85,7 +85,7 @@ export interface Namespace {
 }
 
 export interface Platform {
-  /** The platform file as the user named it (for messages and headers). */
+  /** The platform file as the user named it (for messages; generated files carry sourceName()). */
   readonly source: string;
   readonly name: string;
   readonly aws: { readonly accountId: string; readonly region: string };
@@ -135,5 +135,12 @@ export interface Platform {
     readonly trustAnchorsFile: { readonly file: string; readonly path: string } | undefined;
   };
 }
+
+/**
+ * The platform file as generated files name it: its file name alone. The path
+ * as typed (/home/ann/infra/platform.yaml) would put one machine's directories
+ * into committed manifests, and make two runs from two places differ.
+ */
+export const sourceName = (platform: Pick<Platform, 'source'>): string => platform.source.replace(/^.*[\\/]/, '') || platform.source;
 
 export type { AddonName, AuthMode, Colour, ExternalDnsInstance };

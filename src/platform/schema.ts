@@ -21,7 +21,7 @@ import {
   tagKeyProblem,
   tagSetProblem,
   tagValueProblem,
-} from './vocabulary.js';
+} from '../vocabulary.js';
 
 // --- Formats ---------------------------------------------------------------
 

@@ -19,7 +19,7 @@ import { withLiveAffixes } from '../production/layout.js';
 import { observeProduction } from '../production/observe.js';
 import type { Route53Port } from '../aws/route53.js';
 import { affixesFromArgs, type RegistryAffixes } from '../production/registry.js';
-import { formatMs } from '../platform/vocabulary.js';
+import { formatMs } from '../vocabulary.js';
 
 /** One part of the observation: read, failed (its error), or not read (why). */
 export type Part<T> =

@@ -9,7 +9,7 @@
 import type { Verb } from '../cutover/hints.js';
 import { describeHolder, parseLock, type LockHolder } from '../cutover/lock.js';
 import type { Colour } from '../platform/model.js';
-import { formatMs } from '../platform/vocabulary.js';
+import { formatMs } from '../vocabulary.js';
 import type { Check } from './checks.js';
 import type { JournalObservation, LockObservation, Part } from './observe.js';
 

@@ -7,7 +7,7 @@ import type { Colour } from '../platform/model.js';
 import { COLOURS } from '../platform/schema.js';
 import { isExternalDnsRegistryRecord } from '../dns/cluster-name.js';
 import { describeTraffic } from '../production/inventory.js';
-import { truncateWords } from '../terminal/text.js';
+import { truncateWords } from '../text.js';
 import type { StatusReport } from './evaluate.js';
 import type { JournalObservation } from './observe.js';
 import { describeCounts, type DomainReport, type NameReport } from './production.js';

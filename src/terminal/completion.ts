@@ -8,10 +8,11 @@
  * name a subcommand of the command so far extend the command path
  * (`cache` -> `cache list`), an option that takes a value swallows the next
  * word. Then it offers the flags of that command (after `-`), its
- * subcommands, or the option's values (files, directories, fixed words).
+ * subcommands (and the words of its argument, declared with completeArguments),
+ * or the option's values (files, directories, fixed words).
  */
 import type { Command, Option } from 'commander';
-import { truncateWords } from './text.js';
+import { truncateWords } from '../text.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
@@ -37,6 +38,12 @@ export function completeWith(option: Option | undefined, words: readonly string[
   if (option) declaredValues.set(option, words);
 }
 
+/** Words to offer for a command's positional argument (`bascule completion <TAB>`: the shells), beside its subcommands. */
+const declaredArguments = new WeakMap<Command, readonly { name: string; description: string }[]>();
+export function completeArguments(command: Command, words: readonly { name: string; description: string }[]): void {
+  declaredArguments.set(command, words);
+}
+
 function valuesOf(option: Option): ValueKind {
   if (!option.required && !option.optional) return { kind: 'none' };
   const words = option.argChoices ?? declaredValues.get(option);
@@ -58,7 +65,7 @@ export function completionModel(program: Command): CommandModel[] {
     const subs = help.visibleCommands(cmd).filter((c) => c.name() !== 'help');
     models.push({
       path,
-      subcommands: subs.map((c) => ({ name: c.name(), description: oneLine(c.description()) })),
+      subcommands: [...subs.map((c) => ({ name: c.name(), description: oneLine(c.description()) })), ...(declaredArguments.get(cmd) ?? [])],
       options: help.visibleOptions(cmd).map((o) => ({
         names: [o.short, o.long].filter((n): n is string => Boolean(n)),
         takesValue: o.required || o.optional,

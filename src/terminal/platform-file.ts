@@ -7,14 +7,16 @@
  *      directory is inside it, else at the filesystem root. A platform file
  *      above the home directory (/home/platform.yaml, /platform.yaml) belongs
  *      to no one in particular: it is never picked up from inside a home.
+ * A BASCULE_CONFIG naming no file is an error that names the variable.
  * The path handed on is the one the user wrote, or, when found by the search,
  * relative to the working directory (../platform.yaml), so messages stay short.
  */
 import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { BasculeError } from '../errors.js';
 import type { Io } from '../io.js';
+import { errnoCode, systemProblem } from '../system-error.js';
 
 export const PLATFORM_FILE_NAME = 'platform.yaml';
 
@@ -32,6 +34,20 @@ const isFile = (path: string) => {
     return false;
   }
 };
+
+/** A path from BASCULE_CONFIG that names no file: the error says where it came from (no --config was typed). */
+function checkFromEnv(path: string, cwd: string): void {
+  let problem: string | undefined;
+  try {
+    if (statSync(resolve(cwd, path)).isDirectory()) problem = 'is a directory';
+  } catch (error) {
+    problem = errnoCode(error) === 'ENOENT' ? 'does not exist' : `cannot be read: ${systemProblem(error)}`;
+  }
+  if (problem === undefined) return;
+  throw new BasculeError('io', `BASCULE_CONFIG names the platform file ${path}, which ${problem}${isAbsolute(path) ? '' : ` (relative to ${cwd})`}`, {
+    hint: 'set BASCULE_CONFIG to the platform file, unset it to search for platform.yaml, or pass --config FILE',
+  });
+}
 
 /** The directories searched, nearest first: cwd up to $HOME when inside it, else up to the root. */
 export function searchDirectories(cwd: string, home: string | undefined): string[] {
@@ -53,6 +69,7 @@ export function findPlatformFile(flag: string | undefined, io: Pick<Io, 'env' | 
   const fromEnv = io.env.BASCULE_CONFIG;
   if (fromEnv) {
     io.verbose?.(`platform file: ${fromEnv} (BASCULE_CONFIG)`);
+    checkFromEnv(fromEnv, io.cwd);
     return { path: fromEnv, source: 'env' };
   }
   const home = io.env.HOME || homedir();

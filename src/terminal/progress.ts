@@ -17,7 +17,7 @@
  */
 import type { Io } from '../io.js';
 import { paint } from './colour.js';
-import { formatElapsed } from './text.js';
+import { formatElapsed } from '../text.js';
 
 export interface ProgressEvent {
   readonly step: string;

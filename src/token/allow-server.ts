@@ -9,7 +9,7 @@
  * kubectl, a run by hand) nothing is checked, as before.
  */
 import { BasculeError } from '../errors.js';
-import { formatServerPattern, quoteValue, serverMatches, serverOfUrl, type ServerPattern } from '../platform/vocabulary.js';
+import { formatServerPattern, quoteValue, serverMatches, serverOfUrl, type ServerPattern } from '../vocabulary.js';
 import type { ExecInfo } from './exec-credential.js';
 
 const SHOWN_HINT = 'bascule kubeconfig writes the platform\'s API servers there';

@@ -9,7 +9,8 @@
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Io } from '../io.js';
-import { formatElapsed } from '../terminal/text.js';
+import { formatElapsed } from '../text.js';
+import { systemProblem } from '../system-error.js';
 import { cacheDir, checkOwnership, decodeKey, fileNameOf, parseEntry } from './cache.js';
 
 export interface CacheListEntry {
@@ -121,7 +122,7 @@ export function listTokenCache(io: Pick<Io, 'env' | 'now'>): CacheListing {
         path,
       });
     } catch (error) {
-      ignored.push({ path, why: `cannot read it: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+      ignored.push({ path, why: `cannot read it: ${systemProblem(error)}` });
     }
   }
   entries.sort((a, b) => a.cluster.localeCompare(b.cluster) || a.expiresAt.localeCompare(b.expiresAt));

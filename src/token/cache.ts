@@ -29,6 +29,7 @@ import { TOKEN_PREFIX, type EksToken } from '../aws/eks-token.js';
 import { BasculeError } from '../errors.js';
 import type { Io } from '../io.js';
 import { homeDirectory, hostName, joinPath } from '../runtime.js';
+import { systemProblem } from '../system-error.js';
 import { canonicalKey, fileNameOf, FORMAT } from './cache-key.js';
 import type { TokenCacheKey, TokenCachePort } from './get-token.js';
 
@@ -132,7 +133,7 @@ export function checkCacheDir(dir: string, uid: number | undefined): Safety | 'm
     return checkOwnership(stat, dir, '0700', uid);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
-    return { ok: false, why: `${dir}: ${(error as NodeJS.ErrnoException).code}` };
+    return { ok: false, why: `${dir}: ${systemProblem(error)}` };
   }
 }
 
@@ -149,7 +150,7 @@ function openRegular(file: string): { fd: number; stat: Stats } | { why: string;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { why: `${file} does not exist`, missing: true };
-    return { why: code === 'ELOOP' ? `${file} is a symbolic link` : `${file}: ${code}` };
+    return { why: code === 'ELOOP' ? `${file} is a symbolic link` : `${file}: ${systemProblem(error)}` };
   }
   const stat = fstatSync(fd);
   if (stat.isFile()) return { fd, stat };
@@ -191,8 +192,7 @@ export class DiskTokenCache implements TokenCachePort {
   }
 
   private notWritten(file: string, error: unknown): void {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    this.warnOnce(`token cache not written: ${file}: ${code}; every call signs a fresh token until it can be written`);
+    this.warnOnce(`token cache not written: ${file}: ${systemProblem(error)}; every call signs a fresh token until it can be written`);
   }
 
   /** Creates the directory 0700, or checks the existing one. */
@@ -207,7 +207,7 @@ export class DiskTokenCache implements TokenCachePort {
         chmodSync(dir, 0o700); // mkdir's mode is filtered by the umask
         this.dirState = { ok: true };
       } catch (mkdirError) {
-        this.dirState = { ok: false, why: `cannot create ${dir}: ${(mkdirError as NodeJS.ErrnoException).code}` };
+        this.dirState = { ok: false, why: `cannot create ${dir}: ${systemProblem(mkdirError)}` };
       }
     }
     if (!this.dirState.ok) this.notUsed(this.dirState.why);
@@ -437,7 +437,7 @@ export function clearTokenCache(io: Pick<Io, 'env'>, uid: number | undefined = p
     names = readdirSync(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    throw new BasculeError('io', `cannot read ${dir}: ${(error as NodeJS.ErrnoException).code}`);
+    throw new BasculeError('io', `cannot read ${dir}: ${systemProblem(error)}`, { hint: `check the permissions of ${dir} (bascule keeps its tokens there; KUBECACHEDIR moves it)` });
   }
   const ours = names.filter((n) => /^[0-9a-f]{28}(\.json|\.lock|\.\d+\.[0-9a-f]{8}\.tmp)$/.test(n));
   for (const n of ours) {

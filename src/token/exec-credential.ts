@@ -3,7 +3,7 @@
  * (KUBERNETES_EXEC_INFO) and what the plugin answers (an ExecCredential).
  */
 import { BasculeError } from '../errors.js';
-import { echo } from '../terminal/text.js';
+import { echo } from '../text.js';
 
 export const EXEC_API_V1 = 'client.authentication.k8s.io/v1';
 export const EXEC_API_V1BETA1 = 'client.authentication.k8s.io/v1beta1';

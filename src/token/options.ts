@@ -15,6 +15,7 @@ import {
   parseDurationFlag,
   parseServerPattern,
   regionProblem,
+  REGION_HINT,
   SERVER_PATTERN_RULE,
   SOURCE_IDENTITY_RULE,
   sourceIdentityProblem,
@@ -25,7 +26,7 @@ import {
   type ServerPattern,
   roleArnProblem,
   ROLE_ARN_EXAMPLE,
-} from '../platform/vocabulary.js';
+} from '../vocabulary.js';
 
 export interface TokenInput {
   /** A cluster name, or a DNS name whose TXT record holds it. */
@@ -122,7 +123,7 @@ function roleSession(flags: Pick<RawTokenFlags, 'sourceIdentity' | 'tag'>, roleA
 
 export function parseTokenInput(flags: RawTokenFlags, env: NodeJS.ProcessEnv): TokenInput {
   if (flags.clusterId && flags.clusterName && flags.clusterId !== flags.clusterName) {
-    throw usageError('--cluster-id and --cluster-name name different clusters; give one');
+    throw usageError(`--cluster-id ${quoteValue(flags.clusterId)} and --cluster-name ${quoteValue(flags.clusterName)} name different clusters`, 'give one of them (they are two spellings of the same flag)');
   }
   const id = (flags.clusterId ?? flags.clusterName ?? '').trim();
   if (!id) throw usageError('missing the cluster id', 'pass -i/--cluster-id NAME (a cluster name, or the DNS name whose TXT record holds it)');
@@ -133,23 +134,24 @@ export function parseTokenInput(flags: RawTokenFlags, env: NodeJS.ProcessEnv): T
   if (!noDns && !isValidClusterName(id) && asciiDnsName(id) === undefined) {
     throw usageError(`-i ${quoteValue(id)} is neither an EKS cluster name nor a valid DNS name`, 'IDN names must be valid (an xn-- label must be valid punycode); labels are 1-63 letters, digits, "-" and "_"');
   }
-  if (flags.role && flags.roleArn && flags.role !== flags.roleArn) throw usageError('--role and --role-arn name different roles; give one');
+  if (flags.role && flags.roleArn && flags.role !== flags.roleArn) throw usageError('--role and --role-arn name different roles', 'give one of them (they are two spellings of the same flag)');
   const roleArn = flags.role ?? flags.roleArn;
   const roleProblem = roleArn === undefined ? undefined : roleArnProblem(roleArn);
   if (roleProblem) throw usageError(`${flags.role !== undefined ? '--role' : '--role-arn'} ${quoteValue(roleArn as string)} ${roleProblem}`, `expected ${ROLE_ARN_EXAMPLE}`);
   if (flags.sessionName !== undefined && !SESSION_NAME.test(flags.sessionName)) {
-    throw usageError(`--session-name ${quoteValue(flags.sessionName)} is not a valid role session name`, '2-64 characters among letters, digits and +=,.@_-');
+    throw usageError(`--session-name ${quoteValue(flags.sessionName)} is not a valid role session name`, 'it has 2-64 characters among letters, digits and +=,.@_-');
   }
   if (flags.externalId !== undefined && !EXTERNAL_ID.test(flags.externalId)) {
-    throw usageError('--external-id is not a valid external id', '2-1224 characters among letters, digits and +=,.@:/_-');
+    throw usageError('--external-id is not a valid external id', 'it has 2-1224 characters among letters, digits and +=,.@:/_-');
   }
   if (!roleArn && (flags.sessionName || flags.externalId || flags.duration || flags.forwardSessionName)) {
-    throw usageError('--session-name, --forward-session-name, --external-id and --duration only apply with --role');
+    const given = (['sessionName', 'forwardSessionName', 'externalId', 'duration'] as const).filter((k) => flags[k]).map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    throw usageError(`${given.join(', ')} ${given.length > 1 ? 'apply' : 'applies'} only with --role: without a role there is no role session`, `add --role ARN (the role to assume), or drop ${given.join(', ')}`);
   }
-  if (flags.forwardSessionName && flags.sessionName) throw usageError('--forward-session-name and --session-name are exclusive; give one');
+  if (flags.forwardSessionName && flags.sessionName) throw usageError('--forward-session-name and --session-name are exclusive', 'give one: --session-name NAME names the role session, --forward-session-name reuses your own');
   const durationSeconds = flags.duration === undefined ? undefined : sessionSeconds(flags.duration);
   const badRegion = flags.region === undefined ? undefined : regionProblem(flags.region);
-  if (badRegion) throw usageError(`--region ${quoteValue(flags.region as string)} ${badRegion}`);
+  if (badRegion) throw usageError(`--region ${quoteValue(flags.region as string)} ${badRegion}`, REGION_HINT);
   const dnsServer =
     flags.dnsServer !== undefined ? parseDnsServer(flags.dnsServer, '--dns-server') : env.BASCULE_DNS_SERVER ? parseDnsServer(env.BASCULE_DNS_SERVER, 'BASCULE_DNS_SERVER') : undefined;
   const allowClusters = flags.allowCluster ?? [];

@@ -5,8 +5,8 @@
 import { BasculeError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { PARTITIONS, type PartitionId } from './rules.js';
-import { isValidClusterName, parseDurationFlag } from '../platform/vocabulary.js';
-import { isoSecond } from '../terminal/text.js';
+import { isValidClusterName, parseDurationFlag } from '../vocabulary.js';
+import { isoSecond } from '../text.js';
 import { EXIT_CODES, verifyToken, type FailureClass, type VerifyResult } from './verify.js';
 
 export interface VerifyFlags {

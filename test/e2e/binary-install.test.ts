@@ -71,6 +71,15 @@ describe('the single binary', () => {
 describe('release and scripts/install.sh', () => {
   const install = (args: string[]) => spawnAsync('sh', [join(ROOT, 'scripts/install.sh'), ...args], { env: { PATH: process.env.PATH } });
 
+  it('--help prints its usage comment, and no line of the script', async () => {
+    const r = await install(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Installs bascule from a release/);
+    expect(r.stdout).toContain('  scripts/install.sh [--prefix DIR] [--from DIR|URL] [--version V]\n');
+    expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('  --version  the version to install (default: the one SHA256SUMS lists)');
+    expect(r.stdout).not.toMatch(/set -eu|^#/m);
+  });
+
   it('writes one tarball per target, the node bundle, SHA256SUMS and the formula', () => {
     expect(readdirSync(release).sort()).toEqual(['SHA256SUMS', `bascule-${VERSION}-linux-x64.tar.gz`, `bascule-${VERSION}-node.tar.gz`, 'bascule.rb']);
     const sums = readFileSync(join(release, 'SHA256SUMS'), 'utf8');

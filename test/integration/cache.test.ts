@@ -269,7 +269,7 @@ describe('the cache never blocks kubectl, and says once when it cannot be writte
       expect(token.token).toBe(`k8s-aws-v1.token-${i}`);
     }
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^warning: token cache not written: .*\.lock: ENOSPC; every call signs a fresh token until it can be written\n$/);
+    expect(warnings[0]).toMatch(/^warning: token cache not written: .*\.lock: no space left on the device; every call signs a fresh token until it can be written\n$/);
     expect(readdirSync(dir)).toEqual([]);
   });
 
@@ -300,7 +300,7 @@ describe('the cache never blocks kubectl, and says once when it cannot be writte
       }
       const first = await within(5000, token(env, at(0)));
       expect(first.code).toBe(0);
-      expect(first.stderr).toMatch(/^warning: token cache not written: .*: ENOSPC; every call signs a fresh token until it can be written\n$/);
+      expect(first.stderr).toMatch(/^warning: token cache not written: .*: no space left on the device; every call signs a fresh token until it can be written\n$/);
       expect(readdirSync(join(mount, 'bascule'))).toEqual([]);
       const second = await within(5000, token(env, at(1000)));
       expect(second.code).toBe(0);

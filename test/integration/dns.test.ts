@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Resolver } from 'node:dns/promises';
 import { lookupTxtVia } from '../../src/dns/resolver.js';
 import { wireTransport } from '../../src/dns/wire.js';
-import { isIP, parseDnsServer } from '../../src/platform/vocabulary.js';
+import { isIP, parseDnsServer } from '../../src/vocabulary.js';
 import { startDnsServer, startResolutionZone } from '../support/dns-server.mjs';
 import { envKeys, runInProcess } from '../support/run.js';
 

@@ -4,7 +4,7 @@
  * the token refusing a server outside the list, a cached token included.
  */
 import { describe, expect, it } from 'vitest';
-import { formatServerPattern, parseServerPattern, serverMatches, serverOfUrl, type ServerPattern } from '../../src/platform/vocabulary.js';
+import { formatServerPattern, parseServerPattern, serverMatches, serverOfUrl, type ServerPattern } from '../../src/vocabulary.js';
 import { checkServer } from '../../src/token/allow-server.js';
 import { envKeys, KEYS, runInProcess } from '../support/run.js';
 

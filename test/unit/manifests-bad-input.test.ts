@@ -130,7 +130,7 @@ const cases: Case[] = [
   {
     name: 'a Linkerd trust anchor file that does not exist',
     text: () => replaceOnce(EXAMPLE, 'trustAnchorsFile: linkerd/trust-anchor.crt', 'trustAnchorsFile: linkerd/absent.crt'),
-    says: ['addons.linkerd.trustAnchorsFile: cannot read', 'linkerd/absent.crt: ENOENT'],
+    says: ['addons.linkerd.trustAnchorsFile: cannot read', 'linkerd/absent.crt: it does not exist'],
   },
   {
     name: 'a Linkerd trust anchor file holding no certificate',

@@ -1,12 +1,12 @@
 /**
- * The one rule for text from outside (src/terminal/text.ts `echo`): what a
+ * The one rule for text from outside (src/text.ts `echo`): what a
  * TXT value, KUBERNETES_EXEC_INFO, a file, a helper's stderr or a library's
  * message may put on the user's terminal. A table: escaped, bounded, redacted.
  */
 import { describe, expect, it } from 'vitest';
 import { unexpectedMessage } from '../../src/errors.js';
-import { quoteValue } from '../../src/platform/vocabulary.js';
-import { ECHO_MAX, echo, escapeControl, redact } from '../../src/terminal/text.js';
+import { quoteValue } from '../../src/vocabulary.js';
+import { ECHO_MAX, echo, escapeControl, redact } from '../../src/text.js';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
 /** Nothing a terminal would act on: C0, DEL, C1, bidi controls and marks, line/paragraph separators, lone surrogates. */

@@ -333,13 +333,13 @@ describe('bad files around the platform file', () => {
   it('a missing platform file: io error naming it, exit 1', async () => {
     const result = await runCli(['kubeconfig', '--config', 'nope.yaml'], { cwd: dir });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('error: cannot read the platform file nope.yaml: ENOENT');
+    expect(result.stderr).toContain('error: cannot read the platform file nope.yaml: it does not exist');
     expect(result.stderr).toContain('bascule init');
   });
 
   it.each([
-    ['a missing CA file', 'ca/absent.crt', null, 'cannot read the CA file', 'ENOENT'],
-    ['a CA file that is a directory', 'ca', null, 'cannot read the CA file', 'EISDIR'],
+    ['a missing CA file', 'ca/absent.crt', null, 'cannot read the CA file', 'it does not exist'],
+    ['a CA file that is a directory', 'ca', null, 'cannot read the CA file', 'it is a directory'],
     ['a CA file holding no certificate', 'ca/empty.crt', '', 'the CA file', 'holds no PEM certificate'],
   ])('%s: names the key and the file', async (_name, file, content, ...says) => {
     if (content !== null) writeFileSync(join(dir, file), content);

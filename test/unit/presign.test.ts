@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { presignToken } from '../../src/aws/presign.js';
-import { stsHost } from '../../src/platform/vocabulary.js';
+import { stsHost } from '../../src/vocabulary.js';
 import { verifyToken } from '../support/eks-verifier.mjs';
 
 interface Vector {

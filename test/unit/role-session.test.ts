@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { sessionRefusal } from '../../src/aws/sts.js';
-import { sourceIdentityProblem, tagKeyProblem, tagSetProblem, tagValueProblem } from '../../src/platform/vocabulary.js';
+import { sourceIdentityProblem, tagKeyProblem, tagSetProblem, tagValueProblem } from '../../src/vocabulary.js';
 import { canonicalKey, decodeKey, fileNameOf } from '../../src/token/cache.js';
 import { tokenCacheKey, type TokenCacheKey } from '../../src/token/get-token.js';
 import { loadPlatform } from '../../src/platform/load.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stsHost } from '../../src/platform/vocabulary.js';
+import { stsHost } from '../../src/vocabulary.js';
 
 describe('STS host per region', () => {
   it.each([

@@ -101,7 +101,7 @@ const cases: Case[] = [
     name: 'unreadable platform file',
     argv: ['switch', '--config', 'nowhere.yaml', '--to', 'green'],
     code: 1,
-    says: ['error: cannot read the platform file nowhere.yaml: ENOENT', 'bascule init'],
+    says: ['error: cannot read the platform file nowhere.yaml: it does not exist', 'bascule init'],
   },
   {
     name: 'invalid platform file',

@@ -68,6 +68,8 @@ describe('bash: the completion function, as bash calls it', () => {
     ['--flag=value, split at "=" by bash', ['bascule', 'status', '--config', '=', 'pl'], ['platform.yaml', 'plans.txt']],
     ['a value is not a command', ['bascule', 'token', '-i', ''], []],
     ['a leaf has no subcommands', ['bascule', 'version', ''], []],
+    ["completion's argument: the shells", ['bascule', 'completion', ''], ['bash', 'zsh', 'fish']],
+    ['and once given, nothing more', ['bascule', 'completion', 'zsh', ''], []],
   ];
   let results: string[][] = [];
   beforeAll(() => {
@@ -94,6 +96,7 @@ describe('fish: complete -C after sourcing', () => {
     ['files', 'bascule kubeconfig --config pl', ['platform.yaml', 'plans.txt']],
     ['choices', 'bascule cache list --output ', ['table', 'json']],
     ['with descriptions', 'bascule cache l', ['list\tthe cached tokens: cluster, role, age, expiry and file (never the…']],
+    ["completion's argument: the shells", 'bascule completion ', ['bash', 'zsh', 'fish']],
   ];
   let results: string[][] = [];
   beforeAll(() => {
@@ -137,6 +140,7 @@ describe('zsh: registered by compinit, and its walker finds the command path', (
       expect.stringMatching(/^list:the cached tokens/),
     ]);
     expect(zsh('__bascule_options token; print -rl -- $reply')).toMatch(/^--cluster-id:cluster name, or DNS name/m);
+    expect(zsh('__bascule_subcommands completion; print -rl -- $reply').split('\n').filter(Boolean)).toEqual(['bash:the bash completion script', 'zsh:the zsh completion script', 'fish:the fish completion script']);
     expect(zsh('__bascule_values switch --to; print -r -- $REPLY $reply').trim()).toBe('words blue green');
   });
 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Io } from '../../src/io.js';
 import { colourEnabled, paint, paintErrorText } from '../../src/terminal/colour.js';
 import { createProgress, PLAIN_EVERY_MS, TERMINAL_EVERY_MS, type ProgressEvent } from '../../src/terminal/progress.js';
-import { formatElapsed, truncateWords } from '../../src/terminal/text.js';
+import { formatElapsed, truncateWords } from '../../src/text.js';
 import type { StatusReport } from '../../src/status/evaluate.js';
 import { formatStatusTable } from '../../src/status/present.js';
 

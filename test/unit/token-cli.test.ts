@@ -155,18 +155,19 @@ describe('bad input: a clear error, a non-zero exit, nothing on stdout', () => {
     ['missing id', ['token'], undefined, 2, /missing the cluster id.*\n.*-i\/--cluster-id/],
     ['an id that is no name', ['token', '-i', 'not a name!'], undefined, 2, /neither an EKS cluster name nor a valid DNS name/],
     ['--no-dns with a DNS name', ['token', '-i', 'eks.devinfra.info', '--no-dns'], undefined, 2, /not a valid EKS cluster name, and --no-dns makes it the cluster name/],
-    ['two different ids', ['token', '-i', 'a', '--cluster-name', 'b'], undefined, 2, /--cluster-id and --cluster-name name different clusters/],
+    ['two different ids', ['token', '-i', 'a', '--cluster-name', 'b'], undefined, 2, /--cluster-id "a" and --cluster-name "b" name different clusters/],
     ['a malformed role ARN', ['token', '-i', 'eks-green', '-r', 'arn:aws:iam::12345:role/x'], undefined, 2, /"arn:aws:iam::12345:role\/x" is not an IAM role ARN/],
     ['a user ARN as role', ['token', '-i', 'eks-green', '-r', 'arn:aws:iam::123456789012:user/x'], undefined, 2, /is not an IAM role ARN/],
     ['a bad session name', ['token', '-i', 'eks-green', '-r', 'arn:aws:iam::123456789012:role/x', '-s', 'a b'], undefined, 2, /--session-name "a b" is not a valid role session name/],
-    ['a session name without a role', ['token', '-i', 'eks-green', '-s', 'me'], undefined, 2, /only apply with --role/],
+    ['a session name without a role', ['token', '-i', 'eks-green', '-s', 'me'], undefined, 2, /^error: --session-name applies only with --role: without a role there is no role session\nhint: add --role ARN \(the role to assume\), or drop --session-name$/m],
+    ['a duration without a role', ['token', '-i', 'eks-green', '--duration', '1h'], undefined, 2, /^error: --duration applies only with --role.*\nhint: add --role ARN \(the role to assume\), or drop --duration$/m],
     ['both session-name flags', ['token', '-i', 'eks-green', '-r', 'arn:aws:iam::123456789012:role/x', '-s', 'me', '--forward-session-name'], undefined, 2, /exclusive/],
     ['a bad duration', ['token', '-i', 'eks-green', '-r', 'arn:aws:iam::123456789012:role/x', '--duration', 'soon'], undefined, 2, /--duration "soon" is not a duration/],
     ['a duration out of range', ['token', '-i', 'eks-green', '-r', 'arn:aws:iam::123456789012:role/x', '--duration', '13h'], undefined, 2, /--duration 13h is out of range/],
-    ['a bad region', ['token', '-i', 'eks-green', '--region', 'mars-1'], undefined, 2, /"mars-1" is not an AWS region name/],
+    ['a bad region', ['token', '-i', 'eks-green', '--region', 'mars-1'], undefined, 2, /"mars-1" is not an AWS region name.*\nhint: give the region's code as AWS writes it, e.g. eu-west-3/],
     ['a DNS server by name', ['token', '-i', 'eks.devinfra.info', '--dns-server', 'dns.example'], undefined, 2, /"dns.example" is not an IP address/],
     ['a DNS server port out of range', ['token', '-i', 'eks.devinfra.info', '--dns-server', '127.0.0.1:70000'], undefined, 2, /--dns-server "127\.0\.0\.1:70000" has port "70000", not between 1 and 65535/],
-    ['a bad --dns-timeout', ['token', '-i', 'eks-green', '--dns-timeout', 'soon'], undefined, 2, /--dns-timeout "soon" is not a duration \(write a duration such as 500ms, 2s/],
+    ['a bad --dns-timeout', ['token', '-i', 'eks-green', '--dns-timeout', 'soon'], undefined, 2, /--dns-timeout "soon" is not a duration\nhint: write a duration such as 500ms, 2s/],
     ['a bad --aws-timeout', ['token', '-i', 'eks-green', '--aws-timeout', '10d'], undefined, 2, /--aws-timeout "10d" is not a duration/],
     ['an --aws-timeout out of range', ['token', '-i', 'eks-green', '--aws-timeout', '20m'], undefined, 2, /--aws-timeout 20m is out of range \(100ms to 10m\)/],
     ['an AWS region of no partition', ['token', '-i', 'eks-green', '--region', 'EU-WEST-1'], undefined, 2, /--region "EU-WEST-1" is not an AWS region name/],
@@ -184,6 +185,7 @@ describe('bad input: a clear error, a non-zero exit, nothing on stdout', () => {
     expect(r.stdout).toBe('');
     expect(r.code).toBe(code);
     expect(r.stderr).toMatch(message);
+    expect(r.stderr).toMatch(/^hint: ./m);
     expect(r.stderr).not.toContain(KEYS.secretAccessKey);
   });
 });

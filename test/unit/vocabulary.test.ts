@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BasculeError } from '../../src/errors.js';
 import { loadPlatform } from '../../src/platform/load.js';
-import { asciiDnsName, durationMs, escapeControl, parseDnsServer, regionProblem, roleArnProblem, stsHost } from '../../src/platform/vocabulary.js';
+import { asciiDnsName, durationMs, escapeControl, parseDnsServer, regionProblem, roleArnProblem, stsHost } from '../../src/vocabulary.js';
 import { parseTokenInput } from '../../src/token/options.js';
 import { replaceOnce } from '../support/text.js';
 

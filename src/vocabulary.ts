@@ -9,8 +9,8 @@
  * else what is wrong with it, worded to follow the value ("... is not ...").
  * Light on purpose: it is on kubectl's hot path (no node:net, no valibot).
  */
-import { usageError } from '../errors.js';
-import { echo, escapeControl } from '../terminal/text.js';
+import { usageError } from './errors.js';
+import { echo, escapeControl } from './text.js';
 
 // ---------------------------------------------------------------- partitions
 
@@ -33,6 +33,9 @@ export const PARTITIONS: readonly Partition[] = [
 ];
 
 const PARTITION_NAMES = PARTITIONS.map((p) => p.name);
+
+/** What to do about a bad region name. */
+export const REGION_HINT = "give the region's code as AWS writes it, e.g. eu-west-3 (`aws ec2 describe-regions` lists them)";
 
 export function regionProblem(region: string): string | undefined {
   return PARTITIONS.some((p) => p.regionPattern.test(region)) ? undefined : 'is not an AWS region name (e.g. eu-west-3, us-gov-west-1, cn-north-1)';
@@ -341,14 +344,14 @@ export function durationProblem(value: string, bounds: { min: number; max: numbe
 /** A flag's duration in milliseconds, within bounds; a usage error naming the flag otherwise. */
 export function parseDurationFlag(flag: string, value: string, bounds: { min: number; max: number }): number {
   const problem = durationProblem(value, bounds);
-  if (problem?.startsWith('is not')) throw usageError(`${flag} ${JSON.stringify(escapeControl(value))} ${problem}`, DURATION_RULE);
-  if (problem) throw usageError(`${flag} ${value.trim()} ${problem}`);
+  if (problem?.startsWith('is not')) throw usageError(`${flag} ${JSON.stringify(escapeControl(value))} is not a duration`, DURATION_RULE);
+  if (problem) throw usageError(`${flag} ${value.trim()} ${problem}`, `give ${flag} a duration between ${formatMs(bounds.min)} and ${formatMs(bounds.max)}`);
   return durationMs(value) as number;
 }
 
 // ---------------------------------------------------------------- text from outside
 
-// The rule for text from outside (escaped, bounded, redacted) lives in src/terminal/text.ts, once.
+// The rule for text from outside (escaped, bounded, redacted) lives in src/text.ts, once.
 export { escapeControl };
 
 /** A value from outside, quoted: `echo`'s rule (escaped, bounded, redacted), with `\\` and `"` escaped inside the quotes. */
