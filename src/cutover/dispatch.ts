@@ -8,7 +8,8 @@
 import { usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { readPlatform } from '../platform/read.js';
-import { isUnfinishedOperation, lastOperation, observeOperations, type OperationKind } from './journals.js';
+import { isUnfinishedOperation, lastOperation, observeOperations, stateOwner, type OperationKind } from './journals.js';
+import type { Platform } from '../platform/model.js';
 
 export interface DispatchFlags {
   config?: string;
@@ -45,13 +46,13 @@ export function cutoverKind(flags: DispatchFlags, io: Pick<Io, 'env' | 'cwd'>): 
     if (stray.length > 0) throw usageError(`${stray.map(([f]) => f).join(', ')} only apply to a weighted shift`, 'add --weights, e.g. --weights 10,50,100');
     return 'switch';
   }
-  let platformName: string;
+  let platform: Platform;
   try {
-    platformName = readPlatform(flags.config ?? 'platform.yaml', io.cwd).name;
+    platform = readPlatform(flags.config ?? 'platform.yaml', io.cwd);
   } catch {
     return 'switch'; // the command reads the file again and says what is wrong with it
   }
-  const ops = observeOperations(io.env, platformName, flags.journal ? { journal: flags.journal, cwd: io.cwd } : {});
+  const ops = observeOperations(io.env, stateOwner(platform), flags.journal ? { journal: flags.journal, cwd: io.cwd } : {});
   const last = lastOperation(ops);
   // A shift journal this bascule cannot read (an earlier version's) goes to the shift, which refuses it by name.
   if (ops.unreadable.some((u) => u.kind === 'shift') && (!last || !isUnfinishedOperation(last))) return 'shift';

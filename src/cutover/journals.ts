@@ -4,22 +4,45 @@
  * operation is the platform's last (the one `--resume` and `--rollback` act
  * on, whichever its kind, without `--journal`).
  *
- *   ${XDG_STATE_HOME:-~/.local/state}/bascule/switch-<platform>.json   the plain switch
- *   ${XDG_STATE_HOME:-~/.local/state}/bascule/shift-<platform>.json    the weighted shift
+ *   ${XDG_STATE_HOME:-~/.local/state}/bascule/<account>/switch-<platform>.json   the plain switch
+ *   ${XDG_STATE_HOME:-~/.local/state}/bascule/<account>/shift-<platform>.json    the weighted shift
+ *
+ * Keyed by account and platform name (two accounts' `prod` run from one
+ * machine never share a journal, nor its lock `<journal>.lock`); the previous
+ * layout's journals (no account directory) are found by legacy.ts.
  */
 import { resolve } from 'node:path';
 import { BasculeError } from '../errors.js';
 import { readExisting, writeAtomic } from '../files.js';
+import { adoptLegacy, findLegacy, legacyHint, type StateOwner } from './legacy.js';
 import { describeShift, shiftJournalProblem, shiftUnfinished, type ShiftJournal } from './shift-journal.js';
-import { stateFile } from './state.js';
-import { describeJournal, isUnfinished, journalProblem, type Journal } from './switch-journal.js';
+import { journalFile } from './state.js';
+import { describeJournal, isUnfinished, journalProblem, PREVIOUS_LAYOUT, type Journal } from './switch-journal.js';
 
 export type OperationKind = 'switch' | 'shift';
+export type { StateOwner };
 
 const LABEL: Record<OperationKind, string> = { switch: 'switch', shift: 'weighted shift' };
 
-export function journalPath(env: NodeJS.ProcessEnv, kind: OperationKind, platformName: string): string {
-  return stateFile(env, `${kind}-${platformName}.json`);
+/** Whose state a platform's is: its account (aws.accountId) and name, and the record its journals pin. */
+export const stateOwner = (p: { readonly name: string; readonly aws: { readonly accountId: string }; readonly clusterNameRecord: { readonly name: string; readonly zoneId: string | undefined } }): StateOwner => ({
+  account: p.aws.accountId,
+  name: p.name,
+  clusterNameRecord: { name: p.clusterNameRecord.name, zoneId: p.clusterNameRecord.zoneId },
+});
+
+/**
+ * A switch or shift starts here: this platform's journals of the previous
+ * layout move into its account's directory (legacy.ts), each move a note;
+ * not with --journal (that file is the one meant).
+ */
+export function adoptJournals(env: NodeJS.ProcessEnv, owner: StateOwner, journalFlag: string | undefined, note: (line: string) => void): void {
+  if (journalFlag !== undefined) return;
+  for (const line of adoptLegacy(env, owner)) note(line);
+}
+
+export function journalPath(env: NodeJS.ProcessEnv, kind: OperationKind, owner: Pick<StateOwner, 'account' | 'name'>): string {
+  return journalFile(env, kind, owner);
 }
 
 type Problem = string | { readonly problem: string; readonly hint: string } | undefined;
@@ -41,9 +64,8 @@ function readJson(path: string, kind: OperationKind, problemOf: (value: unknown)
   const problem = value === undefined ? 'it is not JSON' : problemOf(value);
   if (problem) {
     const text = typeof problem === 'string' ? problem : problem.problem;
-    throw new BasculeError('io', `the ${LABEL[kind]} journal ${path} is unusable: ${text}`, {
-      hint: typeof problem === 'string' ? `if no ${LABEL[kind]} is under way, move the file aside; otherwise restore it (nothing was changed)` : problem.hint,
-    });
+    const hint = problem === PREVIOUS_LAYOUT ? legacyHint(kind) : typeof problem === 'string' ? `if no ${LABEL[kind]} is under way, move the file aside; otherwise restore it (nothing was changed)` : problem.hint;
+    throw new BasculeError('io', `the ${LABEL[kind]} journal ${path} is unusable: ${text}`, { hint });
   }
   return value;
 }
@@ -55,9 +77,10 @@ export function writeJournalFile(path: string, journal: Journal | ShiftJournal):
   writeAtomic(path, `${JSON.stringify(journal, null, 2)}\n`, { newMode: 0o600, backup: false });
 }
 
+/** A journal found; `legacy`: at the previous layout's place, read as this platform's (the next switch moves it). */
 export type Found =
-  | { readonly kind: 'switch'; readonly path: string; readonly journal: Journal }
-  | { readonly kind: 'shift'; readonly path: string; readonly journal: ShiftJournal };
+  | { readonly kind: 'switch'; readonly path: string; readonly journal: Journal; readonly legacy?: true }
+  | { readonly kind: 'shift'; readonly path: string; readonly journal: ShiftJournal; readonly legacy?: true };
 
 /** What this machine knows of a platform's operations: each journal, or why it could not be read. */
 export interface Operations {
@@ -65,13 +88,17 @@ export interface Operations {
   readonly unreadable: readonly { readonly kind: OperationKind; readonly path: string; readonly message: string }[];
 }
 
-/** Reads both journals of a platform (or the one `--journal` names, of whichever kind it is). */
-export function observeOperations(env: NodeJS.ProcessEnv, platformName: string, options: { journal?: string; cwd?: string } = {}): Operations {
+/**
+ * Reads both journals of a platform (or the one `--journal` names, of
+ * whichever kind it is); without --journal, the previous layout's too when
+ * they are this platform's and not yet moved (legacy.ts).
+ */
+export function observeOperations(env: NodeJS.ProcessEnv, owner: StateOwner, options: { journal?: string; cwd?: string } = {}): Operations {
   const found: Found[] = [];
   const unreadable: { kind: OperationKind; path: string; message: string }[] = [];
   const candidates: { kind: OperationKind; path: string }[] = options.journal
     ? (['switch', 'shift'] as const).map((kind) => ({ kind, path: resolve(options.cwd ?? '.', options.journal as string) }))
-    : (['switch', 'shift'] as const).map((kind) => ({ kind, path: journalPath(env, kind, platformName) }));
+    : (['switch', 'shift'] as const).map((kind) => ({ kind, path: journalPath(env, kind, owner) }));
   for (const { kind, path } of candidates) {
     try {
       if (kind === 'switch') {
@@ -83,6 +110,13 @@ export function observeOperations(env: NodeJS.ProcessEnv, platformName: string, 
       }
     } catch (error) {
       unreadable.push({ kind, path, message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  if (!options.journal) {
+    for (const l of findLegacy(env, owner)) {
+      if (found.some((f) => f.kind === l.kind) || unreadable.some((u) => u.kind === l.kind)) continue; // the new place wins (the move refuses both)
+      if (l.state === 'ours') found.push({ kind: l.kind, path: l.path, journal: l.journal, legacy: true } as Found);
+      else if (l.state === 'unreadable') unreadable.push({ kind: l.kind, path: l.path, message: l.message });
     }
   }
   return { found, unreadable };
@@ -102,7 +136,8 @@ function readIfKind<T>(path: string, kind: string, read: (path: string) => T | u
 
 export const isUnfinishedOperation = (f: Found): boolean => (f.kind === 'switch' ? isUnfinished(f.journal) : shiftUnfinished(f.journal));
 
-export const describeOperation = (f: Found): string => (f.kind === 'switch' ? describeJournal(f.journal) : describeShift(f.journal));
+export const describeOperation = (f: Found): string =>
+  `${f.kind === 'switch' ? describeJournal(f.journal) : describeShift(f.journal)}${f.legacy ? ' (a journal of the previous layout: the next switch moves it into its account\'s directory)' : ''}`;
 
 /** When the operation last wrote its journal. */
 export function updatedAt(f: Found): string {

@@ -3,7 +3,14 @@
  * the record naming the live cluster, that says who runs what and where it is.
  *
  *   _bascule-lock.<cluster-name record>  TXT
- *     "bascule-lock v=2 platform=devinfra kind=shift op=shift from=blue to=green step=stage-2 by=alice@laptop pid=4242 since=2026-11-30T20:00:00.000Z id=3f9c... sha=9b1e..."
+ *     "bascule-lock v=3 platform=devinfra account=123456789012 kind=shift op=shift from=blue to=green step=stage-2 by=alice@laptop pid=4242 since=2026-11-30T20:00:00.000Z id=3f9c... sha=9b1e..."
+ *
+ * The record is keyed by what two operations would fight over: the
+ * cluster-name record (one per platform; `bascule fleet check` refuses two
+ * platforms sharing one in a zone). Its value names the platform and its
+ * account (version 3; version 2 values, without the account, and version 1
+ * ones are read too): a lock held for another platform or account is refused
+ * naming both.
  *
  * Taken with a CREATE (Route53 refuses it, InvalidChangeBatch, when the
  * record exists) and read back; moved on (a new step, new evidence) with one
@@ -36,6 +43,8 @@ export interface LockRecord {
 /** What a lock value says (fields of older versions read too: `switch=blue->green`). */
 export interface LockHolder {
   readonly platform?: string;
+  /** The platform's account (version 3 values). */
+  readonly account?: string;
   /** The kind of operation: the plain switch or the weighted shift. */
   readonly kind?: 'switch' | 'shift';
   /** switch, shift, rollback, resume, recover. */
@@ -54,6 +63,7 @@ export interface LockHolder {
 
 export interface LockFields {
   readonly platform: string;
+  readonly account: string;
   readonly kind: 'switch' | 'shift';
   readonly op: string;
   readonly from: string;
@@ -79,8 +89,9 @@ const clean = (v: string) => v.replace(/[\s"\\=]/g, '_').slice(0, 120);
 /** A lock value (one quoted TXT string) for this process; `keep` carries over who and since from the value it replaces. */
 export function lockValue(fields: LockFields, now: Date, keep?: LockHolder): string {
   const parts = [
-    'bascule-lock v=2',
+    'bascule-lock v=3',
     `platform=${clean(fields.platform)}`,
+    `account=${clean(fields.account)}`,
     `kind=${fields.kind}`,
     `op=${clean(fields.op)}`,
     `from=${fields.from}`,
@@ -107,6 +118,7 @@ export function parseLock(value: string): LockHolder | undefined {
   return {
     raw,
     ...(fields.platform ? { platform: fields.platform } : {}),
+    ...(fields.account ? { account: fields.account } : {}),
     ...(kind ? { kind } : {}),
     ...(fields.op || legacy ? { op: fields.op ?? legacy?.[1] } : {}),
     ...(fields.from || legacy ? { from: fields.from ?? legacy?.[2] } : {}),
@@ -135,6 +147,15 @@ export function sameHolder(held: string, mine: string): boolean {
   if (held === mine) return true;
   const id = parseLock(held)?.id;
   return id !== undefined && id === parseLock(mine)?.id;
+}
+
+/** "platform web of account 111111111111" when a held value names another platform or account than ours. */
+export function otherPlatform(values: readonly string[], mine: Pick<LockFields, 'platform' | 'account'>): string | undefined {
+  for (const h of values.map(parseLock)) {
+    if (!h?.platform) continue;
+    if (h.platform !== clean(mine.platform) || (h.account !== undefined && h.account !== clean(mine.account))) return `platform ${h.platform}${h.account ? ` of account ${h.account}` : ''}`;
+  }
+  return undefined;
 }
 
 const txtSet = (name: string, value: string) => ({ name, type: 'TXT', ttl: LOCK_TTL, values: [value] });
@@ -166,6 +187,12 @@ export async function acquireLock(route53: Route53Port, o: AcquireOptions): Prom
   if (o.mine && current.length === 1 && sameHolder(current[0] as string, o.mine.value)) return { lock: await updateLock(route53, { ...o.mine, value: current[0] as string }, o.fields, o.now), broke: undefined };
   let broke: LockHolder | undefined;
   if (current.length > 0) {
+    const elsewhere = otherPlatform(current, o.fields);
+    if (elsewhere) {
+      throw new BasculeError('refused', `the cut-over lock ${name} (zone ${o.zoneId}) is held for ${elsewhere}, not for ${o.fields.platform} of account ${o.fields.account}: ${describeHolder(current)}`, {
+        hint: `two platforms share the cluster-name record ${o.txtRecord}: give each its own (bascule fleet check names both files); nothing was changed`,
+      });
+    }
     if (!o.breakLock) {
       throw new BasculeError('refused', `another bascule holds the cut-over lock of ${o.fields.platform}: ${describeHolder(current)} (TXT ${name} in zone ${o.zoneId})`, {
         hint: 'wait until it finishes; if that operation is dead (its machine lost, its journal gone), take the lock over with --break-lock: bascule then plans from what Route53 and the clusters show; nothing was changed',

@@ -1,5 +1,5 @@
 /**
- * The weighted shift's journal, version 2 (pure data and its transitions).
+ * The weighted shift's journal, version 3 (pure data and its transitions).
  * A journal is evidence, never an order: what the shift was planned from (the
  * platform file's hash and the facts its steps use), what it saw before
  * changing anything (the exact record sets of each shifted name and its
@@ -20,6 +20,7 @@ import type { Colour } from '../platform/model.js';
 import type { RecordSet } from '../production/records.js';
 import type { LockRecord } from './lock.js';
 import type { Owner } from './state.js';
+import { PREVIOUS_LAYOUT } from './switch-journal.js';
 
 export const SHIFT_STEPS = ['stop-source', 'convert', 'stages', 'settle', 'start-target', 'postcheck', 'record-live'] as const;
 export const SHIFT_ROLLBACK_STEPS = ['rollback-stages', 'stop-target', 'restore', 'start-source', 'rollback-postcheck', 'restore-live'] as const;
@@ -106,8 +107,11 @@ export interface Pins {
 
 export interface ShiftJournal {
   readonly kind: 'weighted-shift';
-  readonly version: 2;
+  /** 3: keyed by account (version 2, the previous layout's, had no account: src/cutover/legacy.ts moves it). */
+  readonly version: 3;
   readonly platform: string;
+  /** The platform's AWS account (aws.accountId): with the name, whose journal this is. */
+  readonly account: string;
   readonly platformFile: string;
   readonly from: Colour;
   readonly to: Colour;
@@ -152,6 +156,7 @@ export interface ShiftJournal {
 
 export function newShiftJournal(input: {
   platform: string;
+  account: string;
   platformFile: string;
   from: Colour;
   to: Colour;
@@ -167,8 +172,9 @@ export function newShiftJournal(input: {
   const at = input.now.toISOString();
   return {
     kind: 'weighted-shift',
-    version: 2,
+    version: 3,
     platform: input.platform,
+    account: input.account,
     platformFile: input.platformFile,
     from: input.from,
     to: input.to,
@@ -280,7 +286,7 @@ const STATES = new Set<ShiftState>(['running', 'paused', 'reverted', 'failed', '
 const STEP_SET = new Set<string>(SHIFT_STEPS);
 const isColour = (c: unknown) => c === 'blue' || c === 'green';
 
-/** What is wrong with a parsed journal's shape (a problem, and what to do); undefined when it is a v2 shift journal. */
+/** What is wrong with a parsed journal's shape (a problem, and what to do); undefined when it is a v3 shift journal. */
 export function shiftJournalProblem(value: unknown): string | { problem: string; hint: string } | undefined {
   const j = value as Partial<ShiftJournal> | null;
   if (typeof j !== 'object' || j === null || j.kind !== 'weighted-shift') return 'it is not a bascule weighted-shift journal';
@@ -290,8 +296,10 @@ export function shiftJournalProblem(value: unknown): string | { problem: string;
       hint: 'finish or undo that shift with the bascule that started it; if that is not possible, move the journal aside and take production to one colour from what Route53 shows: bascule switch --to COLOUR --weights 100 --break-lock --apply (nothing was changed)',
     };
   }
-  if (j.version !== 2) return `its version ${JSON.stringify(j.version)} is not one this bascule reads (2)`;
+  if ((j.version as number) === 2) return PREVIOUS_LAYOUT;
+  if (j.version !== 3) return `its version ${JSON.stringify(j.version)} is not one this bascule reads (3)`;
   if (typeof j.platform !== 'string' || !isColour(j.from) || !isColour(j.to) || j.from === j.to) return 'its platform or colours are malformed';
+  if (typeof j.account !== 'string' || !/^\d{12}$/.test(j.account)) return 'it names no account (a 12-digit account id)';
   if (typeof j.updatedAt !== 'string' || typeof j.createdAt !== 'string') return 'its createdAt or updatedAt is missing';
   if (!j.pins || typeof j.pins.platformHash !== 'string' || typeof j.pins.facts !== 'object') return 'its pins are malformed';
   if (!j.options || !Array.isArray(j.options.stages)) return 'its options are malformed';

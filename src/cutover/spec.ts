@@ -57,6 +57,8 @@ export interface LiveInstance {
 
 export interface CutoverSpec {
   readonly platform: string;
+  /** The platform's AWS account (aws.accountId): its journals and lock value are keyed by it and the name. */
+  readonly account: string;
   /** The platform file as the user named it. */
   readonly platformFile: string;
   readonly from: Colour;
@@ -150,6 +152,7 @@ export function buildSpec(
   const ttl = Math.max(platform.api.ttl, platform.clusterNameRecord.ttl);
   return {
     platform: platform.name,
+    account: platform.aws.accountId,
     platformFile: platform.source,
     from: options.from,
     to: options.to,

@@ -21,6 +21,13 @@ export function stateFile(env: NodeJS.ProcessEnv, name: string): string {
   return join(state, 'bascule', name);
 }
 
+/** A platform's journal of one kind (switch, shift): keyed by its account and name. */
+export const journalFile = (env: NodeJS.ProcessEnv, kind: string, owner: { readonly account: string; readonly name: string }): string =>
+  stateFile(env, `${owner.account}/${kind}-${owner.name}.json`);
+
+/** Where the previous layout kept it: the platform name only (src/cutover/legacy.ts). */
+export const legacyJournalFile = (env: NodeJS.ProcessEnv, kind: string, name: string): string => stateFile(env, `${kind}-${name}.json`);
+
 /** The process running an operation: a second one is refused while it lives. */
 export interface Owner {
   readonly pid: number;

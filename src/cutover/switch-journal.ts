@@ -86,8 +86,11 @@ export type JournalState = 'running' | 'failed' | 'completed' | 'rolling-back' |
 
 export interface Journal {
   readonly kind: 'bascule-switch-journal';
-  readonly version: 2;
+  /** 3: keyed by account (version 2, the previous layout's, had no account: src/cutover/legacy.ts moves it). */
+  readonly version: 3;
   readonly platform: string;
+  /** The platform's AWS account (aws.accountId): with the name, whose journal this is. */
+  readonly account: string;
   /** Absolute path of the platform file the switch was started with. */
   readonly platformFile: string;
   readonly from: Colour;
@@ -115,6 +118,7 @@ export type Operation = 'switch' | 'rollback';
 
 export function newJournal(options: {
   platform: string;
+  account: string;
   platformFile: string;
   from: Colour;
   to: Colour;
@@ -128,8 +132,9 @@ export function newJournal(options: {
   const at = options.now.toISOString();
   return {
     kind: 'bascule-switch-journal',
-    version: 2,
+    version: 3,
     platform: options.platform,
+    account: options.account,
     platformFile: options.platformFile,
     from: options.from,
     to: options.to,
@@ -281,12 +286,17 @@ const isRecordValue = (r: unknown): r is RecordValue =>
   (r as RecordValue).ttl >= 0 &&
   (r as RecordValue).ttl <= 2_147_483_647;
 
+/** What a journal of version 2 is (the previous layout's: one file per platform name, no account), read where legacy.ts does not look. */
+export const PREVIOUS_LAYOUT = 'it is a journal of version 2, written by an earlier bascule (the previous layout: one file per platform name, no account)';
+
 /** Checks a parsed journal file's shape; returns what is wrong, or undefined. */
 export function journalProblem(value: unknown): string | undefined {
   const j = value as Partial<Journal> | null;
   if (typeof j !== 'object' || j === null || j.kind !== 'bascule-switch-journal') return 'it is not a bascule switch journal';
-  if (j.version !== 2) return `its version ${JSON.stringify(j.version)} is not one this bascule reads (2)`;
+  if ((j.version as number) === 2) return PREVIOUS_LAYOUT;
+  if (j.version !== 3) return `its version ${JSON.stringify(j.version)} is not one this bascule reads (3)`;
   if (typeof j.platform !== 'string' || typeof j.platformFile !== 'string') return 'it names no platform';
+  if (typeof j.account !== 'string' || !/^\d{12}$/.test(j.account)) return 'it names no account (a 12-digit account id)';
   if (!COLOUR_SET.has(j.from as string) || !COLOUR_SET.has(j.to as string) || j.from === j.to) return 'its colours are not blue and green';
   if (!STATES.has(j.state as JournalState)) return `its state ${JSON.stringify(j.state)} is unknown`;
   const steps = (list: unknown, known: readonly string[]) =>

@@ -13,7 +13,7 @@ import type { Colour, Platform } from '../platform/model.js';
 import { readPlatform } from '../platform/read.js';
 import { confirm, connectClusters, kubeClients, progressFor, resolverOf, route53For } from '../cutover/connect.js';
 import { dnsPort } from '../cutover/dns.js';
-import { journalPath as journalFile, readShiftJournal, readSwitchJournal, writeJournalFile } from '../cutover/journals.js';
+import { adoptJournals, journalPath as journalFile, readShiftJournal, readSwitchJournal, stateOwner, writeJournalFile } from '../cutover/journals.js';
 import { writeLive } from '../cutover/live-edit.js';
 import { currentOwner, lockJournal } from '../cutover/state.js';
 import { clusterIdentity } from '../kube/tokens.js';
@@ -25,7 +25,7 @@ import type { SignalPort } from './signals.js';
 export type RawWeightedFlags = RawShiftFlags;
 
 function shiftPorts(io: Io, platform: Platform, input: ShiftInput, signals: SignalPort): ShiftOperationPorts {
-  const journalPath = input.journal ? resolve(io.cwd, input.journal) : journalFile(io.env, 'shift', platform.name);
+  const journalPath = input.journal ? resolve(io.cwd, input.journal) : journalFile(io.env, 'shift', stateOwner(platform));
   const platformFile = resolve(io.cwd, input.config);
   let clusters: Record<Colour, ClusterAccess> | undefined;
   return {
@@ -39,7 +39,7 @@ function shiftPorts(io: Io, platform: Platform, input: ShiftInput, signals: Sign
       return { blue: clusters.blue.endpoint, green: clusters.green.endpoint };
     },
     readJournal: () => readShiftJournal(journalPath),
-    readSwitchJournal: () => readSwitchJournal(journalFile(io.env, 'switch', platform.name)),
+    readSwitchJournal: () => readSwitchJournal(journalFile(io.env, 'switch', stateOwner(platform))),
     writeJournal: (j) => writeJournalFile(journalPath, j),
     lockJournal: () => lockJournal(journalPath, io.now()),
     route53: () => route53For(platform, input, io),
@@ -73,6 +73,7 @@ export async function weightedShiftCommand(flags: RawWeightedFlags, io: Io): Pro
   const input = parseShiftInput(flags);
   const platform = readPlatform(input.config, io.cwd);
   clusterIdentity(platform, input.identity);
+  adoptJournals(io.env, stateOwner(platform), input.journal, (line) => io.stderr(`note: ${line}\n`));
   const { signalPort } = await import('./aws.js');
   const signals = signalPort({ region: platform.aws.region, env: io.env, profile: input.identity.profile, credentials: credentialSource(sessionContext(io, platform.aws.region), input.identity.profile) });
   const outcome = await operateShift(input, shiftPorts(io, platform, input, signals));

@@ -71,6 +71,7 @@ export async function operateShift(input: ShiftInput, ports: ShiftOperationPorts
       throw usageError(`there is no weighted shift to ${what}: no journal at ${ports.journalPath}`, 'pass --journal FILE if it was written elsewhere; if the machine that ran it is lost: bascule switch --to COLOUR --weights 100 --break-lock --apply takes production to one colour from what Route53 shows');
     }
     if (existing.platform !== ports.platform.name) throw usageError(`the journal ${ports.journalPath} is for platform ${existing.platform}, not ${ports.platform.name}`, 'pass the --config the shift was started with');
+    if (existing.account !== ports.platform.aws.accountId) throw usageError(`the journal ${ports.journalPath} is for platform ${existing.platform} of account ${existing.account}, not of account ${ports.platform.aws.accountId}`, 'pass the --config (or --journal) of the platform the shift was started for');
     const spec = specFor(ports, input, await ports.connect(), existing.from, existing.to);
     checkPins(existing, spec, ports.platformText(), ports.journalPath);
     checkBefore(existing, spec, ports.journalPath);
@@ -128,6 +129,7 @@ async function plan(input: ShiftInput, ports: ShiftOperationPorts, route53: Rout
   await ports.approve({ kind: 'shift', plan: planned, journalPath: ports.journalPath, recovery });
   const journal = newShiftJournal({
     platform: spec.platform,
+    account: spec.account,
     platformFile: ports.platformFile,
     from: spec.from,
     to: spec.to,
@@ -176,7 +178,7 @@ async function rollback(input: ShiftInput, ports: ShiftOperationPorts, route53: 
   return run(ports, route53, spec, { ...begun, lock }, 'rollback');
 }
 
-const lockFields = (spec: CutoverSpec, j: ShiftJournal, op: string, step: string) => ({ platform: spec.platform, kind: 'shift' as const, op, from: j.from, to: j.to, step, sha: shiftEvidence(j) });
+const lockFields = (spec: CutoverSpec, j: ShiftJournal, op: string, step: string) => ({ platform: spec.platform, account: spec.account, kind: 'shift' as const, op, from: j.from, to: j.to, step, sha: shiftEvidence(j) });
 
 async function takeLock(route53: Route53Port, spec: CutoverSpec, ports: ShiftOperationPorts, input: ShiftInput, j: ShiftJournal, op: string, step: string, mine: LockRecord | null): Promise<LockRecord> {
   const { lock } = await acquireLock(route53, { zoneId: spec.txtRecord.zoneId, txtRecord: spec.txtRecord.name, fields: lockFields(spec, j, op, step), now: ports.now(), mine, breakLock: input.breakLock, note: ports.note });

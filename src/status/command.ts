@@ -14,7 +14,7 @@ import { EXTERNAL_DNS_DEPLOYMENTS, LIVE_EXTERNAL_DNS_INSTANCES } from '../platfo
 import { connectClusters, kubeClients, resolverOf, route53For } from '../cutover/connect.js';
 import { dnsPort } from '../cutover/dns.js';
 import { commandLine } from '../cutover/hints.js';
-import { observeOperations, journalPath } from '../cutover/journals.js';
+import { observeOperations, journalPath, stateOwner } from '../cutover/journals.js';
 import { lockName } from '../cutover/lock.js';
 import { endpointHost } from '../cutover/spec.js';
 import { clusterIdentity } from '../kube/tokens.js';
@@ -51,7 +51,7 @@ function verbose(io: Io, platform: Platform, input: StatusInput, report: StatusR
   log(`platform ${platform.name} (${platform.source}): live ${platform.live} in the file`);
   log(`resolver: ${resolver ? `DNS server ${resolver} (from ${input.dnsServer ? '--dns-server' : 'clusterNameRecord.dnsServer'})` : 'the system resolver'}`);
   for (const c of COLOURS) log(`${c}: ${report.clusters[c].name} at ${report.clusters[c].endpoint} (${input.fetch ? 'from EKS' : 'from the platform file'})`);
-  for (const kind of ['switch', 'shift'] as const) log(`${kind} journal: ${journalPath(io.env, kind, platform.name)}`);
+  for (const kind of ['switch', 'shift'] as const) log(`${kind} journal: ${journalPath(io.env, kind, stateOwner(platform))}`);
   const p = report.production;
   log(p.state === 'read' ? `production: ${p.value.names.length} names read (${report.domains.map((d) => `${d.domain} in zone ${d.zoneId}`).join(', ')})` : `production: ${p.state === 'failed' ? p.error : `not read: ${p.reason}`}`);
 }
@@ -82,7 +82,7 @@ export async function statusCommand(flags: RawStatusFlags, io: Io): Promise<void
       kube: kubeClients(platform, clusters, input, io),
       ...parts,
       route53,
-      operations: () => observeOperations(io.env, platform.name),
+      operations: () => observeOperations(io.env, stateOwner(platform)),
       boundMs: input.waits.timeoutMs,
     });
     report = evaluateStatus(observation, { targets, command: (verb, extra = []) => commandLine(input, verb, extra), now: io.now() });

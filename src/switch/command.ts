@@ -12,7 +12,7 @@ import type { Colour, Platform } from '../platform/model.js';
 import { readPlatform } from '../platform/read.js';
 import { confirm, connectClusters, kubeClients, progressFor, resolverOf, route53For } from '../cutover/connect.js';
 import { dnsPort } from '../cutover/dns.js';
-import { journalPath as journalFile, readSwitchJournal, writeJournalFile } from '../cutover/journals.js';
+import { adoptJournals, journalPath as journalFile, readSwitchJournal, stateOwner, writeJournalFile } from '../cutover/journals.js';
 import { writeLive } from '../cutover/live-edit.js';
 import { phrase } from '../cutover/present.js';
 import { requireZones } from '../cutover/spec.js';
@@ -26,7 +26,7 @@ export type { RawSwitchFlags };
 
 /** The wiring: the operation's ports from io, the platform and the flags. */
 export function switchPorts(io: Io, platform: Platform, input: SwitchInput): OperationPorts {
-  const journalPath = input.journal ? resolve(io.cwd, input.journal) : journalFile(io.env, 'switch', platform.name);
+  const journalPath = input.journal ? resolve(io.cwd, input.journal) : journalFile(io.env, 'switch', stateOwner(platform));
   const platformFile = resolve(io.cwd, input.config);
   let clusters: Record<Colour, ClusterAccess> | undefined;
   return {
@@ -73,6 +73,7 @@ export async function switchCommand(flags: RawSwitchFlags, io: Io): Promise<void
   const input = parseSwitchInput(flags);
   const platform = readPlatform(input.config, io.cwd);
   clusterIdentity(platform, input.identity);
+  adoptJournals(io.env, stateOwner(platform), input.journal, (line) => io.stderr(`note: ${line}\n`));
   const outcome = await operate(input, switchPorts(io, platform, input));
   if (outcome.kind === 'plan') {
     io.stdout(input.output === 'json' ? planJson(outcome) : planText(outcome));

@@ -137,6 +137,7 @@ async function apply(input: SwitchInput, ports: OperationPorts): Promise<Outcome
   if (input.mode.kind === 'switch') return applySwitch(input, input.mode.to, ports, existing);
   if (!existing) return recoverWithoutJournal(input, ports);
   if (existing.platform !== ports.platform.name) throw usageError(`the journal ${ports.journalPath} is for platform ${existing.platform}, not ${ports.platform.name}`, 'pass the --config the switch was started with');
+  if (existing.account !== ports.platform.aws.accountId) throw usageError(`the journal ${ports.journalPath} is for platform ${existing.platform} of account ${existing.account}, not of account ${ports.platform.aws.accountId}`, 'pass the --config (or --journal) of the platform the switch was started for');
   const spec = specFor(ports, input, await ports.connect(), existing.from, existing.to, {});
   if (ports.platformFile !== existing.platformFile) ports.note(`the switch was started with ${existing.platformFile}; using ${ports.platformFile}`);
   return input.mode.kind === 'resume' ? resume(input, ports, spec, existing) : rollback(input, ports, spec, existing);
@@ -154,6 +155,7 @@ async function applySwitch(input: SwitchInput, to: Colour, ports: OperationPorts
     await ports.approve({ kind: 'switch', spec, steps: ids.map((id) => describeStep(spec, id, null)), journalPath: ports.journalPath, ...(recovery ? { recovery } : {}) });
     const journal = newJournal({
       platform: ports.platform.name,
+      account: spec.account,
       platformFile: ports.platformFile,
       from: spec.from,
       to,
@@ -251,7 +253,7 @@ async function checkLockEvidence(route53: Route53Port, j: Journal, path: string)
   checkEvidence(held, j.lock, [switchEvidence(j), ...(atPreflight ? [switchEvidence(j, null)] : [])], path);
 }
 
-const lockFields = (spec: CutoverSpec, j: Journal, op: string, step: StepId) => ({ platform: spec.platform, kind: 'switch' as const, op, from: j.from, to: j.to, step, sha: switchEvidence(j) });
+const lockFields = (spec: CutoverSpec, j: Journal, op: string, step: StepId) => ({ platform: spec.platform, account: spec.account, kind: 'switch' as const, op, from: j.from, to: j.to, step, sha: switchEvidence(j) });
 
 async function takeLock(route53: Route53Port, spec: CutoverSpec, ports: OperationPorts, input: SwitchInput, j: Journal, op: string, step: StepId, mine: LockRecord | null): Promise<LockRecord> {
   const { lock } = await acquireLock(route53, {

@@ -114,7 +114,7 @@ export const context: StatusContext = {
 export function lock(fields: { kind: 'switch' | 'shift'; op?: string; from?: Colour; to?: Colour; step: string }, keep: { by?: string; pid?: string; since?: string; id?: string } = {}): string {
   const from = fields.from ?? 'blue';
   return lockValue(
-    { platform: 'devinfra', kind: fields.kind, op: fields.op ?? fields.kind, from, to: fields.to ?? (from === 'blue' ? 'green' : 'blue'), step: fields.step, sha: '9b1e' },
+    { platform: 'devinfra', account: '123456789012', kind: fields.kind, op: fields.op ?? fields.kind, from, to: fields.to ?? (from === 'blue' ? 'green' : 'blue'), step: fields.step, sha: '9b1e' },
     NOW,
     { raw: '', by: keep.by ?? 'bob@lost-laptop', pid: keep.pid ?? '4242', since: keep.since ?? '2026-11-30T20:00:00.000Z', id: keep.id ?? '3f9c00aa11bb' },
   );

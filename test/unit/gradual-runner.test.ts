@@ -54,7 +54,7 @@ describe('a weighted shift against the unit world', () => {
     expect(w.out).toContain(`      the fence: blue's live ExternalDNS stopped (${LIVE.join(', ')}), owning no shifted name`);
     expect(w.calls).toContain('live: green');
     expect(lockValue(w)).toBeUndefined();
-    expect(w.journal).toMatchObject({ version: 2, state: 'completed', at: null, share: 100, flipped: true, liveRecorded: true, lock: null, settledZones: ['Z0DEVINFRALOCAL01', 'Z0DEVINFRAFR02'] });
+    expect(w.journal).toMatchObject({ version: 3, account: '123456789012', state: 'completed', at: null, share: 100, flipped: true, liveRecorded: true, lock: null, settledZones: ['Z0DEVINFRALOCAL01', 'Z0DEVINFRAFR02'] });
     expect(Date.parse(w.journal?.updatedAt as string)).toBe(w.clock.now);
   });
 
@@ -96,7 +96,7 @@ describe('a weighted shift against the unit world', () => {
     const w = newWorld();
     expect(ran(await shift(w, { ...START, pause: true }))).toMatchObject({ outcome: 'paused' });
     expect(w.journal).toMatchObject({ state: 'paused', share: 10, stagesDone: 1 });
-    expect(lockValue(w)).toMatch(/^"bascule-lock v=2 platform=devinfra kind=shift op=shift from=blue to=green step=stage-1-hold /);
+    expect(lockValue(w)).toMatch(/^"bascule-lock v=3 platform=devinfra account=123456789012 kind=shift op=shift from=blue to=green step=stage-1-hold /);
     expect(ran(await shift(w, { resume: true }))).toMatchObject({ outcome: 'paused' });
     expect(w.journal).toMatchObject({ share: 50 });
     expect(ran(await shift(w, { resume: true }))).toMatchObject({ outcome: 'completed' });

@@ -1,5 +1,5 @@
 /**
- * The weighted shift's journal (version 2) under a golden: the journal a
+ * The weighted shift's journal (version 3) under a golden: the journal a
  * completed shift of the unit world writes, byte for byte. A field renamed
  * or moved fails here, so a journal written by the previous version is
  * either read as it was or refused by name (shiftJournalProblem).
@@ -11,7 +11,7 @@ import { golden, readRepoFile } from '../support/text.js';
 
 const FILE = 'test/golden/shift-journal.json';
 
-describe('the weighted shift journal, version 2', () => {
+describe('the weighted shift journal, version 3', () => {
   it('a completed shift writes the golden journal', async () => {
     const w = newWorld();
     const r = await shift(w, { to: 'green', weights: '10,50,100', apply: true, allowOrphan: ['blog.devinfra.local'] });
@@ -30,7 +30,9 @@ describe('the weighted shift journal, version 2', () => {
     expect(shiftJournalProblem(renamed('updatedAt', 'updated'))).toBe('its createdAt or updatedAt is missing');
     expect(shiftJournalProblem(renamed('pins', 'pinned'))).toBe('its pins are malformed');
     expect(shiftJournalProblem(renamed('at', 'step'))).toBe('its step undefined is unknown');
-    expect(shiftJournalProblem({ ...j, version: 3 })).toBe('its version 3 is not one this bascule reads (2)');
+    expect(shiftJournalProblem({ ...j, version: 4 })).toBe('its version 4 is not one this bascule reads (3)');
+    expect(shiftJournalProblem({ ...j, version: 2 })).toMatch(/^it is a journal of version 2, written by an earlier bascule \(the previous layout/);
+    expect(shiftJournalProblem(renamed('account', 'accountId'))).toBe('it names no account (a 12-digit account id)');
     expect(shiftJournalProblem({ ...j, version: 1 })).toMatchObject({ problem: expect.stringMatching(/version 1/) });
   });
 });

@@ -19,7 +19,7 @@ const ROOT = new URL('../..', import.meta.url).pathname;
 const EXAMPLE = readFileSync(join(ROOT, 'examples/platform.yaml'), 'utf8');
 
 let dir: string;
-const journalFile = () => join(dir, '.local', 'state', 'bascule', 'switch-devinfra.json');
+const journalFile = () => join(dir, '.local', 'state', 'bascule', '123456789012', 'switch-devinfra.json');
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'bascule-switch-bad-'));
@@ -59,8 +59,8 @@ function pins() {
 
 function journal(script: (j: Journal) => Journal, platform = 'devinfra'): void {
   const owner = { pid: 999_999_999, host: 'elsewhere' };
-  const j = script(newJournal({ platform, platformFile: join(dir, 'platform.yaml'), from: 'blue', to: 'green', steps: SWITCH_STEPS, now: new Date(), owner, pins: pins() }));
-  mkdirSync(join(dir, '.local', 'state', 'bascule'), { recursive: true });
+  const j = script(newJournal({ platform, account: '123456789012', platformFile: join(dir, 'platform.yaml'), from: 'blue', to: 'green', steps: SWITCH_STEPS, now: new Date(), owner, pins: pins() }));
+  mkdirSync(join(dir, '.local', 'state', 'bascule', '123456789012'), { recursive: true });
   writeFileSync(journalFile(), JSON.stringify(j));
 }
 const t = new Date();
@@ -176,7 +176,7 @@ const cases: Case[] = [
     name: 'a journal that is not JSON',
     argv: sw('--to', 'green'),
     setup: () => {
-      mkdirSync(join(dir, '.local', 'state', 'bascule'), { recursive: true });
+      mkdirSync(join(dir, '.local', 'state', 'bascule', '123456789012'), { recursive: true });
       writeFileSync(journalFile(), '{ half a journ');
     },
     code: 1,
@@ -184,7 +184,7 @@ const cases: Case[] = [
   },
   {
     name: "another platform's journal",
-    argv: ['switch', '--config', 'platform.yaml', '--resume', '--yes', '--journal', '.local/state/bascule/switch-devinfra.json'],
+    argv: ['switch', '--config', 'platform.yaml', '--resume', '--yes', '--journal', '.local/state/bascule/123456789012/switch-devinfra.json'],
     setup: () => journal((j) => j, 'otherplatform'),
     code: 2,
     says: ['is for platform otherplatform, not devinfra'],

@@ -173,7 +173,7 @@ function fakes(options: { txt?: string[]; api?: string[] | null; faults?: Fault[
 }
 
 const journal0 = () =>
-  newJournal({ platform: 'devinfra', platformFile: '/p/platform.yaml', from: 'blue', to: 'green', steps: switchStepIds(spec), now: new Date(0), owner: { pid: 1, host: 'test' }, pins: { platformHash: 'h', facts: {} } });
+  newJournal({ platform: 'devinfra', account: '123456789012', platformFile: '/p/platform.yaml', from: 'blue', to: 'green', steps: switchStepIds(spec), now: new Date(0), owner: { pid: 1, host: 'test' }, pins: { platformHash: 'h', facts: {} } });
 const mutations = (calls: string[]) => calls.filter((c) => / scale | args |route53 change|platform live/.test(c));
 const progress = (writes: Journal[]) => writes.map((j) => (j.rollback ?? j.steps).map((s) => s.status[0]).join(''));
 

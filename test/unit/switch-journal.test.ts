@@ -27,7 +27,7 @@ const T0 = new Date('2026-03-01T10:00:00Z');
 const owner = { pid: 4242, host: 'laptop' };
 const before = { api: { values: ['blue.example.com'], ttl: 60 }, txt: { values: ['"eks-blue"'], ttl: 60 }, replicas: { 'live-external-dns-private': 1, 'live-external-dns-public': 1 } };
 
-const fresh = () => newJournal({ platform: 'devinfra', platformFile: '/p/platform.yaml', from: 'blue', to: 'green', steps: SWITCH_STEPS, now: T0, owner, pins: { platformHash: 'h', facts: {} } });
+const fresh = () => newJournal({ platform: 'devinfra', account: '123456789012', platformFile: '/p/platform.yaml', from: 'blue', to: 'green', steps: SWITCH_STEPS, now: T0, owner, pins: { platformHash: 'h', facts: {} } });
 
 /** Runs steps through the state machine: "id" done, "id!" failed, "id~" started and cut short. */
 function after(script: string[], start: Journal = fresh()): Journal {
@@ -257,7 +257,10 @@ describe('journal files bascule will not trust', () => {
   it.each([
     ['not an object', () => 'x', /not a bascule switch journal/],
     ['another kind', () => ({ ...good(), kind: 'kubeconfig' }), /not a bascule switch journal/],
-    ['an earlier version', () => ({ ...good(), version: 1 }), /version 1 is not one this bascule reads \(2\)/],
+    ['an earlier version', () => ({ ...good(), version: 1 }), /version 1 is not one this bascule reads \(3\)/],
+    ['the previous layout (version 2)', () => ({ ...good(), version: 2 }), /^it is a journal of version 2, written by an earlier bascule \(the previous layout: one file per platform name, no account\)$/],
+    ['no account', () => ({ ...good(), account: undefined }), /names no account/],
+    ['an account that is not one', () => ({ ...good(), account: '12345' }), /names no account/],
     ['no pins', () => ({ ...good(), pins: undefined }), /pins no platform file/],
     ['a malformed lock', () => ({ ...good(), lock: { zoneId: 'Z' } }), /lock record is malformed/],
     ['a before TTL out of range', () => ({ ...good(), before: { ...before, api: { values: ['x'], ttl: -1 } } }), /before records are malformed/],
