@@ -115,6 +115,20 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
     ],
     doc: 'docs/switch.md',
   },
+  fleet: {
+    examples: [
+      ['what no two platforms of the fleet may share: names per account, owner ids, domains, cluster-name records', 'bascule fleet check'],
+      ['another fleet: a fleet file, or a directory of platform files', 'bascule fleet check --fleet ~/infra/platforms'],
+    ],
+    doc: 'docs/fleet.md',
+  },
+  'fleet check': {
+    examples: [
+      ['the nearest fleet.yaml (or $BASCULE_FLEET): exit 2 naming both files and the field of each clash', 'bascule fleet check'],
+      ['for a script', 'bascule fleet check --fleet fleet.yaml -o json'],
+    ],
+    doc: 'docs/fleet.md#bascule-fleet-check',
+  },
   drain: {
     examples: [
       ["are blue's load balancers quiet? (exit 3 while they receive)", 'bascule drain --colour blue'],

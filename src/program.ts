@@ -113,6 +113,8 @@ function outputOption(cmd: Command, formats: readonly string[]): Command {
   return cmd.addOption(new Option('-o, --output <format>', formats.join(' or ')).choices(formats).default(formats[0]));
 }
 
+export const FLEET_HELP = 'the fleet: a fleet file or a directory of platform files (default: $BASCULE_FLEET, else the nearest fleet.yaml in this directory or a parent)';
+
 export const PLATFORM_FILE_HELP = 'the platform file (default: $BASCULE_CONFIG, else the nearest platform.yaml in this directory or a parent, up to $HOME)';
 
 /** The -c/--config option of a command that reads the platform file; resolve it with withPlatformFile in the action. */
@@ -274,6 +276,17 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
       if ((await import('./cutover/dispatch.js')).cutoverKind(withProfile, io) === 'shift') return (await import('./shift/command.js')).weightedShiftCommand(withProfile, io);
       return (await import('./switch/command.js')).switchCommand(withProfile, io);
     });
+
+  // A fleet of platforms (issue 24): docs/fleet.md.
+  const fleet = program.command('fleet').description('a fleet of platform files: check what no two of them may share');
+  outputOption(
+    fleet
+      .command('check')
+      .description('every platform file of the fleet loads; no two share a name in one account, an owner id, a domain an ExternalDNS filters, or a cluster-name record'),
+    ['table', 'json'],
+  )
+    .option('--fleet <path>', FLEET_HELP)
+    .action(async (flags: import('./fleet/command.js').FleetCheckFlags) => (await import('./fleet/command.js')).fleetCheckCommand(flags, io));
 
   // bascule drain (issue 13): in the commands chunk (scripts/chunks.mjs).
   platformFileOption(

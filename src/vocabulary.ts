@@ -349,6 +349,15 @@ export function parseDurationFlag(flag: string, value: string, bounds: { min: nu
   return durationMs(value) as number;
 }
 
+// ---------------------------------------------------------------- AWS profile
+
+/** An AWS profile name, as a section header of ~/.aws/config can hold it. */
+export const PROFILE_RULE = 'a profile name is 1-64 characters, none of them a space, [, ], # or ;';
+
+export function profileProblem(name: string): string | undefined {
+  return /^[^\s[\]#;]{1,64}$/.test(name) ? undefined : `is not a profile name (${PROFILE_RULE})`;
+}
+
 // ---------------------------------------------------------------- text from outside
 
 // The rule for text from outside (escaped, bounded, redacted) lives in src/text.ts, once.
