@@ -103,6 +103,7 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
     examples: [
       ['which colour is live, and do DNS, the platform file and the clusters agree', 'bascule status --config platform.yaml --access admin'],
       ['for a script (exit 3 when something disagrees)', 'bascule status --access admin -o json'],
+      ['every platform of the fleet in one table (exit 0 only when all agree)', 'bascule status --fleet fleet.yaml --access admin'],
     ],
     doc: 'docs/switch.md',
   },

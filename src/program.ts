@@ -236,10 +236,14 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
       .description('which colour is live, and does everything agree: the TXT and API records (through the resolver), the live ExternalDNS of each colour, each API, production per shared domain (Route53), unfinished operations (the journals here, the lock record); non-zero exit when something disagrees'),
   )
     .option('-o, --output <format>', 'table or json', 'table')
-    .option('--timeout <duration>', 'bound on each part status reads (production, the lock record, each cluster)', '1m')
-    .action(async (flags: import('./status/command.js').RawStatusFlags) =>
-      (await import('./status/command.js')).statusCommand(withPlatformAndProfile(flags), io),
-    );
+    .option('--timeout <duration>', 'bound on each part status reads (production, the lock record, each cluster); with --fleet, each platform within twice this', '1m')
+    .option('--fleet <path>', `every platform of a fleet, in one table: ${FLEET_HELP.replace(/^the fleet: /, '')}`)
+    .option('--all', 'every platform of the default fleet ($BASCULE_FLEET, else the nearest fleet.yaml)')
+    .option('--parallel <n>', 'with --fleet: how many platforms are observed at once (default 8)')
+    .action(async (flags: import('./status/command.js').RawStatusFlags) => {
+      const fleet = flags.fleet !== undefined || flags.all === true;
+      return (await import('./status/command.js')).statusCommand(fleet ? { ...flags, profile: flags.profile ?? globals().profile } : withPlatformAndProfile(flags), io);
+    });
   completeWith(status.options.find((o) => o.long === '--output'), ['table', 'json']);
 
   switchIdentity(
@@ -252,7 +256,7 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     .option('-y, --yes', 'do not ask for confirmation (needed without a terminal)')
     .option('--resume', 'continue an interrupted switch (or rollback) from its journal')
     .option('--rollback', 'undo what the switch did, from its journal')
-    .option('--journal <file>', 'the journal file (default ${XDG_STATE_HOME:-~/.local/state}/bascule/switch-<platform>.json)')
+    .option('--journal <file>', 'the journal file (default ${XDG_STATE_HOME:-~/.local/state}/bascule/<account>/switch-<platform>.json)')
     .option('--timeout <duration>', 'bound on each wait for pods and for Route53', '5m')
     .option('--poll-interval <duration>', 'how often a wait looks again', '2s')
     .option('--dns-wait <duration>', "bound on the post-check's wait for the resolver to follow (default: the larger of the old and new TTLs + 30s)")

@@ -8,6 +8,10 @@ export interface StatusInput extends CommonInput {
 
 export interface RawStatusFlags extends RawCommonFlags {
   output?: string;
+  /** status --fleet PATH (src/status/fleet.ts), --all: the default fleet. */
+  fleet?: string;
+  all?: boolean;
+  parallel?: string;
 }
 
 export function parseStatusInput(flags: RawStatusFlags): StatusInput {
