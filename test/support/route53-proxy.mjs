@@ -66,8 +66,16 @@
  * - Requests counted per API action (ListResourceRecordSets, ChangeResourceRecordSets,
  *   GetChange, GetHostedZone, ListHostedZones...) and access key: `requests()`,
  *   `resetRequests()`; `motoListings` counts the proxy's own full listings of moto.
+ * - Accounts: the proxy talks to moto as its caller (the caller's access key:
+ *   moto gives the requests of a key AssumeRole issued to that role's account),
+ *   or, when `accountOf(accessKeyId)` names an account, with moto's
+ *   `x-moto-account-id` header: two accounts' zones, each seen only by its keys.
+ * - Throttling (`throttle: { rate, burst }`, or `setThrottle`): above `rate`
+ *   requests a second per account (per access key when `accountOf` names none),
+ *   after a burst of `burst`, a request is answered as Route53 answers it: HTTP
+ *   400, `Throttling`, "Rate exceeded"; `throttled()` counts them.
  * Not emulated: health checks, traffic policies, geo/latency/failover validation,
- * the 32,000-character limit, label and name lengths, TXT syntax, throttling,
+ * the 32,000-character limit, label and name lengths, TXT syntax,
  * private zones' VPC scope.
  */
 import http from 'node:http';
@@ -116,33 +124,59 @@ function readersWriterLock() {
 }
 
 /**
+ * Who a request is, for moto: its access key, and its account when the proxy was told (`accountOf`).
+ * @typedef {{ accessKeyId?: string, account?: string }} Caller
+ */
+
+/**
  * moto's side: zone names, whole zones read as Route53 holds them, and checked batches applied whole (in
  * requests under moto's own 1000-value limit: its UPSERTs count twice, and CREATEs become UPSERTs), undone
- * if moto fails in the middle.
+ * if moto fails in the middle. Each call as its caller (its key; its account when known).
  * @param {string} target
  */
 function motoStore(target) {
-  const moto = new Route53Client({ region: 'us-east-1', endpoint: target, credentials: { accessKeyId: 'proxy', secretAccessKey: 'proxy' }, maxAttempts: 1 });
+  /** @type {Map<string, Route53Client>} */
+  const clients = new Map();
+  /** @param {Caller} caller */
+  const motoAs = (caller) => {
+    const key = `${caller.accessKeyId ?? ''}\n${caller.account ?? ''}`;
+    let client = clients.get(key);
+    if (!client) {
+      client = new Route53Client({ region: 'us-east-1', endpoint: target, credentials: { accessKeyId: caller.accessKeyId ?? 'proxy', secretAccessKey: 'proxy' }, maxAttempts: 1 });
+      const account = caller.account;
+      if (account) {
+        client.middlewareStack.add(
+          (next) => async (args) => {
+            /** @type {any} */ (args.request).headers['x-moto-account-id'] = account;
+            return next(args);
+          },
+          { step: 'build', name: 'motoAccount' },
+        );
+      }
+      clients.set(key, client);
+    }
+    return client;
+  };
   /** @type {Map<string, string>} zone id -> zone name */
   const zoneNames = new Map();
   const state = { listings: 0, writes: 0, failWrites: /** @type {number[]} */ ([]) };
-  /** @param {string} zoneId */
-  const zoneName = async (zoneId) => {
+  /** @param {string} zoneId @param {Caller} caller */
+  const zoneName = async (zoneId, caller) => {
     const known = zoneNames.get(zoneId);
     if (known) return known;
-    const { HostedZone } = await moto.send(new GetHostedZoneCommand({ Id: zoneId }));
+    const { HostedZone } = await motoAs(caller).send(new GetHostedZoneCommand({ Id: zoneId }));
     const name = normalName(HostedZone?.Name ?? '');
     zoneNames.set(zoneId, name);
     return name;
   };
-  /** Every record set of a zone, as Route53 would hold what moto holds. @param {string} zoneId @returns {Promise<RecordSet[]>} */
-  const records = async (zoneId) => {
+  /** Every record set of a zone, as Route53 would hold what moto holds. @param {string} zoneId @param {Caller} caller @returns {Promise<RecordSet[]>} */
+  const records = async (zoneId, caller) => {
     state.listings += 1;
-    const { ResourceRecordSets } = await moto.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, MaxItems: 100000 }));
+    const { ResourceRecordSets } = await motoAs(caller).send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, MaxItems: 100000 }));
     return sortedZone((ResourceRecordSets ?? []).map((r) => canonical(/** @type {RecordSet} */ (r), { fromMoto: true }))).sets;
   };
-  /** @param {string} zoneId @param {Change[]} changes */
-  const write = async (zoneId, changes) => {
+  /** @param {string} zoneId @param {Change[]} changes @param {Caller} caller */
+  const write = async (zoneId, changes, caller) => {
     /** @type {Change[][]} */
     const chunks = [];
     let size = Infinity;
@@ -158,27 +192,29 @@ function motoStore(target) {
     for (const chunk of chunks) {
       state.writes += 1;
       if (state.failWrites.includes(state.writes)) throw new Route53Refusal('InvalidChangeBatch', [`injected: moto refused write request ${state.writes}`]);
-      await moto.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: /** @type {any} */ (chunk) } }));
+      await motoAs(caller).send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: /** @type {any} */ (chunk) } }));
     }
   };
   return {
     state,
     records,
-    /** Checks a batch against the zone as moto holds it and applies it whole; a refusal changes nothing. @param {string} zoneId @param {Change[]} changes */
-    async apply(zoneId, changes) {
-      const before = await records(zoneId);
-      const after = applyBatch({ name: await zoneName(zoneId), records: before }, changes);
+    /** Checks a batch against the zone as moto holds it and applies it whole; a refusal changes nothing. @param {string} zoneId @param {Change[]} changes @param {Caller} caller */
+    async apply(zoneId, changes, caller) {
+      const before = await records(zoneId, caller);
+      const after = applyBatch({ name: await zoneName(zoneId, caller), records: before }, changes);
       try {
-        await write(zoneId, motoChanges(before, after));
+        await write(zoneId, motoChanges(before, after), caller);
       } catch (error) {
         const failures = state.failWrites;
         state.failWrites = [];
-        await write(zoneId, motoChanges(await records(zoneId), before));
+        await write(zoneId, motoChanges(await records(zoneId, caller), before), caller);
         state.failWrites = failures;
         throw error;
       }
     },
-    destroy: () => moto.destroy(),
+    destroy: () => {
+      for (const c of clients.values()) c.destroy();
+    },
   };
 }
 
@@ -198,27 +234,27 @@ function route53Answers(store, lock, options) {
   const snapshots = new Map();
   /** @param {ChangeRecord} c */
   const status = (c) => (c.polls > pending.polls && Date.now() - c.submittedAt.getTime() >= pending.ms ? 'INSYNC' : 'PENDING');
-  /** @param {string} zoneId @param {URLSearchParams} q */
-  const list = async (zoneId, q) => {
+  /** @param {string} zoneId @param {URLSearchParams} q @param {Caller} caller */
+  const list = async (zoneId, q, caller) => {
     const start = q.get('name') === null ? undefined : orderKey({ Name: q.get('name') ?? '', Type: q.get('type') ?? undefined, SetIdentifier: q.get('identifier') ?? undefined });
     let snapshot = snapshots.get(zoneId);
     if (!snapshot || start === undefined || !snapshot.continuations.has(start)) {
-      snapshot = { zone: sortedZone(await lock.shared(() => store.records(zoneId))), continuations: new Set() };
+      snapshot = { zone: sortedZone(await lock.shared(() => store.records(zoneId, caller))), continuations: new Set() };
       snapshots.set(zoneId, snapshot);
     }
     const page = listPage(snapshot.zone, q);
     if (page.next) snapshot.continuations.add(orderKey(page.next));
     return listXml(page);
   };
-  /** The answer's XML, or undefined: not the proxy's to answer (forwarded to moto). @param {string} action @param {import('node:http').IncomingMessage} req */
-  const answer = async (action, req) => {
+  /** The answer's XML, or undefined: not the proxy's to answer (forwarded to moto). @param {string} action @param {import('node:http').IncomingMessage} req @param {Caller} caller */
+  const answer = async (action, req, caller) => {
     const url = new URL(req.url ?? '/', 'http://proxy');
     const id = decodeURIComponent(url.pathname.split('/')[3] ?? '');
-    if (action === 'ListResourceRecordSets') return list(id, url.searchParams);
+    if (action === 'ListResourceRecordSets') return list(id, url.searchParams, caller);
     if (action === 'ChangeResourceRecordSets') {
       const { changes, comment } = parseChangeBatch(await readBody(req));
       const record = await lock.serial(async () => {
-        await store.apply(id, changes);
+        await store.apply(id, changes, caller);
         snapshots.delete(id);
         return { id: `C${randomBytes(10).toString('hex').toUpperCase().slice(0, 13)}`, zoneId: id, changes, submittedAt: new Date(), polls: 0, ...(comment ? { comment } : {}) };
       });
@@ -238,10 +274,48 @@ function route53Answers(store, lock, options) {
 }
 
 /**
+ * Route53's request rate per account (or key): a token bucket of `rate` a second, `burst` held.
+ * @param {{ rate: number, burst?: number } | undefined} initial
+ */
+function rateLimit(initial) {
+  let limit = initial;
+  /** @type {Map<string, { tokens: number, at: number }>} */
+  const buckets = new Map();
+  let throttled = 0;
+  return {
+    /** @param {{ rate: number, burst?: number } | undefined} next */
+    set(next) {
+      limit = next;
+      buckets.clear();
+    },
+    /** Is this request over the rate? (counted when it is) @param {string} who */
+    over(who) {
+      if (!limit || !(limit.rate > 0)) return false;
+      const burst = limit.burst ?? Math.max(1, limit.rate);
+      const now = Date.now();
+      const b = buckets.get(who) ?? { tokens: burst, at: now };
+      b.tokens = Math.min(burst, b.tokens + ((now - b.at) * limit.rate) / 1000);
+      b.at = now;
+      buckets.set(who, b);
+      if (b.tokens >= 1) {
+        b.tokens -= 1;
+        return false;
+      }
+      throttled += 1;
+      return true;
+    },
+    count: () => throttled,
+  };
+}
+
+/**
  * @param {string} target moto's endpoint, http://127.0.0.1:PORT
- * @param {{ pendingPolls?: number, pendingMs?: number }} [options]
+ * @param {{ pendingPolls?: number, pendingMs?: number, throttle?: { rate: number, burst?: number },
+ *   accountOf?: (accessKeyId: string | undefined) => string | undefined }} [options]
  *   pendingPolls: GetChange calls answered PENDING before INSYNC (default 1);
- *   pendingMs: and at least this long after the change (default 0).
+ *   pendingMs: and at least this long after the change (default 0);
+ *   throttle: Throttling above `rate` requests a second per account (after `burst`, default one second's);
+ *   accountOf: the moto account of an access key (x-moto-account-id), when not moto's own mapping.
  */
 export async function startRoute53Proxy(target, options = {}) {
   const upstream = new URL(target);
@@ -250,14 +324,24 @@ export async function startRoute53Proxy(target, options = {}) {
   const route53 = route53Answers(store, lock, options);
   /** @type {Fault[]} */
   let faults = [];
-  /** @type {{ method: string, path: string, action: string, faulted: boolean, accessKeyId?: string }[]} */
+  /** @type {{ method: string, path: string, action: string, faulted: boolean, throttled?: boolean, accessKeyId?: string }[]} */
   const calls = [];
   const counter = requestCounter();
+  const rate = rateLimit(options.throttle);
   const server = http.createServer(async (req, res) => {
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
     const action = actionOf(method, path);
     const accessKeyId = /Credential=([^/,\s]+)\//.exec(req.headers.authorization ?? '')?.[1];
+    const account = options.accountOf?.(accessKeyId);
+    /** @type {Caller} */
+    const caller = { ...(accessKeyId ? { accessKeyId } : {}), ...(account ? { account } : {}) };
+    if (rate.over(account ?? accessKeyId ?? '')) {
+      calls.push({ method, path, action, faulted: true, throttled: true, ...(accessKeyId ? { accessKeyId } : {}) });
+      counter.count(action, accessKeyId);
+      req.resume();
+      return sendError(res, 400, 'Throttling', 'Rate exceeded');
+    }
     const fault = faults.find(
       (f) => (f.method === undefined || f.method === method) && f.path.test(path) && (f.accessKeyId === undefined || f.accessKeyId === accessKeyId) && (f.times === undefined || f.times > 0),
     );
@@ -269,13 +353,14 @@ export async function startRoute53Proxy(target, options = {}) {
       return sendError(res, fault.status ?? 400, fault.code, fault.message ?? `injected ${fault.code}`);
     }
     try {
-      const xml = await route53.answer(action, req);
+      const xml = await route53.answer(action, req, caller);
       if (xml !== undefined) return sendXml(res, 200, xml);
     } catch (error) {
       if (!res.headersSent) sendFailure(res, error);
       return;
     }
-    const forward = http.request({ host: upstream.hostname, port: upstream.port, method, path, headers: { ...req.headers, host: upstream.host } }, (reply) => {
+    const headers = { ...req.headers, host: upstream.host, ...(account ? { 'x-moto-account-id': account } : {}) };
+    const forward = http.request({ host: upstream.hostname, port: upstream.port, method, path, headers }, (reply) => {
       res.writeHead(reply.statusCode ?? 502, reply.headers);
       reply.pipe(res);
     });
@@ -312,13 +397,24 @@ export async function startRoute53Proxy(target, options = {}) {
     failMotoWrite(n) {
       store.state.failWrites.push(store.state.writes + n);
     },
+    /** Throttling from now on above this rate (undefined: none). @param {{ rate: number, burst?: number } | undefined} t */
+    setThrottle: (t) => rate.set(t),
+    /** How many requests were answered Throttling. */
+    throttled: () => rate.count(),
     /** How long changes stay PENDING. @param {{ polls?: number, ms?: number }} p */
     setPending(p) {
       if (p.polls !== undefined) route53.pending.polls = p.polls;
       if (p.ms !== undefined) route53.pending.ms = p.ms;
     },
-    /** Every record set of a zone as Route53 lists it (escaped names), read from moto now (after any batch in flight). @param {string} zoneId */
-    records: (zoneId) => lock.shared(() => store.records(zoneId)),
+    /**
+     * Every record set of a zone as Route53 lists it (escaped names), read from moto now (after any batch in flight),
+     * as `accessKeyId` (default: moto's default account) would.
+     * @param {string} zoneId @param {string} [accessKeyId]
+     */
+    records: (zoneId, accessKeyId) => {
+      const account = options.accountOf?.(accessKeyId);
+      return lock.shared(() => store.records(zoneId, { ...(accessKeyId ? { accessKeyId } : {}), ...(account ? { account } : {}) }));
+    },
     close: () =>
       new Promise((resolve) => {
         store.destroy();
