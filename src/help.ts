@@ -86,8 +86,8 @@ export const HELP: Readonly<Record<string, CommandHelp>> = {
     examples: [
       ['every access level, merged into your kubeconfig as kubectl would (a backup is kept)', 'bascule kubeconfig --config platform.yaml --merge'],
       ['what the lead devs get, as a file of its own', 'bascule kubeconfig --access readwrite --out kubeconfig-readwrite.yaml'],
-      ['what --merge would write, writing nothing', 'bascule kubeconfig --merge --dry-run'],
       ['endpoints and CAs read from EKS instead of the platform file', 'bascule kubeconfig --fetch --merge --profile admin'],
+      ['every platform of the fleet, each entry prefixed by its platform, in one merge', 'bascule kubeconfig --fleet fleet.yaml --merge'],
     ],
     doc: 'docs/kubeconfig.md',
   },

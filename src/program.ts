@@ -205,8 +205,9 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     .option('--fetch', 'read endpoints and CAs from EKS (DescribeCluster) instead of the platform file')
     .option('--command <path>', 'the exec command kubectl runs (default "bascule", found on PATH)')
     .option('--profile <name>', 'AWS profile for --fetch')
+    .option('--fleet <path>', `every platform of a fleet, its entries prefixed by the platform name, in one write: ${FLEET_HELP.replace(/^the fleet: /, '')}`)
     .action(async (flags: import('./kubeconfig/command.js').KubeconfigFlags) =>
-      (await platformChunk()).kubeconfigCommand(withPlatformAndProfile(flags), io),
+      (await platformChunk()).kubeconfigCommand(flags.fleet !== undefined ? { ...flags, profile: flags.profile ?? globals().profile } : withPlatformAndProfile(flags), io),
     );
 
   const manifestsChunk = () => import('./manifests/commands.js');

@@ -149,6 +149,7 @@ export function kubeClient(connection: ClusterConnection, token: () => Promise<s
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', reject);
           res.on('end', () => {
+            clearTimeout(timer);
             const text = Buffer.concat(chunks).toString('utf8');
             let json: any;
             try {
@@ -160,8 +161,14 @@ export function kubeClient(connection: ClusterConnection, token: () => Promise<s
           });
         },
       );
-      req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${options.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+      const late = () => req.destroy(Object.assign(new Error(`no answer within ${options.timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+      req.on('timeout', late);
+      // The whole request within the bound, by a timer of its own: Bun's https fires no 'timeout' while a TLS
+      // handshake never completes, and the open socket would keep the process alive after the command is done.
+      const timer = setTimeout(late, options.timeoutMs);
+      req.on('close', () => clearTimeout(timer));
       req.on('error', (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
         const { what, hint } = describeNetworkError(error);
         reject(new BasculeError('kube', `${method} ${path} on ${connection.label} (${connection.endpoint}) failed: ${what}`, { hint }));
       });

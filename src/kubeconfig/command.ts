@@ -17,6 +17,7 @@ import { commentSafe, emitYaml } from '../platform/yaml-out.js';
 import { buildKubeconfig, kubeconfigHeader, type Kubeconfig } from './build.js';
 import { checkWritable, readExisting, writeAtomic } from '../files.js';
 import { defaultLockOptions, lockKubeconfigs, type LockOptions } from './lock.js';
+import { buildFleetKubeconfig, fleetKubeconfigHeader } from './fleet.js';
 import { kubeconfigPaths, planMerge } from './merge.js';
 
 export interface KubeconfigFlags {
@@ -31,6 +32,8 @@ export interface KubeconfigFlags {
   profile?: string;
   /** --set-context: make the generated default context current (merges never change it otherwise). */
   setContext?: boolean;
+  /** --fleet PATH: every platform of a fleet (fleet.ts). */
+  fleet?: string;
 }
 
 export interface KubeconfigDeps extends ClusterSourcePorts {
@@ -70,31 +73,43 @@ export async function kubeconfigCommand(flags: KubeconfigFlags, io: Io, deps: Ku
   if (flags.setContext && (flags.merge === undefined || flags.merge === false)) {
     throw usageError('--set-context applies to --merge only', 'a standalone kubeconfig (--out, or printed) always has its own current-context: the least-privileged level');
   }
-  const source = flags.config ?? DEFAULT_PLATFORM_FILE;
-  const platform = readPlatform(source, io.cwd);
-  const access = flags.access ?? [];
-  checkAccessNames(platform, access);
-
-  const fetched = flags.fetch ? await fetchClusters(platform, flags, deps) : undefined;
-  const { clusters, notes } = resolveClusters(platform, deps, fetched);
-  for (const note of notes) io.stderr(`note: ${note}\n`);
-
   // A path is written absolute: kubectl would resolve a relative one against the kubeconfig's directory.
   const command = flags.command === undefined ? undefined : flags.command.includes('/') ? resolve(io.cwd, flags.command) : flags.command;
-  const generated = buildKubeconfig(platform, clusters, { access, ...(command ? { command } : {}) });
+  const { generated, header } = flags.fleet !== undefined ? await forFleet(flags, io, deps, command) : await forPlatform(flags, io, deps, command);
 
   if (flags.merge !== undefined && flags.merge !== false) {
     await mergeInto(flags, io, generated, deps.lock ?? defaultLockOptions);
     return;
   }
 
-  const text = emitYaml(generated, { header: kubeconfigHeader(platform, generated['current-context']) });
+  const text = emitYaml(generated, { header });
   if (flags.out === undefined || flags.out === '-' || flags.dryRun) {
     io.stdout(text);
     return;
   }
   const result = writeAtomic(resolve(io.cwd, flags.out), text, { newMode: 0o600, backup: true });
   report(io, result, generated.contexts.map((c) => c.name));
+}
+
+/** One platform's entries, and the header of its standalone file. */
+async function forPlatform(flags: KubeconfigFlags, io: Io, deps: KubeconfigDeps, command: string | undefined): Promise<{ generated: Kubeconfig; header: string[] }> {
+  const platform = readPlatform(flags.config ?? DEFAULT_PLATFORM_FILE, io.cwd);
+  const access = flags.access ?? [];
+  checkAccessNames(platform, access);
+  const fetched = flags.fetch ? await fetchClusters(platform, flags, deps) : undefined;
+  const { clusters, notes } = resolveClusters(platform, deps, fetched);
+  for (const note of notes) io.stderr(`note: ${note}\n`);
+  const generated = buildKubeconfig(platform, clusters, { access, ...(command ? { command } : {}) });
+  return { generated, header: kubeconfigHeader(platform, generated['current-context']) };
+}
+
+/** --fleet: every platform's entries together (fleet.ts). */
+async function forFleet(flags: KubeconfigFlags, io: Io, deps: KubeconfigDeps, command: string | undefined): Promise<{ generated: Kubeconfig; header: string[] }> {
+  if (flags.config !== undefined) throw usageError('--config and --fleet are exclusive', 'give one platform file with --config, or a fleet with --fleet PATH');
+  if (flags.setContext) throw usageError('--set-context does not apply to --fleet', 'a fleet has no one default context; make one current with kubectl config use-context NAME');
+  const fetch = flags.fetch ? (p: Platform, profile: string | undefined) => fetchClusters(p, { ...flags, profile }, deps) : undefined;
+  const fleet = await buildFleetKubeconfig(flags.fleet, io, deps, { access: flags.access ?? [], command, fetch, profile: flags.profile });
+  return { generated: fleet.generated, header: fleetKubeconfigHeader(fleet) };
 }
 
 /**
