@@ -326,8 +326,8 @@ async function resetWorld(parts: Parts, files: Files, aws: Aws, clusters: Cluste
   if (edns) await settle(observeHelpers(aws));
   for (const colour of COLOURS) for (const d of CLUSTER_SCOPED) stores[colour].scale(d, 0);
   mkdirSync(join(files.dir, 'state'));
-  files.journalFile = join(files.dir, 'state', 'bascule', 'switch-devinfra.json');
-  files.shiftJournalFile = join(files.dir, 'state', 'bascule', 'shift-devinfra.json');
+  files.journalFile = join(files.dir, 'state', 'bascule', '123456789012', 'switch-devinfra.json');
+  files.shiftJournalFile = join(files.dir, 'state', 'bascule', '123456789012', 'shift-devinfra.json');
   files.env = cleanEnv({
     AWS_ACCESS_KEY_ID: KEYS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey,

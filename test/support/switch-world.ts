@@ -177,7 +177,7 @@ export const startSwitchWorld = (options: { externalDns?: boolean } = {}) => com
       // Their records written, the cluster-scoped instances stop: fewer loops on moto (the switch never looks at them).
       for (const colour of ['blue', 'green'] as const) for (const d of ['external-dns-private', 'external-dns-public']) stores[colour].scale(d, 0);
       mkdirSync(join(world.dir, 'state'));
-      world.journalFile = join(world.dir, 'state', 'bascule', 'switch-devinfra.json');
+      world.journalFile = join(world.dir, 'state', 'bascule', '123456789012', 'switch-devinfra.json');
       world.env = cleanEnv({
         AWS_ACCESS_KEY_ID: KEYS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: KEYS.secretAccessKey,
