@@ -228,6 +228,13 @@ try {
   rmSync(scaleHome, { recursive: true, force: true });
 }
 
+// A fleet (scripts/bench-fleet.mjs): status --fleet over 50 platforms × 200 names, Route53's rate limit on.
+const { benchFleet } = await import('./bench-fleet.mjs');
+const fleet = benchFleet({ root });
+results.fleet = fleet.result;
+lines.push(...fleet.lines);
+writeFileSync(join(root, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+
 console.log(lines.join('\n'));
 
 if (process.argv.includes('--readme')) {

@@ -157,6 +157,64 @@ function unfinishedSwitch(p: FleetPlatformInfo, file: string, now: Date): { jour
   return { journal: { ...j, lock: { zoneId: p.zoneId, name: lockName, value: lock } }, lock, lockName };
 }
 
+interface Shared {
+  readonly parts: Parts;
+  readonly o: FleetOptions;
+  readonly dir: string;
+  readonly dns: Awaited<ReturnType<typeof dnsPart>>;
+  readonly cas: ReturnType<typeof casPart>;
+  readonly certs: Record<'blue' | 'green', { certPem: string; keyPem: string }>;
+  readonly silent: { blue: string; green: string } | undefined;
+}
+
+const staticKeys = Object.fromEntries(Object.values(ACCOUNTS).map((a) => [a.key, { secretAccessKey: a.secret, arn: `arn:aws:iam::${a.id}:user/fleet` }]));
+const lookupSecret = async (id: string) => staticKeys[id];
+
+/** One platform: its clusters' stand-ins, its file, its DNS answers; returns the record sets its zone gets. */
+async function addPlatform(w: Shared, p: FleetPlatformInfo): Promise<ResourceRecordSet[]> {
+  const { name } = p;
+  const server = (c: 'blue' | 'green') =>
+    apiServerPart(w.parts, { clusterName: `${name}-${c}`, ca: w.cas[c], cert: w.certs[c], lookupSecret, routes: [liveDeployments(c === 'blue' ? 1 : 0)], host: c === 'blue' ? '127.0.0.1' : '127.0.0.2' });
+  const endpoints = name === w.o.silent && w.silent ? w.silent : { blue: (await server('blue')).url, green: (await server('green')).url };
+  const zone = ZONE_NAMES[p.group] as string;
+  writeFileSync(
+    join(w.dir, 'platforms', `${name}.yaml`),
+    fleetPlatformText({
+      name,
+      account: ACCOUNTS[p.account].id,
+      private: p.domain,
+      public: `${name}-pub.${zone}`,
+      txt: `eks-${name}.${zone}`,
+      api: `api-${name}.${zone}`,
+      zones: { private: p.zoneId, public: p.zoneId, txt: p.zoneId, api: p.zoneId },
+      endpoints,
+      ca: { blue: { file: 'blue-ca.crt' }, green: { file: 'green-ca.crt' } },
+      tlsServerName: 'kubernetes.default.svc',
+      dnsServer: w.dns.address,
+    }),
+  );
+  const host = new URL(endpoints.blue).hostname;
+  w.dns.setTxt(`eks-${name}.${zone}`, [`${name}-blue`]);
+  w.dns.setCname(`api-${name}.${zone}`, host);
+  return [...platformSets(p, w.o), txt(`eks-${name}.${zone}`, `"${name}-blue"`), { Name: `api-${name}.${zone}`, Type: 'CNAME', TTL: 5, ResourceRecords: [{ Value: host }] }];
+}
+
+/** The files bascule runs with: the fleet file, account B's profile, the environment. */
+function runFiles(dir: string, proxyEndpoint: string): NodeJS.ProcessEnv {
+  writeFileSync(join(dir, 'fleet.yaml'), 'platforms:\n  - platforms/a*.yaml\n  - path: platforms/b*.yaml\n    profile: acct-b\n');
+  writeFileSync(join(dir, 'credentials'), `[acct-b]\naws_access_key_id = ${ACCOUNTS.b.key}\naws_secret_access_key = ${ACCOUNTS.b.secret}\n`);
+  writeFileSync(join(dir, 'config'), '[profile acct-b]\nregion = eu-west-3\n');
+  return cleanEnv({
+    AWS_ACCESS_KEY_ID: ACCOUNTS.a.key,
+    AWS_SECRET_ACCESS_KEY: ACCOUNTS.a.secret,
+    AWS_REGION: 'eu-west-3',
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+    AWS_CONFIG_FILE: join(dir, 'config'),
+    AWS_ENDPOINT_URL_ROUTE_53: proxyEndpoint,
+    XDG_STATE_HOME: join(dir, 'state'),
+  });
+}
+
 export const startFleetWorld = (o: FleetOptions) =>
   composeWorld(async (parts) => {
     const moto = await motoPart(parts);
@@ -165,16 +223,13 @@ export const startFleetWorld = (o: FleetOptions) =>
     const clients = { a: parts.add(motoAs(moto.endpoint, 'a'), (c) => c.destroy()), b: parts.add(motoAs(moto.endpoint, 'b'), (c) => c.destroy()) };
     const zones: Record<AccountKey, string[]> = { a: [], b: [] };
     for (const account of ['a', 'b'] as const) for (const name of ZONE_NAMES) zones[account].push(await createZone(clients[account], name));
-    const dns = await dnsPart(parts, null);
     const cas = casPart(parts, 'fleet-');
-    const certs = { blue: makeServerCert(cas.blue), green: makeServerCert(cas.green) };
-    const staticKeys = Object.fromEntries(Object.values(ACCOUNTS).map((a) => [a.key, { secretAccessKey: a.secret, arn: `arn:aws:iam::${a.id}:user/fleet` }]));
-    const lookupSecret = async (id: string) => staticKeys[id];
     const dir = dirPart(parts, 'fleet-');
     mkdirSync(join(dir, 'platforms'));
     writeFileSync(join(dir, 'platforms', 'blue-ca.crt'), cas.blue.certPem);
     writeFileSync(join(dir, 'platforms', 'green-ca.crt'), cas.green.certPem);
     const silent = o.silent ? { blue: await silentServer(parts, '127.0.0.1'), green: await silentServer(parts, '127.0.0.2') } : undefined;
+    const w: Shared = { parts, o, dir, dns: await dnsPart(parts, null), cas, certs: { blue: makeServerCert(cas.blue), green: makeServerCert(cas.green) }, silent };
     const platforms: FleetPlatformInfo[] = [];
     const bySeededZone = new Map<string, { account: AccountKey; sets: ResourceRecordSet[] }>();
     for (const account of ['a', 'b'] as const) {
@@ -183,68 +238,29 @@ export const startFleetWorld = (o: FleetOptions) =>
         const group = (i - 1) % 3;
         const p: FleetPlatformInfo = { name, account, group, zoneId: zones[account][group] as string, domain: `${name}.${ZONE_NAMES[group]}` };
         platforms.push(p);
-        const endpoints =
-          name === o.silent && silent
-            ? silent
-            : {
-                blue: (await apiServerPart(parts, { clusterName: `${name}-blue`, ca: cas.blue, cert: certs.blue, lookupSecret, routes: [liveDeployments(1)], host: '127.0.0.1' })).url,
-                green: (await apiServerPart(parts, { clusterName: `${name}-green`, ca: cas.green, cert: certs.green, lookupSecret, routes: [liveDeployments(0)], host: '127.0.0.2' })).url,
-              };
-        const zone = ZONE_NAMES[group] as string;
-        writeFileSync(
-          join(dir, 'platforms', `${name}.yaml`),
-          fleetPlatformText({
-            name,
-            account: ACCOUNTS[account].id,
-            private: p.domain,
-            public: `${name}-pub.${zone}`,
-            txt: `eks-${name}.${zone}`,
-            api: `api-${name}.${zone}`,
-            zones: { private: p.zoneId, public: p.zoneId, txt: p.zoneId, api: p.zoneId },
-            endpoints,
-            ca: { blue: { file: 'blue-ca.crt' }, green: { file: 'green-ca.crt' } },
-            tlsServerName: 'kubernetes.default.svc',
-            dnsServer: dns.address,
-          }),
-        );
-        dns.setTxt(`eks-${name}.${zone}`, [`${name}-blue`]);
-        dns.setCname(`api-${name}.${zone}`, new URL(endpoints.blue).hostname);
         const entry = bySeededZone.get(p.zoneId) ?? { account, sets: [] };
-        entry.sets.push(...platformSets(p, o), txt(`eks-${name}.${zone}`, `"${name}-blue"`), { Name: `api-${name}.${zone}`, Type: 'CNAME', TTL: 5, ResourceRecords: [{ Value: new URL(endpoints.blue).hostname }] });
+        entry.sets.push(...(await addPlatform(w, p)));
         bySeededZone.set(p.zoneId, entry);
       }
     }
-    const state = join(dir, 'state');
     const unfinished = platforms.find((p) => p.name === o.unfinished);
     if (unfinished) {
       const u = unfinishedSwitch(unfinished, join(dir, 'platforms', `${unfinished.name}.yaml`), new Date());
-      mkdirSync(join(state, 'bascule', ACCOUNTS[unfinished.account].id), { recursive: true });
-      writeFileSync(join(state, 'bascule', ACCOUNTS[unfinished.account].id, `switch-${unfinished.name}.json`), `${JSON.stringify(u.journal, null, 2)}\n`);
+      const at = join(dir, 'state', 'bascule', ACCOUNTS[unfinished.account].id);
+      mkdirSync(at, { recursive: true });
+      writeFileSync(join(at, `switch-${unfinished.name}.json`), `${JSON.stringify(u.journal, null, 2)}\n`);
       bySeededZone.get(unfinished.zoneId)?.sets.push({ Name: u.lockName, Type: 'TXT', TTL: 60, ResourceRecords: [{ Value: u.lock }] });
     }
     const seeding = Date.now();
     for (const [zoneId, z] of bySeededZone) await seed(clients[z.account], zoneId, z.sets);
     const seedMs = Date.now() - seeding;
-    writeFileSync(join(dir, 'fleet.yaml'), 'platforms:\n  - platforms/a*.yaml\n  - path: platforms/b*.yaml\n    profile: acct-b\n');
-    writeFileSync(join(dir, 'credentials'), `[acct-b]\naws_access_key_id = ${ACCOUNTS.b.key}\naws_secret_access_key = ${ACCOUNTS.b.secret}\n`);
-    writeFileSync(join(dir, 'config'), '[profile acct-b]\nregion = eu-west-3\n');
-    const env = cleanEnv({
-      AWS_ACCESS_KEY_ID: ACCOUNTS.a.key,
-      AWS_SECRET_ACCESS_KEY: ACCOUNTS.a.secret,
-      AWS_REGION: 'eu-west-3',
-      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
-      AWS_CONFIG_FILE: join(dir, 'config'),
-      AWS_ENDPOINT_URL_ROUTE_53: proxy.endpoint,
-      XDG_STATE_HOME: state,
-    });
-    const allZones = [...zones.a.map((id) => ({ id, account: 'a' as const })), ...zones.b.map((id) => ({ id, account: 'b' as const }))];
     return {
       moto,
       proxy,
-      dns,
+      dns: w.dns,
       dir,
-      env,
-      zones: allZones,
+      env: runFiles(dir, proxy.endpoint),
+      zones: [...zones.a.map((id) => ({ id, account: 'a' as const })), ...zones.b.map((id) => ({ id, account: 'b' as const }))],
       platforms,
       seedMs,
       seededSets: [...bySeededZone.values()].reduce((n, z) => n + z.sets.length, 0),
