@@ -6,7 +6,10 @@
  * it), and the presentation: the table, and the JSON under a golden
  * (test/golden/status-fleet.json: a field renamed fails here).
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { run } from '../../src/cli.js';
 import { sharedListings } from '../../src/aws/route53-cache.js';
 import { BasculeError } from '../../src/errors.js';
 import type { FleetEntry } from '../../src/fleet/file.js';
@@ -17,7 +20,7 @@ import { fleetRows, pool } from '../../src/status/fleet.js';
 import { fleetStatusJson, fleetStatusTable, type FleetRow, type FleetStatus } from '../../src/status/fleet-present.js';
 import { memoryRoute53 } from '../support/memory-route53.js';
 import { BLUE_LIVE, context, inventory, journal, LB, lock, LIVE_OWNER, observation, prod, replacing, weighted, Z } from '../support/status-fixtures.js';
-import { golden } from '../support/text.js';
+import { golden, tempDirs } from '../support/text.js';
 
 const entry = (file: string): FleetEntry => ({ file, path: `/f/${file}`, profile: undefined, role: undefined, from: 'the directory' });
 const platformNamed = (name: string, account = '111111111111') => ({ name, aws: { accountId: account, region: 'eu-west-3' } }) as unknown as Platform;
@@ -124,5 +127,39 @@ describe('the table and the JSON', () => {
     golden('test/golden/status-fleet.json', json);
     const parsed = JSON.parse(json);
     expect(parsed.platforms.map((p: { platform: string; ok: boolean }) => [p.platform, p.ok])).toEqual([['web', true], ['shop', false], ['prod', false], ['api', false]]);
+  });
+});
+
+describe('status --fleet: what the command line may ask', () => {
+  const tempDir = tempDirs('status-fleet-');
+  async function status(args: string[], files: Record<string, string> = {}) {
+    const dir = tempDir();
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    let stdout = '';
+    let stderr = '';
+    const io = { env: { HOME: dir }, cwd: dir, stdout: (s: string) => void (stdout += s), stderr: (s: string) => void (stderr += s), now: () => new Date(), stdinIsTTY: () => false, prompt: async () => '' };
+    const code = await run(['status', ...args], io as never);
+    return { code, stdout, stderr };
+  }
+  it.each([
+    [['--fleet', 'fleet.yaml', '--config', 'platform.yaml'], 'error: --config and --fleet (or --all) are exclusive'],
+    [['--all', '--fleet', 'fleet.yaml'], 'error: --all and --fleet are exclusive'],
+    [['--fleet', 'fleet.yaml', '--parallel', '0'], 'error: --parallel "0" is not a number of platforms from 1 to 64'],
+    [['--all'], 'error: no fleet: no fleet.yaml in '],
+    [['--fleet', 'nowhere.yaml'], 'error: cannot read the fleet nowhere.yaml: '],
+  ])('%j', async (args, message) => {
+    const r = await status(args);
+    expect(r.code).toBe(message.startsWith('error: no fleet') || message.startsWith('error: cannot read') ? 1 : 2);
+    expect(r.stderr.startsWith(message), r.stderr).toBe(true);
+    expect(r.stdout).toBe('');
+  });
+
+  it('a fleet whose every file fails to load: one row each, exit 3, before any network call', async () => {
+    const r = await status(['--fleet', 'fleet.yaml', '-o', 'json'], { 'fleet.yaml': 'platforms: [a.yaml, b.yaml]\n', 'a.yaml': 'name: a\n', 'b.yaml': 'not: [valid\n' });
+    expect(r.code).toBe(3);
+    const json = JSON.parse(r.stdout);
+    expect(json.platforms.map((p: { file: string; error: string }) => [p.file, p.error.split(':')[0]])).toEqual([['a.yaml', 'does not load'], ['b.yaml', 'does not load']]);
+    expect(json.route53).toEqual({ requests: 0, zonesListed: 0 });
+    expect(r.stderr).toMatch(/^error: status --fleet: 2 of 2 platforms do not agree \(a\.yaml, b\.yaml\)/);
   });
 });
