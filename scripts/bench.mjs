@@ -216,6 +216,18 @@ const lines = [
   '',
   `Above a bare \`bun\` start in this run: cached +${fmt(above[0].ms)} ms (${above[0].times.toFixed(2)}×; after a reboot +${fmt(above[1].ms)} ms), plain cluster name +${fmt(above[2].ms)} ms (${above[2].times.toFixed(2)}×), no cache +${fmt(above[3].ms)} ms (${above[3].times.toFixed(2)}×); the issue's trial build, cached: +7.8 ms (2.63×).`,
 ];
+// The cut-over at scale (scripts/bench-cutover.mjs): the switch's plan over 4,000 production names.
+const { benchCutover } = await import('./bench-cutover.mjs');
+const scaleHome = mkdtempSync(join(tmpdir(), 'bascule-bench-'));
+try {
+  const scale = await benchCutover({ root, binary, env: { ...env, HOME: scaleHome, KUBECACHEDIR: join(scaleHome, 'cache'), AWS_CONFIG_FILE: join(scaleHome, 'c'), AWS_SHARED_CREDENTIALS_FILE: join(scaleHome, 'k') } });
+  results.cutover = { ...scale.result, targets: scale.targets };
+  lines.push(...scale.lines);
+  writeFileSync(join(root, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+} finally {
+  rmSync(scaleHome, { recursive: true, force: true });
+}
+
 console.log(lines.join('\n'));
 
 if (process.argv.includes('--readme')) {

@@ -35,7 +35,7 @@ export const CHUNKS = [
   },
   {
     name: 'aws-sdk',
-    modules: ['src/aws/sdk.ts', 'src/platform/eks.ts', 'src/switch/route53.ts', 'src/drain/aws.ts', 'src/switch/gradual/aws.ts'],
+    modules: ['src/aws/sdk.ts', 'src/platform/eks.ts', 'src/aws/route53.ts', 'src/aws/elb.ts', 'src/aws/cloudwatch.ts', 'src/drain/aws.ts', 'src/shift/aws.ts'],
     why: 'the AWS SDK (credential providers, STS, EKS, Route53, ELBv2, CloudWatch): one copy of smithy for every client',
     // AssumeRole loads the SDK; STS is a closed loopback port, so the call fails at once and nothing leaves the machine.
     probe: ['token', '-i', 'eks-green', '--no-cache', '--role', 'arn:aws:iam::123456789012:role/probe'],
@@ -43,7 +43,7 @@ export const CHUNKS = [
   },
   {
     name: 'commands',
-    modules: ['src/platform/commands.ts', 'src/manifests/commands.ts', 'src/switch/commands.ts', 'src/drain/commands.ts', 'src/switch/gradual/command.ts'],
+    modules: ['src/platform/commands.ts', 'src/manifests/commands.ts', 'src/status/command.ts', 'src/switch/command.ts', 'src/cutover/dispatch.ts', 'src/drain/commands.ts', 'src/shift/command.ts'],
     why: 'init, schema, kubeconfig, manifests, status and the switch: yaml, valibot and the platform model once',
     probe: ['schema'],
   },

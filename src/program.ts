@@ -218,7 +218,6 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     .option('--force', "write into a directory holding files bascule did not write (it overwrites only the files it generates, and deletes none of the others)")
     .action(async (flags: import('./manifests/command.js').ManifestsFlags) => (await manifestsChunk()).manifestsAction(withPlatformFile(flags), io));
 
-  const switchChunk = () => import('./switch/commands.js');
   const switchIdentity = (cmd: Command) =>
     platformFileOption(cmd)
       .option('-a, --access <name>', "reach the clusters as this access level (its role and profile), e.g. admin")
@@ -232,11 +231,12 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
   const status = switchIdentity(
     program
       .command('status')
-      .description('which colour is live: the TXT and API records (through the resolver), the live ExternalDNS of each colour, each API; non-zero exit when something disagrees'),
+      .description('which colour is live, and does everything agree: the TXT and API records (through the resolver), the live ExternalDNS of each colour, each API, production per shared domain (Route53), unfinished operations (the journals here, the lock record); non-zero exit when something disagrees'),
   )
     .option('-o, --output <format>', 'table or json', 'table')
-    .action(async (flags: import('./switch/commands.js').RawStatusFlags) =>
-      (await switchChunk()).statusCommand(withPlatformAndProfile(flags), io),
+    .option('--timeout <duration>', 'bound on each part status reads (production, the lock record, each cluster)', '1m')
+    .action(async (flags: import('./status/command.js').RawStatusFlags) =>
+      (await import('./status/command.js')).statusCommand(withPlatformAndProfile(flags), io),
     );
   completeWith(status.options.find((o) => o.long === '--output'), ['table', 'json']);
 
@@ -266,11 +266,13 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     .option('--max-5xx-rate <percent>', "with --weights: revert when the new colour's 5XX rate goes above this (default 1)")
     .option('--min-requests <n>', 'with --weights: judge the 5XX rate from this many requests (default 20)')
     .option('--max-unhealthy <n>', "with --weights: revert when more of the new colour's targets are unhealthy (default 0)")
-    .action(async (flags: import('./switch/commands.js').RawSwitchFlags & import('./switch/gradual/command.js').RawWeightedFlags) => {
-      const shift = await import('./switch/gradual/command.js');
+    .option('--signal-interval <duration>', 'with --weights: how often a hold reads the signals (default 15s)')
+    .option('--allow-unwatched <name>', 'with --weights: accept shifting this production name, whose load balancer no signal can watch (repeatable)', collect)
+    .action(async (flags: import('./switch/command.js').RawSwitchFlags & import('./shift/command.js').RawWeightedFlags) => {
+      // The plain switch and the weighted shift are two rooms; the program picks one (the last operation's kind for --resume/--rollback).
       const withProfile = withPlatformAndProfile(flags);
-      if (shift.wantsWeighted(withProfile, io)) return shift.weightedShiftCommand(withProfile, io);
-      return (await switchChunk()).switchCommand(withProfile, io);
+      if ((await import('./cutover/dispatch.js')).cutoverKind(withProfile, io) === 'shift') return (await import('./shift/command.js')).weightedShiftCommand(withProfile, io);
+      return (await import('./switch/command.js')).switchCommand(withProfile, io);
     });
 
   // bascule drain (issue 13): in the commands chunk (scripts/chunks.mjs).

@@ -133,7 +133,7 @@ export function resolveRegion(
 }
 
 /** Service ids as the AWS CLI names them in AWS_ENDPOINT_URL_<ID> and in services sections. */
-export type ServiceId = 'sts' | 'route_53' | 'eks' | 'sso';
+export type ServiceId = 'sts' | 'route_53' | 'eks' | 'sso' | 'elastic_load_balancing_v2' | 'cloudwatch';
 
 /**
  * The endpoint a profile configures for a service, in botocore's order:

@@ -1,19 +1,23 @@
 /**
  * The drain chunk's entry: `bascule drain --colour blue [--watch 15m]`.
  *
- * flags -> platform -> the colour's domains and zones -> ports (Route53,
- * ELBv2, CloudWatch, the clock) -> drain() -> text or JSON -> exit code:
- * 0 drained, 3 still receiving or not proven (unknown), 1 an AWS failure,
- * 2 bad flags or platform file.
+ * flags -> platform -> the colour's domains and zones, production's layout
+ * -> ports (Route53, ELBv2, CloudWatch, the clock) -> drain() -> text or
+ * JSON -> exit code: 0 drained, 3 still receiving (a load balancer, or a
+ * production name still pointing at the colour) or not proven (unknown),
+ * 1 an AWS failure, 2 bad flags or platform file.
  */
 import { BasculeError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
-import type { Colour } from '../platform/model.js';
+import type { Colour, Platform } from '../platform/model.js';
 import { readPlatform } from '../platform/read.js';
-import { formatMs, parseColour, parseDurationMs } from '../switch/options.js';
+import type { ProductionLayout } from '../production/inventory.js';
+import { missingProductionZones, productionLayout } from '../production/layout.js';
+import { formatMs, parseColour, parseDurationMs } from '../cutover/options.js';
 import { credentialSource, sessionContext } from '../aws/session.js';
 import { drainJson, drainText, instant, printable, summary, type DrainSubject } from './present.js';
-import { drain, type DrainInput, type DrainPorts } from './watch.js';
+import { sending } from './production.js';
+import { drain, type DrainInput, type DrainPorts, type DrainReport } from './watch.js';
 
 export interface RawDrainFlags {
   colour?: string;
@@ -55,6 +59,12 @@ export function parseDrainFlags(flags: RawDrainFlags): DrainFlags {
   };
 }
 
+/** Where production lives, or why it is not read (pure). */
+export function productionInput(platform: Platform): { layout: ProductionLayout; notRead: string[] } {
+  if (!platform.externalDns.enabled) return { layout: productionLayout(platform), notRead: [`externalDns is disabled in ${platform.source}: no live ExternalDNS writes production`] };
+  return { layout: productionLayout(platform), notRead: missingProductionZones(platform).map((m) => `no ${m}`) };
+}
+
 export async function drainCommand(raw: RawDrainFlags, io: Io): Promise<void> {
   const flags = parseDrainFlags(raw);
   const platform = readPlatform(flags.config, io.cwd);
@@ -71,17 +81,22 @@ export async function drainCommand(raw: RawDrainFlags, io: Io): Promise<void> {
   if (flags.colour === platform.live) {
     io.stderr(`note: ${platform.source} says ${flags.colour} is live: its load balancers are expected to receive production traffic\n`);
   }
-  const { listRecords, listLoadBalancers, getMetrics } = await import('./aws.js');
-  const ctx = {
+  const { layout, notRead } = productionInput(platform);
+  if (io.verbose) {
+    for (const k of layout.kinds) io.verbose(`production: ${k.domain} read from zone ${k.zoneId} (live owners ${k.colours.blue.liveOwner}, ${k.colours.green.liveOwner})`);
+    if (notRead.length > 0) io.verbose(`production ${layout.kinds.length === 0 ? 'not read' : 'partly read'}: ${notRead.join('; ')}`);
+    for (const d of domains) io.verbose(`${flags.colour}: ${d.name} read from zone ${d.zoneId}`);
+  }
+  const { drainAws } = await import('./aws.js');
+  const aws = await drainAws({
     region: platform.aws.region,
     env: io.env,
+    profile: flags.profile,
     credentials: credentialSource(sessionContext(io, platform.aws.region), flags.profile),
-  };
+  }, platform.aws.accountId);
   const subject: DrainSubject = { colour: flags.colour, cluster: cluster.name, domains: domains.map((d) => d.name) };
   const ports: DrainPorts = {
-    records: (zoneId) => listRecords(ctx, zoneId),
-    loadBalancers: () => listLoadBalancers(ctx),
-    metrics: (queries, range) => getMetrics(ctx, queries, range),
+    ...aws,
     now: () => io.now().getTime(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     looked: (look) => {
@@ -91,6 +106,9 @@ export async function drainCommand(raw: RawDrainFlags, io: Io): Promise<void> {
     },
   };
   const input: DrainInput = {
+    colour: flags.colour,
+    layout,
+    notRead,
     domains,
     exclude: [cluster.apiRecord],
     quietMs: flags.quietMs,
@@ -98,15 +116,29 @@ export async function drainCommand(raw: RawDrainFlags, io: Io): Promise<void> {
     watchMs: flags.watchMs,
     pollMs: flags.pollMs,
   };
-  const report = await drain(ports, input);
+  let report: DrainReport;
+  try {
+    report = await drain(ports, input);
+  } finally {
+    aws.destroy();
+  }
+  const p = report.production;
+  io.verbose?.(`production: ${p.read} name${p.read === 1 ? '' : 's'} read; naming ${flags.colour}: ${p.names.length}; still sending it traffic: ${sending(p).length}`);
   io.stdout(flags.output === 'json' ? drainJson(subject, report) : drainText(subject, report));
+  conclude(flags, subject, report);
+}
+
+/** The exit: 0 drained, else a check failure (exit 3) saying what to do. */
+function conclude(flags: DrainFlags, subject: DrainSubject, report: DrainReport): void {
   if (report.overall === 'drained') return;
   const watched = flags.watchMs > 0 ? ` after watching ${formatMs(report.last.at - report.started)}` : '';
   if (report.overall === 'receiving') {
     throw new BasculeError('check', `${summary(subject, report).replace(/\.$/, '')}${watched}`, {
-      hint: flags.watchMs > 0
-        ? 'clients may still hold the old answer or an open connection; look again later before deleting anything'
-        : `watch until it is quiet: bascule drain --colour ${flags.colour} --watch 15m`,
+      hint: sending(report.production).length > 0
+        ? `point those names away from ${flags.colour} (bascule switch, or by hand for the names it does not own), then drain again: the window counts their TTL`
+        : flags.watchMs > 0
+          ? 'clients may still hold the old answer or an open connection; look again later before deleting anything'
+          : `watch until it is quiet: bascule drain --colour ${flags.colour} --watch 15m`,
     });
   }
   throw new BasculeError('check', summary(subject, report), {

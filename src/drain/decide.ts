@@ -13,16 +13,15 @@
  * CloudWatch did not answer completely is unknown, never drained.
  */
 
+import type { MetricAnswer } from '../aws/cloudwatch.js';
+
+/** What CloudWatch answered for one metric query (src/aws/cloudwatch.ts). */
+export type { MetricAnswer };
+
 export type LoadBalancerKind = 'application' | 'network';
 
-export interface Datapoint {
-  /** Start of the period, in ms since the epoch. */
-  readonly at: number;
-  readonly value: number;
-}
-
 export interface DrainWindow {
-  /** The longest TTL of the colour's records. */
+  /** The longest TTL of the colour's records and of the production names that name it. */
   readonly ttlMs: number;
   /** How long the metric must stay at zero after the TTL. */
   readonly quietMs: number;
@@ -51,15 +50,6 @@ export const windowMs = (w: DrainWindow) => w.ttlMs + w.quietMs + w.lagMs;
 export function queryRange(now: number, w: DrainWindow): { start: number; end: number } {
   const start = Math.floor((now - windowMs(w)) / w.periodMs) * w.periodMs - w.periodMs;
   return { start, end: now };
-}
-
-/** What CloudWatch answered for one metric query. */
-export interface MetricAnswer {
-  /** 'Complete' or CloudWatch's other status codes ('PartialData' after paging is an adapter bug; 'InternalError', 'Forbidden'). */
-  readonly status: string;
-  readonly points: readonly Datapoint[];
-  /** CloudWatch's message, when it gave one. */
-  readonly message?: string;
 }
 
 export function decide(answer: MetricAnswer, now: number, w: DrainWindow): Verdict {

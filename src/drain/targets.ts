@@ -9,25 +9,13 @@
  * and the TXT registry records are not traffic. A target that is no load
  * balancer of the region is listed as unknown: the drain cannot prove it quiet.
  */
+import type { LoadBalancer } from '../aws/elb.js';
+import type { MetricSpec } from '../aws/cloudwatch.js';
+import { normName, normTarget, under } from '../production/names.js';
+import { effectiveTtl, targetsOf, TRAFFIC_TYPES, type RecordSet } from '../production/records.js';
 import type { LoadBalancerKind } from './decide.js';
 
-export interface RecordSet {
-  readonly name: string;
-  readonly type: string;
-  readonly ttl: number | undefined;
-  /** Alias target DNS name. */
-  readonly alias: string | undefined;
-  readonly values: readonly string[];
-  readonly setIdentifier: string | undefined;
-}
-
-export interface LoadBalancer {
-  readonly arn: string;
-  readonly name: string;
-  readonly dnsName: string;
-  /** 'application', 'network', 'gateway' (DescribeLoadBalancers' Type). */
-  readonly type: string;
-}
+export type { LoadBalancer, MetricSpec };
 
 export interface Served {
   readonly lb: LoadBalancer & { readonly type: LoadBalancerKind };
@@ -48,22 +36,9 @@ export interface ColourTargets {
   readonly ttlSeconds: number;
   /** How many records under the colour's domains were looked at. */
   readonly records: number;
+  /** Everything the colour's records point at (load balancers' names in normal form, addresses), sorted: what production is compared with. */
+  readonly targets: readonly string[];
 }
-
-/** Alias records to an ELB resolve with the ELB's own TTL: 60 seconds. */
-export const ALIAS_TTL_SECONDS = 60;
-
-/** Record names and targets compare without case, trailing dot, Route53's octal escapes or the dualstack. prefix. */
-export function normHost(name: string): string {
-  return name
-    .trim()
-    .replace(/\\(\d{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)))
-    .replace(/\.$/, '')
-    .toLowerCase()
-    .replace(/^dualstack\./, '');
-}
-
-export const under = (name: string, domain: string) => name === domain || name.endsWith(`.${domain}`);
 
 export function colourTargets(input: {
   records: readonly RecordSet[];
@@ -73,24 +48,25 @@ export function colourTargets(input: {
   exclude: readonly string[];
   loadBalancers: readonly LoadBalancer[];
 }): ColourTargets {
-  const domains = input.domains.map(normHost);
-  const exclude = new Set(input.exclude.map(normHost));
-  const byDns = new Map(input.loadBalancers.map((lb) => [normHost(lb.dnsName), lb]));
+  const domains = input.domains.map(normName);
+  const exclude = new Set(input.exclude.map(normName));
+  const byDns = new Map(input.loadBalancers.map((lb) => [normTarget(lb.dnsName), lb]));
   const served = new Map<string, { lb: LoadBalancer & { type: LoadBalancerKind }; names: Set<string> }>();
   const unmapped: Unmapped[] = [];
+  const all = new Set<string>();
   let ttl = 0;
   let records = 0;
   for (const r of input.records) {
-    const name = normHost(r.name);
+    const name = normName(r.name);
     if (!domains.some((d) => under(name, d)) || exclude.has(name)) continue;
-    if (r.type !== 'A' && r.type !== 'AAAA' && r.type !== 'CNAME') continue;
+    if (!TRAFFIC_TYPES.has(r.type)) continue;
     records += 1;
-    const targets = r.alias !== undefined ? [r.alias] : r.type === 'CNAME' ? r.values : [];
-    if (targets.length === 0) {
-      unmapped.push({ name, target: r.values.join(' '), reason: `a plain ${r.type} record (addresses, not a load balancer name)` });
+    for (const t of targetsOf([r])) all.add(t);
+    if (!r.alias && r.type !== 'CNAME') {
+      unmapped.push({ name, target: (r.values ?? []).join(' '), reason: `a plain ${r.type} record (addresses, not a load balancer name)` });
       continue;
     }
-    for (const target of targets.map(normHost)) {
+    for (const target of targetsOf([r])) {
       const lb = byDns.get(target);
       if (!lb) {
         unmapped.push({ name, target, reason: 'no load balancer of the region has this DNS name (ELBv2 DescribeLoadBalancers)' });
@@ -103,7 +79,7 @@ export function colourTargets(input: {
       const entry = served.get(lb.arn) ?? { lb: lb as LoadBalancer & { type: LoadBalancerKind }, names: new Set<string>() };
       entry.names.add(name);
       served.set(lb.arn, entry);
-      ttl = Math.max(ttl, r.alias !== undefined ? ALIAS_TTL_SECONDS : (r.ttl ?? 0));
+      ttl = Math.max(ttl, effectiveTtl(r));
     }
   }
   const unique = new Map(unmapped.map((u) => [`${u.name} ${u.target}`, u]));
@@ -112,6 +88,7 @@ export function colourTargets(input: {
     unmapped: [...unique.values()].sort((a, b) => a.name.localeCompare(b.name)),
     ttlSeconds: ttl,
     records,
+    targets: [...all].sort(),
   };
 }
 
@@ -119,13 +96,6 @@ export function colourTargets(input: {
 export function loadBalancerDimension(arn: string): string {
   const at = arn.indexOf(':loadbalancer/');
   return at < 0 ? arn : arn.slice(at + ':loadbalancer/'.length);
-}
-
-export interface MetricSpec {
-  readonly namespace: string;
-  readonly metric: string;
-  readonly stat: string;
-  readonly dimension: string;
 }
 
 /** ALB: requests (Sum of RequestCount); NLB: flows open (Maximum of ActiveFlowCount). */

@@ -1,14 +1,22 @@
 /**
- * The drain use case: find the colour's load balancers, then look at their
- * metrics until every one is drained or the watch ends. Every side effect
- * goes through the ports; the clock and the sleep are ports too, so the watch
- * runs under a fake clock in tests.
+ * The drain use case: read production and the colour's own records (each
+ * zone listed once), find the colour's load balancers and the production
+ * names that still name it, then look at the load balancers' metrics until
+ * every one is drained or the watch ends. Every side effect goes through the
+ * ports; the clock and the sleep are ports too, so the watch runs under a
+ * fake clock in tests.
  */
+import type { Colour } from '../platform/model.js';
+import type { ProductionLayout } from '../production/inventory.js';
+import { normName } from '../production/names.js';
+import { observeProduction } from '../production/observe.js';
+import type { RecordSet } from '../production/records.js';
 import { decide, overall, queryRange, type DrainWindow, type MetricAnswer, type Overall, type Verdict } from './decide.js';
-import { colourTargets, drainMetric, type ColourTargets, type LoadBalancer, type MetricSpec, type RecordSet, type Served } from './targets.js';
+import { longestTtl, productionView, sending, type ProductionView } from './production.js';
+import { colourTargets, drainMetric, type ColourTargets, type LoadBalancer, type MetricSpec, type Served } from './targets.js';
 
 export interface DrainPorts {
-  /** Every record set of the zone (paginated by the adapter). */
+  /** Every record set of the zone, names in normal form (src/aws/route53.ts's list). */
   records(zoneId: string): Promise<readonly RecordSet[]>;
   /** Every load balancer of the region (paginated by the adapter). */
   loadBalancers(): Promise<readonly LoadBalancer[]>;
@@ -21,6 +29,11 @@ export interface DrainPorts {
 }
 
 export interface DrainInput {
+  readonly colour: Colour;
+  /** Where production lives (productionLayout): no kinds when production is not read. */
+  readonly layout: ProductionLayout;
+  /** Why production, or part of it, is not read. */
+  readonly notRead: readonly string[];
   /** The colour's domains, each with the zone that holds it. */
   readonly domains: readonly { readonly name: string; readonly zoneId: string }[];
   /** Names under those domains that carry no traffic (the colour's API record). */
@@ -48,13 +61,29 @@ export interface Look {
 
 export interface DrainReport {
   readonly targets: ColourTargets;
+  /** The production names that name the colour. */
+  readonly production: ProductionView;
   readonly window: DrainWindow;
+  /** The production name whose TTL the window counts; undefined: the colour's own records'. */
+  readonly ttlFrom: string | undefined;
   readonly started: number;
   readonly last: Look;
-  /** The unmapped names make the result unknown at best. */
+  /** The unmapped names make the result unknown at best; a production name sending traffic, receiving. */
   readonly overall: Overall;
 }
 
+/** Production and the colour's own records, each zone listed once, and the region's load balancers. */
+export async function observeColour(ports: Pick<DrainPorts, 'records' | 'loadBalancers'>, input: Pick<DrainInput, 'colour' | 'layout' | 'notRead' | 'domains' | 'exclude'>): Promise<{ targets: ColourTargets; production: ProductionView }> {
+  const zones = [...new Set(input.domains.map((d) => d.zoneId))];
+  const [observed, loadBalancers] = await Promise.all([observeProduction({ list: async (zoneId) => [...(await ports.records(zoneId))] }, input.layout, zones), ports.loadBalancers()]);
+  const records = zones.flatMap((z) => observed.indexes.get(z)?.records ?? []);
+  const domains = input.domains.map((d) => d.name);
+  const targets = colourTargets({ records, domains, exclude: input.exclude, loadBalancers });
+  const production = productionView(observed, { colour: input.colour, domains: domains.map(normName), targets: targets.targets, notRead: input.notRead });
+  return { targets, production };
+}
+
+/** The colour's load balancers from its own records only (the weighted shift's signals use this). */
 export async function findTargets(ports: Pick<DrainPorts, 'records' | 'loadBalancers'>, input: Pick<DrainInput, 'domains' | 'exclude'>): Promise<ColourTargets> {
   const zones = [...new Set(input.domains.map((d) => d.zoneId))];
   const [lists, loadBalancers] = await Promise.all([Promise.all(zones.map((z) => ports.records(z))), ports.loadBalancers()]);
@@ -76,23 +105,28 @@ async function look(ports: DrainPorts, targets: ColourTargets, window: DrainWind
 
 export async function drain(ports: DrainPorts, input: DrainInput): Promise<DrainReport> {
   const started = ports.now();
-  const targets = await findTargets(ports, input);
-  const window: DrainWindow = { ttlMs: targets.ttlSeconds * 1000, quietMs: input.quietMs, lagMs: input.lagMs, periodMs: PERIOD_MS };
+  const { targets, production } = await observeColour(ports, input);
+  const fromProduction = longestTtl(production);
+  const ttlFrom = fromProduction.seconds > targets.ttlSeconds ? fromProduction.name : undefined;
+  const ttlSeconds = Math.max(targets.ttlSeconds, fromProduction.seconds);
+  const window: DrainWindow = { ttlMs: ttlSeconds * 1000, quietMs: input.quietMs, lagMs: input.lagMs, periodMs: PERIOD_MS };
+  // Production is read once: a name that still sends traffic to the colour is not waited out.
+  const productionSends = sending(production).length > 0;
   const deadline = started + input.watchMs;
   let n = 1;
   let last = await look(ports, targets, window, n);
   ports.looked?.(last);
-  // Unmapped names are not waited out (they stay unknown), nor is traffic
+  // Unmapped names are not waited out (they stay unknown), nor production names, nor traffic
   // that cannot be quiet long enough before the watch ends.
   const mayDrainBy = (l: Look, by: number) =>
     l.loadBalancers.every((b) => b.verdict.state !== 'receiving' || b.verdict.drainedAtEarliest <= by);
-  while (last.overall !== 'drained' && ports.now() + input.pollMs <= deadline && mayDrainBy(last, deadline)) {
+  while (!productionSends && last.overall !== 'drained' && ports.now() + input.pollMs <= deadline && mayDrainBy(last, deadline)) {
     await ports.sleep(input.pollMs);
     n += 1;
     last = await look(ports, targets, window, n);
     ports.looked?.(last);
   }
   const unmapped = targets.unmapped.length > 0 ? 'unknown' : 'drained';
-  const result: Overall = last.overall === 'receiving' ? 'receiving' : last.overall === 'unknown' || unmapped === 'unknown' ? 'unknown' : 'drained';
-  return { targets, window, started, last, overall: result };
+  const result: Overall = last.overall === 'receiving' || productionSends ? 'receiving' : last.overall === 'unknown' || unmapped === 'unknown' ? 'unknown' : 'drained';
+  return { targets, production, window, ttlFrom, started, last, overall: result };
 }

@@ -16,6 +16,7 @@
  * platform's three API servers (the stable name, each colour's endpoint): a
  * user entry reused with another cluster, or an edited server, gets no token.
  */
+import type { ClusterAccess } from '../platform/clusters.js';
 import { sourceName, type AccessLevel, type Colour, type Platform } from '../platform/model.js';
 import { COLOURS } from '../platform/schema.js';
 
@@ -28,13 +29,7 @@ export const INSTALL_HINT = [
 ].join('\n');
 
 /** A cluster's connection details, once read from the file, the CA file, or EKS. */
-export interface ClusterAccess {
-  readonly name: string;
-  readonly endpoint: string;
-  /** Canonical PEM, one or more CA certificates. */
-  readonly caPem: string;
-  readonly tlsServerName: string | undefined;
-}
+export type { ClusterAccess };
 
 export interface KubeconfigOptions {
   /** Access level names to include (default: all, in the file's order). */

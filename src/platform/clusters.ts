@@ -6,11 +6,19 @@
 import { readFileSync } from 'node:fs';
 import { BasculeError } from '../errors.js';
 import { systemProblem } from '../system-error.js';
-import type { ClusterAccess } from '../kubeconfig/build.js';
 import type { DescribedCluster } from './eks.js';
 import type { Colour, Platform } from './model.js';
 import { checkCaData, checkCaPem } from './pem.js';
 import { COLOURS, isHttpsBaseUrl } from './schema.js';
+
+/** How to reach one cluster's API: its name, endpoint, CA and the TLS server name to verify. */
+export interface ClusterAccess {
+  readonly name: string;
+  readonly endpoint: string;
+  /** Canonical PEM, one or more CA certificates. */
+  readonly caPem: string;
+  readonly tlsServerName: string | undefined;
+}
 
 export interface ClusterSourcePorts {
   readonly readFile: (file: string) => string;

@@ -4,46 +4,10 @@
  * naming the flag.
  */
 import { usageError } from '../errors.js';
-import { escapeControl, formatMs as formatDuration, parseDurationFlag, parseDnsServer, roleArnProblem, ROLE_ARN_EXAMPLE } from '../vocabulary.js';
-import { COLOURS, type Colour } from '../platform/schema.js';
-import { normName } from './inventory.js';
-
-/** Bounds of every wait, and how often a wait looks again. */
-export interface Waits {
-  /** Each wait for pods and for Route53 INSYNC. */
-  readonly timeoutMs: number;
-  readonly pollMs: number;
-  /** The post-check's wait for the resolver to follow; undefined: the records' TTL + 30 s. */
-  readonly dnsWaitMs: number | undefined;
-  /** Each HTTP request to a cluster's API. */
-  readonly requestTimeoutMs: number;
-  /** Each DNS lookup. */
-  readonly dnsTimeoutMs: number;
-}
-
-export const DEFAULT_WAITS: Waits = {
-  timeoutMs: 5 * 60_000,
-  pollMs: 2000,
-  dnsWaitMs: undefined,
-  requestTimeoutMs: 15_000,
-  dnsTimeoutMs: 2000,
-};
-
-/** Who bascule is towards the clusters: an access level of the platform file, a role, or the ambient credentials. */
-export interface Identity {
-  readonly access: string | undefined;
-  readonly roleArn: string | undefined;
-  /** AWS profile for the AWS calls (Route53, EKS with --fetch). */
-  readonly profile: string | undefined;
-}
-
-export interface CommonInput {
-  readonly config: string;
-  readonly identity: Identity;
-  readonly dnsServer: string | undefined;
-  readonly fetch: boolean;
-  readonly waits: Waits;
-}
+import { parseColour, parseCommon, type CommonInput, type RawCommonFlags } from '../cutover/options.js';
+import type { Colour } from '../platform/schema.js';
+export { DEFAULT_WAITS, formatMs, parseColour, parseDurationMs, type CommonInput, type Identity, type RawCommonFlags, type Waits } from '../cutover/options.js';
+import { dnsNameProblem, normName } from '../production/names.js';
 
 export type SwitchMode = { readonly kind: 'switch'; readonly to: Colour } | { readonly kind: 'resume' } | { readonly kind: 'rollback' };
 
@@ -58,24 +22,6 @@ export interface SwitchInput extends CommonInput {
   readonly output: 'table' | 'json';
 }
 
-export interface StatusInput extends CommonInput {
-  readonly output: 'table' | 'json';
-}
-
-export interface RawCommonFlags {
-  config?: string;
-  access?: string;
-  role?: string;
-  profile?: string;
-  dnsServer?: string;
-  fetch?: boolean;
-  timeout?: string;
-  pollInterval?: string;
-  dnsWait?: string;
-  requestTimeout?: string;
-  dnsTimeout?: string;
-}
-
 export interface RawSwitchFlags extends RawCommonFlags {
   to?: string;
   apply?: boolean;
@@ -88,45 +34,6 @@ export interface RawSwitchFlags extends RawCommonFlags {
   output?: string;
 }
 
-export interface RawStatusFlags extends RawCommonFlags {
-  output?: string;
-}
-
-/** "2000" (milliseconds), "250ms", "2s", "5m", "1m30s" -> milliseconds: the vocabulary's one duration rule. */
-export const parseDurationMs = parseDurationFlag;
-
-/** 1500 -> "1.5s", 120000 -> "2m", 90000 -> "1m30s", 3600000 -> "1h", 250 -> "250ms". */
-export const formatMs = formatDuration;
-
-export function parseColour(flag: string, value: string): Colour {
-  const colour = value.trim().toLowerCase();
-  if (!(COLOURS as readonly string[]).includes(colour)) {
-    throw usageError(`${flag} ${JSON.stringify(value)} is not a colour`, `the colours are ${COLOURS.join(' and ')}`);
-  }
-  return colour as Colour;
-}
-
-function parseCommon(flags: RawCommonFlags): CommonInput {
-  if (flags.access !== undefined && flags.role !== undefined) throw usageError('--access and --role are exclusive; give one');
-  const roleProblem = flags.role === undefined ? undefined : roleArnProblem(flags.role);
-  if (roleProblem) throw usageError(`--role ${JSON.stringify(escapeControl(flags.role as string))} ${roleProblem}`, `expected ${ROLE_ARN_EXAMPLE}`);
-  if (flags.access !== undefined && flags.access.trim() === '') throw usageError('--access is empty', 'name an access level of the platform file, e.g. --access admin');
-  const waits: Waits = {
-    timeoutMs: flags.timeout === undefined ? DEFAULT_WAITS.timeoutMs : parseDurationMs('--timeout', flags.timeout, { min: 100, max: 3_600_000 }),
-    pollMs: flags.pollInterval === undefined ? DEFAULT_WAITS.pollMs : parseDurationMs('--poll-interval', flags.pollInterval, { min: 10, max: 60_000 }),
-    dnsWaitMs: flags.dnsWait === undefined ? undefined : parseDurationMs('--dns-wait', flags.dnsWait, { min: 0, max: 3_600_000 }),
-    requestTimeoutMs:
-      flags.requestTimeout === undefined ? DEFAULT_WAITS.requestTimeoutMs : parseDurationMs('--request-timeout', flags.requestTimeout, { min: 100, max: 300_000 }),
-    dnsTimeoutMs: flags.dnsTimeout === undefined ? DEFAULT_WAITS.dnsTimeoutMs : parseDurationMs('--dns-timeout', flags.dnsTimeout, { min: 50, max: 60_000 }),
-  };
-  return {
-    config: flags.config ?? 'platform.yaml',
-    identity: { access: flags.access?.trim(), roleArn: flags.role, profile: flags.profile },
-    dnsServer: flags.dnsServer === undefined ? undefined : parseDnsServer(flags.dnsServer),
-    fetch: flags.fetch ?? false,
-    waits,
-  };
-}
 
 export function parseSwitchInput(flags: RawSwitchFlags): SwitchInput {
   const verbs = [flags.to !== undefined ? '--to' : '', flags.resume ? '--resume' : '', flags.rollback ? '--rollback' : ''].filter(Boolean);
@@ -139,11 +46,11 @@ export function parseSwitchInput(flags: RawSwitchFlags): SwitchInput {
   if (flags.journal === '-') throw usageError('--journal - is refused: the journal is a file the switch rewrites after each step and reads back on --resume', 'name a file, or leave --journal out for the default under ${XDG_STATE_HOME:-~/.local/state}/bascule');
   const allowOrphans = (flags.allowOrphan ?? []).map(normName);
   for (const [i, name] of allowOrphans.entries()) {
-    if (!/^(?=.{1,253}$)([a-z0-9_*]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)+$/.test(name)) {
-      throw usageError(`--allow-orphan ${JSON.stringify(flags.allowOrphan?.[i])} is not a DNS name`, 'name a production record, e.g. --allow-orphan blog.devinfra.local');
-    }
+    const problem = dnsNameProblem(name);
+    if (problem) throw usageError(`--allow-orphan ${JSON.stringify(flags.allowOrphan?.[i])} ${problem}`, 'name a production record, e.g. --allow-orphan blog.devinfra.local');
   }
-  if (allowOrphans.length > 0 && mode.kind !== 'switch') throw usageError('--allow-orphan goes with --to (the orphans are decided when a switch starts)');
+  // A recovery (--break-lock without this machine's journal) plans again: it takes the orphans too.
+  if (allowOrphans.length > 0 && mode.kind !== 'switch' && !flags.breakLock) throw usageError('--allow-orphan goes with --to (the orphans are decided when a switch starts), or with --break-lock (a recovery plans again)');
   const output = flags.output ?? 'table';
   if (output !== 'table' && output !== 'json') throw usageError(`--output ${JSON.stringify(output)} is not supported`, 'use --output table (the default) or --output json');
   if (output === 'json' && (flags.apply || mode.kind !== 'switch')) throw usageError('--output json prints the plan; it goes with --to and without --apply');
@@ -159,8 +66,3 @@ export function parseSwitchInput(flags: RawSwitchFlags): SwitchInput {
   };
 }
 
-export function parseStatusInput(flags: RawStatusFlags): StatusInput {
-  const output = flags.output ?? 'table';
-  if (output !== 'table' && output !== 'json') throw usageError(`--output ${JSON.stringify(output)} is not supported`, 'use --output table (the default) or --output json');
-  return { ...parseCommon(flags), output };
-}

@@ -4,9 +4,9 @@
  * The same steps are printed as the plan and run by the executor.
  */
 import type { Colour } from '../platform/model.js';
-import { ROLLBACK_STEPS, type Before, type RecordValue, type RollbackStepId, type StepId, type SwitchStepId } from './journal.js';
+import { ROLLBACK_STEPS, type Before, type RecordValue, type RollbackStepId, type StepId, type SwitchStepId } from '../cutover/switch-journal.js';
 import { formatMs } from './options.js';
-import { txtValuesFor, type SwitchSpec } from './spec.js';
+import { txtValuesFor, type SwitchSpec } from '../cutover/spec.js';
 
 export interface PlannedStep {
   readonly id: StepId;

@@ -4,23 +4,14 @@
  * these return, and throws the errors they build.
  */
 import { BasculeError, redact } from '../errors.js';
-import { formatInventory, inventoryJson } from './inventory.js';
-import { describeJournal, type StepId } from './journal.js';
+import { commandLine } from '../cutover/hints.js';
+import { describeJournal, type StepId } from '../cutover/switch-journal.js';
 import { formatMs, type SwitchInput } from './options.js';
+import type { Failed, Finished, Preview, SwitchPlan } from './outcome.js';
 import { describeStep, formatPlan, switchHeading } from './plan.js';
-import type { Failed, Finished, Preview, SwitchPlan } from './operation.js';
+import { formatSwitchInventory, switchInventoryJson } from './verdicts.js';
 
-/** The command line that continues (or undoes) this switch, with the flags that matter. */
-export function commandLine(input: SwitchInput, verb: '--resume' | '--rollback'): string {
-  const parts = ['bascule switch', verb, '--config', input.config];
-  if (input.identity.access) parts.push('--access', input.identity.access);
-  if (input.identity.roleArn) parts.push('--role', input.identity.roleArn);
-  if (input.identity.profile) parts.push('--profile', input.identity.profile);
-  if (input.dnsServer) parts.push('--dns-server', input.dnsServer);
-  if (input.fetch) parts.push('--fetch');
-  if (input.journal) parts.push('--journal', input.journal);
-  return parts.join(' ');
-}
+export { commandLine };
 
 // --- The plan (no --apply) ---------------------------------------------------
 
@@ -33,9 +24,10 @@ export function planJson(plan: SwitchPlan): string {
       from: spec.from,
       to: spec.to,
       steps: plan.steps,
-      inventory: typeof inventory === 'string' ? null : inventoryJson(inventory),
+      inventory: typeof inventory === 'string' ? null : switchInventoryJson(inventory),
       ...(typeof inventory === 'string' ? { inventoryNote: inventory } : {}),
       refusedOrphans: plan.refusedOrphans,
+      weighted: plan.weighted,
       missing: plan.missing,
       journal: plan.journalPath,
     },
@@ -48,7 +40,7 @@ export function planText(plan: SwitchPlan): string {
   const { inventory } = plan;
   return (
     `${switchHeading(plan.spec)}\n\n${formatPlan(plan.steps)}\n` +
-    (typeof inventory === 'string' ? `Production records: ${inventory}\n` : formatInventory(inventory)) +
+    (typeof inventory === 'string' ? `Production records: ${inventory}\n` : formatSwitchInventory(inventory)) +
     `\nJournal: ${plan.journalPath}\n`
   );
 }
@@ -60,7 +52,12 @@ export const PLAN_ONLY = '\nThis is the plan; nothing was changed. Run the same 
 
 export function previewText(preview: Preview): string {
   const { spec, journalPath } = preview;
-  if (preview.kind === 'switch') return `${switchHeading(spec)}\n\n${formatPlan(preview.steps)}\nJournal: ${journalPath}\n`;
+  if (preview.kind === 'switch') {
+    const recovery = preview.recovery
+      ? `Recovery: the cut-over lock is held by ${preview.recovery.holder}; --break-lock takes it over. The plan below was rebuilt from what Route53 and the clusters show: its preflight accepts what an interrupted cut-over leaves (the records naming either colour, ${spec.to}'s live ExternalDNS running, a hand-over flag left on).\n\n`
+      : '';
+    return `${switchHeading(spec)}\n${recovery ? `\n${recovery}` : '\n'}${formatPlan(preview.steps)}\nJournal: ${journalPath}\n`;
+  }
   const numbering = { numbering: { from: preview.first, total: preview.total } };
   const plan = `${formatPlan(preview.steps, numbering)}\nJournal: ${journalPath}\n`;
   if (preview.kind === 'resume') {

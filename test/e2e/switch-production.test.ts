@@ -113,7 +113,7 @@ describe('one operator, one truth', () => {
     const ok = runs.filter((r) => r.code === 0);
     expect(ok, runs.map((r) => r.stderr).join('\n')).toHaveLength(1);
     for (const r of runs.filter((x) => x.code !== 0)) {
-      expect(r.stderr).toMatch(/another bascule \(pid \d+ on .*\) is running an operation on this switch right now|a switch is unfinished|green is already the live colour|holds the switch lock/);
+      expect(r.stderr).toMatch(/another bascule \(pid \d+ on .*\) is running an operation on this platform right now|a switch is unfinished|green is already the live colour|holds the cut-over lock/);
     }
     expect(await world.production()).toEqual(onGreen);
   }, 300_000);
@@ -126,7 +126,7 @@ describe('one operator, one truth', () => {
     const codes = [resume.code, rollback.code].sort();
     expect(codes, `${resume.stderr}\n${rollback.stderr}`).toEqual([0, 1]);
     const loser = resume.code === 0 ? rollback : resume;
-    expect(loser.stderr).toMatch(/is running an operation on this switch right now/);
+    expect(loser.stderr).toMatch(/is running an operation on this platform right now/);
     // One operation ran whole: the live ExternalDNS run in exactly one colour.
     const running = (['blue', 'green'] as const).filter((c) => LIVE.some((d) => (world.stores[c].get(d)?.replicas ?? 0) > 0));
     expect(running).toHaveLength(1);
@@ -141,7 +141,7 @@ describe('one operator, one truth', () => {
     const env = { ...world.env, XDG_STATE_HOME: elsewhere };
     const second = await bascule(['switch', '--config', world.platformFile, '--access', 'admin', ...FAST, '--to', 'green', '--apply', '--yes', ...ORPHAN], env);
     expect(second.code).toBe(1);
-    expect(second.stderr).toMatch(/another bascule holds the switch lock of devinfra: \S+@\S+ \(pid \d+\), since \d{4}-\d\d-\d\dT[\d:.]+Z, for switch=blue->green \(TXT _bascule-lock\.eks\.devinfra\.info/);
+    expect(second.stderr).toMatch(/another bascule holds the cut-over lock of devinfra: \S+@\S+ \(pid \d+\), since \d{4}-\d\d-\d\dT[\d:.]+Z, for the switch blue -> green at step start-target \(TXT _bascule-lock\.eks\.devinfra\.info/);
     expect(second.stderr).toContain('--break-lock');
     // The first machine resumes with its own lock.
     const resumed = await sw('--resume', '--yes');

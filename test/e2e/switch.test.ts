@@ -436,6 +436,9 @@ describe('bascule status', () => {
     const r = await status();
     expect(r.code).toBe(3);
     expect(r.stdout).toContain(`FAIL  switch blue -> green stopped at step dns (failed) (journal ${world.journalFile})`);
-    expect(r.stdout).toContain('FAIL  the live ExternalDNS run in no colour');
+    expect(r.stdout).toContain(`        resume it: bascule switch --resume --config ${world.platformFile} --access admin\n        or undo it: bascule switch --rollback --config ${world.platformFile} --access admin\n`);
+    // While it is unfinished, where the live ExternalDNS run is said, not failed: the switch stopped them.
+    expect(r.stdout).toContain('ok    a cut-over is unfinished: the live ExternalDNS are blue: stopped; green: stopped');
+    expect(r.stderr).toContain('error: status: 1 check failed (switch)');
   });
 });

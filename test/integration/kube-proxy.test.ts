@@ -9,7 +9,7 @@ import net from 'node:net';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BasculeError } from '../../src/errors.js';
-import { kubeClient } from '../../src/switch/kube.js';
+import { kubeClient } from '../../src/kube/client.js';
 import { makeCa, makeServerCert } from '../support/certs.mjs';
 import { type ConnectProxy, startConnectProxy } from '../support/connect-proxy.js';
 

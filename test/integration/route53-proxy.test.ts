@@ -1,14 +1,16 @@
 /**
  * The validating Route53 proxy in front of moto: it refuses what Route53
  * refuses (with Route53's messages) and changes nothing then, applies batches
- * whole, reports PENDING before INSYNC, pages record sets itself and deletes
- * only the named weighted set.
+ * whole, reports PENDING before INSYNC, pages record sets itself (from one
+ * listing of moto), deletes only the named weighted set, holds and lists names
+ * as Route53 does (escaped, lower case) and counts requests per API action.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ChangeResourceRecordSetsCommand,
   CreateHostedZoneCommand,
   GetChangeCommand,
+  GetHostedZoneCommand,
   ListResourceRecordSetsCommand,
   Route53Client,
   type Change,
@@ -16,6 +18,7 @@ import {
   type RRType,
 } from '@aws-sdk/client-route-53';
 import { startMoto } from '../support/moto.mjs';
+import { decodeName, encodeName, nameSortKey } from '../support/route53-names.mjs';
 import { startRoute53Proxy } from '../support/route53-proxy.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -262,12 +265,12 @@ describe('what moto gets wrong, done right', () => {
   it('restores the zone when moto fails in the middle of a batch it had to split', async () => {
     await create(set('keep.devinfra.local', 'TXT', ['"kept"']));
     const before = await held();
-    // 852 values for Route53, but 1002 for moto (the proxy UPSERTs the 150): two moto requests; moto refuses the second
-    // (it wants characters above 127 escaped, which the proxy does not check).
+    // 852 values for Route53, but 1002 for moto (the proxy UPSERTs the 150): two moto requests; the second fails.
     const big = (n: number, third: number) => Array.from({ length: n }, (_, i) => `10.${third}.${Math.floor(i / 250)}.${i % 250}`);
+    proxy.failMotoWrite(2);
     const error = await send([
       { Action: 'CREATE', ResourceRecordSet: set('big.devinfra.local', 'A', big(700, 1)) },
-      { Action: 'CREATE', ResourceRecordSet: set('caf\u00e9.devinfra.local', 'A', big(150, 2)) },
+      { Action: 'CREATE', ResourceRecordSet: set('other.devinfra.local', 'A', big(150, 2)) },
       { Action: 'UPSERT', ResourceRecordSet: set('keep.devinfra.local', 'TXT', ['"changed"']) },
     ]).then(
       () => undefined,
@@ -275,7 +278,7 @@ describe('what moto gets wrong, done right', () => {
     );
     // moto's refusal comes back as it is; what its first request did is undone.
     expect(error?.name).toBe('InvalidChangeBatch');
-    expect(error?.message).toMatch(/character/i);
+    expect(error?.message).toMatch(/moto refused write request/);
     expect(await held()).toEqual(before);
   });
   it('keeps alias records exactly, and deletes them with their alias target', async () => {
@@ -294,4 +297,99 @@ describe('what moto gets wrong, done right', () => {
     await send([{ Action: 'DELETE', ResourceRecordSet: alias }]);
     expect(await held()).toEqual([]);
   });
+});
+
+describe('names as Route53 holds them', () => {
+  it.each([
+    ['hello.devinfra.local', 'hello.devinfra.local.', 'hello.devinfra.local'],
+    ['Hello.DevInfra.Local.', 'hello.devinfra.local.', 'hello.devinfra.local'],
+    ['*.devinfra.local', '\\052.devinfra.local.', '*.devinfra.local'],
+    ['\\052.devinfra.local.', '\\052.devinfra.local.', '*.devinfra.local'],
+    ['café.devinfra.local', 'caf\\303\\251.devinfra.local.', 'café.devinfra.local'],
+    ['CAF\\303\\251.devinfra.local', 'caf\\303\\251.devinfra.local.', 'café.devinfra.local'],
+    ['\\101pi.devinfra.local', 'api.devinfra.local.', 'api.devinfra.local'],
+    ['_dmarc.a-b.devinfra.local', '_dmarc.a-b.devinfra.local.', '_dmarc.a-b.devinfra.local'],
+    ['a\\056b.devinfra.local', 'a\\056b.devinfra.local.', 'a\\056b.devinfra.local'],
+    ['a\\ b.devinfra.local', 'a\\040b.devinfra.local.', 'a b.devinfra.local'],
+  ])('%s is listed %s (%s for people)', (given, listed, decoded) => {
+    expect(encodeName(given)).toBe(listed);
+    expect(decodeName(given)).toBe(decoded);
+  });
+  it('sorts by the escaped name with labels reversed and the final dot kept', () => {
+    const names = ['caf\u00e9.devinfra.local', 'a.devinfra.local', 'devinfra.local', 'a-b.devinfra.local', '*.devinfra.local'];
+    expect([...names].sort((x, y) => (nameSortKey(x) < nameSortKey(y) ? -1 : 1)).map(encodeName)).toEqual([
+      'devinfra.local.',
+      '\\052.devinfra.local.',
+      'a-b.devinfra.local.', // '-' sorts before '.'
+      'a.devinfra.local.',
+      'caf\\303\\251.devinfra.local.',
+    ]);
+  });
+  it('lists *, café and upper case escaped and in lower case; any spelling of a name names the same set', async () => {
+    await create(set('*.devinfra.local', 'A', ['10.0.0.1']), set('Caf\u00e9.DevInfra.local', 'A', ['10.0.0.2']), set('a-b.devinfra.local', 'A', ['10.0.0.3']));
+    const listed = async () => ((await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone }))).ResourceRecordSets ?? []).map((r) => `${r.Name} ${r.Type}`);
+    expect(await listed()).toEqual(['devinfra.local. NS', 'devinfra.local. SOA', '\\052.devinfra.local. A', 'a-b.devinfra.local. A', 'caf\\303\\251.devinfra.local. A']);
+    // moto itself holds the escaped form (it refuses bytes above 127).
+    expect(await held()).toEqual(['\\052.devinfra.local. A 10.0.0.1', 'a-b.devinfra.local. A 10.0.0.3', 'caf\\303\\251.devinfra.local. A 10.0.0.2']);
+    await refused(
+      [{ Action: 'CREATE', ResourceRecordSet: set('\\052.devinfra.local', 'A', ['10.0.0.9']) }],
+      'InvalidChangeBatch',
+      "[Tried to create resource record set [name='\\052.devinfra.local.', type='A'] but it already exists]",
+    );
+    await send([{ Action: 'UPSERT', ResourceRecordSet: set('*.DEVINFRA.local.', 'A', ['10.0.0.4']) }]);
+    await send([{ Action: 'DELETE', ResourceRecordSet: set('caf\\303\\251.devinfra.local', 'A', ['10.0.0.2']) }]);
+    expect(await held()).toEqual(['\\052.devinfra.local. A 10.0.0.4', 'a-b.devinfra.local. A 10.0.0.3']);
+    const from = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone, StartRecordName: '*.devinfra.local', StartRecordType: 'A', MaxItems: 1 }));
+    expect(from).toMatchObject({ ResourceRecordSets: [{ Name: '\\052.devinfra.local.' }], IsTruncated: true, NextRecordName: 'a-b.devinfra.local.', NextRecordType: 'A' });
+  });
+  it('lists a set written to moto directly under another spelling by its Route53 name, and changes it there', async () => {
+    await direct.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zone, ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: set('*.Raw.devinfra.local', 'TXT', ['"x"']) }] } }));
+    expect((await proxy.records(zone)).filter((r) => r.Type === 'TXT').map((r) => r.Name)).toEqual(['\\052.raw.devinfra.local.']);
+    await send([{ Action: 'UPSERT', ResourceRecordSet: set('\\052.raw.devinfra.local', 'TXT', ['"y"']) }]);
+    expect(await held()).toEqual(['\\052.raw.devinfra.local. TXT "y"']);
+    await send([{ Action: 'DELETE', ResourceRecordSet: set('*.raw.devinfra.local', 'TXT', ['"y"']) }]);
+    expect(await held()).toEqual([]);
+  });
+});
+
+describe('requests counted, paging from one listing of moto', () => {
+  it('counts requests per API action and access key, until reset', async () => {
+    const other = new Route53Client({ region: 'us-east-1', endpoint: proxy.endpoint, credentials: { accessKeyId: 'AKIDCOUNTED', secretAccessKey: 's' }, maxAttempts: 1 });
+    proxy.resetRequests();
+    const { ChangeInfo } = await other.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zone, ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: set('n.devinfra.local', 'TXT', ['"v"']) }] } }));
+    await other.send(new GetChangeCommand({ Id: ChangeInfo?.Id }));
+    await other.send(new GetHostedZoneCommand({ Id: zone }));
+    await other.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone }));
+    await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone }));
+    other.destroy();
+    expect(proxy.requests({ accessKeyId: 'AKIDCOUNTED' })).toEqual({ ChangeResourceRecordSets: 1, GetChange: 1, GetHostedZone: 1, ListResourceRecordSets: 1 });
+    expect(proxy.requests()).toEqual({ ChangeResourceRecordSets: 1, GetChange: 1, GetHostedZone: 1, ListResourceRecordSets: 2 });
+    proxy.resetRequests();
+    expect(proxy.requests()).toEqual({});
+  });
+  it('pages a zone of 1002 sets by 300 from one listing of moto; a batch between pages shows on the next page, a direct write on the next lookup', async () => {
+    await create(...Array.from({ length: 1000 }, (_, i) => set(`n${String(i).padStart(4, '0')}.devinfra.local`, 'TXT', [`"${i}"`])));
+    const listings = proxy.motoListings;
+    const first = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone }));
+    const names = (first.ResourceRecordSets ?? []).map((r) => `${r.Name} ${r.Type}`);
+    let page = first;
+    for (let i = 0; i < 10 && page.IsTruncated; i++) {
+      page = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone, StartRecordName: page.NextRecordName, StartRecordType: page.NextRecordType }));
+      names.push(...(page.ResourceRecordSets ?? []).map((r) => `${r.Name} ${r.Type}`));
+    }
+    expect(names).toHaveLength(1002);
+    expect(new Set(names).size).toBe(1002);
+    expect(first.ResourceRecordSets).toHaveLength(300);
+    expect(proxy.motoListings - listings).toBe(1);
+    // A batch through the proxy drops the snapshot: the page after it is read from moto again, and shows it.
+    await create(set('n0999a.devinfra.local', 'TXT', ['"late"']));
+    const after = proxy.motoListings;
+    const last = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone, StartRecordName: 'n0999.devinfra.local', StartRecordType: 'TXT' }));
+    expect(last.ResourceRecordSets?.map((r) => r.Name)).toEqual(['n0999.devinfra.local.', 'n0999a.devinfra.local.']);
+    expect(proxy.motoListings - after).toBe(1);
+    // A lookup at a name that continues no listing reads moto again: a set written there directly shows.
+    await direct.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zone, ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: set('n0500a.devinfra.local', 'TXT', ['"direct"']) }] } }));
+    const lookup = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone, StartRecordName: 'n0500a.devinfra.local', StartRecordType: 'TXT', MaxItems: 1 }));
+    expect(lookup.ResourceRecordSets?.map((r) => r.Name)).toEqual(['n0500a.devinfra.local.']);
+  }, 60_000);
 });

@@ -45,6 +45,8 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
     AWS_CONFIG_FILE: join(home, 'aws-config'),
     AWS_SHARED_CREDENTIALS_FILE: join(home, 'aws-credentials'),
     AWS_EC2_METADATA_DISABLED: 'true',
+    // Route53's budget (src/aws/rate.ts) stays on, at a rate loopback stand-ins keep up with; the fleet tests set their own.
+    BASCULE_ROUTE53_RATE: '100',
   };
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];

@@ -19,33 +19,21 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, Route53Client, type ResourceRecordSet } from '@aws-sdk/client-route-53';
-import { buildExternalDns } from '../../src/manifests/external-dns.js';
 import type { Colour } from '../../src/platform/model.js';
-import { readPlatform } from '../../src/platform/read.js';
 import { deploymentStore } from './deployments.mjs';
 import { startExternalDns } from './external-dns.mjs';
 import { loadBalancerService, objectStore } from './kube-objects.mjs';
 import { createZone } from './route53-zone.js';
 import { cleanEnv, KEYS } from './run.js';
-import { casPart, clustersPart, composeWorld, dirPart, dnsPart, motoPart, route53ProxyPart, TXT_NAME } from './world.js';
+import { ADMIN_ROLE, API_NAME, externalDnsDeployments, INTERVAL, LIVE, OWNER, platformText, resolverFrom, TXT_NAME, VPC, type Overrides } from './switch-platform.js';
+import { casPart, clustersPart, composeWorld, dirPart, dnsPart, motoPart, route53ProxyPart } from './world.js';
 
-export { TXT_NAME };
-export const API_NAME = 'api.devinfra.local';
-export const LIVE = ['live-external-dns-private', 'live-external-dns-public'] as const;
-export const ADMIN_ROLE = 'arn:aws:iam::123456789012:role/etf1-crossaccount-k8sadmin';
-export const VPC = { blue: 'vpc-0b1e0000000000001', green: 'vpc-0a2e0000000000002' };
+export { ADMIN_ROLE, API_NAME, INTERVAL, LIVE, OWNER, TXT_NAME, VPC };
 export const LB = { blue: 'k8s-blue-0123456789.eu-west-3.elb.amazonaws.com', green: 'k8s-green-9876543210.eu-west-3.elb.amazonaws.com' };
-export const OWNER = { blue: 'live-eks-blue.devinfra.local', green: 'live-eks-green.devinfra.local' };
 /** The names each colour serves (its Services' PrivateDNSName). */
 export const SERVED = { blue: ['hello', 'world', 'blog'], green: ['hello', 'world'] };
-/** The live ExternalDNS loop; the post-check waits at most 3 of them. */
-export const INTERVAL = '1s';
-/** The cluster-scoped instances only need to write once (their first loop runs when their pod starts). */
-const CLUSTER_INTERVAL = '5s';
 
 const credentials = { accessKeyId: KEYS.accessKeyId, secretAccessKey: KEYS.secretAccessKey };
-
-const unquote = (value: string) => [...value.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => (m[1] as string).replace(/\\(.)/g, '$1')).join('') || value;
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -92,18 +80,7 @@ export const startSwitchWorld = (options: { externalDns?: boolean } = {}) => com
   };
 
   // The resolver: what moto's Route53 holds, unless a test forces an answer (dns.setTxt / setCname).
-  const dns = await dnsPart(parts, null, {
-    resolve: async (name: string) => {
-      const sets = (await records()).filter((r) => r.Name === `${name}.`);
-      if (sets.length === 0) return name.endsWith('devinfra.local') || name.endsWith('devinfra.info') ? {} : undefined;
-      const txt = sets.find((r) => r.Type === 'TXT');
-      const cname = sets.find((r) => r.Type === 'CNAME');
-      return {
-        ...(txt ? { txt: (txt.ResourceRecords ?? []).map((r) => unquote(r.Value as string)) } : {}),
-        ...(cname ? { cname: (cname.ResourceRecords?.[0]?.Value as string).replace(/\.$/, '') } : {}),
-      };
-    },
-  });
+  const dns = await dnsPart(parts, null, { resolve: resolverFrom(records) });
 
   const staticKeys: Record<string, { secretAccessKey: string; arn: string }> = { [KEYS.accessKeyId]: { secretAccessKey: KEYS.secretAccessKey, arn: KEYS.arn } };
   const lookupSecret = async (id: string) => staticKeys[id] ?? (await moto.lookupSecret(id));
@@ -141,7 +118,6 @@ export const startSwitchWorld = (options: { externalDns?: boolean } = {}) => com
     );
   };
 
-  type Overrides = { apiZone?: string; txtZone?: string; live?: string };
   const world = {
     moto,
     proxy,
@@ -162,54 +138,7 @@ export const startSwitchWorld = (options: { externalDns?: boolean } = {}) => com
 
     /** The platform file: comments and layout the switch must keep. */
     platformText(overrides: Overrides = {}): string {
-      return [
-        '# The loopback platform of the switch tests.',
-        'name: devinfra',
-        'aws:',
-        '  accountId: "123456789012"',
-        '  region: eu-west-3',
-        '',
-        '# The stable API name: the switch repoints this CNAME.',
-        'api:',
-        `  record: ${API_NAME}`,
-        `  zoneId: ${overrides.apiZone ?? zones.api}   # moto's zone`,
-        '  ttl: 5',
-        '',
-        'clusterNameRecord:',
-        `  name: ${TXT_NAME}`,
-        `  zoneId: ${overrides.txtZone ?? zones.txt}`,
-        '  ttl: 5',
-        `  dnsServer: ${dns.address}   # the test's resolver`,
-        '',
-        '# The colour serving production now.',
-        `live: ${overrides.live ?? 'blue'}   # written by bascule switch`,
-        '',
-        'domains:',
-        `  private: { name: devinfra.local, zoneId: ${zones.api} }`,
-        `  public: { name: devinfra.fr, zoneId: ${zones.public} }`,
-        '',
-        'clusters:',
-        '  blue:',
-        '    name: eks-blue',
-        `    endpoint: ${api.blue.url}`,
-        '    tlsServerName: kubernetes.default.svc',
-        `    vpcId: ${VPC.blue}`,
-        '    ca:',
-        '      file: blue-ca.crt',
-        '  green:',
-        '    name: eks-green',
-        `    endpoint: ${api.green.url}`,
-        '    tlsServerName: kubernetes.default.svc',
-        `    vpcId: ${VPC.green}`,
-        '    ca:',
-        `      data: ${Buffer.from(cas.green.certPem).toString('base64')}`,
-        '',
-        'access:',
-        '  - name: admin',
-        `    roleArn: ${ADMIN_ROLE}`,
-        '    groups: [system:masters]',
-        '',
-      ].join('\n');
+      return platformText({ zones, dnsAddress: dns.address, api, greenCaPem: cas.green.certPem }, overrides);
     },
 
     /**
@@ -222,16 +151,8 @@ export const startSwitchWorld = (options: { externalDns?: boolean } = {}) => com
       writeFileSync(join(world.dir, 'blue-ca.crt'), cas.blue.certPem);
       world.platformFile = join(world.dir, 'platform.yaml');
       writeFileSync(world.platformFile, world.platformText(overrides));
-      const platform = readPlatform(world.platformFile, world.dir);
-      for (const colour of ['blue', 'green'] as const) {
-        const seeds = buildExternalDns({ ...platform, live: 'blue' }, colour)
-          .filter((o) => o.kind === 'Deployment')
-          .map((d: any) => {
-            d.spec.template.spec.containers[0].args.push(`--interval=${d.metadata.name.startsWith('live-') ? INTERVAL : CLUSTER_INTERVAL}`);
-            return [d.metadata.name, d];
-          });
-        stores[colour].reset(Object.fromEntries(seeds));
-      }
+      const seeds = externalDnsDeployments(world.platformFile, world.dir);
+      for (const colour of ['blue', 'green'] as const) stores[colour].reset(seeds[colour]);
       proxy.clearFaults();
       dns.remove(TXT_NAME);
       dns.remove(API_NAME);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateSignals, missingSignals } from '../../src/switch/gradual/signals.js';
-import { DEFAULT_THRESHOLDS, parseGradualFlags, parseStages, remainingStages, weightsAt } from '../../src/switch/gradual/weights.js';
+import { evaluateSignals, mapWatches, missingSignals } from '../../src/shift/signals.js';
+import { checkStages, DEFAULT_THRESHOLDS, parseGradualFlags, parseStages, shareOf, weightsAt } from '../../src/shift/weights.js';
 
 describe('weighted shift: --weights and the other flags', () => {
   it.each([
@@ -69,15 +69,15 @@ describe('weighted shift: --weights and the other flags', () => {
     expect(() => parseGradualFlags(flags)).toThrow(message);
   });
 
-  it('a stage at or below the share the new colour already has is refused; 0/0 is refused', () => {
-    expect(remainingStages([10, 50, 100], { to: 0, from: 100 })).toEqual([10, 50, 100]);
-    expect(remainingStages([60, 100], weightsAt(50))).toEqual([60, 100]);
-    expect(() => remainingStages([10, 50, 100], weightsAt(50))).toThrow(/the stage 10 is not above the share the new colour already has \(50%\)/);
-    expect(() => remainingStages([50, 100], weightsAt(50))).toThrow(/50%/);
-    expect(() => remainingStages([100], weightsAt(100))).toThrow(/100%/);
-    expect(() => remainingStages([10, 100], { to: 0, from: 0 })).toThrow(/weight 0 for both colours/);
+  it('a stage at or below the share the new colour already has is refused; 0/0 has no share; a lone 100 at 100 is the settle left', () => {
+    expect(() => checkStages([10, 50, 100], 0)).not.toThrow();
+    expect(() => checkStages([60, 100], shareOf(weightsAt(50)) as number)).not.toThrow();
+    expect(() => checkStages([10, 50, 100], 50)).toThrow(/the stage 10 is not above the share the new colour already has \(50%\)/);
+    expect(() => checkStages([50, 100], 50)).toThrow(/50%/);
+    expect(() => checkStages([100], 100)).not.toThrow();
+    expect(shareOf({ to: 0, from: 0 })).toBeUndefined();
     // weights other than percentages still give the share
-    expect(() => remainingStages([10, 100], { to: 1, from: 3 })).toThrow(/25%/);
+    expect(shareOf({ to: 1, from: 3 })).toBe(25);
   });
 });
 
@@ -85,28 +85,43 @@ describe('weighted shift: failure signals', () => {
   const t = DEFAULT_THRESHOLDS;
   const healthy = [{ loadBalancer: 'k8s-green-web', target: 'i-1:80', state: 'healthy' }];
   it('healthy targets and a low 5XX rate: ok', () => {
-    const v = evaluateSignals({ targets: healthy, counts: [{ loadBalancer: 'k8s-green-web', requests: 1000, errors5xx: 5 }] }, t);
+    const v = evaluateSignals({ targets: healthy, counts: [{ loadBalancer: 'k8s-green-web', requests: 1000, errors5xx: 5 }] }, t, true);
     expect(v).toMatchObject({ ok: true, failures: [] });
     expect(v.summary).toBe('1/1 targets healthy; k8s-green-web: 0.50% 5XX of 1000');
   });
   it('a 5XX rate over the threshold fails, naming the load balancer and the numbers', () => {
-    const v = evaluateSignals({ targets: healthy, counts: [{ loadBalancer: 'k8s-green-web', requests: 200, errors5xx: 20 }] }, t);
+    const v = evaluateSignals({ targets: healthy, counts: [{ loadBalancer: 'k8s-green-web', requests: 200, errors5xx: 20 }] }, t, true);
     expect(v.ok).toBe(false);
     expect(v.failures).toEqual(['k8s-green-web answered 20 5XX of 200 requests (10.00%, more than 1%)']);
   });
   it('too few requests are not judged', () => {
-    expect(evaluateSignals({ targets: healthy, counts: [{ loadBalancer: 'k8s-green-web', requests: 10, errors5xx: 10 }] }, t).ok).toBe(true);
+    expect(evaluateSignals({ targets: healthy, counts: [{ loadBalancer: 'k8s-green-web', requests: 10, errors5xx: 10 }] }, t, true).ok).toBe(true);
   });
   it('an unhealthy target fails; unused and draining ones do not count; initial is not a failure', () => {
-    const v = evaluateSignals({ targets: [...healthy, { loadBalancer: 'k8s-green-web', target: 'i-2:80', state: 'unhealthy', reason: 'Target.FailedHealthChecks' }, { loadBalancer: 'x', target: 'i-3:80', state: 'unused' }, { loadBalancer: 'x', target: 'i-4:80', state: 'initial' }], counts: [] }, t);
+    const v = evaluateSignals({ targets: [...healthy, { loadBalancer: 'k8s-green-web', target: 'i-2:80', state: 'unhealthy', reason: 'Target.FailedHealthChecks' }, { loadBalancer: 'x', target: 'i-3:80', state: 'unused' }, { loadBalancer: 'x', target: 'i-4:80', state: 'initial' }], counts: [] }, t, true);
     expect(v.failures).toEqual(['1 unhealthy target (at most 0 allowed): k8s-green-web i-2:80 unhealthy (Target.FailedHealthChecks)']);
-    expect(evaluateSignals({ targets: [{ loadBalancer: 'x', target: 'i-2:80', state: 'unhealthy' }], counts: [] }, { ...t, maxUnhealthyTargets: 1 }).ok).toBe(true);
+    expect(evaluateSignals({ targets: [{ loadBalancer: 'x', target: 'i-2:80', state: 'unhealthy' }], counts: [] }, { ...t, maxUnhealthyTargets: 1 }, true).ok).toBe(true);
   });
   it('no target registered at all fails', () => {
-    expect(evaluateSignals({ targets: [], counts: [] }, t).failures).toEqual(["no target is registered behind the new colour's load balancers"]);
+    expect(evaluateSignals({ targets: [], counts: [] }, t, true).failures).toEqual(["no target is registered behind the new colour's load balancers"]);
   });
   it('no target taking traffic at all fails', () => {
-    expect(evaluateSignals({ targets: [{ loadBalancer: 'x', target: 'i-3:80', state: 'draining' }], counts: [] }, t).failures[0]).toMatch(/no target of the new colour takes traffic/);
+    expect(evaluateSignals({ targets: [{ loadBalancer: 'x', target: 'i-3:80', state: 'draining' }], counts: [] }, t, true).failures[0]).toMatch(/no target of the new colour takes traffic/);
+  });
+  it('nothing watched (every name allowed unwatched): the hold only waits', () => {
+    expect(evaluateSignals({ targets: [], counts: [] }, t, false)).toMatchObject({ ok: true, failures: [] });
+  });
+  it('each shifted name maps to the load balancers its new colour targets; a plain address or a foreign load balancer is unwatched', () => {
+    const lbs = [{ arn: 'arn:aws:elasticloadbalancing:eu-west-3:1:loadbalancer/app/k8s-green-web/1', name: 'k8s-green-web', dnsName: 'k8s-green-web-1.eu-west-3.elb.amazonaws.com', type: 'application' }];
+    expect(mapWatches([
+      { name: 'www.devinfra.fr', targets: ['dualstack.k8s-green-web-1.eu-west-3.elb.amazonaws.com'] },
+      { name: 'ip.devinfra.fr', targets: ['10.0.0.1'] },
+      { name: 'far.devinfra.fr', targets: ['k8s-green-web-1.eu-west-3.elb.amazonaws.com', 'other.us-east-1.elb.amazonaws.com'] },
+    ], lbs)).toEqual([
+      { name: 'www.devinfra.fr', loadBalancers: ['k8s-green-web'], unwatched: undefined },
+      { name: 'ip.devinfra.fr', loadBalancers: [], unwatched: '10.0.0.1 is no load balancer of the region (a plain address, or a load balancer elsewhere): no signal can watch it' },
+      { name: 'far.devinfra.fr', loadBalancers: [], unwatched: 'other.us-east-1.elb.amazonaws.com is no load balancer of the region (a plain address, or a load balancer elsewhere): no signal can watch it' },
+    ]);
   });
   it('a missing metric or target group is listed (the shift is refused before anything changes)', () => {
     expect(missingSignals([{ name: 'k8s-green-web', type: 'application', hasRequestMetric: false, targetGroups: 1 }, { name: 'k8s-green-tcp', type: 'network', hasRequestMetric: false, targetGroups: 0 }])).toEqual([

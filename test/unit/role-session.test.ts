@@ -10,7 +10,7 @@ import { sourceIdentityProblem, tagKeyProblem, tagSetProblem, tagValueProblem } 
 import { canonicalKey, decodeKey, fileNameOf } from '../../src/token/cache.js';
 import { tokenCacheKey, type TokenCacheKey } from '../../src/token/get-token.js';
 import { loadPlatform } from '../../src/platform/load.js';
-import { clusterIdentity } from '../../src/switch/tokens.js';
+import { clusterIdentity } from '../../src/kube/tokens.js';
 import { envKeys, KEYS, runInProcess } from '../support/run.js';
 import { readRepoFile, replaceOnce } from '../support/text.js';
 

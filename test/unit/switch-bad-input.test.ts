@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli.js';
 import type { Io } from '../../src/io.js';
 import { readPlatform } from '../../src/platform/read.js';
-import { newJournal, SWITCH_STEPS, stepDone, stepFailed, stepStarted, type Journal } from '../../src/switch/journal.js';
+import { newJournal, SWITCH_STEPS, stepDone, stepFailed, stepStarted, type Journal } from '../../src/cutover/switch-journal.js';
 import { DEFAULT_WAITS } from '../../src/switch/options.js';
-import { buildSpec, platformHash, specFacts } from '../../src/switch/spec.js';
+import { buildSpec, platformHash, specFacts } from '../../src/cutover/spec.js';
 import { replaceOnce } from '../support/text.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -252,7 +252,7 @@ describe('bad input stops before anything is changed', () => {
     expect(r.stdout).toContain('7/7  Record the live colour');
     // Confirmed, it takes the lock record first: Route53 cannot be reached, nothing was changed or journalled.
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('error: Route53 ListResourceRecordSets in zone Z0DEVINFRAINFO03 failed: cannot reach Route53');
+    expect(r.stderr).toContain('error: Route53 ListResourceRecordSets in zone Z0DEVINFRAINFO03 failed: cannot reach the endpoint http://127.0.0.1:1');
     expect(existsSync(journalFile())).toBe(false);
     expect(existsSync(`${journalFile()}.lock`)).toBe(false);
   }, 30_000);

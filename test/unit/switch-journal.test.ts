@@ -21,7 +21,7 @@ import {
   type Before,
   type Journal,
   type StepId,
-} from '../../src/switch/journal.js';
+} from '../../src/cutover/switch-journal.js';
 
 const T0 = new Date('2026-03-01T10:00:00Z');
 const owner = { pid: 4242, host: 'laptop' };

@@ -7,7 +7,7 @@ import type { Platform } from '../../src/platform/model.js';
 import { readPlatform } from '../../src/platform/read.js';
 import { DEFAULT_WAITS, formatMs, parseDurationMs } from '../../src/switch/options.js';
 import { describeRollbackStep, describeSwitchStep, formatPlan, switchStepIds } from '../../src/switch/plan.js';
-import { buildSpec, checkTarget, colourOfApiTarget, requireZones, unquoteTxt, type SwitchSpec } from '../../src/switch/spec.js';
+import { buildSpec, checkTarget, colourOfApiTarget, requireZones, unquoteTxt, type SwitchSpec } from '../../src/cutover/spec.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const example = readPlatform('examples/platform.yaml', ROOT);

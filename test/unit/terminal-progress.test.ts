@@ -7,7 +7,8 @@ import type { Io } from '../../src/io.js';
 import { colourEnabled, paint, paintErrorText } from '../../src/terminal/colour.js';
 import { createProgress, PLAIN_EVERY_MS, TERMINAL_EVERY_MS, type ProgressEvent } from '../../src/terminal/progress.js';
 import { formatElapsed, truncateWords } from '../../src/text.js';
-import { formatStatusTable, type StatusReport } from '../../src/switch/status.js';
+import type { StatusReport } from '../../src/status/evaluate.js';
+import { formatStatusTable } from '../../src/status/present.js';
 
 function world(options: { tty: boolean; env?: NodeJS.ProcessEnv }) {
   let t = Date.parse('2026-01-02T03:04:05Z');
@@ -154,9 +155,16 @@ describe('no message cut mid-word', () => {
       api: { name: 'api.devinfra.info', error: `${error} twice` },
       namespace: 'external-dns',
       clusters: { blue: cluster, green: { ...cluster, name: 'eks-green' } },
+      production: { state: 'skipped', reason: 'not read' },
+      operations: [],
+      lock: { state: 'skipped', reason: 'not read' },
       txtColour: null,
       apiColour: null,
       live: null,
+      against: 'blue',
+      domains: [],
+      held: null,
+      underway: false,
       checks: [],
       ok: false,
     };
