@@ -108,18 +108,36 @@ function recordSet(xml: string): RecordSet {
 export interface ListPage {
   readonly sets: RecordSet[];
   /** Where the next page starts, when the listing is truncated. */
-  readonly next: { name: string; type: string | undefined; identifier: string | undefined } | undefined;
+  readonly next: PageStart | undefined;
+}
+
+export interface PageStart {
+  readonly name: string;
+  readonly type: string | undefined;
+  readonly identifier: string | undefined;
+}
+
+/**
+ * Where the page after this ListResourceRecordSetsResponse starts (undefined on
+ * the last page), read from the document's tail alone: the lister asks for the
+ * next page before it reads this one's sets.
+ */
+export function parseNext(xml: string): PageStart | undefined {
+  const tail = xml.slice(xml.lastIndexOf('</ResourceRecordSets>') + 1);
+  const truncated = child(tail, 'IsTruncated') === 'true';
+  const name = text(tail, 'NextRecordName');
+  if (!truncated || name === undefined) return undefined;
+  return { name, type: text(tail, 'NextRecordType'), identifier: text(tail, 'NextRecordIdentifier') };
+}
+
+/** The record sets of one ListResourceRecordSetsResponse document. */
+export function parseSets(xml: string): RecordSet[] {
+  return children(child(xml, 'ResourceRecordSets') ?? '', 'ResourceRecordSet').map(recordSet);
 }
 
 /** One ListResourceRecordSetsResponse document. */
 export function parseListPage(xml: string): ListPage {
-  const body = child(xml, 'ResourceRecordSets') ?? '';
-  const sets = children(body, 'ResourceRecordSet').map(recordSet);
-  const tail = xml.slice(xml.lastIndexOf('</ResourceRecordSets>') + 1);
-  const truncated = child(tail, 'IsTruncated') === 'true';
-  const name = text(tail, 'NextRecordName');
-  if (!truncated || name === undefined) return { sets, next: undefined };
-  return { sets, next: { name, type: text(tail, 'NextRecordType'), identifier: text(tail, 'NextRecordIdentifier') } };
+  return { sets: parseSets(xml), next: parseNext(xml) };
 }
 
 /** Route53's ErrorResponse: its code and message (undefined when the body is not one). */
