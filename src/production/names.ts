@@ -27,7 +27,8 @@ export function normName(name: string): string {
     bytes.push(...encoder.encode(text.slice(last)));
     text = decoder.decode(new Uint8Array(bytes));
   }
-  return text.replace(/\.$/, '').toLowerCase();
+  if (text.endsWith('.')) text = text.slice(0, -1);
+  return text.toLowerCase();
 }
 
 /** A name as Route53 is sent it: every byte outside a-z 0-9 - _ . * as \ooo (a wildcard label stays `*`). */
