@@ -94,7 +94,7 @@ export async function doctorCommand(flags: DoctorFlags, io: Io): Promise<void> {
     import('./kubeconfig.js'),
     import('./adapters.js'),
     import('./aws.js'),
-    import('../verify/sts.js'),
+    import('../authenticator/sts.js'),
     import('../platform/read.js'),
   ]);
   const ports: DoctorPorts = {

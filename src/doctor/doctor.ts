@@ -10,8 +10,8 @@
 import { dirname } from 'node:path';
 import { BasculeError } from '../errors.js';
 import type { Platform } from '../platform/model.js';
-import { PARTITIONS, type PartitionId } from '../verify/rules.js';
-import { verifyToken, type Verified } from '../verify/verify.js';
+import { PARTITIONS, type PartitionId } from '../authenticator/rules.js';
+import { verifyToken, type Verified } from '../authenticator/verify.js';
 import { partitionOf } from '../vocabulary.js';
 import { isoSecond as iso } from '../text.js';
 import type { ContextView } from './kubeconfig.js';
