@@ -16,7 +16,7 @@ import { instanceDomain } from '../platform/external-dns.js';
 import type { Colour, Platform } from '../platform/model.js';
 import { COLOURS, EXTERNAL_DNS_INSTANCES, type ExternalDnsInstance } from '../platform/schema.js';
 import { normName } from '../production/names.js';
-import type { Member } from './members.js';
+import type { Member } from '../platform/fleet-members.js';
 
 export type ProblemKind = 'load' | 'name' | 'owner-id' | 'domain-filter' | 'cluster-name-record';
 

@@ -6,9 +6,9 @@
 import { BasculeError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { checkFleet, type FleetProblem } from './check.js';
-import { readFleet } from './file.js';
-import { findFleet } from './find.js';
-import { loadMembers, type Member } from './members.js';
+import { readFleet } from '../platform/fleet-file.js';
+import { findFleet } from '../platform/fleet-find.js';
+import { loadMembers, type Member } from '../platform/fleet-members.js';
 
 export interface FleetCheckFlags {
   fleet?: string;

@@ -7,9 +7,9 @@
  * access levels asked for, and no two platforms write one entry name.
  */
 import { BasculeError, usageError } from '../errors.js';
-import { readFleet } from '../fleet/file.js';
-import { findFleet } from '../fleet/find.js';
-import { loadMembers } from '../fleet/members.js';
+import { readFleet } from '../platform/fleet-file.js';
+import { findFleet } from '../platform/fleet-find.js';
+import { loadMembers } from '../platform/fleet-members.js';
 import type { Io } from '../io.js';
 import { resolveClusters, type ClusterSourcePorts } from '../platform/clusters.js';
 import type { DescribedCluster } from '../platform/eks.js';

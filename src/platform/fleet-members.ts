@@ -4,9 +4,9 @@
  * the fleet's.
  */
 import { BasculeError } from '../errors.js';
-import type { Platform } from '../platform/model.js';
-import { readPlatform } from '../platform/read.js';
-import type { Fleet, FleetEntry } from './file.js';
+import type { Platform } from './model.js';
+import { readPlatform } from './read.js';
+import type { Fleet, FleetEntry } from './fleet-file.js';
 
 export type Member = { readonly entry: FleetEntry; readonly platform: Platform } | { readonly entry: FleetEntry; readonly error: BasculeError };
 

@@ -11,7 +11,7 @@ import { join, relative, resolve } from 'node:path';
 import { BasculeError } from '../errors.js';
 import type { Io } from '../io.js';
 import { searchDirectories } from '../terminal/platform-file.js';
-import { FLEET_FILE_NAME } from './file.js';
+import { FLEET_FILE_NAME } from './fleet-file.js';
 
 const exists = (path: string) => {
   try {
