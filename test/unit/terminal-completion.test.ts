@@ -54,7 +54,7 @@ function batch(shell: string, args: string[], setup: string, cases: readonly str
 describe('bash: the completion function, as bash calls it', () => {
   const cases: [string, string[], string[]][] = [
     ['a command', ['bascule', 'sw'], ['switch']],
-    ['every command', ['bascule', ''], ['token', 'eks', 'cache', 'init', 'schema', 'kubeconfig', 'manifests', 'status', 'switch', 'drain', 'verify', 'doctor', 'version', 'completion']],
+    ['every command', ['bascule', ''], ['token', 'eks', 'cache', 'init', 'schema', 'kubeconfig', 'manifests', 'status', 'switch', 'drain', 'fleet', 'verify', 'doctor', 'version', 'completion']],
     ['a subcommand', ['bascule', 'cache', ''], ['clear', 'list']],
     ['a subcommand after global flags', ['bascule', '--region', 'eu-west-1', '-v', 'eks', ''], ['get-token']],
     ['flags of a command', ['bascule', 'token', '--cl'], ['--cluster-id', '--cluster-name']],
