@@ -22,7 +22,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     return await runProgram(argv, io, {
       token: async (parsed, cio) => (await import('./token/command.js')).tokenCommand(parsed, cio),
       cacheClear: async (cio) => {
-        const removed = (await import('./token/cache.js')).clearTokenCache(cio);
+        const removed = (await import('./token/cache-clear.js')).clearTokenCache(cio);
         cio.stderr(`removed ${removed} cached token${removed === 1 ? '' : 's'}\n`);
       },
       cacheList: async (flags, cio) => (await import('./token/cache-list.js')).cacheListCommand(flags, cio),
