@@ -45,7 +45,7 @@ const JIT_POLICY = 1000;
  * tsconfig.json or package.json read from the working directory at start (a
  * credential plugin must not change with the directory kubectl runs in).
  */
-const BUN_FLAGS = [
+export const RUNTIME_FLAGS = [
   '--compile',
   `--compile-jit-policy=${JIT_POLICY}`,
   '--bytecode',
@@ -56,8 +56,22 @@ const BUN_FLAGS = [
   '--no-compile-autoload-bunfig',
   '--no-compile-autoload-tsconfig',
   '--no-compile-autoload-package-json',
-  `--banner=${TRACE}`,
 ];
+const BUN_FLAGS = [...RUNTIME_FLAGS, `--banner=${TRACE}`];
+
+/**
+ * The floor the benchmark measures bascule against: an empty file compiled by
+ * this machine's Bun with bascule's own flags (bytecode, JIT policy, no
+ * autoloads; not the trace banner, which is code of ours). What it costs to
+ * start is the runtime's; everything above it is bascule's.
+ */
+export function compileEmpty(dir, out) {
+  const bun = hostBun();
+  const entry = join(dir, 'empty.js');
+  writeFileSync(entry, '');
+  run(bun.exe, ['build', ...RUNTIME_FLAGS, `--compile-executable-path=${bun.exe}`, entry, '--outfile', out], { cwd: dir, env: { ...process.env, BUN_INSTALL_CACHE_DIR: join(dir, 'no-downloads') } });
+  return out;
+}
 
 /** What the build is doing, one line a step on stderr (a build takes ~20 s: silence reads as a hang). */
 const say = (line) => console.error(`build-binary: ${line}`);

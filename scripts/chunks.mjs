@@ -23,8 +23,8 @@
 export const CHUNKS = [
   {
     name: 'cli',
-    modules: ['src/program.ts', 'src/token/cache-list.ts'],
-    why: 'commander, and all but the plain token call: help, usage errors, the other commands, cache list',
+    modules: ['src/program.ts', 'src/token/cache-list.ts', 'src/token/cache-clear.ts'],
+    why: 'commander, and all but the plain token call: help, usage errors, the other commands, cache list and clear',
     probe: ['--help'],
   },
   {

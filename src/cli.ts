@@ -8,21 +8,21 @@
 import { formatError } from './errors.js';
 import { withVerbose, type Io } from './io.js';
 import { paint, paintErrorText } from './terminal/colour.js';
+import { tokenCommand } from './token/command.js';
 import { fastParseTokenArgv } from './token/flags.js';
 
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   try {
     const fast = fastParseTokenArgv(argv);
     if (fast) {
-      const { tokenCommand } = await import('./token/command.js');
       await tokenCommand(fast, fast.flags.verbose ? withVerbose(io) : io);
       return 0;
     }
     const { runProgram } = await import('./program.js');
     return await runProgram(argv, io, {
-      token: async (parsed, cio) => (await import('./token/command.js')).tokenCommand(parsed, cio),
+      token: tokenCommand,
       cacheClear: async (cio) => {
-        const removed = (await import('./token/cache.js')).clearTokenCache(cio);
+        const removed = (await import('./token/cache-clear.js')).clearTokenCache(cio);
         cio.stderr(`removed ${removed} cached token${removed === 1 ? '' : 's'}\n`);
       },
       cacheList: async (flags, cio) => (await import('./token/cache-list.js')).cacheListCommand(flags, cio),

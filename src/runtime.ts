@@ -12,12 +12,11 @@ export function builtin<T>(id: string): T {
   return (typeof get === 'function' ? get(id) : require(id)) as T;
 }
 
-/** path.join for absolute or relative POSIX paths: the parts joined by one slash. */
+/** path.join for absolute or relative POSIX paths: the parts joined by one slash. A loop: no array callback on the cached path. */
 export function joinPath(...parts: readonly string[]): string {
-  return parts
-    .filter((part) => part !== '')
-    .join('/')
-    .replace(/\/{2,}/g, '/');
+  let joined = '';
+  for (let i = 0; i < parts.length; i++) if (parts[i] !== '') joined = joined === '' ? (parts[i] as string) : `${joined}/${parts[i]}`;
+  return joined.includes('//') ? joined.replace(/\/{2,}/g, '/') : joined;
 }
 
 /** $HOME, else the user database's home directory (as os.homedir()). */

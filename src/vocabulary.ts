@@ -32,7 +32,8 @@ export const PARTITIONS: readonly Partition[] = [
   { name: 'aws', regionPattern: /^[a-z]{2}(-[a-z]+)+-\d+$/, dnsSuffix: 'amazonaws.com' },
 ];
 
-const PARTITION_NAMES = PARTITIONS.map((p) => p.name);
+/** Computed when a role ARN is checked, not at start: the cached token path runs no array callback it does not need. */
+const partitionNames = (): string[] => PARTITIONS.map((p) => p.name);
 
 /** What to do about a bad region name. */
 export const REGION_HINT = "give the region's code as AWS writes it, e.g. eu-west-3 (`aws ec2 describe-regions` lists them)";
@@ -64,7 +65,7 @@ export const ROLE_SESSION_SECONDS = { min: 900, max: 43_200 } as const;
 export function roleArnProblem(arn: string): string | undefined {
   const m = ROLE_ARN.exec(arn);
   if (!m) return `is not an IAM role ARN (expected ${ROLE_ARN_EXAMPLE})`;
-  if (!PARTITION_NAMES.includes(m[1] as string)) return `names the partition "${m[1]}", which is not one of ${PARTITION_NAMES.join(', ')}`;
+  if (!partitionNames().includes(m[1] as string)) return `names the partition "${m[1]}", which is not one of ${partitionNames().join(', ')}`;
   return undefined;
 }
 

@@ -110,7 +110,11 @@ interface UdpEvents {
 
 const nodeUdp = async (server: DnsServer, on: UdpEvents): Promise<UdpPort> => {
   const dgram = await import('node:dgram');
-  const socket = dgram.createSocket(server.family === 6 ? 'udp6' : 'udp4');
+  // The server is an IP address (the vocabulary takes no name), so the lookup
+  // only hands it back: dgram's default, dns.lookup, would load node:dns and
+  // start c-ares on every kubectl call (~3 ms of `node -e 0`'s 65 here).
+  const lookup = (address: string, _options: unknown, callback: (error: null, address: string, family: number) => void) => callback(null, address, server.family);
+  const socket = dgram.createSocket({ type: server.family === 6 ? 'udp6' : 'udp4', lookup });
   socket.on('error', (error: NodeJS.ErrnoException) => on.error(error.code, error.message));
   socket.on('message', (data) => on.message(data));
   await new Promise<void>((ready) => socket.connect(server.port, server.host, () => ready()));

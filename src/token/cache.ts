@@ -24,17 +24,21 @@
  * File calls are synchronous: each is a few microseconds, and node's promise
  * fs layer alone costs ~4 ms to load on every kubectl call.
  */
-import { chmodSync, closeSync, constants, fstatSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeSync, type Stats } from 'node:fs';
-import { TOKEN_PREFIX, type EksToken } from '../aws/eks-token.js';
-import { BasculeError } from '../errors.js';
+import { chmodSync, closeSync, constants, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, writeSync } from 'node:fs';
+import type { EksToken } from '../aws/eks-token.js';
 import type { Io } from '../io.js';
-import { homeDirectory, hostName, joinPath } from '../runtime.js';
+import { hostName, joinPath } from '../runtime.js';
 import { systemProblem } from '../system-error.js';
-import { canonicalKey, fileNameOf, FORMAT } from './cache-key.js';
+import { cacheDir, checkCacheDir, checkOwnership, openRegular, type Safety } from './cache-dir.js';
+import { isUsable, parseEntry, serialiseEntry, unusableBecause } from './cache-entry.js';
+import { canonicalKey, fileNameOf } from './cache-key.js';
 import type { TokenCacheKey, TokenCachePort } from './get-token.js';
 
-// The key's text and file name live in ./cache-key.ts; their users import them from here too.
+// The cache's parts, each in its own file (the key, an entry's content, the
+// directory and its files, `cache clear`); their users import them from here too.
 export { canonicalKey, decodeKey, fileNameOf } from './cache-key.js';
+export { isUsable, parseEntry, serialiseEntry, unusableBecause } from './cache-entry.js';
+export { cacheDir, checkCacheDir, checkOwnership } from './cache-dir.js';
 
 const FILE_SUFFIX = '.json';
 const LOCK_SUFFIX = '.lock';
@@ -51,111 +55,6 @@ export interface CacheSettings {
   readonly uid?: number | null;
   /** Writes bytes to an fd (default fs.writeSync); tests inject a full disk. */
   readonly writeBytes?: (fd: number, buffer: Buffer) => number;
-}
-
-export function cacheDir(env: NodeJS.ProcessEnv): string {
-  const base = env.KUBECACHEDIR || joinPath(homeDirectory(env), '.kube', 'cache');
-  return joinPath(base, 'bascule');
-}
-
-interface Entry {
-  readonly format: number;
-  readonly key: string;
-  readonly token: string;
-  readonly signedAt: string;
-  readonly expiresAt: string;
-}
-
-/** Parses a cache file's text; undefined when it is not a complete entry for exactly this key. */
-export function parseEntry(text: string, key: string): EksToken | undefined {
-  let entry: Partial<Entry>;
-  try {
-    entry = JSON.parse(text) as Partial<Entry>;
-  } catch {
-    return undefined;
-  }
-  if (typeof entry !== 'object' || entry === null || entry.format !== FORMAT || entry.key !== key) return undefined;
-  if (typeof entry.token !== 'string' || !entry.token.startsWith(TOKEN_PREFIX)) return undefined;
-  const signedAt = new Date(String(entry.signedAt));
-  const expiresAt = new Date(String(entry.expiresAt));
-  if (Number.isNaN(signedAt.getTime()) || Number.isNaN(expiresAt.getTime())) return undefined;
-  return { token: entry.token, signedAt, expiresAt };
-}
-
-export function serialiseEntry(key: string, token: EksToken): string {
-  const entry: Entry = {
-    format: FORMAT,
-    key,
-    token: token.token,
-    signedAt: token.signedAt.toISOString(),
-    expiresAt: token.expiresAt.toISOString(),
-  };
-  return JSON.stringify(entry) + '\n';
-}
-
-/** Fresh enough to hand to kubectl: min validity left, and not signed in the future (clock moved back). */
-export function isUsable(token: EksToken, now: Date, minValidityMs: number): boolean {
-  return unusableBecause(token, now, minValidityMs) === undefined;
-}
-
-/** Why a cached token will not do, for --verbose; undefined when it will. */
-export function unusableBecause(token: EksToken, now: Date, minValidityMs: number): string | undefined {
-  if (token.signedAt.getTime() > now.getTime() + 60_000) {
-    return `signed at ${token.signedAt.toISOString()}, later than this machine's clock (${now.toISOString()}): the clock moved back, or the entry is not this machine's`;
-  }
-  if (token.expiresAt.getTime() <= now.getTime()) return `expired at ${token.expiresAt.toISOString()}`;
-  if (token.expiresAt.getTime() - now.getTime() < minValidityMs) {
-    return `valid until ${token.expiresAt.toISOString()}, less than --cache-min-validity (${minValidityMs / 1000}s) from now`;
-  }
-  return undefined;
-}
-
-type Safety = { ok: true } | { ok: false; why: string };
-
-export function checkOwnership(stat: { uid: number; mode: number }, what: string, wantedMode: string, uid: number | undefined = process.getuid?.()): Safety {
-  if (uid !== undefined && stat.uid !== uid) return { ok: false, why: `${what} is owned by another user (uid ${stat.uid})` };
-  if ((stat.mode & 0o077) !== 0) {
-    return { ok: false, why: `${what} has mode ${(stat.mode & 0o777).toString(8).padStart(4, '0')}, other users can reach it (want ${wantedMode})` };
-  }
-  return { ok: true };
-}
-
-/**
- * The one check of the cache directory, for the token path and `cache
- * clear` alike: a real directory (not a symlink), the user's, 0700.
- * `missing` when it does not exist.
- */
-export function checkCacheDir(dir: string, uid: number | undefined): Safety | 'missing' {
-  try {
-    const stat = lstatSync(dir);
-    if (stat.isSymbolicLink()) return { ok: false, why: `${dir} is a symlink` };
-    if (!stat.isDirectory()) return { ok: false, why: `${dir} is not a directory` };
-    return checkOwnership(stat, dir, '0700', uid);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
-    return { ok: false, why: `${dir}: ${systemProblem(error)}` };
-  }
-}
-
-/**
- * Opens an entry or a lock for reading without ever blocking or following a
- * link: O_NOFOLLOW (a symlink fails with ELOOP), O_NONBLOCK (a FIFO opens at
- * once instead of waiting for a writer); then fstat on what was opened. Only
- * a regular file comes back; anything else is a reason.
- */
-function openRegular(file: string): { fd: number; stat: Stats } | { why: string; missing?: boolean } {
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { why: `${file} does not exist`, missing: true };
-    return { why: code === 'ELOOP' ? `${file} is a symbolic link` : `${file}: ${systemProblem(error)}` };
-  }
-  const stat = fstatSync(fd);
-  if (stat.isFile()) return { fd, stat };
-  closeSync(fd);
-  return { why: `${file} is not a regular file` };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -418,35 +317,3 @@ export function diskTokenCache(io: Pick<Io, 'env' | 'stderr' | 'verbose'>): Disk
   return new DiskTokenCache({ dir: cacheDir(io.env), lockTimeoutMs: 20_000, lockStaleMs: 60_000, pollMs: 25 }, io.stderr, io.verbose);
 }
 
-/**
- * `bascule cache clear`: removes bascule's own files in the cache directory,
- * nothing else; refuses a directory the token path would refuse (a symlink,
- * another user's, one others can reach), so it never deletes through a link.
- */
-export function clearTokenCache(io: Pick<Io, 'env'>, uid: number | undefined = process.getuid?.()): number {
-  const dir = cacheDir(io.env);
-  const state = checkCacheDir(dir, uid);
-  if (state === 'missing') return 0;
-  if (!state.ok) {
-    throw new BasculeError('io', `the token cache is not used, and not cleared: ${state.why}`, {
-      hint: `bascule uses only a 0700 directory of yours, never a symlink; check ${dir} and remove it yourself if it should go`,
-    });
-  }
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    throw new BasculeError('io', `cannot read ${dir}: ${systemProblem(error)}`, { hint: `check the permissions of ${dir} (bascule keeps its tokens there; KUBECACHEDIR moves it)` });
-  }
-  const ours = names.filter((n) => /^[0-9a-f]{28}(\.json|\.lock|\.\d+\.[0-9a-f]{8}\.tmp)$/.test(n));
-  for (const n of ours) {
-    const path = joinPath(dir, n);
-    try {
-      rmSync(path, { force: true });
-    } catch {
-      rmdirSync(path); // a directory squatting on a lock name: removed if empty, else an error
-    }
-  }
-  return ours.filter((n) => n.endsWith(FILE_SUFFIX)).length;
-}

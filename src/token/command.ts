@@ -2,6 +2,10 @@
 import { usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import type { FastParse } from './flags.js';
+import { lookupTxt } from '../dns/resolver.js';
+import { awsPort } from './aws-port.js';
+import { diskTokenCache } from './cache.js';
+import { getToken } from './get-token.js';
 import { parseTokenInput } from './options.js';
 
 export async function tokenCommand({ flags, globals }: FastParse, io: Io): Promise<void> {
@@ -9,14 +13,11 @@ export async function tokenCommand({ flags, globals }: FastParse, io: Io): Promi
     throw usageError(`--output ${flags.output} is not supported`, 'bascule prints JSON (an ExecCredential); use --token-only for the bare token');
   }
   const input = parseTokenInput({ ...flags, region: flags.region ?? globals.region, profile: flags.profile ?? globals.profile }, io.env);
-  const { getToken } = await import('./get-token.js');
-  const { lookupTxt } = await import('../dns/resolver.js');
-  const { awsPort } = await import('./aws-port.js');
   if (io.verbose) {
     if (input.dnsServer) io.verbose(`DNS server ${input.dnsServer} (from ${flags.dnsServer ? '--dns-server' : 'BASCULE_DNS_SERVER'})`);
     if (!input.cache) io.verbose(`token cache: skipped (${flags.cache === false ? '--no-cache' : `BASCULE_NO_CACHE=${io.env.BASCULE_NO_CACHE}`})`);
   }
-  const cache = input.cache ? (await import('./cache.js')).diskTokenCache(io) : undefined;
+  const cache = input.cache ? diskTokenCache(io) : undefined;
   await getToken(input, {
     env: io.env,
     now: io.now,

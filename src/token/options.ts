@@ -160,7 +160,8 @@ export function parseTokenInput(flags: RawTokenFlags, env: NodeJS.ProcessEnv): T
     if (typeof pattern === 'string') throw usageError(`--allow-server ${quoteValue(value)} ${pattern}`, SERVER_PATTERN_RULE);
     return pattern;
   });
-  const { sourceIdentity, tags } = roleSession(flags, roleArn);
+  // Without either flag there is nothing to check (and the cached path runs no more code than it needs).
+  const { sourceIdentity, tags } = flags.sourceIdentity === undefined && !flags.tag?.length ? { sourceIdentity: undefined, tags: [] } : roleSession(flags, roleArn);
   const dnsTimeoutMs = flags.dnsTimeout === undefined ? DEFAULT_DNS_TIMEOUT_MS : parseDurationFlag('--dns-timeout', flags.dnsTimeout, { min: 50, max: 60_000 });
   const awsTimeoutMs = flags.awsTimeout === undefined ? DEFAULT_AWS_TIMEOUT_MS : parseDurationFlag('--aws-timeout', flags.awsTimeout, { min: 100, max: 600_000 });
   const cacheMinValidityMs =
@@ -185,7 +186,7 @@ export function parseTokenInput(flags: RawTokenFlags, env: NodeJS.ProcessEnv): T
     noDns,
     dnsTimeoutMs,
     awsTimeoutMs,
-    cache: flags.cache !== false && !/^(1|true|yes)$/i.test(env.BASCULE_NO_CACHE ?? ''),
+    cache: flags.cache !== false && !(env.BASCULE_NO_CACHE !== undefined && /^(1|true|yes)$/i.test(env.BASCULE_NO_CACHE)),
     cacheMinValidityMs,
   };
 }

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { envKeys, runInProcess, cleanEnv, KEYS } from '../support/run.js';
-import { fastParseTokenArgv, TOKEN_FLAGS, type FastParse } from '../../src/token/flags.js';
+import { fastParseTokenArgv, OUTPUT_FLAG, TOKEN_FLAGS, VERBOSE_FLAG, type FastParse } from '../../src/token/flags.js';
+import { joinPath } from '../../src/runtime.js';
 import { parseTokenInput } from '../../src/token/options.js';
 import { decodeToken as decode } from '../support/token.js';
 
@@ -142,6 +143,10 @@ describe('the fast path reads the flags exactly as commander does', () => {
     ['version'],
   ])('leaves %j to commander', (...argv) => expect(fastParseTokenArgv(argv)).toBeUndefined());
 
+  it('writes every flag in the one shape the fast path reads: "-x, --long <value>", "--long <value>" or "--long"', () => {
+    for (const f of [...TOKEN_FLAGS, OUTPUT_FLAG, VERBOSE_FLAG]) expect(f.flags).toMatch(/^(?:-\w, )?--[\w-]+(?: <[^>]+>)?$/);
+  });
+
   it('declares every flag once, with unique names', () => {
     const names = TOKEN_FLAGS.flatMap((f) => f.flags.match(/--?[\w-]+/g) ?? []);
     expect(new Set(names).size).toBe(names.length);
@@ -188,4 +193,17 @@ describe('bad input: a clear error, a non-zero exit, nothing on stdout', () => {
     expect(r.stderr).toMatch(/^hint: ./m);
     expect(r.stderr).not.toContain(KEYS.secretAccessKey);
   });
+});
+
+describe('joinPath (the cache directory and its files, without node:path)', () => {
+  // path.posix.join's answers for what bascule joins: parts with and without slashes, empty parts.
+  it.each([
+    [['/home/u', '.kube', 'cache'], '/home/u/.kube/cache'],
+    [['/home/u/', '/.kube/', 'cache'], '/home/u/.kube/cache'],
+    [['/tmp/c', 'bascule'], '/tmp/c/bascule'],
+    [['', '/a', '', 'b'], '/a/b'],
+    [['rel//dir', 'x'], 'rel/dir/x'],
+    [['/'], '/'],
+    [[''], ''],
+  ])('%j -> %s', (parts, joined) => expect(joinPath(...parts)).toBe(joined));
 });
