@@ -18,6 +18,8 @@ export interface AwsContext {
   /** --profile, for the endpoint a profile sets; absent: AWS_PROFILE, else default. */
   readonly profile?: string | undefined;
   readonly credentials: () => Promise<AwsCredentials>;
+  /** The bound on each request (--aws-timeout; absent: 15 s). */
+  readonly timeoutMs?: number;
 }
 
 /** The endpoint override in effect for a service, if any. */
@@ -28,7 +30,7 @@ export function serviceEndpoint(ctx: Pick<AwsContext, 'env' | 'profile'>, servic
 /** An SDK client's configuration for a service. */
 export function clientConfig(ctx: AwsContext, service: ServiceId) {
   const endpoint = serviceEndpoint(ctx, service);
-  return { region: ctx.region, maxAttempts: 3, credentials: ctx.credentials, requestHandler: requestHandler(ctx.env, undefined), ...(endpoint ? { endpoint } : {}) };
+  return { region: ctx.region, maxAttempts: 3, credentials: ctx.credentials, requestHandler: requestHandler(ctx.env, undefined, ctx.timeoutMs), ...(endpoint ? { endpoint } : {}) };
 }
 
 /**

@@ -4,6 +4,7 @@
  * clusters, the resolver, --fetch, and the bounds of every wait. Every bad
  * value is a usage error naming the flag.
  */
+import { AWS_TIMEOUT, parseAwsTimeout } from '../aws/identity.js';
 import { usageError } from '../errors.js';
 import { escapeControl, formatMs as formatDuration, parseDurationFlag, parseDnsServer, roleArnProblem, ROLE_ARN_EXAMPLE } from '../vocabulary.js';
 import { COLOURS, type Colour } from '../platform/schema.js';
@@ -19,6 +20,8 @@ export interface Waits {
   readonly requestTimeoutMs: number;
   /** Each DNS lookup. */
   readonly dnsTimeoutMs: number;
+  /** Each resolution of the AWS identity (credentials, then the role), and each AWS request: --aws-timeout. */
+  readonly awsTimeoutMs: number;
 }
 
 export const DEFAULT_WAITS: Waits = {
@@ -27,6 +30,7 @@ export const DEFAULT_WAITS: Waits = {
   dnsWaitMs: undefined,
   requestTimeoutMs: 15_000,
   dnsTimeoutMs: 2000,
+  awsTimeoutMs: AWS_TIMEOUT.defaultMs,
 };
 
 /** Who bascule is towards the clusters: an access level of the platform file, a role, or the ambient credentials. */
@@ -57,6 +61,7 @@ export interface RawCommonFlags {
   dnsWait?: string;
   requestTimeout?: string;
   dnsTimeout?: string;
+  awsTimeout?: string;
 }
 
 /** "2000" (milliseconds), "250ms", "2s", "5m", "1m30s" -> milliseconds: the vocabulary's one duration rule. */
@@ -85,6 +90,7 @@ export function parseCommon(flags: RawCommonFlags): CommonInput {
     requestTimeoutMs:
       flags.requestTimeout === undefined ? DEFAULT_WAITS.requestTimeoutMs : parseDurationMs('--request-timeout', flags.requestTimeout, { min: 100, max: 300_000 }),
     dnsTimeoutMs: flags.dnsTimeout === undefined ? DEFAULT_WAITS.dnsTimeoutMs : parseDurationMs('--dns-timeout', flags.dnsTimeout, { min: 50, max: 60_000 }),
+    awsTimeoutMs: parseAwsTimeout(flags.awsTimeout),
   };
   return {
     config: flags.config ?? 'platform.yaml',

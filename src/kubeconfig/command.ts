@@ -6,6 +6,7 @@
  */
 import { homedir } from 'node:os';
 import { delimiter, resolve } from 'node:path';
+import { parseAwsTimeout } from '../aws/identity.js';
 import { usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { resolveClusters, fileSystem, type ClusterSourcePorts } from '../platform/clusters.js';
@@ -29,6 +30,8 @@ export interface KubeconfigFlags {
   fetch?: boolean;
   command?: string;
   profile?: string;
+  /** --aws-timeout: the bound on --fetch's AWS work (the credentials and each DescribeCluster). */
+  awsTimeout?: string;
   /** --set-context: make the generated default context current (merges never change it otherwise). */
   setContext?: boolean;
 }
@@ -56,10 +59,10 @@ function checkAccessNames(platform: Platform, names: readonly string[]): void {
   }
 }
 
-async function fetchClusters(platform: Platform, flags: KubeconfigFlags, deps: KubeconfigDeps): Promise<Record<Colour, DescribedCluster>> {
+async function fetchClusters(platform: Platform, flags: KubeconfigFlags, aws: { env: NodeJS.ProcessEnv; timeoutMs: number }, deps: KubeconfigDeps): Promise<Record<Colour, DescribedCluster>> {
   const describe = deps.describeClusters ?? (await import('../platform/eks.js')).describeClusters;
   const names = COLOURS.map((colour) => platform.clusters[colour].name);
-  const described = await describe(names, { region: platform.aws.region, profile: flags.profile });
+  const described = await describe(names, { region: platform.aws.region, profile: flags.profile, ...aws });
   return Object.fromEntries(COLOURS.map((colour, i) => [colour, described[i] as DescribedCluster])) as Record<Colour, DescribedCluster>;
 }
 
@@ -70,12 +73,13 @@ export async function kubeconfigCommand(flags: KubeconfigFlags, io: Io, deps: Ku
   if (flags.setContext && (flags.merge === undefined || flags.merge === false)) {
     throw usageError('--set-context applies to --merge only', 'a standalone kubeconfig (--out, or printed) always has its own current-context: the least-privileged level');
   }
+  const awsTimeoutMs = parseAwsTimeout(flags.awsTimeout);
   const source = flags.config ?? DEFAULT_PLATFORM_FILE;
   const platform = readPlatform(source, io.cwd);
   const access = flags.access ?? [];
   checkAccessNames(platform, access);
 
-  const fetched = flags.fetch ? await fetchClusters(platform, flags, deps) : undefined;
+  const fetched = flags.fetch ? await fetchClusters(platform, flags, { env: io.env, timeoutMs: awsTimeoutMs }, deps) : undefined;
   const { clusters, notes } = resolveClusters(platform, deps, fetched);
   for (const note of notes) io.stderr(`note: ${note}\n`);
 
