@@ -10,7 +10,7 @@ import { BasculeError } from '../errors.js';
 import { configuredEndpoint, readAwsFiles, selectedProfile, type ServiceId } from './config-files.js';
 import type { AwsCredentials } from './eks-token.js';
 import { awsError } from './errors.js';
-import { requestHandler } from './sdk.js';
+import { ENDPOINT_BY_BASCULE, requestHandler } from './sdk.js';
 
 export interface AwsContext {
   readonly region: string;
@@ -30,7 +30,7 @@ export function serviceEndpoint(ctx: Pick<AwsContext, 'env' | 'profile'>, servic
 /** An SDK client's configuration for a service. */
 export function clientConfig(ctx: AwsContext, service: ServiceId) {
   const endpoint = serviceEndpoint(ctx, service);
-  return { region: ctx.region, maxAttempts: 3, credentials: ctx.credentials, requestHandler: requestHandler(ctx.env, undefined, ctx.timeoutMs), ...(endpoint ? { endpoint } : {}) };
+  return { region: ctx.region, maxAttempts: 3, credentials: ctx.credentials, requestHandler: requestHandler(ctx.env, undefined, ctx.timeoutMs), ...ENDPOINT_BY_BASCULE, ...(endpoint ? { endpoint } : {}) };
 }
 
 /**

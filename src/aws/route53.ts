@@ -26,7 +26,7 @@ import type { AwsCredentials } from './eks-token.js';
 import { awsError } from './errors.js';
 import { accountLimiter, route53Rate, type RateLimiter } from './rate.js';
 import { listSets, route53Global } from './route53-list.js';
-import { requestHandler } from './sdk.js';
+import { ENDPOINT_BY_BASCULE, requestHandler } from './sdk.js';
 
 export interface HostedZone {
   readonly id: string;
@@ -142,6 +142,7 @@ function budgetedClient(options: Route53Options, endpoint: string | undefined): 
     retryMode: 'adaptive',
     credentials: options.credentials,
     requestHandler: requestHandler(options.env, undefined, options.timeoutMs),
+    ...ENDPOINT_BY_BASCULE,
     ...(endpoint ? { endpoint } : {}),
   });
   let requests = 0;

@@ -94,7 +94,7 @@ export function kubeApi(target: ApiTarget, timeoutMs: number, env: NodeJS.Proces
 /** ListAccessEntries, then DescribeAccessEntry for the principal; AccessDenied is "not permitted", not a failure. */
 export async function lookupAccessEntry(input: { clusterName: string; region: string; credentials: AwsCredentials; principalArn: string; profileFlag: string | undefined; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<AccessEntryLookup> {
   // The AWS layer's endpoint (AWS_ENDPOINT_URL_EKS, the profile's services/endpoint_url), proxies, deadline and error mapper.
-  const [{ EKSClient, ListAccessEntriesCommand, DescribeAccessEntryCommand, DescribeClusterCommand }, { requestHandler }, { awsError }] = await Promise.all([
+  const [{ EKSClient, ListAccessEntriesCommand, DescribeAccessEntryCommand, DescribeClusterCommand }, { ENDPOINT_BY_BASCULE, requestHandler }, { awsError }] = await Promise.all([
     import('@aws-sdk/client-eks'),
     import('../aws/sdk.js'),
     import('../aws/errors.js'),
@@ -107,6 +107,7 @@ export async function lookupAccessEntry(input: { clusterName: string; region: st
     maxAttempts: 2,
     credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
     requestHandler: requestHandler(input.env, deadline),
+    ...ENDPOINT_BY_BASCULE,
     ...(endpoint ? { endpoint } : {}),
   });
   const failed = (error: unknown): AccessEntryLookup => {

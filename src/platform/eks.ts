@@ -9,7 +9,7 @@ import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { configuredEndpoint } from '../aws/config-files.js';
 import { awsError } from '../aws/errors.js';
 import { awsIdentity } from '../aws/identity.js';
-import { requestHandler } from '../aws/sdk.js';
+import { ENDPOINT_BY_BASCULE, requestHandler } from '../aws/sdk.js';
 import { BasculeError } from '../errors.js';
 
 export interface DescribedCluster {
@@ -43,7 +43,7 @@ export const describeClusters: DescribeClusters = async (names, { region, profil
   const source = await who.source();
   const { deadline } = source.context;
   const endpoint = configuredEndpoint('eks', env, source.context.files(), who.endpointProfile);
-  const client = new EKSClient({ region, maxAttempts: 3, credentials: source.credentials, requestHandler: requestHandler(env, deadline), ...(endpoint ? { endpoint } : {}) });
+  const client = new EKSClient({ region, maxAttempts: 3, credentials: source.credentials, requestHandler: requestHandler(env, deadline), ...ENDPOINT_BY_BASCULE, ...(endpoint ? { endpoint } : {}) });
   try {
     return await Promise.all(
       names.map(async (name) => {
