@@ -334,19 +334,28 @@ export function formatMs(ms: number): string {
   return `${hours ? `${hours}h` : ''}${minutes ? `${minutes}m` : ''}${seconds ? `${seconds}s` : ''}`;
 }
 
-export function durationProblem(value: string, bounds: { min: number; max: number }): string | undefined {
+/** A duration read against bounds: its milliseconds, or which rule it breaks. */
+function checkDuration(value: string, bounds: { min: number; max: number }): { ms: number } | { broken: 'format' | 'range' } {
   const ms = durationMs(value);
-  if (ms === undefined) return `is not a duration (${DURATION_RULE})`;
-  if (ms < bounds.min || ms > bounds.max) return `is out of range (${formatMs(bounds.min)} to ${formatMs(bounds.max)})`;
-  return undefined;
+  if (ms === undefined) return { broken: 'format' };
+  if (ms < bounds.min || ms > bounds.max) return { broken: 'range' };
+  return { ms };
+}
+
+const rangeText = (bounds: { min: number; max: number }) => `${formatMs(bounds.min)} to ${formatMs(bounds.max)}`;
+
+export function durationProblem(value: string, bounds: { min: number; max: number }): string | undefined {
+  const checked = checkDuration(value, bounds);
+  if ('ms' in checked) return undefined;
+  return checked.broken === 'format' ? `is not a duration (${DURATION_RULE})` : `is out of range (${rangeText(bounds)})`;
 }
 
 /** A flag's duration in milliseconds, within bounds; a usage error naming the flag otherwise. */
 export function parseDurationFlag(flag: string, value: string, bounds: { min: number; max: number }): number {
-  const problem = durationProblem(value, bounds);
-  if (problem?.startsWith('is not')) throw usageError(`${flag} ${JSON.stringify(escapeControl(value))} is not a duration`, DURATION_RULE);
-  if (problem) throw usageError(`${flag} ${value.trim()} ${problem}`, `give ${flag} a duration between ${formatMs(bounds.min)} and ${formatMs(bounds.max)}`);
-  return durationMs(value) as number;
+  const checked = checkDuration(value, bounds);
+  if ('ms' in checked) return checked.ms;
+  if (checked.broken === 'format') throw usageError(`${flag} ${JSON.stringify(escapeControl(value))} is not a duration`, DURATION_RULE);
+  throw usageError(`${flag} ${value.trim()} is out of range (${rangeText(bounds)})`, `give ${flag} a duration between ${formatMs(bounds.min)} and ${formatMs(bounds.max)}`);
 }
 
 // ---------------------------------------------------------------- text from outside

@@ -9,7 +9,7 @@
 import { BasculeError } from '../errors.js';
 import { configuredEndpoint, readAwsFiles, selectedProfile, type ServiceId } from './config-files.js';
 import type { AwsCredentials } from './eks-token.js';
-import { awsError } from './errors.js';
+import { awsError, isDenied } from './errors.js';
 import { ENDPOINT_BY_BASCULE, requestHandler } from './sdk.js';
 
 export interface AwsContext {
@@ -40,6 +40,6 @@ export function clientConfig(ctx: AwsContext, service: ServiceId) {
  */
 export function callError(call: { service: string; operation: string; target: string; endpoint: string | undefined; permission: string }, error: unknown): BasculeError {
   const mapped = awsError({ service: call.service, operation: call.operation, target: call.target, ...(call.endpoint ? { endpoint: call.endpoint } : {}) }, error);
-  if (mapped.kind === 'aws' && / was denied: /.test(mapped.message)) return new BasculeError('aws', mapped.message, { hint: `the identity in use needs ${call.permission}` });
+  if (isDenied(mapped)) return new BasculeError('aws', mapped.message, { hint: `the identity in use needs ${call.permission}`, awsCode: mapped.awsCode, httpStatus: mapped.httpStatus, cause: error });
   return mapped;
 }
