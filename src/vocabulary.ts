@@ -10,7 +10,7 @@
  * Light on purpose: it is on kubectl's hot path (no node:net, no valibot).
  */
 import { usageError } from './errors.js';
-import { echo, escapeControl } from './text.js';
+import { echo, escapeControl, formatDuration } from './text.js';
 
 // ---------------------------------------------------------------- partitions
 
@@ -325,14 +325,8 @@ export function durationMs(value: string): number | undefined {
   return Math.round(ms);
 }
 
-/** 1500 -> "1.5s", 120000 -> "2m", 90000 -> "1m30s", 3600000 -> "1h", 250 -> "250ms". */
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))}s`;
-  const total = Math.round(ms / 1000);
-  const [hours, minutes, seconds] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
-  return `${hours ? `${hours}h` : ''}${minutes ? `${minutes}m` : ''}${seconds ? `${seconds}s` : ''}`;
-}
+/** 1500 -> "1.5s", 120000 -> "2m", 90000 -> "1m30s", 3600000 -> "1h", 250 -> "250ms": a duration as this rule reads it (src/text.ts's exact form). */
+export const formatMs = (ms: number): string => formatDuration(ms, 'exact');
 
 /** A duration read against bounds: its milliseconds, or which rule it breaks. */
 function checkDuration(value: string, bounds: { min: number; max: number }): { ms: number } | { broken: 'format' | 'range' } {

@@ -6,7 +6,7 @@
  */
 import { AWS_TIMEOUT, parseAwsTimeout } from '../aws/identity.js';
 import { usageError } from '../errors.js';
-import { escapeControl, formatMs as formatDuration, parseDurationFlag, parseDnsServer, roleArnProblem, ROLE_ARN_EXAMPLE } from '../vocabulary.js';
+import { escapeControl, parseDurationFlag, parseDnsServer, roleArnProblem, ROLE_ARN_EXAMPLE } from '../vocabulary.js';
 import { COLOURS, type Colour } from '../platform/schema.js';
 
 /** Bounds of every wait, and how often a wait looks again. */
@@ -67,8 +67,8 @@ export interface RawCommonFlags {
 /** "2000" (milliseconds), "250ms", "2s", "5m", "1m30s" -> milliseconds: the vocabulary's one duration rule. */
 export const parseDurationMs = parseDurationFlag;
 
-/** 1500 -> "1.5s", 120000 -> "2m", 90000 -> "1m30s", 3600000 -> "1h", 250 -> "250ms". */
-export const formatMs = formatDuration;
+/** A bound as the duration rule writes it (1500 -> "1.5s", 90000 -> "1m30s"): the one formatter's exact form. */
+export { formatMs } from '../vocabulary.js';
 
 export function parseColour(flag: string, value: string): Colour {
   const colour = value.trim().toLowerCase();
