@@ -13,7 +13,7 @@ import type { Platform } from '../platform/model.js';
 import { PARTITIONS, type PartitionId } from '../verify/rules.js';
 import { verifyToken, type Verified } from '../verify/verify.js';
 import { partitionOf } from '../vocabulary.js';
-import { isoSecond as iso } from '../text.js';
+import { formatDuration, isoSecond as iso } from '../text.js';
 import type { ContextView } from './kubeconfig.js';
 import { matchAwsAuth, platformAccessLevel, type AwsAuthReading } from './mapping.js';
 import { pluginKind, readPluginArgs, type PluginInput } from './plugin.js';
@@ -70,12 +70,7 @@ export const LINK_NAMES = ['kubeconfig', 'exec command', 'cluster name', 'region
 const errText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const errHint = (error: unknown) => (error instanceof BasculeError ? error.hint : undefined);
 
-function duration(ms: number): string {
-  const s = Math.round(Math.abs(ms) / 1000);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
+const duration = (ms: number): string => formatDuration(ms, 'seconds');
 
 export async function runDoctor(input: DoctorInput, ports: DoctorPorts): Promise<DoctorReport> {
   const links: Link[] = [];
