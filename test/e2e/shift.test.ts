@@ -93,7 +93,7 @@ async function cnames(): Promise<void> {
 }
 
 const FAST = ['--poll-interval', '50ms', '--timeout', '10s', '--dns-wait', '5s', '--signal-interval', '200ms', '--request-timeout', '15s', '--dns-timeout', '10s'];
-const sw = (...args: string[]): Promise<Result> => world.run(['switch', '--config', world.platformFile, '--access', 'admin', ...FAST, ...args], { timeoutMs: 150_000 });
+const sw = (...args: string[]): Promise<Result> => world.run(['switch', '--config', world.platformFile, '--access', 'admin', ...FAST, ...args], { timeoutMs: 240_000 });
 const ALLOWED = ['--allow-orphan', 'stale.devinfra.local', '--allow-unwatched', 'shop.devinfra.local'];
 const START = ['--to', 'green', '--weights', '50,100', ...ALLOWED, '--apply', '--yes'];
 
@@ -195,7 +195,7 @@ describe('bascule switch --weights on the one production model (the design note\
       expect(world.stores.green.get(d)).toMatchObject({ replicas: 0 });
     }
     expect(readFileSync(world.platformFile, 'utf8')).toMatch(/^live: blue/m);
-  }, 240_000);
+  }, 480_000);
 
   it('cases 6 and 7: --resume and --rollback refuse a changed platform file, an edited journal, Route53 changed under it, each by name; then restore exactly', async () => {
     await cnames();

@@ -88,8 +88,8 @@ async function awsParts(parts: Parts) {
   const moto = await motoPart(parts);
   const proxy = await route53ProxyPart(parts, moto.endpoint);
   const credentials = { accessKeyId: KEYS.accessKeyId, secretAccessKey: KEYS.secretAccessKey };
-  const direct = parts.add(new Route53Client({ region: 'us-east-1', endpoint: moto.endpoint, credentials, maxAttempts: 1 }), (c) => c.destroy());
-  const route53 = parts.add(new Route53Client({ region: 'us-east-1', endpoint: proxy.endpoint, credentials: { accessKeyId: WORLD_KEY, secretAccessKey: 'world' }, maxAttempts: 1 }), (c) => c.destroy());
+  const direct = parts.add(new Route53Client({ region: 'us-east-1', endpoint: moto.endpoint, credentials, maxAttempts: 3 }), (c) => c.destroy());
+  const route53 = parts.add(new Route53Client({ region: 'us-east-1', endpoint: proxy.endpoint, credentials: { accessKeyId: WORLD_KEY, secretAccessKey: 'world' }, maxAttempts: 3 }), (c) => c.destroy());
   const zones = { api: await createZone(direct, 'devinfra.local', [VPC.blue, VPC.green]), txt: await createZone(direct, 'devinfra.info'), public: await createZone(direct, 'devinfra.fr') };
   // ELBv2, CloudWatch and EC2 in a moto of their own: the stand-in API servers check every token against moto's
   // state (/moto-api/data.json), which EC2's default resources (read by ELBv2) make slow to serialise.
