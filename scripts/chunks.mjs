@@ -43,7 +43,7 @@ export const CHUNKS = [
   },
   {
     name: 'commands',
-    modules: ['src/platform/commands.ts', 'src/manifests/commands.ts', 'src/status/command.ts', 'src/switch/command.ts', 'src/cutover/dispatch.ts', 'src/drain/commands.ts', 'src/shift/command.ts'],
+    modules: ['src/commands.ts', 'src/manifests/commands.ts', 'src/status/command.ts', 'src/switch/command.ts', 'src/cutover/dispatch.ts', 'src/drain/commands.ts', 'src/shift/command.ts'],
     why: 'init, schema, kubeconfig, manifests, status and the switch: yaml, valibot and the platform model once',
     probe: ['schema'],
   },

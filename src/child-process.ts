@@ -27,9 +27,12 @@
  * new session has none, and a prompt on /dev/tty would fail); then only the
  * helper itself is killed, and its pipes closed. While a helper runs in its
  * own group, SIGINT, SIGTERM and SIGHUP to bascule (Ctrl-C in kubectl) stop
- * the group first, as the terminal would have.
+ * the group first, as the terminal would have; bascule catches them from
+ * before the helper starts, so none comes too early to stop what it started.
  */
 
+import type { ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { systemProblem } from './system-error.js';
 
 /** Each stream's cap, in bytes: far above any real credential document or version line. */
@@ -78,7 +81,7 @@ export async function runHelper(request: HelperRequest): Promise<HelperOutcome> 
   const max = request.maxOutputBytes ?? HELPER_OUTPUT_MAX;
   const ownGroup = !request.keepTerminal;
   return new Promise<HelperOutcome>((resolve) => {
-    const child = spawn(program, args, { env: request.env, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
+    let child: ChildProcessByStdio<null, Readable, Readable>;
     const out: Buffer[] = [];
     let outBytes = 0;
     let errTail = Buffer.alloc(0);
@@ -105,16 +108,19 @@ export async function runHelper(request: HelperRequest): Promise<HelperOutcome> 
     };
     const onSignal = (signal: NodeJS.Signals) => {
       stop();
-      for (const s of FORWARDED) process.removeListener(s, onSignal);
+      disarm();
       process.kill(process.pid, signal); // bascule ends as the signal says, as it would have
     };
     const onAbort = () => finish({ kind: 'stopped', stderr: stderr() });
+    const disarm = () => {
+      request.signal.removeEventListener('abort', onAbort);
+      if (ownGroup) for (const s of FORWARDED) process.removeListener(s, onSignal);
+    };
     function finish(outcome: HelperOutcome): void {
       if (done) return;
       done = true;
       clearTimeout(grace);
-      request.signal.removeEventListener('abort', onAbort);
-      if (ownGroup) for (const s of FORWARDED) process.removeListener(s, onSignal);
+      disarm();
       // Whatever still holds its output is stopped: the helper, or what it left behind.
       if (!closed || outcome.kind !== 'exited') stop();
       resolve(outcome);
@@ -123,7 +129,15 @@ export async function runHelper(request: HelperRequest): Promise<HelperOutcome> 
     const answered = () => exit?.code === 0 && request.complete?.(stdout()) === true;
 
     request.signal.addEventListener('abort', onAbort, { once: true });
+    // Armed before the spawn: on a loaded machine the helper may start its children before spawn()
+    // returns. A signal is handled from the event loop, so only once `child` is set.
     if (ownGroup) for (const s of FORWARDED) process.on(s, onSignal);
+    try {
+      child = spawn(program, args, { env: request.env, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
+    } catch (error) {
+      disarm(); // an argument spawn() refuses (a NUL byte): no helper started
+      throw error;
+    }
     child.once('error', (error: NodeJS.ErrnoException) => {
       finish(exit ? { kind: 'stopped', stderr: stderr() } : { kind: 'not-started', reason: error.code === 'ENOENT' ? 'no such program' : systemProblem(error) });
     });

@@ -180,7 +180,7 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
 
   // --- Generators (platform description, kubeconfig, manifests) and the switch ---
   // Each action loads its code from a chunk (see CHUNKS in scripts/chunks.mjs).
-  const platformChunk = () => import('./platform/commands.js');
+  const platformChunk = () => import('./commands.js');
 
   program
     .command('init')

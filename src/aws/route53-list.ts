@@ -16,7 +16,7 @@ import type { RecordSet } from '../production/records.js';
 import type { AwsCredentials } from './eks-token.js';
 import { proxyAgents, proxyFor } from './proxy.js';
 import type { RateLimiter } from './rate.js';
-import { parseError, parseListPage, type ListPage } from './route53-xml.js';
+import { parseError, parseNext, parseSets, type PageStart } from './route53-xml.js';
 
 class Sha256 extends Hash {
   constructor(secret?: unknown) {
@@ -99,8 +99,8 @@ function getNode(url: URL, headers: Record<string, string>, env: NodeJS.ProcessE
   });
 }
 
-/** One page, signed, retried: what the SDK would have given, as a ListPage. */
-async function page(o: ListerOptions, zoneId: string, start: { name?: string; type?: string; identifier?: string }): Promise<ListPage> {
+/** One page's document, signed, retried (the SDK's retries): read it with route53-xml.ts. */
+async function page(o: ListerOptions, zoneId: string, start: Start): Promise<string> {
   const url = new URL(`/2013-04-01/hostedzone/${encodeURIComponent(zoneId)}/rrset`, o.endpoint.replace(/\/+$/, '') + '/');
   url.searchParams.set('maxitems', '300');
   if (start.name !== undefined) url.searchParams.set('name', start.name);
@@ -117,7 +117,7 @@ async function page(o: ListerOptions, zoneId: string, start: { name?: string; ty
     let failure: Route53Failure;
     try {
       const answer = await get(url, signed.headers as Record<string, string>, o.env, o.timeoutMs ?? 15_000);
-      if (answer.status === 200) return parseListPage(answer.body);
+      if (answer.status === 200) return answer.body;
       const error = parseError(answer.body);
       failure = new Route53Failure(error?.code ?? `HTTP${answer.status}`, error?.message ?? `HTTP ${answer.status}`, { httpStatusCode: answer.status, attempts: attempt });
       if (!(answer.status >= 500 || RETRIED.has(failure.name))) throw failure;
@@ -133,18 +133,33 @@ async function page(o: ListerOptions, zoneId: string, start: { name?: string; ty
   }
 }
 
-/** Every record set from `start` on, page by page, until `stop` says a set is past what is wanted. */
+type Start = { name?: string; type?: string; identifier?: string };
+
+const startOf = (next: PageStart): Start => ({ name: next.name, ...(next.type ? { type: next.type } : {}), ...(next.identifier ? { identifier: next.identifier } : {}) });
+
+/**
+ * Every record set from `start` on, page by page, until `stop` says a set is
+ * past what is wanted. Listing a whole zone (no `stop`), the next page is asked
+ * for before this one's sets are read, so Route53's answer and bascule's
+ * reading overlap (the same requests, in the same order); with a `stop`, a
+ * page is asked for only once the last one said it is needed.
+ */
 export async function listSets(o: ListerOptions, zoneId: string, start: { name?: string; type?: string } = {}, stop?: (s: RecordSet) => boolean): Promise<RecordSet[]> {
   const all: RecordSet[] = [];
-  let next: { name?: string; type?: string; identifier?: string } = { ...(start.name !== undefined ? { name: route53Name(start.name) } : {}), ...(start.type ? { type: start.type } : {}) };
+  let pending = page(o, zoneId, { ...(start.name !== undefined ? { name: route53Name(start.name) } : {}), ...(start.type ? { type: start.type } : {}) });
   for (let n = 0; n < 10_000; n++) {
-    const p = await page(o, zoneId, next);
-    for (const s of p.sets) {
+    const xml = await pending;
+    const next = parseNext(xml);
+    if (next && !stop) {
+      pending = page(o, zoneId, startOf(next));
+      pending.catch(() => undefined); // awaited below; a failure while this page is read is not unhandled
+    }
+    for (const s of parseSets(xml)) {
       if (stop?.(s)) return all;
       all.push(s);
     }
-    if (!p.next) return all;
-    next = { name: p.next.name, ...(p.next.type ? { type: p.next.type } : {}), ...(p.next.identifier ? { identifier: p.next.identifier } : {}) };
+    if (!next) return all;
+    if (stop) pending = page(o, zoneId, startOf(next));
   }
   throw new Error(`Route53 ListResourceRecordSets in zone ${zoneId}: more than 10000 pages; giving up`);
 }

@@ -9,7 +9,7 @@ import { BasculeError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { parseDurationFlag } from '../vocabulary.js';
 import { escapeControl } from '../text.js';
-import { loadingPrecedence } from '../kubeconfig/command.js';
+import { loadingPrecedence } from '../kubeconfig/rules.js';
 import { runDoctor, type DoctorReport, type LinkStatus } from './doctor.js';
 import type { PluginInput } from './plugin.js';
 import type { DoctorPorts } from './ports.js';
@@ -98,7 +98,7 @@ export async function doctorCommand(flags: DoctorFlags, io: Io): Promise<void> {
     import('./kubeconfig.js'),
     import('./adapters.js'),
     import('./aws.js'),
-    import('../verify/sts.js'),
+    import('../authenticator/sts.js'),
     import('../platform/read.js'),
   ]);
   const ports: DoctorPorts = {

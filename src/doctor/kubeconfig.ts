@@ -2,7 +2,7 @@
  * The kubeconfig as kubectl reads it, for one context: KUBECONFIG's files in
  * order (the first file to name an entry wins, current-context from the
  * first file that sets one), else ~/.kube/config (the paths: loadingPrecedence
- * of src/kubeconfig/command.ts, as --merge reads them). Read-only: the doctor
+ * of src/kubeconfig/rules.ts, as --merge reads them). Read-only: the doctor
  * never writes a kubeconfig. Parsing is pure (`selectContext`); `readKubeconfigs`
  * is the file adapter.
  */

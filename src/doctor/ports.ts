@@ -4,7 +4,7 @@
  * the use case with fakes of these; the end-to-end tests with the real ones.
  */
 import type { Platform } from '../platform/model.js';
-import type { SendPresigned } from '../verify/sts.js';
+import type { SendPresigned } from '../authenticator/sts.js';
 import type { ContextProblem, ContextView } from './kubeconfig.js';
 import type { PluginKind } from './plugin.js';
 import type { AwsCredentials, CredentialPlan, TokenCacheKey, TxtLookup } from './token-rules.js';

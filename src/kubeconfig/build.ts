@@ -19,6 +19,7 @@
 import type { ClusterAccess } from '../platform/clusters.js';
 import { sourceName, type AccessLevel, type Colour, type Platform } from '../platform/model.js';
 import { COLOURS } from '../platform/schema.js';
+import { colourContextName, liveContextName } from '../platform/contexts.js';
 
 export const EXEC_API_VERSION = 'client.authentication.k8s.io/v1';
 
@@ -68,9 +69,6 @@ export interface Kubeconfig {
   preferences: Record<string, never>;
   users: NamedUser[];
 }
-
-export const liveContextName = (platform: Pick<Platform, 'name'>, access: string) => `${platform.name}-${access}`;
-export const colourContextName = (platform: Pick<Platform, 'name'>, colour: Colour, access: string) => `${platform.name}-${colour}-${access}`;
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 

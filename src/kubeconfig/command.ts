@@ -4,8 +4,7 @@
  * load the platform, pick the access levels, connect the clusters (file, CA
  * files, or EKS with --fetch), build, serialise once, then the one write.
  */
-import { homedir } from 'node:os';
-import { delimiter, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseAwsTimeout } from '../aws/identity.js';
 import { usageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -18,7 +17,8 @@ import { commentSafe, emitYaml } from '../platform/yaml-out.js';
 import { buildKubeconfig, kubeconfigHeader, type Kubeconfig } from './build.js';
 import { checkWritable, readExisting, writeAtomic } from '../files.js';
 import { defaultLockOptions, lockKubeconfigs, type LockOptions } from './lock.js';
-import { kubeconfigPaths, planMerge } from './merge.js';
+import { planMerge } from './merge.js';
+import { loadingPrecedence } from './rules.js';
 
 export interface KubeconfigFlags {
   config?: string;
@@ -39,13 +39,6 @@ export interface KubeconfigFlags {
 export interface KubeconfigDeps extends ClusterSourcePorts {
   readonly describeClusters?: DescribeClusters;
   readonly lock?: LockOptions;
-}
-
-/** kubectl's loading precedence: the explicit file (--merge FILE), else $KUBECONFIG's paths, else ~/.kube/config. */
-export function loadingPrecedence(explicit: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string[] {
-  if (explicit !== undefined) return [resolve(cwd, explicit)];
-  const paths = kubeconfigPaths(env.KUBECONFIG, delimiter).map((p) => resolve(cwd, p));
-  return paths.length > 0 ? [...new Set(paths)] : [resolve(env.HOME || homedir(), '.kube', 'config')];
 }
 
 function checkAccessNames(platform: Platform, names: readonly string[]): void {

@@ -16,7 +16,7 @@
  */
 import { sourceName, type Colour, type Platform } from '../platform/model.js';
 import { buildAccessEntries, buildTerraformAccessEntries } from './access-entries.js';
-import { colourContextName } from '../kubeconfig/build.js';
+import { colourContextName } from '../platform/contexts.js';
 import { adminAccess, buildHelmfile, type HelmfileInputs } from './addons/helmfile.js';
 import { buildAwsAuth } from './aws-auth.js';
 import { buildExternalDns } from './external-dns.js';

@@ -27,7 +27,8 @@ export function normName(name: string): string {
     bytes.push(...encoder.encode(text.slice(last)));
     text = decoder.decode(new Uint8Array(bytes));
   }
-  return text.replace(/\.$/, '').toLowerCase();
+  if (text.endsWith('.')) text = text.slice(0, -1);
+  return text.toLowerCase();
 }
 
 /** A name as Route53 is sent it: every byte outside a-z 0-9 - _ . * as \ooo (a wildcard label stays `*`). */
@@ -43,8 +44,20 @@ export function route53Name(name: string): string {
 /** Is `name` the domain itself or a name below it? (both in normal form) */
 export const under = (name: string, domain: string): boolean => name === domain || name.endsWith(`.${domain}`);
 
-/** A load balancer's name as targets compare: normal form, without the `dualstack.` an alias may carry. */
-export const normTarget = (name: string): string => normName(name).replace(/^dualstack\./, '');
+/**
+ * A load balancer's name as targets compare: normal form, without the
+ * `dualstack.` an alias may carry. A zone names few load balancers, each for
+ * thousands of records: their normal forms are remembered (a bounded map).
+ */
+export function normTarget(name: string): string {
+  let found = targets.get(name);
+  if (found === undefined) {
+    found = normName(name).replace(/^dualstack\./, '');
+    if (targets.size < 10_000) targets.set(name, found);
+  }
+  return found;
+}
+const targets = new Map<string, string>();
 
 /** The label of `name` below `domain` ('' for the domain itself). */
 export const labelUnder = (name: string, domain: string): string => (name === domain ? '' : name.slice(0, name.length - domain.length - 1));

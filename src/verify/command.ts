@@ -4,10 +4,20 @@
  */
 import { BasculeError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { PARTITIONS, type PartitionId } from './rules.js';
+import { PARTITIONS, type PartitionId } from '../authenticator/rules.js';
 import { isValidClusterName, parseDurationFlag } from '../vocabulary.js';
 import { isoSecond } from '../text.js';
-import { EXIT_CODES, verifyToken, type FailureClass, type VerifyResult } from './verify.js';
+import { verifyToken, type FailureClass, type VerifyResult } from '../authenticator/verify.js';
+
+/** Documented in docs/doctor.md; 2 stays usage errors, 1 other failures. */
+export const EXIT_CODES: Readonly<Record<FailureClass, number>> = {
+  malformed: 4,
+  expired: 5,
+  'wrong-cluster': 6,
+  'sts-refused': 7,
+  'sts-unreachable': 8,
+  'sts-unreadable': 9,
+};
 
 export interface VerifyFlags {
   token?: string;
@@ -98,7 +108,7 @@ export async function verifyCommand(flags: VerifyFlags, io: Io): Promise<void> {
   // `-t -`: the token from standard input (a token in argv is visible to every user in ps).
   if (flags.token === '-') flags = { ...flags, token: await io.prompt(io.stdinIsTTY() ? 'token: ' : '').catch(() => '') };
   const input = parseVerifyFlags(flags, io.env);
-  const { presignedSender } = await import('./sts.js');
+  const { presignedSender } = await import('../authenticator/sts.js');
   const result = await verifyToken(input, { now: io.now, send: presignedSender(io.env) });
   if (input.output === 'json') io.stdout(`${JSON.stringify(verdictJson(result), null, 2)}\n`);
   if (!result.ok) throw new VerifyFailure(result.class, `${result.class}: ${result.reason}`, result.hint);

@@ -37,6 +37,9 @@ async function goneSoon(pid: number): Promise<boolean> {
   return false;
 }
 
+/** Does the process catch SIGINT (signal 2: bit 1 of SigCgt)? */
+const catchesSigint = (pid: number) => (BigInt(`0x${/^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]}`) & 2n) !== 0n;
+
 const DOC = '{"Version":1,"AccessKeyId":"AKIDFROMPROCESS","SecretAccessKey":"c2VjcmV0","SessionToken":"process-session-token"}';
 
 /** A profile "p" whose credential_process is `script` (sh); the environment holds no keys. */
@@ -149,6 +152,8 @@ describe('Ctrl-C while a credential_process runs in its own group', () => {
     const child = spawn(cmd, argv, { env, stdio: 'ignore' });
     const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
     const sleeper = await backgroundPid(env);
+    // Bun catches no SIGINT of its own (Node always does, to reset the terminal): the helper runs, so bascule's handler is armed.
+    if (ARTEFACT === 'binary') expect(catchesSigint(child.pid as number), 'bascule catches SIGINT while its helper runs').toBe(true);
     child.kill('SIGINT');
     const timer = setTimeout(() => child.kill('SIGKILL'), BOUND_MS);
     const { code, signal } = await ended;

@@ -1,5 +1,5 @@
 /**
- * The Go behaviours `bascule verify` reproduces (src/verify/go-text.ts,
+ * The Go behaviours `bascule verify` reproduces (src/authenticator/go-text.ts,
  * go-url.ts), each edge against what Go's source does: base64's
  * RawURLEncoding (and where Node's Buffer differs, which is why it is not
  * used), net/url's Parse and ParseQuery, strings.ToLower / EqualFold,
@@ -7,8 +7,8 @@
  * the machine: the expectations are read from Go's source, cited per row.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeRawUrlBase64, equalFoldAscii, goAtoi, goRunes, goToLower, parseAmzDate } from '../../src/verify/go-text.js';
-import { goParseQuery, goUnescape, goUrlParse } from '../../src/verify/go-url.js';
+import { decodeRawUrlBase64, equalFoldAscii, goAtoi, goRunes, goToLower, parseAmzDate } from '../../src/authenticator/go-text.js';
+import { goParseQuery, goUnescape, goUrlParse } from '../../src/authenticator/go-url.js';
 
 const decode = (s: string) => {
   const r = decodeRawUrlBase64(Buffer.from(s, 'latin1'));

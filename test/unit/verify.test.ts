@@ -7,13 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { presignToken } from '../../src/aws/presign.js';
-import { canonicalArn, parseStsAnswer, stsIdentity } from '../../src/verify/identity.js';
-import { checkToken, isStsHostOf } from '../../src/verify/rules.js';
-import { EXIT_CODES, verifyToken } from '../../src/verify/verify.js';
-import { tokenFromArgument } from '../../src/verify/command.js';
-import type { SendPresigned } from '../../src/verify/sts.js';
-import type { PresignedRequest } from '../../src/verify/rules.js';
-import { StsUnreachable } from '../../src/verify/sts.js';
+import { canonicalArn, parseStsAnswer, stsIdentity } from '../../src/authenticator/identity.js';
+import { checkToken, isStsHostOf } from '../../src/authenticator/rules.js';
+import { verifyToken } from '../../src/authenticator/verify.js';
+import { EXIT_CODES, tokenFromArgument } from '../../src/verify/command.js';
+import type { SendPresigned } from '../../src/authenticator/sts.js';
+import type { PresignedRequest } from '../../src/authenticator/rules.js';
+import { StsUnreachable } from '../../src/authenticator/sts.js';
 import { KEYS } from '../support/run.js';
 
 const now = new Date('2026-03-04T05:06:07Z');

@@ -5,7 +5,7 @@
  * this colour's admin context of `bascule kubeconfig`, so the file cannot be
  * applied to the other cluster by mistake.
  */
-import { colourContextName } from '../../kubeconfig/build.js';
+import { colourContextName } from '../../platform/contexts.js';
 import type { Colour, Platform } from '../../platform/model.js';
 import { IRSA_ANNOTATION } from '../objects.js';
 import { ADMIN_POLICY } from '../access-entries.js';

@@ -1,10 +1,11 @@
 /**
- * `bascule verify`, the use case: the authenticator's local rules, then the
- * presigned GetCallerIdentity sent to STS with the cluster's name (the very
- * request the rules read), then the identity EKS would map. Each failure has
- * a class (and an exit code), since each has its own fix: a 200 that is not a
- * GetCallerIdentity result (EKS refuses the token on it too) is not a network
- * failure. The clock and the STS sender come in as ports.
+ * What the EKS authenticator does with a token, as a use case: its local
+ * rules (rules.ts), then the presigned GetCallerIdentity sent to STS with the
+ * cluster's name (the very request the rules read), then the identity EKS
+ * would map. `bascule verify` prints the verdict; the doctor's identity link
+ * reads it. Each failure has a class, since each has its own fix: a 200 that
+ * is not a GetCallerIdentity result (EKS refuses the token on it too) is not
+ * a network failure. The clock and the STS sender come in as ports.
  */
 import { redact } from '../errors.js';
 import { checkToken, type CheckedToken, type PartitionId } from './rules.js';
@@ -12,16 +13,6 @@ import { parseStsAnswer, stsIdentity, type StsAnswer, type StsIdentity } from '.
 import { StsUnreachable, type SendPresigned } from './sts.js';
 
 export type FailureClass = 'malformed' | 'expired' | 'wrong-cluster' | 'sts-refused' | 'sts-unreachable' | 'sts-unreadable';
-
-/** Documented in docs/doctor.md; 2 stays usage errors, 1 other failures. */
-export const EXIT_CODES: Readonly<Record<FailureClass, number>> = {
-  malformed: 4,
-  expired: 5,
-  'wrong-cluster': 6,
-  'sts-refused': 7,
-  'sts-unreachable': 8,
-  'sts-unreadable': 9,
-};
 
 export interface VerifyInput {
   readonly token: string;

@@ -24,7 +24,9 @@
  * and for the three partitions bascule knows that fallback adds no name (the
  * SDK files each of their regions under its own partition).
  */
-import type { PartitionId } from './rules.js';
+/** The partitions the authenticator knows (its --partition) that bascule signs for. */
+export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'] as const;
+export type PartitionId = (typeof PARTITIONS)[number];
 
 interface SdkPartition {
   readonly id: string;

@@ -13,9 +13,9 @@
  */
 import { decodeRawUrlBase64, equalFoldAscii, goAtoi, goToLower, parseAmzDate } from './go-text.js';
 import { goParseQuery, goUrlParse, quoteBytes } from './go-url.js';
-import { stsHostProblem } from './sts-hosts.js';
+import { stsHostProblem, type PartitionId } from './sts-hosts.js';
 
-export { isStsHostOf } from './sts-hosts.js';
+export { isStsHostOf, PARTITIONS, type PartitionId } from './sts-hosts.js';
 
 export const TOKEN_PREFIX = 'k8s-aws-v1.';
 export const CLUSTER_ID_HEADER = 'x-k8s-aws-id';
@@ -23,9 +23,6 @@ export const CLUSTER_ID_HEADER = 'x-k8s-aws-id';
 export const MAX_TOKEN_BYTES = 4096;
 /** STS accepts a presigned GetCallerIdentity this long after X-Amz-Date, whatever X-Amz-Expires says. */
 export const PRESIGNED_URL_LIFETIME_MS = 15 * 60 * 1000;
-/** The partitions the authenticator knows (its --partition) that bascule signs for. */
-export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'] as const;
-export type PartitionId = (typeof PARTITIONS)[number];
 
 /** token.go parameterWhitelist: compared with the key lower-cased. */
 const ALLOWED_PARAMS = new Set([
