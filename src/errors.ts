@@ -37,6 +37,18 @@ const EXIT_CODES: Record<ErrorKind, number> = {
 };
 
 /**
+ * The cause of a failure, typed: the AWS error code (AccessDenied,
+ * ExpiredToken...), the HTTP status an API answered, the system's errno
+ * (ECONNREFUSED, ERR_TLS_CERT_ALTNAME_INVALID...). Callers decide on these;
+ * the message is for people.
+ */
+export interface TypedCause {
+  readonly awsCode?: string | undefined;
+  readonly httpStatus?: number | undefined;
+  readonly errno?: string | undefined;
+}
+
+/**
  * Build chunks each carry their own copy of this module: errors are
  * recognised by a registered symbol, so `instanceof` holds across copies.
  */
@@ -51,12 +63,19 @@ export class BasculeError extends Error {
   readonly kind: ErrorKind;
   /** A line of advice printed after the message ("set AWS_REGION or ..."). */
   readonly hint: string | undefined;
+  /** What failed, for callers that branch on it (never on the message's words). */
+  readonly awsCode: string | undefined;
+  readonly httpStatus: number | undefined;
+  readonly errno: string | undefined;
 
-  constructor(kind: ErrorKind, message: string, options: { hint?: string; cause?: unknown } = {}) {
+  constructor(kind: ErrorKind, message: string, options: { hint?: string | undefined; cause?: unknown } & TypedCause = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'BasculeError';
     this.kind = kind;
     this.hint = options.hint;
+    this.awsCode = options.awsCode;
+    this.httpStatus = options.httpStatus;
+    this.errno = options.errno;
   }
 
   get exitCode(): number {

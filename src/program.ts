@@ -117,6 +117,10 @@ export const FLEET_HELP = 'the fleet: a fleet file or a directory of platform fi
 
 export const PLATFORM_FILE_HELP = 'the platform file (default: $BASCULE_CONFIG, else the nearest platform.yaml in this directory or a parent, up to $HOME)';
 
+/** --aws-timeout, as every command that calls AWS takes it (src/aws/identity.ts's AWS_TIMEOUT: its default, its bounds). */
+const AWS_TIMEOUT_HELP = 'bound on the AWS work: the credentials, the role, each AWS call';
+const awsTimeoutOption = (cmd: Command, when = ''): Command => cmd.option('--aws-timeout <duration>', `${when}${AWS_TIMEOUT_HELP}`, '15s');
+
 /** The -c/--config option of a command that reads the platform file; resolve it with withPlatformFile in the action. */
 export const platformFileOption = (cmd: Command): Command => cmd.option('-c, --config <file>', PLATFORM_FILE_HELP);
 
@@ -192,7 +196,7 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     .description('print the JSON Schema of the platform file (for editors)')
     .action(async () => (await platformChunk()).schemaCommand(io));
 
-  platformFileOption(
+  const kubeconfig = platformFileOption(
     program
       .command('kubeconfig')
       .description('generate kubeconfig entries for every access level: the live cluster behind the stable name, and each colour'),
@@ -205,7 +209,8 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     .option('--fetch', 'read endpoints and CAs from EKS (DescribeCluster) instead of the platform file')
     .option('--command <path>', 'the exec command kubectl runs (default "bascule", found on PATH)')
     .option('--profile <name>', 'AWS profile for --fetch')
-    .option('--fleet <path>', `every platform of a fleet, its entries prefixed by the platform name, in one write: ${FLEET_HELP.replace(/^the fleet: /, '')}`)
+    .option('--fleet <path>', `every platform of a fleet, its entries prefixed by the platform name, in one write: ${FLEET_HELP.replace(/^the fleet: /, '')}`);
+  awsTimeoutOption(kubeconfig, 'with --fetch: ')
     .action(async (flags: import('./kubeconfig/command.js').KubeconfigFlags) =>
       (await platformChunk()).kubeconfigCommand(flags.fleet !== undefined ? { ...flags, profile: flags.profile ?? globals().profile } : withPlatformAndProfile(flags), io),
     );
@@ -222,14 +227,16 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     .action(async (flags: import('./manifests/command.js').ManifestsFlags) => (await manifestsChunk()).manifestsAction(withPlatformFile(flags), io));
 
   const switchIdentity = (cmd: Command) =>
-    platformFileOption(cmd)
-      .option('-a, --access <name>', "reach the clusters as this access level (its role and profile), e.g. admin")
-      .option('--role <arn>', 'reach the clusters with this IAM role (instead of --access)')
-      .option('--profile <name>', 'AWS profile for Route53 (and the clusters, unless the access level names one)')
-      .option('--dns-server <host[:port]>', 'resolver to ask for the TXT and API records (default: clusterNameRecord.dnsServer, else the system)')
-      .option('--fetch', 'read endpoints and CAs from EKS (DescribeCluster) instead of the platform file')
-      .option('--request-timeout <duration>', 'bound on each request to a cluster API', '15s')
-      .option('--dns-timeout <duration>', 'bound on each DNS lookup', '2s');
+    awsTimeoutOption(
+      platformFileOption(cmd)
+        .option('-a, --access <name>', "reach the clusters as this access level (its role and profile), e.g. admin")
+        .option('--role <arn>', 'reach the clusters with this IAM role (instead of --access)')
+        .option('--profile <name>', 'AWS profile for Route53 (and the clusters, unless the access level names one)')
+        .option('--dns-server <host[:port]>', 'resolver to ask for the TXT and API records (default: clusterNameRecord.dnsServer, else the system)')
+        .option('--fetch', 'read endpoints and CAs from EKS (DescribeCluster) instead of the platform file')
+        .option('--request-timeout <duration>', 'bound on each request to a cluster API', '15s')
+        .option('--dns-timeout <duration>', 'bound on each DNS lookup', '2s'),
+    );
 
   const status = switchIdentity(
     program
@@ -264,7 +271,7 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     .option('--allow-orphan <name>', 'accept leaving this production name, served by the old colour only, on the old colour (repeatable)', collect)
     .option('--break-lock', "take over the switch lock record another bascule holds (after making sure that operation is dead)")
     .option('-o, --output <format>', 'the plan as table or json', 'table')
-    // The weighted shift (issue 13): --weights starts one; --resume/--rollback follow its journal.
+    // The weighted shift: --weights starts one; --resume/--rollback follow its journal.
     .option('--weights <stages>', "move production in stages of the new colour's share, e.g. 10,50,100 (Route53 weighted records)")
     .option('--hold <duration>', 'with --weights: hold each stage at least this long (and at least one TTL), watching the signals')
     .option('--flip-at <stage>', 'with --weights: the stage at which the API record and the TXT flip (default: 100)')
@@ -282,7 +289,7 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
       return (await import('./switch/command.js')).switchCommand(withProfile, io);
     });
 
-  // A fleet of platforms (issue 24): docs/fleet.md.
+  // A fleet of platforms: docs/fleet.md.
   const fleet = program.command('fleet').description('a fleet of platform files: check what no two of them may share');
   outputOption(
     fleet
@@ -293,8 +300,8 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     .option('--fleet <path>', FLEET_HELP)
     .action(async (flags: import('./fleet/command.js').FleetCheckFlags) => (await import('./fleet/command.js')).fleetCheckCommand(flags, io));
 
-  // bascule drain (issue 13): in the commands chunk (scripts/chunks.mjs).
-  platformFileOption(
+  // bascule drain: in the commands chunk (scripts/chunks.mjs).
+  const drain = platformFileOption(
     program
       .command('drain')
       .description("is the old colour drained? maps its names to load balancers (ELBv2) and reads CloudWatch until each got no traffic for the TTL + --quiet; exit 3 while still receiving"),
@@ -304,12 +311,13 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     .option('--quiet <duration>', 'how long each load balancer must stay at zero after the TTL', '5m')
     .option('--poll-interval <duration>', 'how often --watch looks again', '1m')
     .option('--metrics-lag <duration>', 'how far behind CloudWatch may be (its newest minutes prove nothing)', '3m')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .option('-o, --output <format>', 'text or json', 'text');
+  awsTimeoutOption(drain)
     .action(async (flags: import('./drain/commands.js').RawDrainFlags) =>
       (await import('./drain/commands.js')).drainCommand(withPlatformFile({ ...flags, profile: globals().profile }), io),
     );
 
-  // Diagnostics (issue 14): their code lives in the platform chunk.
+  // Diagnostics: their code lives in the platform chunk.
   program
     .command('verify')
     .description(
@@ -336,6 +344,7 @@ export async function runProgram(argv: readonly string[], processIo: Io, actions
     .option('--allow-cluster <name>', 'with -i: the allow-list; repeatable', collect)
     .option('--no-dns', 'with -i: the id is the cluster name')
     .option('--timeout <duration>', 'bound on each network call', '10s')
+    .option('--aws-timeout <duration>', `${AWS_TIMEOUT_HELP} (default: --timeout)`)
     .option('-o, --output <format>', 'text or json', 'text')
     .action(async (flags: import('./doctor/command.js').DoctorFlags) =>
       // The platform file is optional here: without one, the doctor checks no access levels.

@@ -88,15 +88,37 @@ export function truncateWords(text: string, max: number): string {
   return `${out.replace(/[\s,;:(]+$/, '')}…`;
 }
 
-/** 850ms, 12s, 1m05s, 1h02m. */
-export function formatElapsed(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
-  const s = Math.floor(ms / 1000);
+// ---------------------------------------------------------------- durations
+
+/**
+ * How a duration is written for people:
+ * - `exact`, a bound or a setting, as the duration rule reads it back
+ *   (src/vocabulary.ts): 250ms, 1.5s, 2m, 1m30s, 1h;
+ * - `clock`, an elapsed time or an age, two units at most, the second one
+ *   zero-padded: 850ms, 12s, 1m05s, 1h02m;
+ * - `seconds`, the clock form of a whole number of seconds (the absolute
+ *   value, rounded: a clock skew, an age, a time left): 0s, 12s, 20m00s.
+ */
+export type DurationForm = 'exact' | 'clock' | 'seconds';
+
+/** The one duration formatter (see DurationForm). */
+export function formatDuration(ms: number, form: DurationForm): string {
+  if (form === 'seconds') {
+    const whole = Math.round(Math.abs(ms) / 1000);
+    return whole < 60 ? `${whole}s` : formatDuration(whole * 1000, 'clock');
+  }
+  if (ms < 1000) return `${form === 'clock' ? Math.max(0, Math.round(ms)) : ms}ms`;
+  if (form === 'exact' && ms < 60_000) return `${Number((ms / 1000).toFixed(1))}s`;
+  const s = form === 'exact' ? Math.round(ms / 1000) : Math.floor(ms / 1000);
+  const [hours, minutes, seconds] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
+  if (form === 'exact') return `${hours ? `${hours}h` : ''}${minutes ? `${minutes}m` : ''}${seconds ? `${seconds}s` : ''}`;
   if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+  if (hours === 0) return `${minutes}m${String(seconds).padStart(2, '0')}s`;
+  return `${hours}h${String(minutes).padStart(2, '0')}m`;
 }
+
+/** 850ms, 12s, 1m05s, 1h02m: an elapsed time (the clock form). */
+export const formatElapsed = (ms: number): string => formatDuration(ms, 'clock');
 
 /** An instant to the second, as reports print it: 2026-01-02T03:04:05Z. */
 export const isoSecond = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');

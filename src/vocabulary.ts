@@ -10,7 +10,7 @@
  * Light on purpose: it is on kubectl's hot path (no node:net, no valibot).
  */
 import { usageError } from './errors.js';
-import { echo, escapeControl } from './text.js';
+import { echo, escapeControl, formatDuration } from './text.js';
 
 // ---------------------------------------------------------------- partitions
 
@@ -326,28 +326,31 @@ export function durationMs(value: string): number | undefined {
   return Math.round(ms);
 }
 
-/** 1500 -> "1.5s", 120000 -> "2m", 90000 -> "1m30s", 3600000 -> "1h", 250 -> "250ms". */
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))}s`;
-  const total = Math.round(ms / 1000);
-  const [hours, minutes, seconds] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
-  return `${hours ? `${hours}h` : ''}${minutes ? `${minutes}m` : ''}${seconds ? `${seconds}s` : ''}`;
+/** 1500 -> "1.5s", 120000 -> "2m", 90000 -> "1m30s", 3600000 -> "1h", 250 -> "250ms": a duration as this rule reads it (src/text.ts's exact form). */
+export const formatMs = (ms: number): string => formatDuration(ms, 'exact');
+
+/** A duration read against bounds: its milliseconds, or which rule it breaks. */
+function checkDuration(value: string, bounds: { min: number; max: number }): { ms: number } | { broken: 'format' | 'range' } {
+  const ms = durationMs(value);
+  if (ms === undefined) return { broken: 'format' };
+  if (ms < bounds.min || ms > bounds.max) return { broken: 'range' };
+  return { ms };
 }
 
+const rangeText = (bounds: { min: number; max: number }) => `${formatMs(bounds.min)} to ${formatMs(bounds.max)}`;
+
 export function durationProblem(value: string, bounds: { min: number; max: number }): string | undefined {
-  const ms = durationMs(value);
-  if (ms === undefined) return `is not a duration (${DURATION_RULE})`;
-  if (ms < bounds.min || ms > bounds.max) return `is out of range (${formatMs(bounds.min)} to ${formatMs(bounds.max)})`;
-  return undefined;
+  const checked = checkDuration(value, bounds);
+  if ('ms' in checked) return undefined;
+  return checked.broken === 'format' ? `is not a duration (${DURATION_RULE})` : `is out of range (${rangeText(bounds)})`;
 }
 
 /** A flag's duration in milliseconds, within bounds; a usage error naming the flag otherwise. */
 export function parseDurationFlag(flag: string, value: string, bounds: { min: number; max: number }): number {
-  const problem = durationProblem(value, bounds);
-  if (problem?.startsWith('is not')) throw usageError(`${flag} ${JSON.stringify(escapeControl(value))} is not a duration`, DURATION_RULE);
-  if (problem) throw usageError(`${flag} ${value.trim()} ${problem}`, `give ${flag} a duration between ${formatMs(bounds.min)} and ${formatMs(bounds.max)}`);
-  return durationMs(value) as number;
+  const checked = checkDuration(value, bounds);
+  if ('ms' in checked) return checked.ms;
+  if (checked.broken === 'format') throw usageError(`${flag} ${JSON.stringify(escapeControl(value))} is not a duration`, DURATION_RULE);
+  throw usageError(`${flag} ${value.trim()} is out of range (${rangeText(bounds)})`, `give ${flag} a duration between ${formatMs(bounds.min)} and ${formatMs(bounds.max)}`);
 }
 
 // ---------------------------------------------------------------- AWS profile

@@ -9,8 +9,8 @@
 import { BasculeError } from '../errors.js';
 import { configuredEndpoint, readAwsFiles, selectedProfile, type ServiceId } from './config-files.js';
 import type { AwsCredentials } from './eks-token.js';
-import { awsError } from './errors.js';
-import { requestHandler } from './sdk.js';
+import { awsError, isDenied } from './errors.js';
+import { ENDPOINT_BY_BASCULE, requestHandler } from './sdk.js';
 
 export interface AwsContext {
   readonly region: string;
@@ -18,6 +18,8 @@ export interface AwsContext {
   /** --profile, for the endpoint a profile sets; absent: AWS_PROFILE, else default. */
   readonly profile?: string | undefined;
   readonly credentials: () => Promise<AwsCredentials>;
+  /** The bound on each request (--aws-timeout; absent: 15 s). */
+  readonly timeoutMs?: number;
 }
 
 /** The endpoint override in effect for a service, if any. */
@@ -28,7 +30,7 @@ export function serviceEndpoint(ctx: Pick<AwsContext, 'env' | 'profile'>, servic
 /** An SDK client's configuration for a service. */
 export function clientConfig(ctx: AwsContext, service: ServiceId) {
   const endpoint = serviceEndpoint(ctx, service);
-  return { region: ctx.region, maxAttempts: 3, credentials: ctx.credentials, requestHandler: requestHandler(ctx.env, undefined), ...(endpoint ? { endpoint } : {}) };
+  return { region: ctx.region, maxAttempts: 3, credentials: ctx.credentials, requestHandler: requestHandler(ctx.env, undefined, ctx.timeoutMs), ...ENDPOINT_BY_BASCULE, ...(endpoint ? { endpoint } : {}) };
 }
 
 /**
@@ -38,6 +40,6 @@ export function clientConfig(ctx: AwsContext, service: ServiceId) {
  */
 export function callError(call: { service: string; operation: string; target: string; endpoint: string | undefined; permission: string }, error: unknown): BasculeError {
   const mapped = awsError({ service: call.service, operation: call.operation, target: call.target, ...(call.endpoint ? { endpoint: call.endpoint } : {}) }, error);
-  if (mapped.kind === 'aws' && / was denied: /.test(mapped.message)) return new BasculeError('aws', mapped.message, { hint: `the identity in use needs ${call.permission}` });
+  if (isDenied(mapped)) return new BasculeError('aws', mapped.message, { hint: `the identity in use needs ${call.permission}`, awsCode: mapped.awsCode, httpStatus: mapped.httpStatus, cause: error });
   return mapped;
 }

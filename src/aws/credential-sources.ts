@@ -277,15 +277,21 @@ async function sdkProvider(plan: CredentialPlan, ctx: ChainContext): Promise<Aws
   const handler = sdk.requestHandler(ctx.env, ctx.deadline);
   const paths = awsFilePaths(ctx.env);
   const stsEndpoint = plan.kind === 'assume-role-with-web-identity' ? configuredEndpoint('sts', ctx.env, ctx.files(), plan.profile) : undefined;
+  const ssoEndpoint = plan.kind === 'sso' ? configuredEndpoint('sso', ctx.env, ctx.files(), plan.profile) : undefined;
   const provider =
     plan.kind === 'sso'
-      ? sdk.fromSSO({ profile: plan.profile, filepath: paths.credentials, configFilepath: paths.config, clientConfig: { region: plan.ssoRegion, requestHandler: handler } })
+      ? sdk.fromSSO({
+          profile: plan.profile,
+          filepath: paths.credentials,
+          configFilepath: paths.config,
+          clientConfig: { region: plan.ssoRegion, requestHandler: handler, ...sdk.ENDPOINT_BY_BASCULE, ...(ssoEndpoint ? { endpoint: ssoEndpoint } : {}) },
+        })
       : plan.kind === 'assume-role-with-web-identity'
         ? sdk.fromWebToken({
             webIdentityToken: await webIdentityToken(plan.tokenFile),
             roleArn: plan.roleArn,
             roleSessionName: plan.sessionName ?? `bascule-${Date.now()}`,
-            clientConfig: { region: ctx.region, requestHandler: handler, ...(stsEndpoint ? { endpoint: stsEndpoint } : {}) },
+            clientConfig: { region: ctx.region, requestHandler: handler, ...sdk.ENDPOINT_BY_BASCULE, ...(stsEndpoint ? { endpoint: stsEndpoint } : {}) },
           })
         : plan.kind === 'container-role'
           ? sdk.fromContainerMetadata({ timeout: Math.min(2000, ctx.deadline.remainingMs()), maxRetries: 0 })

@@ -26,7 +26,7 @@ import type { AwsCredentials } from './eks-token.js';
 import { awsError } from './errors.js';
 import { accountLimiter, route53Rate, type RateLimiter } from './rate.js';
 import { listSets, route53Global } from './route53-list.js';
-import { requestHandler } from './sdk.js';
+import { ENDPOINT_BY_BASCULE, requestHandler } from './sdk.js';
 
 export interface HostedZone {
   readonly id: string;
@@ -100,6 +100,8 @@ export interface Route53Options {
   readonly credentials: () => Promise<AwsCredentials>;
   /** The account whose request budget the calls spend (src/aws/rate.ts); unknown: one budget for all. */
   readonly account?: string | undefined;
+  /** The bound on each request (--aws-timeout; absent: 15 s). */
+  readonly timeoutMs?: number;
 }
 
 type Fail = (call: string, target: string, error: unknown) => Error;
@@ -139,7 +141,8 @@ function budgetedClient(options: Route53Options, endpoint: string | undefined): 
     maxAttempts: 8,
     retryMode: 'adaptive',
     credentials: options.credentials,
-    requestHandler: requestHandler(options.env, undefined),
+    requestHandler: requestHandler(options.env, undefined, options.timeoutMs),
+    ...ENDPOINT_BY_BASCULE,
     ...(endpoint ? { endpoint } : {}),
   });
   let requests = 0;
@@ -162,7 +165,7 @@ export function route53Client(options: Route53Options): Route53Port {
   const fail: Fail = (call, target, error) => awsError({ service: 'Route53', operation: call, target, ...(endpoint ? { endpoint } : {}) }, error);
   // Listings without the SDK's client where bascule knows the endpoint (src/aws/route53-list.ts); else through it.
   const global = route53Global(options.region);
-  const lister = endpoint || global ? { endpoint: endpoint ?? (global?.endpoint as string), signingRegion: global?.signingRegion ?? 'us-east-1', env: options.env, credentials: options.credentials, limiter, count } : undefined;
+  const lister = endpoint || global ? { endpoint: endpoint ?? (global?.endpoint as string), signingRegion: global?.signingRegion ?? 'us-east-1', env: options.env, credentials: options.credentials, limiter, count, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) } : undefined;
   const pages = async (zoneId: string, start?: Start, stop?: (s: RecordSet) => boolean): Promise<RecordSet[]> => {
     if (!lister) return listPages(client, fail, zoneId, start, stop);
     try {

@@ -22,6 +22,14 @@ export function requestHandler(env: NodeJS.ProcessEnv, deadline: Deadline | unde
   return { ...timeouts, throwOnRequestTimeout: true, ...(agents ?? {}) };
 }
 
+/**
+ * For every SDK client: the endpoint is bascule's to decide, from the
+ * command's environment (config-files.ts's `configuredEndpoint`: the same
+ * AWS_ENDPOINT_URL_* variables and profile settings); the SDK must not read
+ * its own from process.env and the files that names.
+ */
+export const ENDPOINT_BY_BASCULE = { ignoreConfiguredEndpointUrls: true } as const;
+
 /** Keeps the SDK's Node-version notice off stderr: kubectl shows stderr to users. */
 export function quietSdk(env: NodeJS.ProcessEnv): void {
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

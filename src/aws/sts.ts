@@ -70,13 +70,14 @@ export function stsEndpoint(ctx: Pick<StsContext, 'env' | 'files' | 'endpointPro
 
 export async function assumeRole(ctx: StsContext, source: { credentials: AwsCredentials; origin: string }, input: AssumeRoleInput): Promise<AwsCredentials> {
   // The SDK chunk, loaded here: a static import would be hoisted into the hot file's ES-module form (the binary).
-  const { AssumeRoleCommand, GetCallerIdentityCommand, requestHandler, STSClient } = await import('./sdk.js');
+  const { AssumeRoleCommand, ENDPOINT_BY_BASCULE, GetCallerIdentityCommand, requestHandler, STSClient } = await import('./sdk.js');
   const endpoint = stsEndpoint(ctx);
   const client = new STSClient({
     region: ctx.region,
     credentials: source.credentials,
     maxAttempts: MAX_ATTEMPTS,
     requestHandler: requestHandler(ctx.env, ctx.deadline),
+    ...ENDPOINT_BY_BASCULE,
     ...(endpoint ? { endpoint } : {}),
   });
   const call = (operation: string, target: string) => ({ service: 'STS', operation, target, credentials: source.origin, ...(endpoint ? { endpoint } : {}) });

@@ -5,7 +5,7 @@
  * name, the one Route53 adapter, the confirmation, progress on stderr.
  */
 import type { Route53Port } from '../aws/route53.js';
-import { credentialSource, sessionContext } from '../aws/session.js';
+import { commandIdentity, signingCredentials } from '../aws/identity.js';
 import { BasculeError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import type { ClusterAccess } from '../platform/clusters.js';
@@ -26,7 +26,7 @@ export async function connectClusters(platform: Platform, input: CommonInput, io
     const { describeClusters } = await import('../platform/eks.js');
     const described = await describeClusters(
       COLOURS.map((c) => platform.clusters[c].name),
-      { region: platform.aws.region, profile: input.identity.profile },
+      { region: platform.aws.region, profile: input.identity.profile, env: io.env, timeoutMs: input.waits.awsTimeoutMs },
     );
     fetched = Object.fromEntries(COLOURS.map((c, i) => [c, described[i] as DescribedCluster])) as Record<Colour, DescribedCluster>;
   }
@@ -40,16 +40,17 @@ export function resolverOf(platform: Platform, input: CommonInput): string | und
 }
 
 export function kubeClients(platform: Platform, clusters: Record<Colour, ClusterAccess>, input: CommonInput, io: Io): Record<Colour, KubePort> {
-  const tokenFor = clusterTokens(sessionContext(io, platform.aws.region), clusterIdentity(platform, input.identity));
+  const who = clusterIdentity(platform, input.identity);
+  const tokenFor = clusterTokens(commandIdentity(io, platform.aws.region, input.waits.awsTimeoutMs), who);
   return Object.fromEntries(
     COLOURS.map((colour) => {
       const c = clusters[colour];
       return [
         colour,
         kubeClient(
-          { label: `${colour} (${c.name})`, clusterName: c.name, endpoint: c.endpoint, caPem: c.caPem, tlsServerName: c.tlsServerName },
+          { label: `${colour} (${c.name})`, clusterName: c.name, endpoint: c.endpoint, caPem: c.caPem, tlsServerName: c.tlsServerName, identity: who.description },
           () => tokenFor(c.name),
-          { timeoutMs: input.waits.requestTimeoutMs },
+          { timeoutMs: input.waits.requestTimeoutMs, env: io.env },
         ),
       ];
     }),
@@ -103,8 +104,9 @@ export async function route53For(platform: Platform, input: CommonInput, io: Io)
     region: platform.aws.region,
     env: io.env,
     profile: input.identity.profile,
-    credentials: credentialSource(sessionContext(io, platform.aws.region), input.identity.profile),
+    credentials: signingCredentials(commandIdentity(io, platform.aws.region, input.waits.awsTimeoutMs), input.identity.profile),
     account: platform.aws.accountId,
+    timeoutMs: input.waits.awsTimeoutMs,
   });
 }
 

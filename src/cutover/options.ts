@@ -4,8 +4,9 @@
  * clusters, the resolver, --fetch, and the bounds of every wait. Every bad
  * value is a usage error naming the flag.
  */
+import { AWS_TIMEOUT, parseAwsTimeout } from '../aws/identity.js';
 import { usageError } from '../errors.js';
-import { escapeControl, formatMs as formatDuration, parseDurationFlag, parseDnsServer, roleArnProblem, ROLE_ARN_EXAMPLE } from '../vocabulary.js';
+import { escapeControl, parseDurationFlag, parseDnsServer, roleArnProblem, ROLE_ARN_EXAMPLE } from '../vocabulary.js';
 import { COLOURS, type Colour } from '../platform/schema.js';
 
 /** Bounds of every wait, and how often a wait looks again. */
@@ -19,6 +20,8 @@ export interface Waits {
   readonly requestTimeoutMs: number;
   /** Each DNS lookup. */
   readonly dnsTimeoutMs: number;
+  /** Each resolution of the AWS identity (credentials, then the role), and each AWS request: --aws-timeout. */
+  readonly awsTimeoutMs: number;
 }
 
 export const DEFAULT_WAITS: Waits = {
@@ -27,6 +30,7 @@ export const DEFAULT_WAITS: Waits = {
   dnsWaitMs: undefined,
   requestTimeoutMs: 15_000,
   dnsTimeoutMs: 2000,
+  awsTimeoutMs: AWS_TIMEOUT.defaultMs,
 };
 
 /** Who bascule is towards the clusters: an access level of the platform file, a role, or the ambient credentials. */
@@ -57,13 +61,14 @@ export interface RawCommonFlags {
   dnsWait?: string;
   requestTimeout?: string;
   dnsTimeout?: string;
+  awsTimeout?: string;
 }
 
 /** "2000" (milliseconds), "250ms", "2s", "5m", "1m30s" -> milliseconds: the vocabulary's one duration rule. */
 export const parseDurationMs = parseDurationFlag;
 
-/** 1500 -> "1.5s", 120000 -> "2m", 90000 -> "1m30s", 3600000 -> "1h", 250 -> "250ms". */
-export const formatMs = formatDuration;
+/** A bound as the duration rule writes it (1500 -> "1.5s", 90000 -> "1m30s"): the one formatter's exact form. */
+export { formatMs } from '../vocabulary.js';
 
 export function parseColour(flag: string, value: string): Colour {
   const colour = value.trim().toLowerCase();
@@ -85,6 +90,7 @@ export function parseCommon(flags: RawCommonFlags): CommonInput {
     requestTimeoutMs:
       flags.requestTimeout === undefined ? DEFAULT_WAITS.requestTimeoutMs : parseDurationMs('--request-timeout', flags.requestTimeout, { min: 100, max: 300_000 }),
     dnsTimeoutMs: flags.dnsTimeout === undefined ? DEFAULT_WAITS.dnsTimeoutMs : parseDurationMs('--dns-timeout', flags.dnsTimeout, { min: 50, max: 60_000 }),
+    awsTimeoutMs: parseAwsTimeout(flags.awsTimeout),
   };
   return {
     config: flags.config ?? 'platform.yaml',

@@ -99,13 +99,14 @@ function explain(error: unknown, name: string, type: number, options: LookupOpti
   if (error instanceof BasculeError) return error;
   const code = (error as { code?: string }).code ?? 'unknown error';
   const via = `${TYPE_NAMES[type]} lookup of ${echo(name)} via ${describeServer(options.server)}`;
-  const hint = hintFor(name);
-  if (ANSWERS[code]) return new BasculeError('dns', `${via} failed: the server ${ANSWERS[code]}`, { hint });
-  if (code === 'ETIMEOUT') return new BasculeError('dns', `${via} failed: no answer within ${options.timeoutMs} ms (over UDP, and TCP if the answer was truncated)`, { hint });
+  // The lookup's failure, typed (errno: ESERVFAIL, ETIMEOUT, ECONNREFUSED...): its message names the record and the server.
+  const typed = { hint: hintFor(name), errno: (error as { code?: string }).code ?? 'EUNKNOWN', cause: error };
+  if (ANSWERS[code]) return new BasculeError('dns', `${via} failed: the server ${ANSWERS[code]}`, typed);
+  if (code === 'ETIMEOUT') return new BasculeError('dns', `${via} failed: no answer within ${options.timeoutMs} ms (over UDP, and TCP if the answer was truncated)`, typed);
   if (error instanceof WireFailure) {
-    return new BasculeError('dns', `${via} failed over ${error.transport === 'UDP' ? 'UDP' : 'TCP (the UDP answer was truncated)'}: ${error.problem}`, { hint });
+    return new BasculeError('dns', `${via} failed over ${error.transport === 'UDP' ? 'UDP' : 'TCP (the UDP answer was truncated)'}: ${error.problem}`, typed);
   }
-  return new BasculeError('dns', `${via} failed: ${echo(code === 'unknown error' ? String((error as Error)?.message ?? error) : code)}`, { hint });
+  return new BasculeError('dns', `${via} failed: ${echo(code === 'unknown error' ? String((error as Error)?.message ?? error) : code)}`, typed);
 }
 
 /** "the system resolver (10.0.0.2)" or "DNS server 10.0.0.2". */

@@ -5,17 +5,16 @@
  * without writing or locking.
  */
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
-import https from 'node:https';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { runHelper } from '../child-process.js';
-import { redact } from '../errors.js';
+import { BasculeError, redact } from '../errors.js';
 import { systemProblem } from '../system-error.js';
 import { echo } from '../text.js';
 import type { PluginKind } from './plugin.js';
 import type { AccessEntryLookup, ApiAnswer, ApiTarget, AuthenticationMode, CachedTokenInfo, KubeApi } from './ports.js';
 import { Deadline } from '../aws/deadline.js';
 import { configuredEndpoint } from '../aws/config-files.js';
-import { proxyAgents } from '../aws/proxy.js';
+import { apiFailure, kubeTransport } from '../kube/transport.js';
 import { cacheDir, canonicalKey, fileNameOf, parseEntry, readAwsFiles, selectedProfile, type AwsCredentials, type TokenCacheKey } from './token-rules.js';
 
 const executable = (file: string) => {
@@ -66,54 +65,25 @@ export async function commandVersion(path: string, kind: PluginKind | undefined,
   return line ? echo(line, 160) : undefined;
 }
 
-/** The cluster's API, through HTTPS_PROXY unless NO_PROXY names it (as kubectl, and src/aws/proxy.ts's rules). */
+/**
+ * The cluster's API on the one Kubernetes transport (src/kube/transport.ts):
+ * the kubeconfig's CA and TLS server name, HTTPS_PROXY unless NO_PROXY names
+ * it (as kubectl), within --timeout. A request with no answer is the link's
+ * reason, in words chosen by the failure's kind (never by its message).
+ */
 export function kubeApi(target: ApiTarget, timeoutMs: number, env: NodeJS.ProcessEnv): KubeApi {
-  const base = new URL(target.server);
-  const agent = proxyAgents(env, timeoutMs)?.httpsAgent ?? false;
-  const request = (method: string, path: string, token: string, body?: unknown): Promise<ApiAnswer> => {
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    return new Promise((done) => {
-      const req = https.request(
-        {
-          hostname: base.hostname.replace(/^\[|\]$/g, ''),
-          port: base.port || 443,
-          path: `${base.pathname.replace(/\/$/, '')}${path}`,
-          method,
-          agent,
-          timeout: timeoutMs,
-          ...(target.caPem ? { ca: target.caPem } : {}),
-          ...(target.tlsServerName ? { servername: target.tlsServerName } : {}),
-          rejectUnauthorized: !target.insecure,
-          headers: {
-            authorization: `Bearer ${token}`,
-            accept: 'application/json',
-            'user-agent': 'bascule-doctor',
-            ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', (e) => done({ status: 'unreachable', reason: systemProblem(e) }));
-          res.on('end', () => {
-            let json: unknown;
-            try {
-              json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-            } catch {
-              json = undefined;
-            }
-            done({ status: res.statusCode ?? 0, json });
-          });
-        },
-      );
-      req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
-      req.on('error', (e: NodeJS.ErrnoException) => {
-        const tls = e.code?.startsWith('ERR_TLS') || /CERT|SELF_SIGNED/.test(e.code ?? '');
-        done({ status: 'unreachable', reason: tls ? `the server's certificate does not verify (${e.code}): check certificate-authority-data and tls-server-name` : redact(e.message.startsWith('no answer within') ? e.message : systemProblem(e)) });
-      });
-      req.end(payload);
+  const send = kubeTransport(
+    { label: 'the cluster', endpoint: target.server, caPem: target.caPem, tlsServerName: target.tlsServerName, insecure: target.insecure },
+    { timeoutMs, env, userAgent: 'bascule-doctor' },
+  );
+  const request = (method: string, path: string, token: string, body?: unknown): Promise<ApiAnswer> =>
+    send(method, path, token, body).catch((error: unknown) => {
+      const failure = apiFailure(error);
+      const cause = error instanceof BasculeError ? error.cause : error;
+      const code = error instanceof BasculeError ? error.errno : undefined;
+      if (failure === 'tls') return { status: 'unreachable', reason: `the server's certificate does not verify (${code}): check certificate-authority-data and tls-server-name` };
+      return { status: 'unreachable', reason: redact(failure === 'timeout' && !(cause as { proxy?: string })?.proxy ? `no answer within ${timeoutMs} ms` : systemProblem(cause)) };
     });
-  };
   return {
     selfSubjectReview: (token) =>
       request('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', token, { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }),
@@ -124,12 +94,12 @@ export function kubeApi(target: ApiTarget, timeoutMs: number, env: NodeJS.Proces
 /** ListAccessEntries, then DescribeAccessEntry for the principal; AccessDenied is "not permitted", not a failure. */
 export async function lookupAccessEntry(input: { clusterName: string; region: string; credentials: AwsCredentials; principalArn: string; profileFlag: string | undefined; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<AccessEntryLookup> {
   // The AWS layer's endpoint (AWS_ENDPOINT_URL_EKS, the profile's services/endpoint_url), proxies, deadline and error mapper.
-  const [{ EKSClient, ListAccessEntriesCommand, DescribeAccessEntryCommand, DescribeClusterCommand }, { requestHandler }, { awsError }] = await Promise.all([
+  const [{ EKSClient, ListAccessEntriesCommand, DescribeAccessEntryCommand, DescribeClusterCommand }, { ENDPOINT_BY_BASCULE, requestHandler }, { awsError }] = await Promise.all([
     import('@aws-sdk/client-eks'),
     import('../aws/sdk.js'),
     import('../aws/errors.js'),
   ]);
-  const deadline = new Deadline(input.timeoutMs, { knob: '--timeout' });
+  const deadline = new Deadline(input.timeoutMs);
   const endpoint = configuredEndpoint('eks', input.env, readAwsFiles(input.env), selectedProfile(input.profileFlag, input.env).name);
   const { accessKeyId, secretAccessKey, sessionToken } = input.credentials;
   const client = new EKSClient({
@@ -137,6 +107,7 @@ export async function lookupAccessEntry(input: { clusterName: string; region: st
     maxAttempts: 2,
     credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
     requestHandler: requestHandler(input.env, deadline),
+    ...ENDPOINT_BY_BASCULE,
     ...(endpoint ? { endpoint } : {}),
   });
   const failed = (error: unknown): AccessEntryLookup => {

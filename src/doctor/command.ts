@@ -4,6 +4,7 @@
  * holds, 1 when one is broken.
  */
 import { readFileSync } from 'node:fs';
+import { parseAwsTimeout } from '../aws/identity.js';
 import { BasculeError, usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { parseDurationFlag } from '../vocabulary.js';
@@ -26,6 +27,7 @@ export interface DoctorFlags {
   dns?: boolean;
   output?: string;
   timeout?: string;
+  awsTimeout?: string;
 }
 
 export class DoctorFailure extends BasculeError {
@@ -86,6 +88,8 @@ export async function doctorCommand(flags: DoctorFlags, io: Io): Promise<void> {
     throw usageError('--role, --region, --profile, --dns-server, --allow-cluster and --no-dns go with -i', 'with a kubeconfig context, the doctor reads them from the exec entry');
   }
   const timeoutMs = parseDurationFlag('--timeout', flags.timeout ?? '10s', { min: 1000, max: 120_000 });
+  // The AWS work (credentials, role, STS, EKS) within --aws-timeout, as every command; --timeout, the older spelling, still bounds it when --aws-timeout is not given.
+  const awsTimeoutMs = parseAwsTimeout(flags.awsTimeout, timeoutMs);
   const direct = directInput(flags, io.env);
   // Found by the program (--config, BASCULE_CONFIG, the nearest platform.yaml up the tree); none: no platform checks.
   const configFile = flags.config;
@@ -110,10 +114,10 @@ export async function doctorCommand(flags: DoctorFlags, io: Io): Promise<void> {
     platform: () => (configFile ? readPlatform(configFile, io.cwd) : undefined),
     readFile: (file) => readFileSync(file, 'utf8'),
     kube: (target) => adapters.kubeApi(target, timeoutMs, io.env),
-    accessEntries: (input) => adapters.lookupAccessEntry({ ...input, timeoutMs }),
+    accessEntries: (input) => adapters.lookupAccessEntry({ ...input, timeoutMs: awsTimeoutMs }),
     cachedToken: (key) => adapters.readCachedToken(io.env, key),
   };
-  const report = await runDoctor({ context: flags.context, direct, stsTimeoutMs: timeoutMs }, ports);
+  const report = await runDoctor({ context: flags.context, direct, stsTimeoutMs: awsTimeoutMs }, ports);
   io.stdout(output === 'json' ? `${JSON.stringify(reportJson(report), null, 2)}\n` : reportText(report));
   if (!report.ok) {
     const broken = report.links.filter((l) => l.status === 'fail').map((l) => l.name);

@@ -15,7 +15,7 @@ export type DrainAws = Pick<DrainPorts, 'records' | 'loadBalancers' | 'metrics'>
 /** `account`: the platform's account id, whose Route53 request budget the listing spends (src/aws/rate.ts). */
 export async function drainAws(ctx: AwsContext, account: string): Promise<DrainAws> {
   const { route53Client } = await import('../aws/route53.js');
-  const route53 = route53Client({ region: ctx.region, env: ctx.env, profile: ctx.profile, credentials: ctx.credentials, account });
+  const route53 = route53Client({ region: ctx.region, env: ctx.env, profile: ctx.profile, credentials: ctx.credentials, account, ...(ctx.timeoutMs ? { timeoutMs: ctx.timeoutMs } : {}) });
   return {
     records: (zoneId) => route53.list(zoneId),
     loadBalancers: () => listLoadBalancers(ctx),

@@ -14,7 +14,7 @@ import { readPlatform } from '../platform/read.js';
 import type { ProductionLayout } from '../production/inventory.js';
 import { missingProductionZones, productionLayout } from '../production/layout.js';
 import { formatMs, parseColour, parseDurationMs } from '../cutover/options.js';
-import { credentialSource, sessionContext } from '../aws/session.js';
+import { commandIdentity, parseAwsTimeout, signingCredentials } from '../aws/identity.js';
 import { drainJson, drainText, instant, printable, summary, type DrainSubject } from './present.js';
 import { sending } from './production.js';
 import { drain, type DrainInput, type DrainPorts, type DrainReport } from './watch.js';
@@ -28,6 +28,7 @@ export interface RawDrainFlags {
   metricsLag?: string;
   output?: string;
   profile?: string;
+  awsTimeout?: string;
 }
 
 export interface DrainFlags {
@@ -39,6 +40,8 @@ export interface DrainFlags {
   readonly lagMs: number;
   readonly output: 'text' | 'json';
   readonly profile: string | undefined;
+  /** --aws-timeout: each resolution of the credentials, and each AWS request. */
+  readonly awsTimeoutMs: number;
 }
 
 const DAY = 86_400_000;
@@ -56,6 +59,7 @@ export function parseDrainFlags(flags: RawDrainFlags): DrainFlags {
     lagMs: flags.metricsLag === undefined ? 3 * 60_000 : parseDurationMs('--metrics-lag', flags.metricsLag, { min: 0, max: 3_600_000 }),
     output: output === 'json' ? 'json' : 'text',
     profile: flags.profile,
+    awsTimeoutMs: parseAwsTimeout(flags.awsTimeout),
   };
 }
 
@@ -92,7 +96,8 @@ export async function drainCommand(raw: RawDrainFlags, io: Io): Promise<void> {
     region: platform.aws.region,
     env: io.env,
     profile: flags.profile,
-    credentials: credentialSource(sessionContext(io, platform.aws.region), flags.profile),
+    credentials: signingCredentials(commandIdentity(io, platform.aws.region, flags.awsTimeoutMs), flags.profile),
+    timeoutMs: flags.awsTimeoutMs,
   }, platform.aws.accountId);
   const subject: DrainSubject = { colour: flags.colour, cluster: cluster.name, domains: domains.map((d) => d.name) };
   const ports: DrainPorts = {

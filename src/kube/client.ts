@@ -1,14 +1,15 @@
 /**
- * The Kubernetes API adapter of the switch and status: HTTPS straight to a
- * cluster's endpoint with node's `https` (its CA, its TLS server name), a
- * bearer token bascule signs itself, and the few calls the switch needs:
- * version, GET deployment, PATCH its /scale subresource, list its pods.
- * No kubectl binary, no kubeconfig.
+ * The Kubernetes API adapter of the switch and status, on the one transport
+ * (./transport.ts: the endpoint, its CA and TLS server name, the proxies of
+ * the command's environment): a bearer token bascule signs itself, and the
+ * few calls the switch needs: version, GET deployment, PATCH its /scale
+ * subresource, list its pods. No kubectl binary, no kubeconfig. An answer
+ * that is not the one expected is a `kube` error carrying its HTTP status;
+ * a refusal (401, 403) names the identity that signed.
  */
-import https from 'node:https';
-import { proxyAgents } from '../aws/proxy.js';
 import { BasculeError, redact } from '../errors.js';
 import { escapeControl } from '../vocabulary.js';
+import { kubeTransport } from './transport.js';
 
 export interface ClusterConnection {
   /** For messages: "green (eks-green)". */
@@ -18,6 +19,8 @@ export interface ClusterConnection {
   readonly endpoint: string;
   readonly caPem: string;
   readonly tlsServerName: string | undefined;
+  /** Who signs the tokens, for a refusal's message: "access level admin (arn:...)". */
+  readonly identity?: string;
 }
 
 export interface DeploymentState {
@@ -103,89 +106,27 @@ export function isRolledOut(d: DeploymentState, replicas: number): boolean {
   return d.desired === replicas && d.observedGeneration >= d.generation && d.updated >= replicas && d.replicas === replicas && d.ready >= replicas && d.available >= replicas;
 }
 
-
-function describeNetworkError(error: NodeJS.ErrnoException): { what: string; hint: string } {
-  const code = error.code ?? '';
-  if ((error as { proxy?: string }).proxy) return { what: escapeControl(error.message), hint: 'check HTTPS_PROXY (or add the endpoint to NO_PROXY)' };
-  if (code === 'ECONNREFUSED') return { what: 'connection refused', hint: 'check the endpoint, and that this machine can reach it (VPN, endpoint access)' };
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { what: `the endpoint's name does not resolve (${code})`, hint: 'check clusters.<colour>.endpoint' };
-  if (code === 'ECONNRESET' || code === 'EPIPE') return { what: 'the connection was reset', hint: 'check the endpoint and any proxy on the way' };
-  if (code === 'ETIMEDOUT' || code === 'ETIMEOUT') return { what: 'no answer in time', hint: 'check the network, or raise --request-timeout' };
-  if (code.startsWith('ERR_TLS') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN') {
-    return { what: `the server's certificate does not verify (${code}: ${error.message})`, hint: 'check clusters.<colour>.ca (or --fetch) and clusters.<colour>.tlsServerName' };
-  }
-  return { what: `${code || 'error'}: ${escapeControl(redact(error.message))}`, hint: 'check the endpoint and the network' };
-}
-
-export function kubeClient(connection: ClusterConnection, token: () => Promise<string>, options: { timeoutMs: number; env?: NodeJS.ProcessEnv }): KubePort {
-  const base = new URL(connection.endpoint);
-  // HTTPS_PROXY / NO_PROXY as kubectl takes them: a CONNECT tunnel, TLS to the cluster inside it.
-  const agent = proxyAgents(options.env ?? process.env, options.timeoutMs)?.httpsAgent ?? false;
-
-  const request = async (method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; json: any }> => {
-    const bearer = await token();
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
-    return new Promise((resolve, reject) => {
-      const req = https.request(
-        {
-          protocol: 'https:',
-          hostname: base.hostname.replace(/^\[|\]$/g, ''),
-          port: base.port || 443,
-          path,
-          method,
-          ca: connection.caPem,
-          ...(connection.tlsServerName ? { servername: connection.tlsServerName } : {}),
-          agent,
-          timeout: options.timeoutMs,
-          headers: {
-            authorization: `Bearer ${bearer}`,
-            accept: 'application/json',
-            'user-agent': 'bascule-switch',
-            ...(payload ? { 'content-type': contentType, 'content-length': payload.length } : {}),
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
-          res.on('end', () => {
-            clearTimeout(timer);
-            const text = Buffer.concat(chunks).toString('utf8');
-            let json: any;
-            try {
-              json = text ? JSON.parse(text) : undefined;
-            } catch {
-              json = undefined;
-            }
-            resolve({ status: res.statusCode ?? 0, json });
-          });
-        },
-      );
-      const late = () => req.destroy(Object.assign(new Error(`no answer within ${options.timeoutMs} ms`), { code: 'ETIMEDOUT' }));
-      req.on('timeout', late);
-      // The whole request within the bound, by a timer of its own: Bun's https fires no 'timeout' while a TLS
-      // handshake never completes, and the open socket would keep the process alive after the command is done.
-      const timer = setTimeout(late, options.timeoutMs);
-      req.on('close', () => clearTimeout(timer));
-      req.on('error', (error: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        const { what, hint } = describeNetworkError(error);
-        reject(new BasculeError('kube', `${method} ${path} on ${connection.label} (${connection.endpoint}) failed: ${what}`, { hint }));
-      });
-      req.end(payload);
-    });
-  };
+export function kubeClient(connection: ClusterConnection, token: () => Promise<string>, options: { timeoutMs: number; env: NodeJS.ProcessEnv }): KubePort {
+  const send = kubeTransport({ label: connection.label, endpoint: connection.endpoint, caPem: connection.caPem, tlsServerName: connection.tlsServerName }, { ...options, userAgent: 'bascule-switch' });
+  const request = async (method: string, path: string, body?: unknown, contentType?: string) => send(method, path, await token(), body, contentType);
 
   const fail = (method: string, path: string, status: number, json: any): BasculeError => {
     const message = typeof json?.message === 'string' ? `: ${escapeControl(redact(json.message).split('\n')[0] ?? '')}` : '';
     const where = `${method} ${path} on ${connection.label} (${connection.endpoint})`;
+    const as = connection.identity ? `, signed as ${connection.identity}` : '';
     if (status === 401) {
-      return new BasculeError('kube', `${where}: the API server refused the token for ${connection.clusterName} (401 Unauthorized)`, {
+      return new BasculeError('kube', `${where}: the API server refused the token for ${connection.clusterName} (401 Unauthorized)${as}`, {
         hint: 'check that the identity (or --access / --role) is mapped in the cluster (access entry or aws-auth), and the AWS credentials in use',
+        httpStatus: status,
       });
     }
-    if (status === 403) return new BasculeError('kube', `${where}: forbidden (403)${message}`, { hint: 'the identity in use needs get and patch on deployments and deployments/scale, and list on pods, in the ExternalDNS namespace' });
-    return new BasculeError('kube', `${where}: the API server answered ${status}${message}`, { hint: 'check the cluster\'s health, then retry' });
+    if (status === 403) {
+      return new BasculeError('kube', `${where}: forbidden (403)${as}${message}`, {
+        hint: 'the identity in use needs get and patch on deployments and deployments/scale, and list on pods, in the ExternalDNS namespace',
+        httpStatus: status,
+      });
+    }
+    return new BasculeError('kube', `${where}: the API server answered ${status}${message}`, { hint: 'check the cluster\'s health, then retry', httpStatus: status });
   };
 
   return {
@@ -218,6 +159,7 @@ export function kubeClient(connection: ClusterConnection, token: () => Promise<s
       if (status === 422 || status === 409) {
         throw new BasculeError('check', `PATCH ${path} on ${connection.label}: the container's args changed under bascule (${status}); someone else is editing ${namespace}/${name}`, {
           hint: 'look at the Deployment (kubectl get deploy -o yaml), then resume',
+          httpStatus: status,
         });
       }
       if (status !== 200) throw fail('PATCH', path, status, json);

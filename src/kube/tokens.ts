@@ -7,14 +7,12 @@
  */
 import { usageError } from '../errors.js';
 import type { Platform } from '../platform/model.js';
-import { describePlan } from '../aws/credentials.js';
-import { chain, memo, type TokenContext } from '../aws/session.js';
+import { signingCredentials, type IdentityContext } from '../aws/identity.js';
 import type { Identity } from '../cutover/options.js';
 
 /** Session name of the assumed role: who made the calls shows in CloudTrail. */
 export const SWITCH_SESSION_NAME = 'bascule-switch';
 const REUSE_MS = 5 * 60_000;
-
 
 export interface ClusterIdentity {
   /** Profile of the source credentials (the access level's, else --profile). */
@@ -46,21 +44,15 @@ export function clusterIdentity(platform: Platform, identity: Identity): Cluster
 
 export type TokenFor = (clusterName: string) => Promise<string>;
 
-export function clusterTokens(ctx: TokenContext, who: ClusterIdentity): TokenFor {
-  const c = chain(ctx, who.profile);
-  const credentials = memo(ctx.now, async () => {
-    const source = await c.source();
-    if (!who.roleArn) return source.credentials;
-    const { assumeRole } = await import('../aws/sts.js');
-    return assumeRole(
-      { ...source.context, endpointProfile: c.endpointProfile },
-      { credentials: source.credentials, origin: describePlan(source.plan) },
-      { roleArn: who.roleArn, sessionName: SWITCH_SESSION_NAME, forwardSessionName: false, externalId: undefined, durationSeconds: undefined, ...who.session },
-    );
-  });
+export function clusterTokens(ctx: IdentityContext, who: ClusterIdentity): TokenFor {
+  const role = who.roleArn
+    ? { roleArn: who.roleArn, sessionName: SWITCH_SESSION_NAME, forwardSessionName: false, externalId: undefined, durationSeconds: undefined, ...who.session }
+    : undefined;
+  const credentials = signingCredentials(ctx, who.profile, role);
+  const clock = ctx.now ?? (() => new Date());
   const tokens = new Map<string, { token: string; at: number }>();
   return async (clusterName) => {
-    const now = ctx.now();
+    const now = clock();
     const cached = tokens.get(clusterName);
     if (cached && now.getTime() - cached.at < REUSE_MS) return cached.token;
     const { presignToken } = await import('../aws/presign.js');

@@ -5,6 +5,7 @@
  * files, or EKS with --fetch), build, serialise once, then the one write.
  */
 import { resolve } from 'node:path';
+import { parseAwsTimeout } from '../aws/identity.js';
 import { usageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { resolveClusters, fileSystem, type ClusterSourcePorts } from '../platform/clusters.js';
@@ -30,6 +31,8 @@ export interface KubeconfigFlags {
   fetch?: boolean;
   command?: string;
   profile?: string;
+  /** --aws-timeout: the bound on --fetch's AWS work (the credentials and each DescribeCluster). */
+  awsTimeout?: string;
   /** --set-context: make the generated default context current (merges never change it otherwise). */
   setContext?: boolean;
   /** --fleet PATH: every platform of a fleet (fleet.ts). */
@@ -52,10 +55,13 @@ function checkAccessNames(platform: Platform, names: readonly string[]): void {
   }
 }
 
-async function fetchClusters(platform: Platform, flags: KubeconfigFlags, deps: KubeconfigDeps): Promise<Record<Colour, DescribedCluster>> {
+/** The environment --fetch's AWS work reads, and its bound (--aws-timeout). */
+type AwsBounds = { env: NodeJS.ProcessEnv; timeoutMs: number };
+
+async function fetchClusters(platform: Platform, flags: KubeconfigFlags, aws: AwsBounds, deps: KubeconfigDeps): Promise<Record<Colour, DescribedCluster>> {
   const describe = deps.describeClusters ?? (await import('../platform/eks.js')).describeClusters;
   const names = COLOURS.map((colour) => platform.clusters[colour].name);
-  const described = await describe(names, { region: platform.aws.region, profile: flags.profile });
+  const described = await describe(names, { region: platform.aws.region, profile: flags.profile, ...aws });
   return Object.fromEntries(COLOURS.map((colour, i) => [colour, described[i] as DescribedCluster])) as Record<Colour, DescribedCluster>;
 }
 
@@ -66,9 +72,10 @@ export async function kubeconfigCommand(flags: KubeconfigFlags, io: Io, deps: Ku
   if (flags.setContext && (flags.merge === undefined || flags.merge === false)) {
     throw usageError('--set-context applies to --merge only', 'a standalone kubeconfig (--out, or printed) always has its own current-context: the least-privileged level');
   }
+  const aws = { env: io.env, timeoutMs: parseAwsTimeout(flags.awsTimeout) };
   // A path is written absolute: kubectl would resolve a relative one against the kubeconfig's directory.
   const command = flags.command === undefined ? undefined : flags.command.includes('/') ? resolve(io.cwd, flags.command) : flags.command;
-  const { generated, header } = flags.fleet !== undefined ? await forFleet(flags, io, deps, command) : await forPlatform(flags, io, deps, command);
+  const { generated, header } = flags.fleet !== undefined ? await forFleet(flags, io, deps, command, aws) : await forPlatform(flags, io, deps, command, aws);
 
   if (flags.merge !== undefined && flags.merge !== false) {
     await mergeInto(flags, io, generated, deps.lock ?? defaultLockOptions);
@@ -85,11 +92,11 @@ export async function kubeconfigCommand(flags: KubeconfigFlags, io: Io, deps: Ku
 }
 
 /** One platform's entries, and the header of its standalone file. */
-async function forPlatform(flags: KubeconfigFlags, io: Io, deps: KubeconfigDeps, command: string | undefined): Promise<{ generated: Kubeconfig; header: string[] }> {
+async function forPlatform(flags: KubeconfigFlags, io: Io, deps: KubeconfigDeps, command: string | undefined, aws: AwsBounds): Promise<{ generated: Kubeconfig; header: string[] }> {
   const platform = readPlatform(flags.config ?? DEFAULT_PLATFORM_FILE, io.cwd);
   const access = flags.access ?? [];
   checkAccessNames(platform, access);
-  const fetched = flags.fetch ? await fetchClusters(platform, flags, deps) : undefined;
+  const fetched = flags.fetch ? await fetchClusters(platform, flags, aws, deps) : undefined;
   const { clusters, notes } = resolveClusters(platform, deps, fetched);
   for (const note of notes) io.stderr(`note: ${note}\n`);
   const generated = buildKubeconfig(platform, clusters, { access, ...(command ? { command } : {}) });
@@ -97,10 +104,10 @@ async function forPlatform(flags: KubeconfigFlags, io: Io, deps: KubeconfigDeps,
 }
 
 /** --fleet: every platform's entries together (fleet.ts). */
-async function forFleet(flags: KubeconfigFlags, io: Io, deps: KubeconfigDeps, command: string | undefined): Promise<{ generated: Kubeconfig; header: string[] }> {
+async function forFleet(flags: KubeconfigFlags, io: Io, deps: KubeconfigDeps, command: string | undefined, aws: AwsBounds): Promise<{ generated: Kubeconfig; header: string[] }> {
   if (flags.config !== undefined) throw usageError('--config and --fleet are exclusive', 'give one platform file with --config, or a fleet with --fleet PATH');
   if (flags.setContext) throw usageError('--set-context does not apply to --fleet', 'a fleet has no one default context; make one current with kubectl config use-context NAME');
-  const fetch = flags.fetch ? (p: Platform, profile: string | undefined) => fetchClusters(p, { ...flags, profile }, deps) : undefined;
+  const fetch = flags.fetch ? (p: Platform, profile: string | undefined) => fetchClusters(p, { ...flags, profile }, aws, deps) : undefined;
   const fleet = await buildFleetKubeconfig(flags.fleet, io, deps, { access: flags.access ?? [], command, fetch, profile: flags.profile });
   return { generated: fleet.generated, header: fleetKubeconfigHeader(fleet) };
 }

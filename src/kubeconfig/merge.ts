@@ -21,7 +21,7 @@
  * an object. A file with nothing to change is not written.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { Document, isMap, isSeq, LineCounter, parseDocument, YAMLSeq, type Node } from 'yaml';
+import { Document, isAlias, isMap, isSeq, LineCounter, parseDocument, visit, YAMLSeq, type Node } from 'yaml';
 import { BasculeError } from '../errors.js';
 import { KUBECTL_YAML_OPTIONS, quoteUnsafeStrings, TO_STRING_OPTIONS } from '../platform/yaml-out.js';
 import type { Kubeconfig } from './build.js';
@@ -120,6 +120,24 @@ interface Parsed {
   entries: Record<ListKey, string[]>;
 }
 
+/** The first alias with no anchor of its name before it (yaml's own order), in one pass; undefined: none. */
+function unresolvedAlias(doc: Document): string | undefined {
+  const anchors = new Set<string>();
+  let missing: string | undefined;
+  visit(doc, {
+    Node(_, node) {
+      if (isAlias(node)) {
+        if (anchors.has(node.source)) return undefined;
+        missing = node.source;
+        return visit.BREAK;
+      }
+      if (node.anchor) anchors.add(node.anchor);
+      return undefined;
+    },
+  });
+  return missing;
+}
+
 /** Parses one file as kubectl reads it (YAML 1.1); any problem is a configuration error naming the file. */
 export function parseKubeconfig(path: string, text: string): { doc: Document; value: KubeconfigObject } {
   const lines = new LineCounter();
@@ -129,13 +147,15 @@ export function parseKubeconfig(path: string, text: string): { doc: Document; va
     const line = error.pos ? ` (line ${lines.linePos(error.pos[0]).line})` : '';
     throw refusal(path, `it does not parse as YAML${line}: ${error.message.split('\n')[0]}`);
   }
+  const missing = unresolvedAlias(doc);
+  if (missing !== undefined) throw refusal(path, `its YAML alias *${missing} names no anchor before it`);
   let js: unknown;
   try {
     js = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
-    const message = (error as Error).message;
-    if (/alias/i.test(message)) throw refusal(path, `its YAML aliases expand too far (more than ${MAX_ALIAS_COUNT}; a "billion laughs" file)`);
-    throw refusal(path, message.split('\n')[0] as string);
+    // Every alias resolves (checked above): yaml's ReferenceError is then the expansion bound.
+    if (error instanceof ReferenceError) throw refusal(path, `its YAML aliases expand too far (more than ${MAX_ALIAS_COUNT}; a "billion laughs" file)`);
+    throw refusal(path, (error as Error).message.split('\n')[0] as string);
   }
   return { doc, value: asKubeconfig(js, path) };
 }

@@ -3,7 +3,7 @@
  * loads (so every problem names its key path and line, all at once): IRSA
  * roles, pinned charts, what access entries accept.
  */
-import type { Problems } from '../platform/load.js';
+import type { Problems } from '../platform/problems.js';
 import type { Platform } from '../platform/model.js';
 import { COLOURS, EXTERNAL_DNS_INSTANCES } from '../platform/schema.js';
 import { ADMIN_POLICY } from './access-entries.js';

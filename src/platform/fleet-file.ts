@@ -19,7 +19,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import * as v from 'valibot';
 import { LineCounter, parseDocument } from 'yaml';
 import { BasculeError } from '../errors.js';
-import { formatPath, Problems, type KeyPath } from './load.js';
+import { formatPath, Problems, type KeyPath } from './problems.js';
 import { errnoCode, systemProblem } from '../system-error.js';
 import { escapeControl, profileProblem, roleArnProblem } from '../vocabulary.js';
 

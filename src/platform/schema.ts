@@ -3,323 +3,53 @@
  * source of the format. The loader validates with it, `bascule schema` turns
  * it into a JSON Schema for editors, and the types below are what every
  * generator reads (after `resolvePlatform` fills in the derived defaults).
+ * Its parts: the values (./schema-values.ts), a cluster and the domains
+ * (./schema-clusters.ts), the add-ons (./schema-addons.ts); here, the file.
  *
  * Every object is strict (unknown keys are errors). Every check carries the
  * text of what is expected, which the loader prints after the key path:
  * "clusters.green.endpoint (line 31): expected an https:// URL ...".
  */
 import * as v from 'valibot';
+import { dnsServerProblem, regionProblem, SESSION_TAG_LIMITS, sourceIdentityProblem, TAG_RULE, tagKeyProblem, tagSetProblem, tagValueProblem } from '../vocabulary.js';
+import { AddonsSchema } from './schema-addons.js';
+import { ClusterSchema, DomainsSchema } from './schema-clusters.js';
 import {
-  clusterNameProblem,
-  dnsServerProblem,
-  escapeControl,
-  regionProblem,
-  roleArnProblem,
-  SESSION_TAG_LIMITS,
-  sourceIdentityProblem,
-  TAG_RULE,
-  tagKeyProblem,
-  tagSetProblem,
-  tagValueProblem,
-} from '../vocabulary.js';
+  ACCOUNT_ID,
+  ANNOTATION,
+  ANNOTATION_PREFIX,
+  ACCESS_POLICY,
+  bool,
+  DNS_LABEL,
+  DOMAIN,
+  groups,
+  HOST_PORT,
+  httpsUrl,
+  IMAGE,
+  K8S_USERNAME,
+  namespaceName,
+  PROFILE,
+  QUANTITY,
+  RECORD_NAME,
+  REGION,
+  roleArn,
+  ruled,
+  SOURCE_IDENTITY,
+  str,
+  ttl,
+  word,
+  zoneId,
+} from './schema-values.js';
 
-// --- Formats ---------------------------------------------------------------
+// The parts, each in its file; what the rest of bascule reads of them, from here.
+export { ADDONS, DEFAULT_KUBE_DNS_IP, DEFAULT_NODE_LOCAL_DNS_IMAGE, DEFAULT_NODE_LOCAL_DNS_IP, type AddonName } from './schema-addons.js';
+export { EXTERNAL_DNS_INSTANCES, type ExternalDnsInstance } from './schema-clusters.js';
+export { DNS_LABEL, DOMAIN, isHttpsBaseUrl } from './schema-values.js';
+
+// --- Colours, access levels, namespaces --------------------------------------
 
 export const COLOURS = ['blue', 'green'] as const;
 export type Colour = (typeof COLOURS)[number];
-
-const ACCOUNT_ID = /^\d{12}$/;
-// The patterns below are what editors see (JSON Schema); the exact rules are the vocabulary's, run by v.check.
-const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d+$/;
-const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const SOURCE_IDENTITY = /^[\w+=,.@-]{2,64}$/;
-const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
-/** A DNS name without trailing dot: labels of letters, digits and -, at least two labels. */
-export const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-/** A record name: like DOMAIN, but one label is enough and `_` is allowed (TXT records). */
-const RECORD_NAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?)*$/;
-const ZONE_ID = /^Z[0-9A-Z]{4,32}$/;
-const VPC_ID = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
-/** Kubernetes DNS-1123 label (namespaces, the platform name). */
-export const DNS_LABEL = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
-const K8S_GROUP = /^[^\s,]{1,255}$/;
-const K8S_USERNAME = /^[^\s]{1,255}$/;
-const PROFILE = /^[^\s[\]#;]{1,64}$/;
-const ACCESS_POLICY = /^(?:AmazonEKS[A-Za-z]+Policy|arn:aws(?:-cn|-us-gov)?:eks::aws:cluster-access-policy\/[A-Za-z]+)$/;
-const CHART_VERSION = /^v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/;
-const IMAGE = /^[a-z0-9][a-z0-9._/:@-]*$/;
-const ANNOTATION = /^(?:[a-z0-9.-]+\/)?[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
-const OWNER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const HOST_PORT = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[?[0-9a-fA-F:.]+\]?)(?::\d{1,5})?$/;
-const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-/** A Kubernetes resource quantity as people write them: 50m, 0.5, 64Mi, 1Gi. */
-const QUANTITY = /^\d+(?:\.\d+)?(?:m|k|M|G|Ki|Mi|Gi)?$/;
-const ANNOTATION_PREFIX = /^(?=.{2,254}$)[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?\/$/;
-
-/** `expects` is the text after "expected" in an error message. */
-const str = (re: RegExp, expects: string, description: string) =>
-  v.pipe(v.string(`expected ${expects}`), v.regex(re, `expected ${expects}`), v.description(description));
-
-/** A value of the vocabulary: the loose pattern for editors, then the one rule the flags use too. */
-const word = (re: RegExp, problem: (value: string) => string | undefined, expects: string, description: string) =>
-  v.pipe(
-    v.string(`expected ${expects}`),
-    v.regex(re, `expected ${expects}`),
-    v.rawCheck(({ dataset, addIssue }) => {
-      if (!dataset.typed || !re.test(dataset.value)) return;
-      const why = problem(dataset.value);
-      if (why) addIssue({ message: `expected ${expects}: ${JSON.stringify(escapeControl(dataset.value))} ${why}` });
-    }),
-    v.description(description),
-  );
-
-const httpsUrl = (description: string) =>
-  v.pipe(
-    v.string('expected an https:// URL'),
-    v.check(isHttpsBaseUrl, 'expected an https:// URL with a host and optional port, no path, query or credentials (e.g. https://ABC123.gr7.eu-west-3.eks.amazonaws.com)'),
-    v.description(description),
-  );
-
-export function isHttpsBaseUrl(value: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  return url.protocol === 'https:' && url.hostname !== '' && !url.username && !url.password && url.search === '' && url.hash === '' && (url.pathname === '/' || url.pathname === '');
-}
-
-const roleArn = (description: string) => word(ROLE_ARN, roleArnProblem, 'an IAM role ARN like arn:aws:iam::123456789012:role/NAME', description);
-const zoneId = (description: string) => v.optional(str(ZONE_ID, 'a Route53 hosted zone id like Z0123456789ABCDEFGHIJ (without /hostedzone/)', description));
-const ttl = (description: string) =>
-  v.optional(
-    v.pipe(v.number('expected a number of seconds'), v.integer('expected a whole number of seconds'), v.minValue(1, 'expected at least 1 second'), v.maxValue(172800, 'expected at most 172800 seconds (2 days)'), v.description(description)),
-    60,
-  );
-const groups = (description: string) =>
-  v.pipe(v.array(str(K8S_GROUP, 'a Kubernetes group name (no spaces or commas)', 'a Kubernetes group'), 'expected a list of Kubernetes group names'), v.description(description));
-const bool = (description: string, fallback: boolean) => v.optional(v.pipe(v.boolean('expected true or false'), v.description(description)), fallback);
-
-// --- Sections --------------------------------------------------------------
-
-const DomainSchema = v.strictObject(
-  {
-    name: str(DOMAIN, 'a lower-case DNS domain like devinfra.local (no trailing dot)', 'the DNS domain'),
-    zoneId: zoneId('the Route53 hosted zone that holds the domain (ExternalDNS, the switch)'),
-  },
-  'expected a mapping with name (and zoneId)',
-);
-
-const DomainsSchema = v.strictObject(
-  {
-    private: v.pipe(DomainSchema, v.description('the private domain (private hosted zone), e.g. devinfra.local')),
-    public: v.pipe(DomainSchema, v.description('the public domain, e.g. devinfra.fr')),
-  },
-  'expected a mapping with private and public',
-);
-
-const CaSchema = v.pipe(
-  v.strictObject(
-    {
-      file: v.optional(v.pipe(v.string('expected a file path'), v.minLength(1, 'expected a file path'), v.description('a PEM file, relative to the platform file'))),
-      data: v.optional(
-        v.pipe(
-          v.string('expected base64 text'),
-          v.regex(/^[A-Za-z0-9+/=\s]+$/, 'expected base64 of a PEM certificate (what `aws eks describe-cluster` prints as certificateAuthority.data)'),
-          v.description('base64 of the PEM, as EKS DescribeCluster and kubeconfigs hold it'),
-        ),
-      ),
-      pem: v.optional(v.pipe(v.string('expected PEM text'), v.description('the PEM certificate itself (a YAML block scalar: pem: |)'))),
-    },
-    'expected a mapping with one of file, data or pem',
-  ),
-  v.check((ca) => [ca.file, ca.data, ca.pem].filter((x) => x !== undefined).length === 1, 'expected exactly one of file, data or pem'),
-  v.description("the cluster's certificate authority: exactly one of file, data or pem; omit it to use --fetch"),
-);
-
-const ExternalDnsInstanceSchema = v.strictObject(
-  {
-    roleArn: v.optional(roleArn('IRSA role of this ExternalDNS instance (default: the cluster-level externalDns.roleArn)')),
-    ownerId: v.optional(str(OWNER_ID, 'a TXT registry owner id (letters, digits, . _ -)', 'the --txt-owner-id of this instance')),
-  },
-  'expected a mapping with roleArn and/or ownerId',
-);
-
-const LiveExternalDnsInstanceSchema = v.strictObject(
-  {
-    roleArn: v.optional(roleArn('IRSA role of this ExternalDNS instance (default: the cluster-level externalDns.roleArn)')),
-    ownerId: v.optional(
-      str(OWNER_ID, 'a TXT registry owner id (letters, digits, . _ -)', "the --txt-owner-id of this colour's live instance: one per colour, the switch migrates production records from the old colour's to the new one's"),
-    ),
-  },
-  'expected a mapping with roleArn and/or ownerId',
-);
-
-export const EXTERNAL_DNS_INSTANCES = ['private', 'public', 'livePrivate', 'livePublic'] as const;
-export type ExternalDnsInstance = (typeof EXTERNAL_DNS_INSTANCES)[number];
-
-const ClusterExternalDnsSchema = v.strictObject(
-  {
-    roleArn: v.optional(roleArn('IRSA role for the four ExternalDNS instances of this cluster, unless an instance names its own')),
-    private: v.optional(v.pipe(ExternalDnsInstanceSchema, v.description("the instance for the cluster's private domain (owner id default ingress-<cluster private domain>)"))),
-    public: v.optional(v.pipe(ExternalDnsInstanceSchema, v.description("the instance for the cluster's public domain (owner id default ingress-<cluster public domain>)"))),
-    livePrivate: v.optional(v.pipe(LiveExternalDnsInstanceSchema, v.description('the live instance for the shared private domain (owner id default live-<cluster name>.<shared private domain>)'))),
-    livePublic: v.optional(v.pipe(LiveExternalDnsInstanceSchema, v.description('the live instance for the shared public domain (owner id default live-<cluster name>.<shared public domain>)'))),
-  },
-  'expected a mapping of ExternalDNS settings',
-);
-
-export const ADDONS = [
-  'externalSecrets',
-  'vpcCni',
-  'linkerd',
-  'nodeLocalDns',
-  'awsLoadBalancerController',
-  'awsNodeTerminationHandler',
-  'clusterAutoscaler',
-  'descheduler',
-  'metricsServer',
-  'fluentBit',
-] as const;
-export type AddonName = (typeof ADDONS)[number];
-
-const ADDON_TITLES: Record<AddonName, string> = {
-  externalSecrets: 'External Secrets Operator (external-secrets.io)',
-  vpcCni: 'AWS VPC CNI',
-  linkerd: 'Linkerd',
-  nodeLocalDns: 'NodeLocal DNSCache',
-  awsLoadBalancerController: 'AWS Load Balancer Controller',
-  awsNodeTerminationHandler: 'AWS Node Termination Handler',
-  clusterAutoscaler: 'Cluster Autoscaler',
-  descheduler: 'Descheduler',
-  metricsServer: 'Metrics Server',
-  fluentBit: 'Fluent Bit',
-};
-
-const chartVersion = (description: string) => v.optional(str(CHART_VERSION, 'a chart version like 1.2.3', description));
-const namespaceName = (description: string) => str(DNS_LABEL, 'a Kubernetes namespace name (lower-case letters, digits and -)', description);
-
-export const DEFAULT_NODE_LOCAL_DNS_IMAGE = 'registry.k8s.io/dns/k8s-dns-node-cache:1.26.4';
-export const DEFAULT_NODE_LOCAL_DNS_IP = '169.254.20.10';
-/** EKS's kube-dns ClusterIP in a VPC within 10.0.0.0/8 (10.100.0.10 otherwise). */
-export const DEFAULT_KUBE_DNS_IP = '172.20.0.10';
-
-/** Keys some add-ons have besides enabled, chartVersion and namespace. */
-const ADDON_EXTRAS: Partial<Record<AddonName, v.ObjectEntries>> = {
-  linkerd: {
-    crdsChartVersion: chartVersion('the version of the linkerd-crds chart, installed before linkerd-control-plane'),
-    trustAnchorsFile: v.optional(
-      v.pipe(
-        v.string('expected a file path'),
-        v.minLength(1, 'expected a file path'),
-        v.description('PEM of the Linkerd trust anchor (the root certificate, not its key), relative to this file: identityTrustAnchorsPEM'),
-      ),
-    ),
-  },
-};
-
-const ipv4 = (description: string) => v.optional(str(IPV4, 'an IPv4 address like 172.20.0.10', description));
-
-/** NodeLocal DNSCache has no chart: bascule writes the upstream manifest, placeholders filled. */
-const NodeLocalDnsSchema = v.pipe(
-  v.strictObject(
-    {
-      enabled: bool('deploy it (default false)', false),
-      image: v.optional(str(IMAGE, 'a container image reference', 'the node-cache image'), DEFAULT_NODE_LOCAL_DNS_IMAGE),
-      localIp: v.optional(str(IPV4, 'an IPv4 address like 169.254.20.10', 'the link-local address node-local-dns listens on (__PILLAR__LOCAL__DNS__)'), DEFAULT_NODE_LOCAL_DNS_IP),
-      kubeDnsIp: ipv4('the ClusterIP of the kube-dns Service (__PILLAR__DNS__SERVER__); EKS picks 172.20.0.10 in VPCs within 10.0.0.0/8, else 10.100.0.10: check with kubectl -n kube-system get svc kube-dns (default 172.20.0.10)'),
-      clusterDomain: v.optional(str(DOMAIN, 'a DNS domain like cluster.local', 'the cluster DNS domain (__PILLAR__DNS__DOMAIN__)'), 'cluster.local'),
-    },
-    'expected a mapping with enabled, image, localIp, kubeDnsIp and clusterDomain',
-  ),
-  v.description('NodeLocal DNSCache (the upstream manifest, placeholders filled; no chart)'),
-);
-
-const addonKeysText = (keys: string[]) => `expected a mapping with ${keys.slice(0, -1).join(', ')} and ${keys[keys.length - 1]}`;
-
-const AddonSchema = (name: AddonName) => {
-  const entries = {
-    enabled: bool('deploy it (default false)', false),
-    chartVersion: chartVersion('the Helm chart version to install (required when enabled: every release is pinned)'),
-    namespace: v.optional(namespaceName('the namespace to install into (default: the chart\'s usual one)')),
-    ...ADDON_EXTRAS[name],
-  };
-  return v.pipe(v.strictObject(entries, addonKeysText(Object.keys(entries))), v.description(ADDON_TITLES[name]));
-};
-
-const ClusterAddonSchema = (name: AddonName) => {
-  const entries: v.ObjectEntries =
-    name === 'nodeLocalDns'
-      ? {
-          enabled: v.optional(v.pipe(v.boolean('expected true or false'), v.description('override addons.nodeLocalDns.enabled on this cluster'))),
-          kubeDnsIp: ipv4('override addons.nodeLocalDns.kubeDnsIp on this cluster (its kube-dns ClusterIP)'),
-        }
-      : {
-          enabled: v.optional(v.pipe(v.boolean('expected true or false'), v.description('override addons.<name>.enabled on this cluster'))),
-          chartVersion: chartVersion('override addons.<name>.chartVersion on this cluster (e.g. the upgrade tried on green)'),
-          roleArn: v.optional(roleArn('the IRSA role of the add-on on this cluster')),
-        };
-  return v.pipe(v.strictObject(entries, addonKeysText(Object.keys(entries))), v.description(`${ADDON_TITLES[name]} on this cluster`));
-};
-
-const entriesOf = <T>(make: (name: AddonName) => T) => Object.fromEntries(ADDONS.map((name) => [name, make(name)])) as Record<AddonName, T>;
-
-const AddonsSchema = v.strictObject(
-  entriesOf((name) => v.optional(name === 'nodeLocalDns' ? NodeLocalDnsSchema : AddonSchema(name))),
-  `expected a mapping of add-ons (${ADDONS.join(', ')})`,
-);
-const ClusterAddonsSchema = v.strictObject(
-  entriesOf((name) => v.optional(ClusterAddonSchema(name))),
-  `expected a mapping of add-ons (${ADDONS.join(', ')})`,
-);
-
-const ClusterSchema = v.strictObject(
-  {
-    name: word(CLUSTER_NAME, clusterNameProblem, 'an EKS cluster name (1-100 letters, digits, - and _, starting with a letter or digit)', 'the EKS cluster name'),
-    endpoint: v.optional(httpsUrl("the cluster's own API endpoint (DescribeCluster's endpoint); omit it to use --fetch")),
-    ca: v.optional(CaSchema),
-    tlsServerName: v.optional(
-      str(DOMAIN, 'a DNS name like kubernetes.default.svc', 'the name to verify the endpoint\'s certificate against, when the endpoint is not a name the certificate holds (e.g. an IP address)'),
-    ),
-    vpcId: v.optional(str(VPC_ID, 'a VPC id like vpc-0123456789abcdef0', "the cluster's VPC (AWS Load Balancer Controller)")),
-    nodeRoleArns: v.optional(
-      v.pipe(
-        v.array(roleArn('an IAM role of this cluster\'s nodes'), 'expected a list of IAM role ARNs'),
-        v.description("IAM roles of this cluster's nodes: aws-auth.yaml maps them (system:bootstrappers, system:nodes), or nodes that join through aws-auth would be locked out when it is applied"),
-      ),
-    ),
-    apiRecord: v.optional(
-      str(RECORD_NAME, 'a lower-case DNS name', "this colour's API record, a CNAME to the cluster endpoint's host name (default api.<cluster private domain>)"),
-    ),
-    domains: v.optional(
-      v.pipe(
-        v.strictObject(
-          {
-            private: v.optional(v.pipe(DomainSchema, v.description("this cluster's private sub-domain (default <cluster name>.<private domain>, in the shared zone)"))),
-            public: v.optional(v.pipe(DomainSchema, v.description("this cluster's public sub-domain (default <cluster name>.<public domain>, in the shared zone)"))),
-          },
-          'expected a mapping with private and/or public',
-        ),
-        v.description("this cluster's own domains"),
-      ),
-    ),
-    externalDns: v.optional(ClusterExternalDnsSchema),
-    addons: v.optional(ClusterAddonsSchema),
-  },
-  'expected a mapping describing one EKS cluster',
-);
-
-/** A value checked by one of the vocabulary's rules (no pattern for editors: STS's characters need Unicode classes). */
-const ruled = (problem: (value: string) => string | undefined, expects: string, description: string) =>
-  v.pipe(
-    v.string(`expected ${expects}`),
-    v.rawCheck<string>(({ dataset, addIssue }) => {
-      const why = dataset.typed ? problem(dataset.value) : undefined;
-      if (why) addIssue({ message: `expected ${expects}: ${JSON.stringify(escapeControl(dataset.value as string))} ${why}` });
-    }),
-    v.description(description),
-  );
 
 const sessionTags = () =>
   v.pipe(

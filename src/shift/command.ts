@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { credentialSource, sessionContext } from '../aws/session.js';
+import { commandIdentity, signingCredentials } from '../aws/identity.js';
 import type { Io } from '../io.js';
 import type { ClusterAccess } from '../platform/clusters.js';
 import type { Colour, Platform } from '../platform/model.js';
@@ -75,7 +75,13 @@ export async function weightedShiftCommand(flags: RawWeightedFlags, io: Io): Pro
   clusterIdentity(platform, input.identity);
   adoptJournals(io.env, stateOwner(platform), input.journal, (line) => io.stderr(`note: ${line}\n`));
   const { signalPort } = await import('./aws.js');
-  const signals = signalPort({ region: platform.aws.region, env: io.env, profile: input.identity.profile, credentials: credentialSource(sessionContext(io, platform.aws.region), input.identity.profile) });
+  const signals = signalPort({
+    region: platform.aws.region,
+    env: io.env,
+    profile: input.identity.profile,
+    credentials: signingCredentials(commandIdentity(io, platform.aws.region, input.waits.awsTimeoutMs), input.identity.profile),
+    timeoutMs: input.waits.awsTimeoutMs,
+  });
   const outcome = await operateShift(input, shiftPorts(io, platform, input, signals));
   switch (outcome.kind) {
     case 'plan':

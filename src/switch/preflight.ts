@@ -121,7 +121,8 @@ export async function preflight(spec: CutoverSpec, ports: ActionPorts, recoverin
     if (!ok) problems.push(`TXT ${spec.txtRecord.name} resolves to ${seen} via ${ports.dns.where}, not ${spec.clusters[from].clusterName}`);
   } catch (error) {
     const text = problemOf(error);
-    problems.push(text.includes(' via ') ? text : `${text} (asked ${ports.dns.where})`);
+    // A failed lookup names the server already (and carries its errno); what the answer said does not.
+    problems.push(error instanceof BasculeError && error.kind === 'dns' && error.errno !== undefined ? text : `${text} (asked ${ports.dns.where})`);
   }
   let moves: string[] = [];
   let orphans: string[] = [];

@@ -1,12 +1,13 @@
 /**
- * The token's AWS port, implemented with the AWS layer (src/aws/): the region
- * and the credential plan are decided from the environment and the shared
- * files alone (the cached path stops there); the credentials themselves, and
- * the role, are fetched only for a new token, inside one deadline.
+ * The token's AWS port, on the one identity of the AWS layer
+ * (src/aws/identity.ts): the region and the credential plan are decided from
+ * the environment and the shared files alone (the cached path stops there);
+ * the credentials themselves, and the role, are fetched only for a new token,
+ * inside one deadline (--aws-timeout).
  */
 import { profileSettings, readAwsFiles, resolveRegion, selectedProfile, type AwsFiles } from '../aws/config-files.js';
-import { describePlan, noCredentialsError, planCredentials, planIdentity, type CredentialPlan } from '../aws/credentials.js';
-import { Deadline } from '../aws/deadline.js';
+import { planIdentity } from '../aws/credentials.js';
+import { awsIdentity } from '../aws/identity.js';
 import type { AwsPort } from './get-token.js';
 
 export function awsPort(env: NodeJS.ProcessEnv): AwsPort {
@@ -19,22 +20,16 @@ export function awsPort(env: NodeJS.ProcessEnv): AwsPort {
         return { profile, region: profileSettings(awsFiles(), profile)?.region };
       }),
     signer(request) {
-      const planInput = { env, profileFlag: request.profileFlag, files: awsFiles };
-      const plan: CredentialPlan | undefined = planCredentials(planInput);
-      const profileName = selectedProfile(request.profileFlag, env).name;
+      const who = awsIdentity(
+        { env, region: request.region, timeoutMs: request.timeoutMs, interactive: request.interactive, prompt: request.prompt, ...(request.verbose ? { verbose: request.verbose } : {}) },
+        request.profileFlag,
+        awsFiles,
+      );
+      const plan = who.plan();
       return {
         identity: plan ? planIdentity(plan) : 'none',
-        profile: plan === undefined || plan.kind === 'env' ? null : profileName,
-        async credentials(role) {
-          if (!plan) throw noCredentialsError(planInput);
-          const { resolveWithin } = await import('../aws/credential-sources.js');
-          const base = { env, files: awsFiles, region: request.region, interactive: request.interactive, prompt: request.prompt, verbose: request.verbose };
-          const { context, ...source } = await resolveWithin(plan, role !== undefined, base, () => new Deadline(request.timeoutMs, { knob: '--aws-timeout' }));
-          if (!role) return source;
-          const { assumeRole } = await import('../aws/sts.js');
-          const credentials = await assumeRole({ ...context, endpointProfile: profileName }, source, role);
-          return { credentials, origin: `role ${role.roleArn} (assumed with ${describePlan(plan)})` };
-        },
+        profile: plan === undefined || plan.kind === 'env' ? null : who.endpointProfile,
+        credentials: (role) => who.credentials(role),
       };
     },
   };

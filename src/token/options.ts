@@ -3,6 +3,7 @@
  * Both peers' spellings land here (aws-iam-authenticator's `token -i -r -s -e`
  * and `aws eks get-token --cluster-name --role-arn`).
  */
+import { AWS_TIMEOUT, parseAwsTimeout } from '../aws/identity.js';
 import { usageError } from '../errors.js';
 import {
   asciiDnsName,
@@ -56,7 +57,7 @@ export interface TokenInput {
 }
 
 export const DEFAULT_DNS_TIMEOUT_MS = 2000;
-export const DEFAULT_AWS_TIMEOUT_MS = 15_000;
+export const DEFAULT_AWS_TIMEOUT_MS = AWS_TIMEOUT.defaultMs;
 export const DEFAULT_CACHE_MIN_VALIDITY_MS = 5 * 60 * 1000;
 
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
@@ -163,7 +164,7 @@ export function parseTokenInput(flags: RawTokenFlags, env: NodeJS.ProcessEnv): T
   // Without either flag there is nothing to check (and the cached path runs no more code than it needs).
   const { sourceIdentity, tags } = flags.sourceIdentity === undefined && !flags.tag?.length ? { sourceIdentity: undefined, tags: [] } : roleSession(flags, roleArn);
   const dnsTimeoutMs = flags.dnsTimeout === undefined ? DEFAULT_DNS_TIMEOUT_MS : parseDurationFlag('--dns-timeout', flags.dnsTimeout, { min: 50, max: 60_000 });
-  const awsTimeoutMs = flags.awsTimeout === undefined ? DEFAULT_AWS_TIMEOUT_MS : parseDurationFlag('--aws-timeout', flags.awsTimeout, { min: 100, max: 600_000 });
+  const awsTimeoutMs = parseAwsTimeout(flags.awsTimeout);
   const cacheMinValidityMs =
     flags.cacheMinValidity === undefined
       ? DEFAULT_CACHE_MIN_VALIDITY_MS

@@ -15,7 +15,7 @@ import { makeTempDir } from '../support/temp.mjs';
  * Files still over the size limit while their split is under way: each must
  * still be over it (once split, delete its line here), and no other file may be.
  */
-const SPLITS_UNDER_WAY = ['platform/load.ts', 'platform/schema.ts'];
+const SPLITS_UNDER_WAY: string[] = [];
 
 describe("src/'s house", () => {
   const house = inspect();

@@ -288,6 +288,8 @@ describe('planMerge (pure: texts in, texts out)', () => {
 
   it.each([
     ['a billion laughs', 'a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n', /\/k\/config is not a kubeconfig bascule can merge into: its YAML aliases expand too far/],
+    ['an alias with no anchor', 'a: *nowhere\n', /\/k\/config is not a kubeconfig bascule can merge into: its YAML alias \*nowhere names no anchor before it/],
+    ['an alias before its anchor', 'a: *x\nb: &x 1\n', /its YAML alias \*x names no anchor before it/],
     ['not YAML', 'a: [\n', /\/k\/config is not a kubeconfig bascule can merge into: it does not parse as YAML \(line/],
     ['a list', '- a\n', /expected a mapping at the top level, got a list/],
     ['another kind', 'kind: Pod\n', /kind is "Pod", expected Config/],

@@ -5,6 +5,7 @@
  * decides which links run next: doctor.ts does (the order and the skip rule).
  */
 import { BasculeError } from '../../errors.js';
+import { formatDuration } from '../../text.js';
 
 export type LinkStatus = 'ok' | 'fail' | 'unknown' | 'skipped';
 
@@ -32,9 +33,5 @@ export const broken = (link: Link): Checked<never> => ({ link, found: undefined 
 export const errText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 export const errHint = (error: unknown) => (error instanceof BasculeError ? error.hint : undefined);
 
-export function duration(ms: number): string {
-  const s = Math.round(Math.abs(ms) / 1000);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
+/** An age, a skew, a time left: the one duration formatter's seconds form (20m00s, 1h02m). */
+export const duration = (ms: number): string => formatDuration(ms, 'seconds');
