@@ -193,7 +193,7 @@ const rows = commands.map((c) => {
 });
 const row = (key) => rows.find((r) => r.key === key);
 const times2 = (x) => `${x.toFixed(2)}×`;
-/** The goals of issue 22: the binary as ratios to the bare compiled binary of the same run, the bundle to `node -e 0`. */
+/** The start-up goals: the binary as ratios to the bare compiled binary of the same run, the bundle to `node -e 0`. */
 const targets = [
   { what: 'binary, cached, TXT lookup ≤ 1.5× the bare binary', value: row('binary-cached').bareRatio, ok: row('binary-cached').bareRatio <= 1.5, shown: times2(row('binary-cached').bareRatio) },
   { what: 'binary, cached, plain cluster name ≤ 1.3×', value: row('binary-plain').bareRatio, ok: row('binary-plain').bareRatio <= 1.3, shown: times2(row('binary-plain').bareRatio) },
