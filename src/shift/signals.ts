@@ -19,31 +19,10 @@
 import type { SignalThresholds } from '../cutover/shift-journal.js';
 import { normTarget } from '../production/names.js';
 
-export interface LoadBalancer {
-  readonly arn: string;
-  readonly name: string;
-  readonly dnsName: string;
-  /** 'application', 'network', 'gateway'. */
-  readonly type: string;
-}
-
-export interface TargetHealth {
-  readonly target: string;
-  readonly state: string;
-  readonly reason: string | undefined;
-}
-
-export interface MetricSpec {
-  readonly namespace: string;
-  readonly metric: string;
-  readonly stat: string;
-  readonly dimension: string;
-}
-
-export interface MetricAnswer {
-  readonly status: string;
-  readonly points: readonly { readonly at: number; readonly value: number }[];
-}
+// The shapes ELBv2 and CloudWatch answer in, as the AWS adapters define them (types only: nothing loads).
+import type { LoadBalancer, TargetHealth } from '../aws/elb.js';
+import type { MetricAnswer, MetricSpec } from '../aws/cloudwatch.js';
+export type { LoadBalancer, MetricAnswer, MetricSpec, TargetHealth };
 
 /**
  * What the shift reads its signals through (ELBv2 and CloudWatch). One small
