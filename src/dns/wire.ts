@@ -9,7 +9,7 @@
  * the question's name, or by its CNAME chain in the answer, count. Its
  * errors carry c-ares's codes (the names the resolver's messages know).
  */
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../libc.js';
 import { splitDnsServer, type DnsServer } from '../vocabulary.js';
 import { TYPE_CNAME, TYPE_TXT } from './record-types.js';
 
@@ -215,7 +215,7 @@ const AWAKE_MS = 5;
 function systemServers(): DnsServer[] {
   let text = '';
   try {
-    text = readFileSync('/etc/resolv.conf', 'utf8');
+    text = readTextFile('/etc/resolv.conf');
   } catch {
     // no resolv.conf: the local resolver, as glibc and c-ares assume
   }

@@ -125,8 +125,10 @@ export async function resolveClusterName(input: TokenInput, deps: Pick<TokenDeps
   } else {
     const via = input.dnsServer ? `DNS server ${input.dnsServer}` : 'the system resolver';
     const answer = await deps.lookupTxt(input.id, { server: input.dnsServer, timeoutMs: input.dnsTimeoutMs });
-    const said = answer.kind === 'records' ? answer.records.map((chunks) => quoteValue(chunks.join(''))).join(' ') : answer.kind === 'cname' ? `a CNAME to ${quoteValue(answer.target)}, no TXT record` : `no record (${answer.reason})`;
-    verbose?.(`TXT ${input.id} via ${via}: ${said}`);
+    if (verbose) {
+      const said = answer.kind === 'records' ? answer.records.map((chunks) => quoteValue(chunks.join(''))).join(' ') : answer.kind === 'cname' ? `a CNAME to ${quoteValue(answer.target)}, no TXT record` : `no record (${answer.reason})`;
+      verbose(`TXT ${input.id} via ${via}: ${said}`);
+    }
     resolved = clusterNameFromTxt(input.id, answer);
     verbose?.(`cluster ${resolved.clusterName} (${resolved.source === 'txt' ? `named by the TXT record at ${input.id}` : 'no TXT record: the id is the cluster name'})`);
   }
