@@ -62,8 +62,9 @@ const STX_DEV_MINOR = 0x8c;
 const S_IFMT = 0o170000;
 const KINDS: Partial<Record<number, Status['kind']>> = { 0o100000: 'file', 0o040000: 'directory', 0o120000: 'symlink' };
 
+/** bun:ffi: `native.dlopen` gives the trampolines themselves (dlopen wraps each in a function built with `new Function`, ~0.4 ms). */
 interface Ffi {
-  dlopen(library: string, symbols: Record<string, { args?: string[]; returns: string }>): { symbols: Record<string, (...args: unknown[]) => number | bigint> };
+  native: { dlopen(library: string, symbols: Record<string, { args?: string[]; returns: string }>): { symbols: Record<string, (...args: number[]) => number | bigint> } | Error };
   ptr(view: Uint8Array): number;
 }
 
@@ -79,16 +80,19 @@ function load(): Libc | null {
   const noFollow = O_NOFOLLOW[process.arch];
   if (typeof (globalThis as { Bun?: unknown }).Bun === 'undefined' || process.platform !== 'linux' || noFollow === undefined) return null;
   let ffi: Ffi;
-  let c: Record<string, (...args: unknown[]) => number | bigint>;
+  let c: Record<string, (...args: number[]) => number | bigint>;
   try {
     ffi = builtin<Ffi>('bun:ffi');
-    c = ffi.dlopen('libc.so.6', {
+    // Raw trampolines: every argument must already be what C wants (an int, a pointer as a number).
+    const opened = ffi.native.dlopen('libc.so.6', {
       open: { args: ['ptr', 'i32'], returns: 'i32' },
       read: { args: ['i32', 'ptr', 'u64'], returns: 'i64' },
       write: { args: ['i32', 'ptr', 'u64'], returns: 'i64' },
       close: { args: ['i32'], returns: 'i32' },
       statx: { args: ['i32', 'ptr', 'i32', 'u32', 'ptr'], returns: 'i32' },
-    }).symbols;
+    });
+    if (opened instanceof Error) return null;
+    c = opened.symbols;
   } catch {
     return null; // musl, a locked-down system (no executable memory for the trampolines): node:fs
   }

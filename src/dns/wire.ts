@@ -24,6 +24,8 @@ export interface Transport {
 export interface WireOptions {
   readonly server: string | undefined;
   readonly timeoutMs: number;
+  /** Called once, when the first question is sent (LookupOptions.whileWaiting). */
+  readonly whileWaiting?: () => void;
 }
 
 /** The exchange failed at the transport level: which one, and what happened. */
@@ -73,7 +75,7 @@ function recordsOf(message: Message, fqdn: string, type: number): Record_[] {
 }
 
 /** The question and its answer, by UDP then TCP if truncated; a WireFailure when neither gave one. */
-export async function exchange(fqdn: string, type: number, { server, timeoutMs }: WireOptions): Promise<Message> {
+export async function exchange(fqdn: string, type: number, { server, timeoutMs, whileWaiting }: WireOptions): Promise<Message> {
   let servers: DnsServer[];
   if (server) {
     const parsed = splitDnsServer(server);
@@ -84,7 +86,7 @@ export async function exchange(fqdn: string, type: number, { server, timeoutMs }
   const id = Math.floor(Math.random() * 0x10000);
   const query = encodeQuery(id, fqdn, type);
 
-  const udp = await exchangeUdp(query, id, fqdn, type, servers, deadline, timeoutMs);
+  const udp = await exchangeUdp(query, id, fqdn, type, servers, deadline, timeoutMs, whileWaiting);
   if (udp.kind === 'failed') throw new WireFailure('UDP', udp.problem, udp.code);
   if (!udp.message.truncated) return udp.message;
   // Truncated: the same question over TCP, to the server that said so, in the time left.
@@ -143,7 +145,7 @@ const bunUdp = (bun: BunUdp) => async (server: DnsServer, on: UdpEvents): Promis
 const runtimeBun = (globalThis as { Bun?: Partial<BunUdp> }).Bun;
 const openUdp = typeof runtimeBun?.udpSocket === 'function' ? bunUdp(runtimeBun as BunUdp) : nodeUdp;
 
-async function exchangeUdp(query: Buffer, id: number, fqdn: string, type: number, servers: readonly DnsServer[], deadline: number, timeoutMs: number): Promise<Exchange> {
+async function exchangeUdp(query: Buffer, id: number, fqdn: string, type: number, servers: readonly DnsServer[], deadline: number, timeoutMs: number, whileWaiting?: () => void): Promise<Exchange> {
   const total = Math.max(1, deadline - Date.now());
   return new Promise<Exchange>((resolve) => {
     const connected = new Map<DnsServer, Promise<UdpPort | undefined>>();
@@ -188,7 +190,15 @@ async function exchangeUdp(query: Buffer, id: number, fqdn: string, type: number
       let pending = connected.get(server);
       if (!pending) connected.set(server, (pending = open(server)));
       void pending.then((port) => {
-        if (!settled) port?.send(query);
+        if (settled) return;
+        port?.send(query);
+        const work = whileWaiting;
+        whileWaiting = undefined;
+        try {
+          work?.();
+        } catch {
+          // the caller's work, never the lookup's failure
+        }
       });
       // Ask again every quarter of the bound (at least 250 ms apart); every answer counts until the bound.
       retry = setTimeout(send, Math.max(250, Math.floor(total / 4)));
@@ -286,23 +296,37 @@ interface Message {
   readonly malformed?: string;
 }
 
+/**
+ * The question: header (id, RD, one question), the name as length-prefixed
+ * labels (an ASCII DNS name: checkName made it one), type, class IN. Bytes
+ * set one by one: each Buffer method is one more function to decode on the
+ * way to a cached token.
+ */
 function encodeQuery(id: number, fqdn: string, type: number): Buffer {
-  const labels = fqdn.replace(/\.$/, '').split('.').filter(Boolean);
-  const size = 12 + labels.reduce((n, l) => n + 1 + l.length, 0) + 1 + 4;
-  const buf = Buffer.alloc(size);
-  buf.writeUInt16BE(id, 0);
-  buf.writeUInt16BE(0x0100, 2); // RD
-  buf.writeUInt16BE(1, 4); // QDCOUNT
+  const buf = Buffer.alloc(12 + fqdn.length + 2 + 4);
+  buf[0] = id >> 8;
+  buf[1] = id & 0xff;
+  buf[2] = 0x01; // RD
+  buf[5] = 1; // QDCOUNT
   let at = 12;
-  for (const l of labels) {
-    buf.writeUInt8(l.length, at);
-    buf.write(l, at + 1, 'latin1');
-    at += 1 + l.length;
+  let length = at;
+  for (let i = 0; i <= fqdn.length; i++) {
+    const c = i < fqdn.length ? fqdn.charCodeAt(i) : 0x2e;
+    if (c !== 0x2e) {
+      buf[++at] = c;
+      continue;
+    }
+    const label = at - length;
+    if (label > 0) {
+      buf[length] = label;
+      length = ++at;
+    }
   }
-  buf.writeUInt8(0, at);
-  buf.writeUInt16BE(type, at + 1);
-  buf.writeUInt16BE(1, at + 3); // IN
-  return buf;
+  buf[length] = 0;
+  buf[length + 1] = type >> 8;
+  buf[length + 2] = type & 0xff;
+  buf[length + 4] = 1; // IN
+  return buf.subarray(0, length + 5);
 }
 
 const utf8 = new TextDecoder('utf-8');

@@ -254,6 +254,13 @@ export class DiskTokenCache implements TokenCachePort {
     }
   }
 
+  /** Loads the reader (libc in the binary) and checks the directory, without creating it: a TXT lookup calls this while its answer travels. */
+  prepare(): void {
+    if (this.dirState?.ok) return;
+    const state = checkCacheDir(this.settings.dir, this.uid);
+    if (state !== 'missing' && state.ok) this.dirState = state;
+  }
+
   async getOrMake(key: TokenCacheKey, now: () => Date, minValidityMs: number, make: () => Promise<EksToken>): Promise<EksToken> {
     if (!this.ensureDir().ok) return make();
     const canonical = canonicalKey(key);
