@@ -329,27 +329,45 @@ function encodeQuery(id: number, fqdn: string, type: number): Buffer {
   return buf.subarray(0, length + 5);
 }
 
-const utf8 = new TextDecoder('utf-8');
+/**
+ * The reading below works on bytes: each Buffer method (readUInt16BE,
+ * toString, TextDecoder) is one more piece of the runtime to load on the way
+ * to a cached token, and a cut message is said in our words, not a method's.
+ */
+const u8 = (buf: Uint8Array, at: number): number => {
+  if (at >= buf.length) throw new RangeError('the message ends inside a record');
+  return buf[at] as number;
+};
+const u16 = (buf: Uint8Array, at: number): number => (u8(buf, at) << 8) | u8(buf, at + 1);
+
+/** Bytes as one char each (a label's, or ASCII text). */
+function latin1(buf: Uint8Array, from: number, to: number): string {
+  let text = '';
+  for (let i = from; i < to; i++) text += String.fromCharCode(buf[i] as number);
+  return text;
+}
+
+let utf8: { decode(bytes: Uint8Array): string } | undefined;
 
 /** Reads a (possibly compressed) name at `at`: [name, offset after it]. Names are lower-cased, without the final dot. */
-function readName(buf: Buffer, start: number): [string, number] {
+function readName(buf: Uint8Array, start: number): [string, number] {
   const labels: string[] = [];
   let at = start;
   let end = -1;
   for (let jumps = 0; jumps < 64; ) {
-    const len = buf.readUInt8(at);
+    const len = u8(buf, at);
     if (len === 0) {
       if (end < 0) end = at + 1;
       return [labels.join('.').toLowerCase(), end];
     }
     if ((len & 0xc0) === 0xc0) {
       if (end < 0) end = at + 2;
-      at = buf.readUInt16BE(at) & 0x3fff;
+      at = u16(buf, at) & 0x3fff;
       jumps++;
       continue;
     }
     if (at + 1 + len > buf.length) throw new RangeError('label past the end');
-    labels.push(buf.toString('latin1', at + 1, at + 1 + len));
+    labels.push(latin1(buf, at + 1, at + 1 + len));
     at += 1 + len;
   }
   throw new RangeError('compression loop');
@@ -359,32 +377,32 @@ function readName(buf: Buffer, start: number): [string, number] {
  * A DNS message; undefined when its header or question cannot be read (not
  * an answer to anything), `malformed` when its records cannot.
  */
-function parseMessage(buf: Buffer): Message | undefined {
+function parseMessage(buf: Uint8Array): Message | undefined {
   let header: Omit<Message, 'answers'>;
   let at = 12;
   try {
-    const flags = buf.readUInt16BE(2);
-    const qd = buf.readUInt16BE(4);
+    const flags = u16(buf, 2);
+    const qd = u16(buf, 4);
     let question = '';
     for (let i = 0; i < qd; i++) {
       const [name, next] = readName(buf, at);
-      if (i === 0) question = `${name}/${buf.readUInt16BE(next)}`;
+      if (i === 0) question = `${name}/${u16(buf, next)}`;
       at = next + 4;
     }
-    header = { id: buf.readUInt16BE(0), isResponse: (flags & 0x8000) !== 0, truncated: (flags & 0x0200) !== 0, rcode: flags & 0x000f, question };
+    header = { id: u16(buf, 0), isResponse: (flags & 0x8000) !== 0, truncated: (flags & 0x0200) !== 0, rcode: flags & 0x000f, question };
   } catch {
     return undefined;
   }
   const answers: Record_[] = [];
   try {
-    const an = buf.readUInt16BE(6);
+    const an = u16(buf, 6);
     for (let i = 0; i < an; i++) {
       const [name, next] = readName(buf, at);
-      const type = buf.readUInt16BE(next);
-      const rdlength = buf.readUInt16BE(next + 8);
+      const type = u16(buf, next);
+      const rdlength = u16(buf, next + 8);
       const rdata = next + 10;
       if (rdata + rdlength > buf.length) throw new RangeError('a record runs past the end of the message');
-      if (type === TYPE_TXT) answers.push({ name, type, txt: characterStrings(buf.subarray(rdata, rdata + rdlength)) });
+      if (type === TYPE_TXT) answers.push({ name, type, txt: characterStrings(buf, rdata, rdata + rdlength) });
       else if (type === TYPE_CNAME) answers.push({ name, type, target: readName(buf, rdata)[0] });
       else answers.push({ name, type });
       at = rdata + rdlength;
@@ -396,16 +414,19 @@ function parseMessage(buf: Buffer): Message | undefined {
 }
 
 /**
- * A TXT record's character-strings (UTF-8). Empty RDATA, which RFC 1035 does
- * not allow but servers send, reads as one empty string, as dig shows it.
+ * A TXT record's character-strings (UTF-8), in buf from `from` to `to`. Empty
+ * RDATA, which RFC 1035 does not allow but servers send, reads as one empty
+ * string, as dig shows it.
  */
-function characterStrings(rdata: Buffer): string[] {
-  if (rdata.length === 0) return [''];
+function characterStrings(buf: Uint8Array, from: number, to: number): string[] {
+  if (from === to) return [''];
   const strings: string[] = [];
-  for (let p = 0; p < rdata.length; ) {
-    const len = rdata.readUInt8(p);
-    if (p + 1 + len > rdata.length) throw new RangeError('a TXT character-string runs past its record');
-    strings.push(utf8.decode(rdata.subarray(p + 1, p + 1 + len)));
+  for (let p = from; p < to; ) {
+    const len = buf[p] as number;
+    if (p + 1 + len > to) throw new RangeError('a TXT character-string runs past its record');
+    let ascii = true;
+    for (let i = p + 1; ascii && i < p + 1 + len; i++) ascii = (buf[i] as number) < 0x80;
+    strings.push(ascii ? latin1(buf, p + 1, p + 1 + len) : (utf8 ??= new TextDecoder('utf-8')).decode(buf.subarray(p + 1, p + 1 + len)));
     p += 1 + len;
   }
   return strings;
