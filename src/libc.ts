@@ -112,9 +112,20 @@ function load(): Libc | null {
   const sx = new Uint8Array(256);
   const view = new DataView(sx.buffer);
   const sxAt = ffi.ptr(sx);
-  /** A NUL-terminated copy of the path; undefined for a path holding a NUL, which node:fs refuses (and C would cut short). */
-  const cPath = (path: string): Buffer | undefined => (path.includes('\0') ? undefined : Buffer.from(`${path}\0`, 'utf8'));
-  const statx = (fd: number, path: Buffer, flags: number) => {
+  /** A NUL-terminated copy of the path (UTF-8); undefined for a path holding a NUL, which node:fs refuses (and C would cut short). */
+  const cPath = (path: string): Uint8Array | undefined => {
+    const bytes = new Uint8Array(path.length + 1);
+    for (let i = 0; i < path.length; i++) {
+      const c = path.charCodeAt(i);
+      if (c === 0) return undefined;
+      if (c > 0x7f) return Buffer.from(`${path}\0`, 'utf8'); // not ASCII: Buffer encodes it
+      bytes[i] = c;
+    }
+    return bytes;
+  };
+  /** A 64-bit field as a number (sizes and inode numbers fit in 2^53), without BigInt. */
+  const u64 = (at: number) => view.getUint32(at + 4, true) * 0x100000000 + view.getUint32(at, true);
+  const statx = (fd: number, path: Uint8Array, flags: number) => {
     if (c.statx?.(fd, ffi.ptr(path), flags, STATX_WANTED, sxAt) !== 0) return undefined;
     if ((view.getUint32(STX_MASK, true) & STATX_WANTED) !== STATX_WANTED) return undefined;
     const mode = view.getUint16(STX_MODE, true);
@@ -122,11 +133,14 @@ function load(): Libc | null {
       kind: KINDS[mode & S_IFMT] ?? ('other' as const),
       uid: view.getUint32(STX_UID, true),
       mode,
-      size: Number(view.getBigUint64(STX_SIZE, true)),
-      id: `${view.getUint32(STX_DEV_MAJOR, true)}:${view.getUint32(STX_DEV_MINOR, true)}:${view.getBigUint64(STX_INO, true)}`,
+      size: u64(STX_SIZE),
+      /** The file's identity: device and inode. */
+      devMajor: view.getUint32(STX_DEV_MAJOR, true),
+      devMinor: view.getUint32(STX_DEV_MINOR, true),
+      ino: u64(STX_INO),
     };
   };
-  const EMPTY = Buffer.from('\0');
+  const EMPTY = new Uint8Array(1);
   return {
     lstat(path) {
       const p = cPath(path);
@@ -143,8 +157,8 @@ function load(): Libc | null {
       if (fd < 0) return undefined;
       try {
         const opened = statx(fd, EMPTY, AT_EMPTY_PATH);
-        if (!opened || opened.kind !== 'file' || opened.size > maxBytes || (named && named.id !== opened.id)) return undefined;
-        const buffer = Buffer.allocUnsafe(maxBytes + 1);
+        if (!opened || opened.kind !== 'file' || opened.size > maxBytes || (named && (named.devMajor !== opened.devMajor || named.devMinor !== opened.devMinor || named.ino !== opened.ino))) return undefined;
+        const buffer = new Uint8Array(maxBytes + 1);
         let length = 0;
         for (;;) {
           const n = Number(c.read?.(fd, ffi.ptr(buffer.subarray(length)), buffer.length - length));
@@ -153,7 +167,7 @@ function load(): Libc | null {
           length += n;
           if (length > maxBytes) return undefined;
         }
-        return { kind: 'file', uid: opened.uid, mode: opened.mode, text: buffer.toString('utf8', 0, length) };
+        return { kind: 'file', uid: opened.uid, mode: opened.mode, text: utf8Text(buffer, length) };
       } finally {
         c.close?.(fd);
       }
@@ -168,6 +182,17 @@ function load(): Libc | null {
       return written;
     },
   };
+}
+
+/** The first `length` bytes as UTF-8 text: ASCII char by char (the common case: JSON, config files), else by Buffer. */
+function utf8Text(bytes: Uint8Array, length: number): string {
+  let text = '';
+  for (let i = 0; i < length; i++) {
+    const c = bytes[i] as number;
+    if (c > 0x7f) return Buffer.from(bytes.buffer, bytes.byteOffset, length).toString('utf8');
+    text += String.fromCharCode(c);
+  }
+  return text;
 }
 
 /** Far above a resolv.conf or an AWS config file. */
