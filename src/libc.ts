@@ -158,7 +158,7 @@ function load(): Libc | null {
       try {
         const opened = statx(fd, EMPTY, AT_EMPTY_PATH);
         if (!opened || opened.kind !== 'file' || opened.size > maxBytes || (named && (named.devMajor !== opened.devMajor || named.devMinor !== opened.devMinor || named.ino !== opened.ino))) return undefined;
-        const buffer = new Uint8Array(maxBytes + 1);
+        const buffer = Buffer.allocUnsafe(maxBytes + 1);
         let length = 0;
         for (;;) {
           const n = Number(c.read?.(fd, ffi.ptr(buffer.subarray(length)), buffer.length - length));
@@ -167,7 +167,7 @@ function load(): Libc | null {
           length += n;
           if (length > maxBytes) return undefined;
         }
-        return { kind: 'file', uid: opened.uid, mode: opened.mode, text: utf8Text(buffer, length) };
+        return { kind: 'file', uid: opened.uid, mode: opened.mode, text: buffer.toString('utf8', 0, length) };
       } finally {
         c.close?.(fd);
       }
@@ -182,17 +182,6 @@ function load(): Libc | null {
       return written;
     },
   };
-}
-
-/** The first `length` bytes as UTF-8 text: ASCII char by char (the common case: JSON, config files), else by Buffer. */
-function utf8Text(bytes: Uint8Array, length: number): string {
-  let text = '';
-  for (let i = 0; i < length; i++) {
-    const c = bytes[i] as number;
-    if (c > 0x7f) return Buffer.from(bytes.buffer, bytes.byteOffset, length).toString('utf8');
-    text += String.fromCharCode(c);
-  }
-  return text;
 }
 
 /** Far above a resolv.conf or an AWS config file. */
