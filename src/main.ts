@@ -1,8 +1,8 @@
 /** The executable: the real process as `run()`'s io. */
-import { writeSync } from 'node:fs';
 import { run } from './cli.js';
 import { formatError } from './errors.js';
 import { processIo } from './io.js';
+import { nodeFs } from './runtime.js';
 
 /**
  * The last resort: whatever escapes `run()` (a throw in an event handler, a
@@ -14,7 +14,7 @@ import { processIo } from './io.js';
 function lastResort(error: unknown): void {
   const { text, exitCode } = formatError(error);
   try {
-    writeSync(2, text);
+    nodeFs().writeSync(2, text);
   } catch {
     // stderr is gone: the exit code still says it
   }

@@ -1,8 +1,8 @@
 /**
- * What the hot path takes from the runtime beyond node:fs, loaded on first
- * use. In the single binary, importing node:path and node:os costs ~1 ms
- * each on every kubectl call (docs/speed.md), for a join and a home
- * directory; so the plain token call loads neither. POSIX paths only: the
+ * What the hot path takes from the runtime, loaded on first use. In the
+ * single binary, importing node:path and node:os costs ~1 ms each on every
+ * kubectl call (docs/speed.md), for a join and a home directory, and node:fs
+ * ~5 ms; so a cached token loads none of them. POSIX paths only: the
  * targets are Linux and macOS.
  */
 
@@ -11,6 +11,14 @@ export function builtin<T>(id: string): T {
   const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
   return (typeof get === 'function' ? get(id) : require(id)) as T;
 }
+
+/**
+ * node:fs, loaded on first use: in the binary, Bun's node:fs costs ~5 ms to
+ * load (a static import loads it at start, used or not), and a cached token
+ * reads and writes through libc (src/libc.ts) instead. Node has it loaded
+ * already.
+ */
+export const nodeFs = (): typeof import('node:fs') => builtin<typeof import('node:fs')>('node:fs');
 
 /** path.join for absolute or relative POSIX paths: the parts joined by one slash. A loop: no array callback on the cached path. */
 export function joinPath(...parts: readonly string[]): string {

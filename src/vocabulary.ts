@@ -71,16 +71,31 @@ export function roleArnProblem(arn: string): string | undefined {
 
 // ---------------------------------------------------------------- cluster name
 
-/** EKS: 1-100 characters, starts with a letter or digit, then letters, digits, - and _. */
-const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+/**
+ * EKS: 1-100 characters, starts with a letter or digit, then letters, digits,
+ * - and _. The pattern is what the platform file's JSON Schema shows; the
+ * rule itself is `isValidClusterName`, a loop that says the same (a
+ * differential test holds them together).
+ */
+export const CLUSTER_NAME_PATTERN = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
 export const CLUSTER_NAME_RULE = 'EKS cluster names are 1-100 letters, digits, "-" and "_", starting with a letter or digit';
 
+// The rules on kubectl's path (cluster names, DNS names, IP addresses, --allow-cluster globs) are loops over char
+// codes, not regular expressions: the first regular expression a process runs costs the binary JavaScriptCore's
+// regex compiler, ~0.4 ms and ~2 MiB of its code paged in (docs/speed.md); a cached token for a plain name runs none.
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+const isLetterOrDigit = (c: number) => isDigit(c) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+/** [A-Za-z0-9_-]: a cluster name's characters. */
+export const isClusterNameChar = (c: number) => isLetterOrDigit(c) || c === 0x5f || c === 0x2d;
+
 export function isValidClusterName(name: string): boolean {
-  return CLUSTER_NAME.test(name);
+  if (name.length < 1 || name.length > 100 || !isLetterOrDigit(name.charCodeAt(0))) return false;
+  for (let i = 1; i < name.length; i++) if (!isClusterNameChar(name.charCodeAt(i))) return false;
+  return true;
 }
 
 export function clusterNameProblem(name: string): string | undefined {
-  if (CLUSTER_NAME.test(name)) return undefined;
+  if (isValidClusterName(name)) return undefined;
   return name.length > 100 ? `is ${name.length} characters long (at most 100)` : 'is not a valid EKS cluster name';
 }
 
@@ -91,13 +106,33 @@ export function clusterNameProblem(name: string): string | undefined {
  * module on kubectl's hot path; the WHATWG URL parser is already loaded.)
  */
 export function isIP(host: string): 0 | 4 | 6 {
-  if (/^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(host)) return 4;
-  if (!host.includes(':') || !/^[0-9A-Fa-f:.]+$/.test(host)) return 0;
+  if (isIPv4(host)) return 4;
+  if (!host.includes(':') || !everyChar(host, (c) => isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66) || c === 0x3a || c === 0x2e)) return 0;
   try {
     return new URL(`http://[${host}]/`).hostname.length > 2 ? 6 : 0;
   } catch {
     return 0;
   }
+}
+
+/** Dotted-quad IPv4: four decimal octets 0-255, no leading zero (0 itself is one). */
+function isIPv4(s: string): boolean {
+  let at = 0;
+  for (let octet = 0; octet < 4; octet++) {
+    if (octet > 0 && s.charCodeAt(at++) !== 0x2e) return false;
+    const start = at;
+    let value = 0;
+    while (at < s.length && at - start < 4 && isDigit(s.charCodeAt(at))) value = value * 10 + s.charCodeAt(at++) - 0x30;
+    const digits = at - start;
+    if (digits < 1 || digits > 3 || value > 255 || (digits > 1 && s.charCodeAt(start) === 0x30)) return false;
+  }
+  return at === s.length;
+}
+
+/** Does every character (UTF-16 code unit) pass? True for the empty string. */
+function everyChar(s: string, ok: (c: number) => boolean): boolean {
+  for (let i = 0; i < s.length; i++) if (!ok(s.charCodeAt(i))) return false;
+  return true;
 }
 
 export interface DnsServer {
@@ -109,7 +144,7 @@ export interface DnsServer {
 /** `HOST[:PORT]` with an IP host: 10.0.0.2, 10.0.0.2:5353, ::1, [::1]:5353. A string: what is wrong. */
 export function splitDnsServer(value: string): DnsServer | string {
   const trimmed = value.trim();
-  const bracketed = /^\[([^\]]+)\](?::([^:]*))?$/.exec(trimmed);
+  const bracketed = trimmed.startsWith('[') ? /^\[([^\]]+)\](?::([^:]*))?$/.exec(trimmed) : null;
   let host: string;
   let port: string | undefined;
   if (bracketed) {
@@ -125,7 +160,7 @@ export function splitDnsServer(value: string): DnsServer | string {
   }
   const family = isIP(host);
   if (family === 0) return `is not an IP address with an optional port ("${host}" is not an IP address; e.g. 10.0.0.2 or 127.0.0.1:5353)`;
-  if (port !== undefined && (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535)) return `has port "${port}", not between 1 and 65535`;
+  if (port !== undefined && (port.length < 1 || port.length > 5 || !everyChar(port, isDigit) || Number(port) < 1 || Number(port) > 65535)) return `has port "${port}", not between 1 and 65535`;
   return { host, port: port === undefined ? 53 : Number(port), family };
 }
 
@@ -149,8 +184,22 @@ export function parseDnsServer(value: string, source = '--dns-server'): string {
 
 // ---------------------------------------------------------------- DNS names
 
-/** Labels of 1-63 letters, digits, "-" and "_" (TXT owners such as _bascule), at most 253 characters. */
-const DNS_NAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
+/**
+ * Labels of 1-63 letters (lower case), digits, "-" and "_" (TXT owners such
+ * as _bascule), neither starting nor ending with "-"; at most 253 characters.
+ */
+function isDnsName(s: string): boolean {
+  if (s.length < 1 || s.length > 253) return false;
+  let start = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 0x2e;
+    if (c === 0x2e) {
+      if (i - start < 1 || i - start > 63 || s.charCodeAt(start) === 0x2d || s.charCodeAt(i - 1) === 0x2d) return false;
+      start = i + 1;
+    } else if (!(isDigit(c) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x2d)) return false;
+  }
+  return true;
+}
 
 /**
  * The name as DNS carries it (lower case, IDN as punycode, no final dot), or
@@ -158,9 +207,11 @@ const DNS_NAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?(?:\.[a-z
  * invalid punycode label such as xn--zz.
  */
 export function asciiDnsName(name: string): string | undefined {
-  const trimmed = name.trim().replace(/\.$/, '');
+  const spaced = name.trim();
+  const trimmed = spaced.endsWith('.') ? spaced.slice(0, -1) : spaced;
   let ascii = trimmed.toLowerCase();
-  if (!/^[\x21-\x7e]*$/.test(trimmed) || /(^|\.)xn--/i.test(trimmed)) {
+  // Printable ASCII without an xn-- label is already what DNS carries; else IDNA.
+  if (!everyChar(trimmed, (c) => c >= 0x21 && c <= 0x7e) || `.${ascii}`.includes('.xn--')) {
     // IDNA (UTS #46) as the WHATWG URL parser does it: already loaded, and it refuses invalid punycode.
     if (/[/?#@:%\\\s]/.test(trimmed)) return undefined;
     try {
@@ -169,7 +220,7 @@ export function asciiDnsName(name: string): string | undefined {
       return undefined;
     }
   }
-  return DNS_NAME.test(ascii) ? ascii : undefined;
+  return isDnsName(ascii) ? ascii : undefined;
 }
 
 // ---------------------------------------------------------------- API servers (--allow-server)

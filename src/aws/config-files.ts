@@ -4,7 +4,7 @@
  * keys over the config file's), sso-session and services sections, the
  * region and the endpoint a profile sets for a service.
  */
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '../libc.js';
 import { BasculeError } from '../errors.js';
 import { homeDirectory, joinPath } from '../runtime.js';
 import { echo } from '../text.js';
@@ -54,7 +54,7 @@ export interface AwsFiles {
 
 function readOptional(path: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    return readTextFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return '';

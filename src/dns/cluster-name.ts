@@ -3,7 +3,7 @@
  * into one EKS cluster name, and the allow-list that bounds it.
  */
 import { BasculeError } from '../errors.js';
-import { clusterNameProblem, CLUSTER_NAME_RULE, isValidClusterName, quoteValue } from '../vocabulary.js';
+import { clusterNameProblem, CLUSTER_NAME_RULE, isClusterNameChar, isValidClusterName, quoteValue } from '../vocabulary.js';
 import { echo } from '../text.js';
 import type { TxtAnswer } from './resolver.js';
 
@@ -70,18 +70,44 @@ export function clusterNameFromTxt(id: string, answer: TxtAnswer): ResolvedName 
   return { clusterName: value, source: 'txt' };
 }
 
-/** `--allow-cluster` patterns: cluster-name characters and `*` (any run of characters). */
+/**
+ * `--allow-cluster` patterns: cluster-name characters and `*`, which matches
+ * any run of cluster-name characters. Loops, not regular expressions (see
+ * src/vocabulary.ts: they stay off kubectl's path).
+ */
 export function compileAllowList(patterns: readonly string[]): (name: string) => boolean {
   if (patterns.length === 0) return () => true;
-  const regexes = patterns.map((pattern) => {
-    if (!/^[0-9A-Za-z_*-]{1,100}$/.test(pattern)) {
+  for (const pattern of patterns) {
+    let ok = pattern.length >= 1 && pattern.length <= 100;
+    for (let i = 0; ok && i < pattern.length; i++) ok = isClusterNameChar(pattern.charCodeAt(i)) || pattern.charCodeAt(i) === 0x2a;
+    if (!ok) {
       throw new BasculeError('usage', `--allow-cluster ${quoteValue(pattern)} is not a cluster name or a glob of one`, {
         hint: 'use letters, digits, "-", "_" and "*", e.g. --allow-cluster eks-blue --allow-cluster "eks-*"',
       });
     }
-    return new RegExp(`^${pattern.split('*').join('[A-Za-z0-9_-]*')}$`);
-  });
-  return (name) => regexes.some((re) => re.test(name));
+  }
+  return (name) => {
+    for (let i = 0; i < name.length; i++) if (!isClusterNameChar(name.charCodeAt(i))) return false;
+    for (const pattern of patterns) if (globMatches(pattern.split('*'), name)) return true;
+    return false;
+  };
+}
+
+/** `parts` (a pattern split at its stars) matches the whole name: the first a prefix, the last a suffix, the others in order between. */
+function globMatches(parts: readonly string[], name: string): boolean {
+  const first = parts[0] as string;
+  if (parts.length === 1) return first === name;
+  const last = parts[parts.length - 1] as string;
+  if (name.length < first.length + last.length || !name.startsWith(first) || !name.endsWith(last)) return false;
+  const end = name.length - last.length;
+  let at = first.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const part = parts[i] as string;
+    const found = name.indexOf(part, at);
+    if (found < 0 || found + part.length > end) return false;
+    at = found + part.length;
+  }
+  return true;
 }
 
 export function assertAllowed(name: ResolvedName, id: string, patterns: readonly string[]): void {

@@ -31,6 +31,8 @@ export interface LookupOptions {
   readonly server: string | undefined;
   /** Bound on the whole lookup, every retry and the TCP retry included. */
   readonly timeoutMs: number;
+  /** Work of the caller's to do while the answer travels: called once the first question is sent. */
+  readonly whileWaiting?: () => void;
 }
 
 export type TxtLookup = (name: string, options: LookupOptions) => Promise<TxtAnswer>;

@@ -6,14 +6,14 @@
  * (src/vocabulary.ts) after its pattern.
  */
 import * as v from 'valibot';
-import { escapeControl, roleArnProblem } from '../vocabulary.js';
+import { CLUSTER_NAME_PATTERN, escapeControl, roleArnProblem } from '../vocabulary.js';
 
 export const ACCOUNT_ID = /^\d{12}$/;
 // The patterns below are what editors see (JSON Schema); the exact rules are the vocabulary's, run by v.check.
 export const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d+$/;
 export const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 export const SOURCE_IDENTITY = /^[\w+=,.@-]{2,64}$/;
-export const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/;
+export const CLUSTER_NAME = CLUSTER_NAME_PATTERN;
 /** A DNS name without trailing dot: labels of letters, digits and -, at least two labels. */
 export const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** A record name: like DOMAIN, but one label is enough and `_` is allowed (TXT records). */

@@ -3,9 +3,13 @@
  * (a real directory, the user's, 0700) and each file in it (a regular file,
  * the user's, 0600, opened without following a link and without blocking).
  * Anything else is a reason, never an exception.
+ *
+ * The binary asks libc first (src/libc.ts): it answers only when all is well,
+ * and node:fs gives every other answer, with its reason.
  */
-import { closeSync, constants, fstatSync, lstatSync, openSync, type Stats } from 'node:fs';
-import { homeDirectory, joinPath } from '../runtime.js';
+import type { Stats } from 'node:fs';
+import { libc } from '../libc.js';
+import { homeDirectory, joinPath, nodeFs } from '../runtime.js';
 import { systemProblem } from '../system-error.js';
 
 export function cacheDir(env: NodeJS.ProcessEnv): string {
@@ -29,8 +33,10 @@ export function checkOwnership(stat: { uid: number; mode: number }, what: string
  * `missing` when it does not exist.
  */
 export function checkCacheDir(dir: string, uid: number | undefined): Safety | 'missing' {
+  const quick = libc()?.lstat(dir);
+  if (quick?.kind === 'directory' && checkOwnership(quick, dir, '0700', uid).ok) return { ok: true };
   try {
-    const stat = lstatSync(dir);
+    const stat = nodeFs().lstatSync(dir);
     if (stat.isSymbolicLink()) return { ok: false, why: `${dir} is a symlink` };
     if (!stat.isDirectory()) return { ok: false, why: `${dir} is not a directory` };
     return checkOwnership(stat, dir, '0700', uid);
@@ -47,16 +53,39 @@ export function checkCacheDir(dir: string, uid: number | undefined): Safety | 'm
  * a regular file comes back; anything else is a reason.
  */
 export function openRegular(file: string): { fd: number; stat: Stats } | { why: string; missing?: boolean } {
+  const fs = nodeFs();
   let fd: number;
   try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { why: `${file} does not exist`, missing: true };
     return { why: code === 'ELOOP' ? `${file} is a symbolic link` : `${file}: ${systemProblem(error)}` };
   }
-  const stat = fstatSync(fd);
+  const stat = fs.fstatSync(fd);
   if (stat.isFile()) return { fd, stat };
-  closeSync(fd);
+  fs.closeSync(fd);
   return { why: `${file} is not a regular file` };
+}
+
+/** Far above an entry (~700 bytes) or a lock line. */
+const ENTRY_MAX = 64 * 1024;
+
+/**
+ * An entry or a lock, read whole as `openRegular` opens it: its text and
+ * owner, which reader read it (for --verbose), or why it cannot be used.
+ */
+export function readRegular(file: string): { text: string; stat: { uid: number; mode: number }; via: 'libc' | 'node:fs' } | { why: string; missing?: boolean } {
+  const quick = libc()?.readRegular(file, { followLinks: false, maxBytes: ENTRY_MAX });
+  if (quick) return { text: quick.text, stat: quick, via: 'libc' };
+  const opened = openRegular(file);
+  if (!('fd' in opened)) return opened;
+  const fs = nodeFs();
+  try {
+    return { text: fs.readFileSync(opened.fd, 'utf8'), stat: opened.stat, via: 'node:fs' };
+  } catch (error) {
+    return { why: `${file}: ${systemProblem(error)}` };
+  } finally {
+    fs.closeSync(opened.fd);
+  }
 }

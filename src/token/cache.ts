@@ -24,12 +24,11 @@
  * File calls are synchronous: each is a few microseconds, and node's promise
  * fs layer alone costs ~4 ms to load on every kubectl call.
  */
-import { chmodSync, closeSync, constants, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, writeSync } from 'node:fs';
 import type { EksToken } from '../aws/eks-token.js';
 import type { Io } from '../io.js';
-import { hostName, joinPath } from '../runtime.js';
+import { hostName, joinPath, nodeFs } from '../runtime.js';
 import { systemProblem } from '../system-error.js';
-import { cacheDir, checkCacheDir, checkOwnership, openRegular, type Safety } from './cache-dir.js';
+import { cacheDir, checkCacheDir, checkOwnership, readRegular, type Safety } from './cache-dir.js';
 import { isUsable, parseEntry, serialiseEntry, unusableBecause } from './cache-entry.js';
 import { canonicalKey, fileNameOf } from './cache-key.js';
 import type { TokenCacheKey, TokenCachePort } from './get-token.js';
@@ -57,6 +56,12 @@ export interface CacheSettings {
   readonly writeBytes?: (fd: number, buffer: Buffer) => number;
 }
 
+/** O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW: a new file, never through a link. */
+const O_WRITE_NEW = () => {
+  const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = nodeFs().constants;
+  return O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
+};
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What a lock holds, written whole: "<pid> <host> <epoch ms>\n". */
@@ -75,7 +80,7 @@ export class DiskTokenCache implements TokenCachePort {
     private readonly log?: (message: string) => void,
   ) {
     this.uid = settings.uid === undefined ? process.getuid?.() : settings.uid ?? undefined;
-    this.writeBytes = settings.writeBytes ?? ((fd, buffer) => writeSync(fd, buffer));
+    this.writeBytes = settings.writeBytes ?? ((fd, buffer) => nodeFs().writeSync(fd, buffer));
   }
 
   /** One warning per process, whatever goes wrong with the cache. */
@@ -102,8 +107,8 @@ export class DiskTokenCache implements TokenCachePort {
     if (state !== 'missing') this.dirState = state;
     else {
       try {
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        chmodSync(dir, 0o700); // mkdir's mode is filtered by the umask
+        nodeFs().mkdirSync(dir, { recursive: true, mode: 0o700 });
+        nodeFs().chmodSync(dir, 0o700); // mkdir's mode is filtered by the umask
         this.dirState = { ok: true };
       } catch (mkdirError) {
         this.dirState = { ok: false, why: `cannot create ${dir}: ${systemProblem(mkdirError)}` };
@@ -119,27 +124,28 @@ export class DiskTokenCache implements TokenCachePort {
 
   /** Why the last `read` found no entry, for --verbose. */
   private unread = '';
+  /** Which reader read the last entry (libc in the Linux binary, else node:fs), for --verbose. */
+  private readWith = '';
 
   private read(name: string, key: string): EksToken | undefined {
     const file = this.path(name, FILE_SUFFIX);
-    const opened = openRegular(file);
-    if (!('fd' in opened)) {
-      this.unread = opened.missing ? 'does not exist' : 'is not used (see the warning)';
-      if (!opened.missing) this.notUsed(opened.why);
+    const read = readRegular(file);
+    if (!('text' in read)) {
+      this.unread = read.missing ? 'does not exist' : 'is not used (see the warning)';
+      if (!read.missing) this.notUsed(read.why);
       return undefined;
     }
+    const safety = checkOwnership(read.stat, file, '0600', this.uid);
+    this.unread = safety.ok ? 'is not an entry for this key (corrupt, or another key with the same hash): it is replaced' : 'is not used (see the warning)';
+    if (!safety.ok) {
+      this.notUsed(safety.why);
+      return undefined;
+    }
+    this.readWith = read.via;
     try {
-      const safety = checkOwnership(opened.stat, file, '0600', this.uid);
-      this.unread = safety.ok ? 'is not an entry for this key (corrupt, or another key with the same hash): it is replaced' : 'is not used (see the warning)';
-      if (!safety.ok) {
-        this.notUsed(safety.why);
-        return undefined;
-      }
-      return parseEntry(readFileSync(opened.fd, 'utf8'), key);
+      return parseEntry(read.text, key);
     } catch {
       return undefined;
-    } finally {
-      closeSync(opened.fd);
     }
   }
 
@@ -150,7 +156,7 @@ export class DiskTokenCache implements TokenCachePort {
    */
   private writeTemp(name: string, text: string): string {
     const tmp = this.path(`${name}.${process.pid}.${((Math.random() * 2 ** 32) >>> 0).toString(16).padStart(8, '0')}`, TMP_SUFFIX);
-    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    const fd = nodeFs().openSync(tmp, O_WRITE_NEW(), 0o600);
     try {
       const buffer = Buffer.from(text, 'utf8');
       let written = 0;
@@ -160,11 +166,11 @@ export class DiskTokenCache implements TokenCachePort {
         written += n;
       }
     } catch (error) {
-      closeSync(fd);
-      rmSync(tmp, { force: true });
+      nodeFs().closeSync(fd);
+      nodeFs().rmSync(tmp, { force: true });
       throw error;
     }
-    closeSync(fd);
+    nodeFs().closeSync(fd);
     return tmp;
   }
 
@@ -173,10 +179,10 @@ export class DiskTokenCache implements TokenCachePort {
     let tmp: string | undefined;
     try {
       tmp = this.writeTemp(name, serialiseEntry(key, token));
-      renameSync(tmp, this.path(name, FILE_SUFFIX));
+      nodeFs().renameSync(tmp, this.path(name, FILE_SUFFIX));
       return true;
     } catch (error) {
-      if (tmp) rmSync(tmp, { force: true });
+      if (tmp) nodeFs().rmSync(tmp, { force: true });
       this.notWritten(this.path(name, FILE_SUFFIX), error);
       return false;
     }
@@ -198,14 +204,14 @@ export class DiskTokenCache implements TokenCachePort {
       return 'unavailable';
     }
     try {
-      linkSync(tmp, this.path(name, LOCK_SUFFIX));
+      nodeFs().linkSync(tmp, this.path(name, LOCK_SUFFIX));
       return 'taken';
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return 'held';
       this.notWritten(this.path(name, LOCK_SUFFIX), error);
       return 'unavailable';
     } finally {
-      rmSync(tmp, { force: true });
+      nodeFs().rmSync(tmp, { force: true });
     }
   }
 
@@ -216,17 +222,9 @@ export class DiskTokenCache implements TokenCachePort {
    * host, or it is older than lockStaleMs by the injected clock.
    */
   private isStale(lockPath: string, now: Date): boolean {
-    const opened = openRegular(lockPath);
-    if (!('fd' in opened)) return !opened.missing;
-    let text: string;
-    try {
-      text = readFileSync(opened.fd, 'utf8');
-    } catch {
-      return true;
-    } finally {
-      closeSync(opened.fd);
-    }
-    const match = LOCK_TEXT.exec(text);
+    const read = readRegular(lockPath);
+    if (!('text' in read)) return !read.missing;
+    const match = LOCK_TEXT.exec(read.text);
     if (!match) return true;
     const [, pid, host, at] = match;
     const age = now.getTime() - Number(at);
@@ -244,16 +242,23 @@ export class DiskTokenCache implements TokenCachePort {
   /** Removes a stale lock, whatever it is; false when it cannot be removed. */
   private removeLock(lockPath: string): boolean {
     try {
-      rmSync(lockPath, { force: true });
+      nodeFs().rmSync(lockPath, { force: true });
       return true;
     } catch {
       try {
-        rmdirSync(lockPath); // an empty directory
+        nodeFs().rmdirSync(lockPath); // an empty directory
         return true;
       } catch {
         return false;
       }
     }
+  }
+
+  /** Loads the reader (libc in the binary) and checks the directory, without creating it: a TXT lookup calls this while its answer travels. */
+  prepare(): void {
+    if (this.dirState?.ok) return;
+    const state = checkCacheDir(this.settings.dir, this.uid);
+    if (state !== 'missing' && state.ok) this.dirState = state;
   }
 
   async getOrMake(key: TokenCacheKey, now: () => Date, minValidityMs: number, make: () => Promise<EksToken>): Promise<EksToken> {
@@ -267,7 +272,7 @@ export class DiskTokenCache implements TokenCachePort {
     const hit = usable();
     const file = this.path(name, FILE_SUFFIX);
     if (hit) {
-      this.log?.(`token cache: hit ${file}, valid until ${hit.expiresAt.toISOString()}`);
+      this.log?.(`token cache: hit ${file} (read with ${this.readWith}), valid until ${hit.expiresAt.toISOString()}`);
       return hit;
     }
     if (this.log) {
@@ -308,7 +313,7 @@ export class DiskTokenCache implements TokenCachePort {
       if (this.write(name, canonical, token)) this.log?.(`token cache: wrote ${this.path(name, FILE_SUFFIX)}`);
       return token;
     } finally {
-      if (locked) rmSync(lockPath, { force: true });
+      if (locked) nodeFs().rmSync(lockPath, { force: true });
     }
   }
 }

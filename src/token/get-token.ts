@@ -114,9 +114,11 @@ export interface TokenCachePort {
    * fails because of the cache: a broken cache is a miss.
    */
   getOrMake(key: TokenCacheKey, now: () => Date, minValidityMs: number, make: () => Promise<EksToken>): Promise<EksToken>;
+  /** Gets ready to read (loads what reading needs, checks the directory), ahead of `getOrMake`; never fails. */
+  prepare?(): void;
 }
 
-export async function resolveClusterName(input: TokenInput, deps: Pick<TokenDeps, 'lookupTxt' | 'verbose'>): Promise<ResolvedName> {
+export async function resolveClusterName(input: TokenInput, deps: Pick<TokenDeps, 'lookupTxt' | 'verbose' | 'cache'>): Promise<ResolvedName> {
   const { verbose } = deps;
   let resolved: ResolvedName;
   if (input.noDns || isPlainClusterName(input.id)) {
@@ -124,9 +126,17 @@ export async function resolveClusterName(input: TokenInput, deps: Pick<TokenDeps
     verbose?.(`cluster ${input.id}: ${input.noDns ? '--no-dns' : 'no dot, no TXT lookup'}, the id is the cluster name`);
   } else {
     const via = input.dnsServer ? `DNS server ${input.dnsServer}` : 'the system resolver';
-    const answer = await deps.lookupTxt(input.id, { server: input.dnsServer, timeoutMs: input.dnsTimeoutMs });
-    const said = answer.kind === 'records' ? answer.records.map((chunks) => quoteValue(chunks.join(''))).join(' ') : answer.kind === 'cname' ? `a CNAME to ${quoteValue(answer.target)}, no TXT record` : `no record (${answer.reason})`;
-    verbose?.(`TXT ${input.id} via ${via}: ${said}`);
+    const { cache } = deps;
+    const answer = await deps.lookupTxt(input.id, {
+      server: input.dnsServer,
+      timeoutMs: input.dnsTimeoutMs,
+      // The cache gets ready to read while the question travels: its reader loads instead of the process waiting.
+      ...(cache?.prepare ? { whileWaiting: () => cache.prepare?.() } : {}),
+    });
+    if (verbose) {
+      const said = answer.kind === 'records' ? answer.records.map((chunks) => quoteValue(chunks.join(''))).join(' ') : answer.kind === 'cname' ? `a CNAME to ${quoteValue(answer.target)}, no TXT record` : `no record (${answer.reason})`;
+      verbose(`TXT ${input.id} via ${via}: ${said}`);
+    }
     resolved = clusterNameFromTxt(input.id, answer);
     verbose?.(`cluster ${resolved.clusterName} (${resolved.source === 'txt' ? `named by the TXT record at ${input.id}` : 'no TXT record: the id is the cluster name'})`);
   }

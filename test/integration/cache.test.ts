@@ -321,6 +321,28 @@ describe('the cache never blocks kubectl, and says once when it cannot be writte
     expect(warnings).toEqual([`warning: token cache not used: ${dir} is owned by another user (uid ${me}); making a fresh token\n`]);
   });
 
+  it('prepare() (run while a TXT answer travels) creates nothing and warns of nothing: getOrMake says it, once', async () => {
+    const missing = cacheIn();
+    const fresh = newCache(missing);
+    fresh.cache.prepare();
+    expect(existsSync(missing)).toBe(false);
+    expect(fresh.warnings).toEqual([]);
+    const loose = cacheIn();
+    await newCache(loose).cache.getOrMake(key, at(0), 5 * MIN, async () => signed(1));
+    chmodSync(loose, 0o755);
+    const { cache, warnings } = newCache(loose);
+    cache.prepare();
+    expect(warnings).toEqual([]);
+    expect((await cache.getOrMake(key, at(1000), 5 * MIN, async () => signed(2))).token).toBe('k8s-aws-v1.token-2');
+    expect(warnings).toEqual([`warning: token cache not used: ${loose} has mode 0755, other users can reach it (want 0700); making a fresh token\n`]);
+    // A sound directory again, prepared: the entry (the first, as nothing was written meanwhile) is served as without it.
+    chmodSync(loose, 0o700);
+    const again = newCache(loose);
+    again.cache.prepare();
+    expect((await again.cache.getOrMake(key, at(2000), 5 * MIN, async () => signed(3))).token).toBe('k8s-aws-v1.token-1');
+    expect(again.warnings).toEqual([]);
+  });
+
   it('`cache clear` refuses a symlinked cache directory, as the token path does, and deletes nothing through it', async () => {
     const env = envKeys();
     await token(env, at(0));

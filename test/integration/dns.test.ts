@@ -28,6 +28,20 @@ describe.each([['our own client', wireTransport]])('lookupTxt over %s', (_, tran
     });
     expect(await lookupTxt('chunks.devinfra.info', opts())).toEqual({ kind: 'records', records: [['eks-', 'gr', 'een']] });
   });
+  it('runs the caller\'s whileWaiting once, when the question is sent; a throw there is not the lookup\'s', async () => {
+    let calls = 0;
+    const asked = dns.queries.length;
+    const answer = await lookupTxtVia(transport, 'eks.devinfra.info', {
+      ...opts(),
+      whileWaiting: () => {
+        calls += 1;
+        throw new Error('the caller\'s own failure');
+      },
+    });
+    expect(calls).toBe(1);
+    expect(dns.queries.length).toBe(asked + 1);
+    expect(answer.kind).toBe('records');
+  });
   it('gets answers too big for UDP over TCP', async () => {
     const answer = await lookupTxt('big.devinfra.info', opts());
     expect(answer.kind === 'records' && answer.records.length).toBe(41);

@@ -138,7 +138,7 @@ describe('-v is --verbose, not the version', () => {
     expect(first.stderr).toMatch(/^bascule: token cache: wrote .+\.json$/m);
     expect(first.stderr).toMatch(/^bascule: DNS server 127\.0\.0\.1:1 \(from BASCULE_DNS_SERVER\)$/m);
     const second = await cli(['token', '-i', 'eks-green', '--no-dns', '-v'], { env: e });
-    expect(second.stderr).toMatch(/^bascule: token cache: hit .+\.json, valid until 2026-01-02T03:18:05.000Z$/m);
+    expect(second.stderr).toMatch(/^bascule: token cache: hit .+\.json \(read with node:fs\), valid until 2026-01-02T03:18:05.000Z$/m);
     expect(second.stderr).not.toMatch(/signed a token/);
     const later = new Date(NOW.getTime() + 30_000);
     const strict = await cli(['token', '-i', 'eks-green', '--no-dns', '-v', '--cache-min-validity', '14m'], { env: e, now: later });

@@ -1,0 +1,196 @@
+/**
+ * The cached token's file calls, straight to libc through bun:ffi, in the
+ * Linux binary. Bun's node:fs is a graph of modules (node:fs/promises, the
+ * validators, the stream helpers) that costs ~5 ms to load, on every kubectl
+ * call, more than everything else a cached token does; Bun's own file API
+ * runs every read on a thread pool (~3 ms to start) and follows links. These
+ * five calls cost ~1 ms (bun:ffi compiles their trampolines). docs/speed.md
+ * has the numbers.
+ *
+ * Only the plain success is answered here. Anything else (an error, a file
+ * that is not what is wanted, a path node:fs would refuse, another runtime or
+ * system, bun:ffi unavailable) is `undefined`, and the caller asks node:fs,
+ * which gives the exact reason and its message. So what bascule decides
+ * cannot differ from what node:fs would make it decide: this only makes the
+ * common case fast.
+ */
+import { builtin, nodeFs } from './runtime.js';
+
+/** What a stat says that bascule looks at. */
+export interface Status {
+  readonly kind: 'file' | 'directory' | 'symlink' | 'other';
+  readonly uid: number;
+  /** st_mode, type bits included (as node:fs's Stats.mode). */
+  readonly mode: number;
+}
+
+export interface RegularFile extends Status {
+  readonly text: string;
+}
+
+export interface Libc {
+  /** lstat(2): the path itself, a link not followed. */
+  lstat(path: string): Status | undefined;
+  /**
+   * A regular file read whole (UTF-8): opened O_RDONLY|O_NONBLOCK (a FIFO opens
+   * at once, and is refused), with O_NOFOLLOW unless `followLinks`, checked
+   * with fstat on what was opened; at most `maxBytes`.
+   */
+  readRegular(path: string, options: { readonly followLinks: boolean; readonly maxBytes: number }): RegularFile | undefined;
+  /** write(2) until done or the first error: the number of bytes written (the caller goes on with node:fs, which reports the error). */
+  write(fd: number, bytes: Uint8Array): number;
+}
+
+// Linux's open(2) flags, per architecture (asm-generic and arm64 differ from x86 for O_NOFOLLOW).
+const O_NONBLOCK = 0o4000;
+const O_CLOEXEC = 0o2000000;
+const O_NOFOLLOW: Partial<Record<string, number>> = { x64: 0o400000, arm64: 0o100000 };
+const AT_FDCWD = -100;
+const AT_SYMLINK_NOFOLLOW = 0x100;
+const AT_EMPTY_PATH = 0x1000;
+/** STATX_TYPE | STATX_MODE | STATX_UID | STATX_INO | STATX_SIZE: what must come back. */
+const STATX_WANTED = 0x1 | 0x2 | 0x8 | 0x100 | 0x200;
+// struct statx (linux/stat.h): the same layout on every architecture.
+const STX_MASK = 0x00;
+const STX_UID = 0x14;
+const STX_MODE = 0x1c;
+const STX_INO = 0x20;
+const STX_SIZE = 0x28;
+const STX_DEV_MAJOR = 0x88;
+const STX_DEV_MINOR = 0x8c;
+
+const S_IFMT = 0o170000;
+const KINDS: Partial<Record<number, Status['kind']>> = { 0o100000: 'file', 0o040000: 'directory', 0o120000: 'symlink' };
+
+/**
+ * Bun's native FFI object: its dlopen gives the trampolines themselves.
+ * `Bun.FFI` is the object bun:ffi wraps (not documented; 0.6 ms to open
+ * libc with it, where evaluating the bun:ffi module alone takes 1.3 ms and
+ * its dlopen wraps each function in one built with `new Function`); when a
+ * Bun lacks it, bun:ffi's `native` is the same object.
+ */
+interface NativeFfi {
+  dlopen(library: string, symbols: Record<string, { args?: string[]; returns: string }>): { symbols: Record<string, (...args: number[]) => number | bigint> } | Error;
+  ptr(view: Uint8Array): number;
+}
+
+function nativeFfi(): NativeFfi {
+  const own = (globalThis as { Bun?: { FFI?: NativeFfi } }).Bun?.FFI;
+  if (typeof own?.dlopen === 'function' && typeof own.ptr === 'function') return own;
+  const module = builtin<{ native: Pick<NativeFfi, 'dlopen'>; ptr: NativeFfi['ptr'] }>('bun:ffi');
+  return { dlopen: module.native.dlopen, ptr: module.ptr };
+}
+
+let loaded: Libc | null | undefined;
+
+/** libc, in the Linux binary (x64 and arm64); undefined anywhere else, or when bun:ffi cannot load it. */
+export function libc(): Libc | undefined {
+  if (loaded === undefined) loaded = load();
+  return loaded ?? undefined;
+}
+
+function load(): Libc | null {
+  const noFollow = O_NOFOLLOW[process.arch];
+  if (typeof (globalThis as { Bun?: unknown }).Bun === 'undefined' || process.platform !== 'linux' || noFollow === undefined) return null;
+  let ffi: NativeFfi;
+  let c: Record<string, (...args: number[]) => number | bigint>;
+  try {
+    ffi = nativeFfi();
+    // Raw trampolines: every argument must already be what C wants (an int, a pointer as a number).
+    const opened = ffi.dlopen('libc.so.6', {
+      open: { args: ['ptr', 'i32'], returns: 'i32' },
+      read: { args: ['i32', 'ptr', 'u64'], returns: 'i64' },
+      write: { args: ['i32', 'ptr', 'u64'], returns: 'i64' },
+      close: { args: ['i32'], returns: 'i32' },
+      statx: { args: ['i32', 'ptr', 'i32', 'u32', 'ptr'], returns: 'i32' },
+    });
+    if (opened instanceof Error) return null;
+    c = opened.symbols;
+  } catch {
+    return null; // musl, a locked-down system (no executable memory for the trampolines): node:fs
+  }
+  const sx = new Uint8Array(256);
+  const view = new DataView(sx.buffer);
+  const sxAt = ffi.ptr(sx);
+  /** A NUL-terminated copy of the path (UTF-8); undefined for a path holding a NUL, which node:fs refuses (and C would cut short). */
+  const cPath = (path: string): Uint8Array | undefined => {
+    const bytes = new Uint8Array(path.length + 1);
+    for (let i = 0; i < path.length; i++) {
+      const c = path.charCodeAt(i);
+      if (c === 0) return undefined;
+      if (c > 0x7f) return Buffer.from(`${path}\0`, 'utf8'); // not ASCII: Buffer encodes it
+      bytes[i] = c;
+    }
+    return bytes;
+  };
+  /** A 64-bit field as a number (sizes and inode numbers fit in 2^53), without BigInt. */
+  const u64 = (at: number) => view.getUint32(at + 4, true) * 0x100000000 + view.getUint32(at, true);
+  const statx = (fd: number, path: Uint8Array, flags: number) => {
+    if (c.statx?.(fd, ffi.ptr(path), flags, STATX_WANTED, sxAt) !== 0) return undefined;
+    if ((view.getUint32(STX_MASK, true) & STATX_WANTED) !== STATX_WANTED) return undefined;
+    const mode = view.getUint16(STX_MODE, true);
+    return {
+      kind: KINDS[mode & S_IFMT] ?? ('other' as const),
+      uid: view.getUint32(STX_UID, true),
+      mode,
+      size: u64(STX_SIZE),
+      /** The file's identity: device and inode. */
+      devMajor: view.getUint32(STX_DEV_MAJOR, true),
+      devMinor: view.getUint32(STX_DEV_MINOR, true),
+      ino: u64(STX_INO),
+    };
+  };
+  const EMPTY = new Uint8Array(1);
+  return {
+    lstat(path) {
+      const p = cPath(path);
+      const s = p && statx(AT_FDCWD, p, AT_SYMLINK_NOFOLLOW);
+      return s && { kind: s.kind, uid: s.uid, mode: s.mode };
+    },
+    readRegular(path, { followLinks, maxBytes }) {
+      const p = cPath(path);
+      if (!p) return undefined;
+      // Without following links: the name itself must be a regular file, and what opens must be that same file.
+      const named = followLinks ? undefined : statx(AT_FDCWD, p, AT_SYMLINK_NOFOLLOW);
+      if (!followLinks && named?.kind !== 'file') return undefined;
+      const fd = Number(c.open?.(ffi.ptr(p), O_NONBLOCK | O_CLOEXEC | (followLinks ? 0 : noFollow)));
+      if (fd < 0) return undefined;
+      try {
+        const opened = statx(fd, EMPTY, AT_EMPTY_PATH);
+        if (!opened || opened.kind !== 'file' || opened.size > maxBytes || (named && (named.devMajor !== opened.devMajor || named.devMinor !== opened.devMinor || named.ino !== opened.ino))) return undefined;
+        const buffer = Buffer.allocUnsafe(maxBytes + 1);
+        let length = 0;
+        for (;;) {
+          const n = Number(c.read?.(fd, ffi.ptr(buffer.subarray(length)), buffer.length - length));
+          if (n < 0) return undefined;
+          if (n === 0) break;
+          length += n;
+          if (length > maxBytes) return undefined;
+        }
+        return { kind: 'file', uid: opened.uid, mode: opened.mode, text: buffer.toString('utf8', 0, length) };
+      } finally {
+        c.close?.(fd);
+      }
+    },
+    write(fd, bytes) {
+      let written = 0;
+      while (written < bytes.length) {
+        const n = Number(c.write?.(fd, ffi.ptr(bytes.subarray(written)), bytes.length - written));
+        if (n <= 0) break;
+        written += n;
+      }
+      return written;
+    },
+  };
+}
+
+/** Far above a resolv.conf or an AWS config file. */
+const TEXT_MAX = 1024 * 1024;
+
+/**
+ * A text file, whole (links followed): libc when it is a regular file of at
+ * most 1 MiB, else node:fs's readFileSync, which reads it or throws its error.
+ */
+export function readTextFile(path: string): string {
+  return libc()?.readRegular(path, { followLinks: true, maxBytes: TEXT_MAX })?.text ?? nodeFs().readFileSync(path, 'utf8');
+}
