@@ -317,6 +317,9 @@ async function resetWorld(parts: Parts, files: Files, aws: Aws, clusters: Cluste
   }
   const seeds = externalDnsDeployments(files.platformFile, files.dir);
   for (const colour of COLOURS) stores[colour].reset(seeds[colour]);
+  // A loop in flight as the stores were reset (the last test's live ExternalDNS of green, say) would write
+  // after the wipe below, and production would settle on the wrong colour: each controller finishes one more.
+  if (edns) await Promise.all(COLOURS.map((colour) => edns[colour].loops(1)));
   aws.proxy.clearFaults();
   for (const name of [TXT_NAME, API_NAME]) aws.dns.remove(name);
   await wipe(aws);
