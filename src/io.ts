@@ -2,7 +2,7 @@
  * The edges of the process: what `run()` may touch. `main.ts` passes the real
  * process; tests pass their own, so the whole CLI runs in-process.
  */
-import { libc } from './libc.js';
+import { libcIfLoaded } from './libc.js';
 import { builtin, nodeFs } from './runtime.js';
 
 export interface Io {
@@ -33,12 +33,13 @@ export function withVerbose(io: Io): Io {
 /**
  * Writes straight to a file descriptor. process.stdout would build a stream
  * (and load net, for a pipe) on every kubectl call; bascule's output is a few
- * KB at most, far below a pipe's buffer. libc's write(2) first in the binary
- * (src/libc.ts); node:fs for what is left, and for its error (EPIPE, EAGAIN).
+ * KB at most, far below a pipe's buffer. libc's write(2) first when a cached
+ * token's read loaded it (src/libc.ts); node:fs for what is left, for its
+ * error (EPIPE, EAGAIN), and for every other command.
  */
 function writeAll(fd: number, text: string): void {
   let buffer = Buffer.from(text, 'utf8');
-  buffer = buffer.subarray(libc()?.write(fd, buffer) ?? 0);
+  buffer = buffer.subarray(libcIfLoaded()?.write(fd, buffer) ?? 0);
   while (buffer.length > 0) {
     try {
       buffer = buffer.subarray(nodeFs().writeSync(fd, buffer));

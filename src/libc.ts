@@ -89,6 +89,11 @@ export function libc(): Libc | undefined {
   return loaded ?? undefined;
 }
 
+/** libc if a cached token's read has loaded it already; else undefined (a fresh token has node:fs loaded by then: the signer's files). */
+export function libcIfLoaded(): Libc | undefined {
+  return loaded ?? undefined;
+}
+
 function load(): Libc | null {
   const noFollow = O_NOFOLLOW[process.arch];
   if (typeof (globalThis as { Bun?: unknown }).Bun === 'undefined' || process.platform !== 'linux' || noFollow === undefined) return null;
