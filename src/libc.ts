@@ -1,11 +1,11 @@
 /**
- * The cached token's file calls, straight to libc through bun:ffi, in the
+ * The cached token's file calls, straight to libc through Bun's FFI, in the
  * Linux binary. Bun's node:fs is a graph of modules (node:fs/promises, the
  * validators, the stream helpers) that costs ~5 ms to load, on every kubectl
  * call, more than everything else a cached token does; Bun's own file API
  * runs every read on a thread pool (~3 ms to start) and follows links. These
- * five calls cost ~1 ms (bun:ffi compiles their trampolines). docs/speed.md
- * has the numbers.
+ * five calls cost 0.6 ms to open (TinyCC compiles their trampolines).
+ * docs/speed.md has the numbers.
  *
  * Only the plain success is answered here. Anything else (an error, a file
  * that is not what is wanted, a path node:fs would refuse, another runtime or
@@ -70,8 +70,17 @@ const KINDS: Partial<Record<number, Status['kind']>> = { 0o100000: 'file', 0o040
  * Bun lacks it, bun:ffi's `native` is the same object.
  */
 interface NativeFfi {
-  dlopen(library: string, symbols: Record<string, { args?: string[]; returns: string }>): { symbols: Record<string, (...args: number[]) => number | bigint> } | Error;
+  dlopen(library: string, symbols: Record<keyof Calls, { args: string[]; returns: string }>): { symbols: Calls } | Error;
   ptr(view: Uint8Array): number;
+}
+
+/** The raw trampolines: every argument must already be what C wants (an int, a pointer as a number). */
+interface Calls {
+  open(path: number, flags: number): number;
+  read(fd: number, buffer: number, length: number): number | bigint;
+  write(fd: number, buffer: number, length: number): number | bigint;
+  close(fd: number): number;
+  statx(dirfd: number, path: number, flags: number, mask: number, buffer: number): number;
 }
 
 function nativeFfi(): NativeFfi {
@@ -98,10 +107,9 @@ function load(): Libc | null {
   const noFollow = O_NOFOLLOW[process.arch];
   if (typeof (globalThis as { Bun?: unknown }).Bun === 'undefined' || process.platform !== 'linux' || noFollow === undefined) return null;
   let ffi: NativeFfi;
-  let c: Record<string, (...args: number[]) => number | bigint>;
+  let c: Calls;
   try {
     ffi = nativeFfi();
-    // Raw trampolines: every argument must already be what C wants (an int, a pointer as a number).
     const opened = ffi.dlopen('libc.so.6', {
       open: { args: ['ptr', 'i32'], returns: 'i32' },
       read: { args: ['i32', 'ptr', 'u64'], returns: 'i64' },
@@ -131,7 +139,7 @@ function load(): Libc | null {
   /** A 64-bit field as a number (sizes and inode numbers fit in 2^53), without BigInt. */
   const u64 = (at: number) => view.getUint32(at + 4, true) * 0x100000000 + view.getUint32(at, true);
   const statx = (fd: number, path: Uint8Array, flags: number) => {
-    if (c.statx?.(fd, ffi.ptr(path), flags, STATX_WANTED, sxAt) !== 0) return undefined;
+    if (c.statx(fd, ffi.ptr(path), flags, STATX_WANTED, sxAt) !== 0) return undefined;
     if ((view.getUint32(STX_MASK, true) & STATX_WANTED) !== STATX_WANTED) return undefined;
     const mode = view.getUint16(STX_MODE, true);
     return {
@@ -145,12 +153,13 @@ function load(): Libc | null {
       ino: u64(STX_INO),
     };
   };
+  type Stat = NonNullable<ReturnType<typeof statx>>;
+  const sameFile = (a: Stat, b: Stat) => a.devMajor === b.devMajor && a.devMinor === b.devMinor && a.ino === b.ino;
   const EMPTY = new Uint8Array(1);
   return {
     lstat(path) {
       const p = cPath(path);
-      const s = p && statx(AT_FDCWD, p, AT_SYMLINK_NOFOLLOW);
-      return s && { kind: s.kind, uid: s.uid, mode: s.mode };
+      return p && statx(AT_FDCWD, p, AT_SYMLINK_NOFOLLOW);
     },
     readRegular(path, { followLinks, maxBytes }) {
       const p = cPath(path);
@@ -158,29 +167,30 @@ function load(): Libc | null {
       // Without following links: the name itself must be a regular file, and what opens must be that same file.
       const named = followLinks ? undefined : statx(AT_FDCWD, p, AT_SYMLINK_NOFOLLOW);
       if (!followLinks && named?.kind !== 'file') return undefined;
-      const fd = Number(c.open?.(ffi.ptr(p), O_NONBLOCK | O_CLOEXEC | (followLinks ? 0 : noFollow)));
+      const fd = c.open(ffi.ptr(p), O_NONBLOCK | O_CLOEXEC | (followLinks ? 0 : noFollow));
       if (fd < 0) return undefined;
       try {
         const opened = statx(fd, EMPTY, AT_EMPTY_PATH);
-        if (!opened || opened.kind !== 'file' || opened.size > maxBytes || (named && (named.devMajor !== opened.devMajor || named.devMinor !== opened.devMinor || named.ino !== opened.ino))) return undefined;
-        const buffer = Buffer.allocUnsafe(maxBytes + 1);
+        if (!opened || opened.kind !== 'file' || opened.size > maxBytes || (named && !sameFile(named, opened))) return undefined;
+        // Sized by the stat, one byte more: a file that grew since is left to node:fs.
+        const buffer = Buffer.allocUnsafe(opened.size + 1);
         let length = 0;
         for (;;) {
-          const n = Number(c.read?.(fd, ffi.ptr(buffer.subarray(length)), buffer.length - length));
+          const n = Number(c.read(fd, ffi.ptr(buffer.subarray(length)), buffer.length - length));
           if (n < 0) return undefined;
           if (n === 0) break;
           length += n;
-          if (length > maxBytes) return undefined;
+          if (length === buffer.length) return undefined;
         }
         return { kind: 'file', uid: opened.uid, mode: opened.mode, text: buffer.toString('utf8', 0, length) };
       } finally {
-        c.close?.(fd);
+        c.close(fd);
       }
     },
     write(fd, bytes) {
       let written = 0;
       while (written < bytes.length) {
-        const n = Number(c.write?.(fd, ffi.ptr(bytes.subarray(written)), bytes.length - written));
+        const n = Number(c.write(fd, ffi.ptr(bytes.subarray(written)), bytes.length - written));
         if (n <= 0) break;
         written += n;
       }

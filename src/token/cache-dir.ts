@@ -52,7 +52,7 @@ export function checkCacheDir(dir: string, uid: number | undefined): Safety | 'm
  * once instead of waiting for a writer); then fstat on what was opened. Only
  * a regular file comes back; anything else is a reason.
  */
-export function openRegular(file: string): { fd: number; stat: Stats } | { why: string; missing?: boolean } {
+function openRegular(file: string): { fd: number; stat: Stats } | { why: string; missing?: boolean } {
   const fs = nodeFs();
   let fd: number;
   try {

@@ -69,7 +69,8 @@ const LOCK_TEXT = /^(\d+) (\S+) (\d+)\n$/;
 
 export class DiskTokenCache implements TokenCachePort {
   private warned = false;
-  private dirState: Safety | undefined;
+  /** The directory was found sound (or made): not checked again. */
+  private dirSound = false;
   private readonly uid: number | undefined;
   private readonly writeBytes: (fd: number, buffer: Buffer) => number;
 
@@ -99,23 +100,30 @@ export class DiskTokenCache implements TokenCachePort {
     this.warnOnce(`token cache not written: ${file}: ${systemProblem(error)}; every call signs a fresh token until it can be written`);
   }
 
+  /** Checks the directory, without creating it; a sound one is remembered. */
+  private checkDir(): Safety | 'missing' {
+    if (this.dirSound) return { ok: true };
+    const state = checkCacheDir(this.settings.dir, this.uid);
+    this.dirSound = state !== 'missing' && state.ok;
+    return state;
+  }
+
   /** Creates the directory 0700, or checks the existing one. */
   private ensureDir(): Safety {
-    if (this.dirState?.ok) return this.dirState;
-    const { dir } = this.settings;
-    const state = checkCacheDir(dir, this.uid);
-    if (state !== 'missing') this.dirState = state;
-    else {
+    let state = this.checkDir();
+    if (state === 'missing') {
+      const fs = nodeFs();
       try {
-        nodeFs().mkdirSync(dir, { recursive: true, mode: 0o700 });
-        nodeFs().chmodSync(dir, 0o700); // mkdir's mode is filtered by the umask
-        this.dirState = { ok: true };
+        fs.mkdirSync(this.settings.dir, { recursive: true, mode: 0o700 });
+        fs.chmodSync(this.settings.dir, 0o700); // mkdir's mode is filtered by the umask
+        this.dirSound = true;
+        state = { ok: true };
       } catch (mkdirError) {
-        this.dirState = { ok: false, why: `cannot create ${dir}: ${systemProblem(mkdirError)}` };
+        state = { ok: false, why: `cannot create ${this.settings.dir}: ${systemProblem(mkdirError)}` };
       }
     }
-    if (!this.dirState.ok) this.notUsed(this.dirState.why);
-    return this.dirState;
+    if (!state.ok) this.notUsed(state.why);
+    return state;
   }
 
   private path(keyHash: string, suffix: string): string {
@@ -156,7 +164,8 @@ export class DiskTokenCache implements TokenCachePort {
    */
   private writeTemp(name: string, text: string): string {
     const tmp = this.path(`${name}.${process.pid}.${((Math.random() * 2 ** 32) >>> 0).toString(16).padStart(8, '0')}`, TMP_SUFFIX);
-    const fd = nodeFs().openSync(tmp, O_WRITE_NEW(), 0o600);
+    const fs = nodeFs();
+    const fd = fs.openSync(tmp, O_WRITE_NEW(), 0o600);
     try {
       const buffer = Buffer.from(text, 'utf8');
       let written = 0;
@@ -166,11 +175,11 @@ export class DiskTokenCache implements TokenCachePort {
         written += n;
       }
     } catch (error) {
-      nodeFs().closeSync(fd);
-      nodeFs().rmSync(tmp, { force: true });
+      fs.closeSync(fd);
+      fs.rmSync(tmp, { force: true });
       throw error;
     }
-    nodeFs().closeSync(fd);
+    fs.closeSync(fd);
     return tmp;
   }
 
@@ -256,9 +265,7 @@ export class DiskTokenCache implements TokenCachePort {
 
   /** Loads the reader (libc in the binary) and checks the directory, without creating it: a TXT lookup calls this while its answer travels. */
   prepare(): void {
-    if (this.dirState?.ok) return;
-    const state = checkCacheDir(this.settings.dir, this.uid);
-    if (state !== 'missing' && state.ok) this.dirState = state;
+    this.checkDir();
   }
 
   async getOrMake(key: TokenCacheKey, now: () => Date, minValidityMs: number, make: () => Promise<EksToken>): Promise<EksToken> {
