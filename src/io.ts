@@ -4,6 +4,7 @@
  */
 import { libcIfLoaded } from './libc.js';
 import { builtin, nodeFs } from './runtime.js';
+import { utf8Bytes } from './utf8.js';
 
 export interface Io {
   readonly stdout: (text: string) => void;
@@ -38,7 +39,7 @@ export function withVerbose(io: Io): Io {
  * error (EPIPE, EAGAIN), and for every other command.
  */
 function writeAll(fd: number, text: string): void {
-  let buffer = Buffer.from(text, 'utf8');
+  let buffer = utf8Bytes(text);
   buffer = buffer.subarray(libcIfLoaded()?.write(fd, buffer) ?? 0);
   while (buffer.length > 0) {
     try {

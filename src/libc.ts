@@ -3,8 +3,10 @@
  * Linux binary. Bun's node:fs is a graph of modules (node:fs/promises, the
  * validators, the stream helpers) that costs ~5 ms to load, on every kubectl
  * call, more than everything else a cached token does; Bun's own file API
- * runs every read on a thread pool (~3 ms to start) and follows links. These
- * five calls cost 0.6 ms to open (TinyCC compiles their trampolines).
+ * runs every read on a thread pool (~3 ms to start) and follows links. Its
+ * calls cost 0.6 ms to open (TinyCC compiles their trampolines; five or
+ * eleven, the same). The TXT lookup of a token asks over its UDP sockets
+ * (src/dns/udp.ts).
  * docs/speed.md has the numbers.
  *
  * Only the plain success is answered here. Anything else (an error, a file
@@ -15,6 +17,7 @@
  * common case fast.
  */
 import { builtin, nodeFs } from './runtime.js';
+import { utf8Bytes, utf8Text } from './utf8.js';
 
 /** What a stat says that bascule looks at. */
 export interface Status {
@@ -39,6 +42,26 @@ export interface Libc {
   readRegular(path: string, options: { readonly followLinks: boolean; readonly maxBytes: number }): RegularFile | undefined;
   /** write(2) until done or the first error: the number of bytes written (the caller goes on with node:fs, which reports the error). */
   write(fd: number, bytes: Uint8Array): number;
+  /** UDP sockets (src/dns/udp.ts): connected, non-blocking, close-on-exec. */
+  readonly udp: LibcUdp;
+}
+
+/** A failed call: errno's name (ECONNREFUSED...), or `errno N` for one not named here. */
+export type Errno = string;
+
+export interface LibcUdp {
+  /** A UDP socket connected to the address (4 or 16 bytes, network order) and port: its descriptor, or why not. */
+  connect(address: Uint8Array, port: number): number | { readonly error: Errno };
+  /** One datagram; undefined when sent, else why not. */
+  send(fd: number, bytes: Uint8Array): Errno | undefined;
+  /**
+   * poll(2): waits until one of the sockets has a datagram or an error, at most `ms` (0: only looks): has one?
+   * This blocks the thread: only for a caller that runs nothing else meanwhile.
+   */
+  wait(fds: readonly number[], ms: number): boolean;
+  /** The next datagram waiting, the socket's error (a connected socket hears ICMP "port unreachable" as ECONNREFUSED), or undefined when nothing waits. */
+  receive(fd: number): Uint8Array | { readonly error: Errno } | undefined;
+  close(fd: number): void;
 }
 
 // Linux's open(2) flags, per architecture (asm-generic and arm64 differ from x86 for O_NOFOLLOW).
@@ -72,6 +95,7 @@ const KINDS: Partial<Record<number, Status['kind']>> = { 0o100000: 'file', 0o040
 interface NativeFfi {
   dlopen(library: string, symbols: Record<keyof Calls, { args: string[]; returns: string }>): { symbols: Calls } | Error;
   ptr(view: Uint8Array): number;
+  read: { i32(at: number, offset: number): number };
 }
 
 /** The raw trampolines: every argument must already be what C wants (an int, a pointer as a number). */
@@ -81,13 +105,20 @@ interface Calls {
   write(fd: number, buffer: number, length: number): number | bigint;
   close(fd: number): number;
   statx(dirfd: number, path: number, flags: number, mask: number, buffer: number): number;
+  socket(domain: number, type: number, protocol: number): number;
+  connect(fd: number, address: number, length: number): number;
+  send(fd: number, buffer: number, length: number, flags: number): number | bigint;
+  recv(fd: number, buffer: number, length: number, flags: number): number | bigint;
+  poll(fds: number, count: number, timeoutMs: number): number;
+  /** errno's address in this thread. */
+  __errno_location(): number;
 }
 
 function nativeFfi(): NativeFfi {
   const own = (globalThis as { Bun?: { FFI?: NativeFfi } }).Bun?.FFI;
   if (typeof own?.dlopen === 'function' && typeof own.ptr === 'function') return own;
-  const module = builtin<{ native: Pick<NativeFfi, 'dlopen'>; ptr: NativeFfi['ptr'] }>('bun:ffi');
-  return { dlopen: module.native.dlopen, ptr: module.ptr };
+  const module = builtin<{ native: Pick<NativeFfi, 'dlopen'>; ptr: NativeFfi['ptr']; read: NativeFfi['read'] }>('bun:ffi');
+  return { dlopen: module.native.dlopen, ptr: module.ptr, read: module.read };
 }
 
 let loaded: Libc | null | undefined;
@@ -116,6 +147,12 @@ function load(): Libc | null {
       write: { args: ['i32', 'ptr', 'u64'], returns: 'i64' },
       close: { args: ['i32'], returns: 'i32' },
       statx: { args: ['i32', 'ptr', 'i32', 'u32', 'ptr'], returns: 'i32' },
+      socket: { args: ['i32', 'i32', 'i32'], returns: 'i32' },
+      connect: { args: ['i32', 'ptr', 'u32'], returns: 'i32' },
+      send: { args: ['i32', 'ptr', 'u64', 'i32'], returns: 'i64' },
+      recv: { args: ['i32', 'ptr', 'u64', 'i32'], returns: 'i64' },
+      poll: { args: ['ptr', 'u64', 'i32'], returns: 'i32' },
+      __errno_location: { args: [], returns: 'ptr' },
     });
     if (opened instanceof Error) return null;
     c = opened.symbols;
@@ -123,33 +160,26 @@ function load(): Libc | null {
     return null; // musl, a locked-down system (no executable memory for the trampolines): node:fs
   }
   const sx = new Uint8Array(256);
-  const view = new DataView(sx.buffer);
   const sxAt = ffi.ptr(sx);
-  /** A NUL-terminated copy of the path (UTF-8); undefined for a path holding a NUL, which node:fs refuses (and C would cut short). */
-  const cPath = (path: string): Uint8Array | undefined => {
-    const bytes = new Uint8Array(path.length + 1);
-    for (let i = 0; i < path.length; i++) {
-      const c = path.charCodeAt(i);
-      if (c === 0) return undefined;
-      if (c > 0x7f) return Buffer.from(`${path}\0`, 'utf8'); // not ASCII: Buffer encodes it
-      bytes[i] = c;
-    }
-    return bytes;
-  };
+  // Little-endian fields read byte by byte: a DataView is one more piece of the runtime to start on kubectl's path.
+  const u16 = (at: number) => (sx[at] as number) | ((sx[at + 1] as number) << 8);
+  const u32 = (at: number) => (u16(at) | (u16(at + 2) << 16)) >>> 0;
   /** A 64-bit field as a number (sizes and inode numbers fit in 2^53), without BigInt. */
-  const u64 = (at: number) => view.getUint32(at + 4, true) * 0x100000000 + view.getUint32(at, true);
+  const u64 = (at: number) => u32(at + 4) * 0x100000000 + u32(at);
+  /** A NUL-terminated copy of the path (UTF-8); undefined for a path holding a NUL, which node:fs refuses (and C would cut short). */
+  const cPath = (path: string): Uint8Array | undefined => (path.includes('\0') ? undefined : utf8Bytes(`${path}\0`));
   const statx = (fd: number, path: Uint8Array, flags: number) => {
     if (c.statx(fd, ffi.ptr(path), flags, STATX_WANTED, sxAt) !== 0) return undefined;
-    if ((view.getUint32(STX_MASK, true) & STATX_WANTED) !== STATX_WANTED) return undefined;
-    const mode = view.getUint16(STX_MODE, true);
+    if ((u32(STX_MASK) & STATX_WANTED) !== STATX_WANTED) return undefined;
+    const mode = u16(STX_MODE);
     return {
       kind: KINDS[mode & S_IFMT] ?? ('other' as const),
-      uid: view.getUint32(STX_UID, true),
+      uid: u32(STX_UID),
       mode,
       size: u64(STX_SIZE),
       /** The file's identity: device and inode. */
-      devMajor: view.getUint32(STX_DEV_MAJOR, true),
-      devMinor: view.getUint32(STX_DEV_MINOR, true),
+      devMajor: u32(STX_DEV_MAJOR),
+      devMinor: u32(STX_DEV_MINOR),
       ino: u64(STX_INO),
     };
   };
@@ -173,7 +203,7 @@ function load(): Libc | null {
         const opened = statx(fd, EMPTY, AT_EMPTY_PATH);
         if (!opened || opened.kind !== 'file' || opened.size > maxBytes || (named && !sameFile(named, opened))) return undefined;
         // Sized by the stat, one byte more: a file that grew since is left to node:fs.
-        const buffer = Buffer.allocUnsafe(opened.size + 1);
+        const buffer = new Uint8Array(opened.size + 1);
         let length = 0;
         for (;;) {
           const n = Number(c.read(fd, ffi.ptr(buffer.subarray(length)), buffer.length - length));
@@ -182,7 +212,7 @@ function load(): Libc | null {
           length += n;
           if (length === buffer.length) return undefined;
         }
-        return { kind: 'file', uid: opened.uid, mode: opened.mode, text: buffer.toString('utf8', 0, length) };
+        return { kind: 'file', uid: opened.uid, mode: opened.mode, text: utf8Text(buffer.subarray(0, length)) };
       } finally {
         c.close(fd);
       }
@@ -195,6 +225,73 @@ function load(): Libc | null {
         written += n;
       }
       return written;
+    },
+    udp: udpCalls(c, ffi),
+  };
+}
+
+// Linux's numbers (the same on x64 and arm64).
+const AF_INET = 2;
+const AF_INET6 = 10;
+const SOCK_DGRAM = 2;
+const SOCK_NONBLOCK = 0o4000;
+const SOCK_CLOEXEC = 0o2000000;
+const MSG_DONTWAIT = 0x40;
+const POLLIN = 0x1;
+const EAGAIN = 11;
+const EINTR = 4;
+const ERRNO_NAMES: Partial<Record<number, string>> = {
+  1: 'EPERM', 13: 'EACCES', 22: 'EINVAL', 24: 'EMFILE', 90: 'EMSGSIZE', 97: 'EAFNOSUPPORT', 99: 'EADDRNOTAVAIL',
+  100: 'ENETDOWN', 101: 'ENETUNREACH', 105: 'ENOBUFS', 111: 'ECONNREFUSED', 113: 'EHOSTUNREACH',
+};
+/** Far above any DNS message over UDP (65,507 bytes of payload at most). */
+const DATAGRAM_MAX = 65_536;
+
+function udpCalls(c: Calls, ffi: NativeFfi): LibcUdp {
+  const errno = () => ffi.read.i32(c.__errno_location(), 0);
+  const name = (n: number) => ERRNO_NAMES[n] ?? `errno ${n}`;
+  const failure = () => name(errno());
+  let datagram: Uint8Array | undefined;
+  return {
+    connect(address, port) {
+      const v6 = address.length === 16;
+      const fd = c.socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      if (fd < 0) return { error: failure() };
+      // struct sockaddr_in (16 bytes) or sockaddr_in6 (28): the family in the host's order (little-endian on both), the port in the network's.
+      const sa = new Uint8Array(v6 ? 28 : 16);
+      sa[0] = v6 ? AF_INET6 : AF_INET;
+      sa[2] = port >> 8;
+      sa[3] = port & 0xff;
+      sa.set(address, v6 ? 8 : 4);
+      if (c.connect(fd, ffi.ptr(sa), sa.length) === 0) return fd;
+      const error = failure();
+      c.close(fd);
+      return { error };
+    },
+    send(fd, bytes) {
+      return Number(c.send(fd, ffi.ptr(bytes), bytes.length, MSG_DONTWAIT)) === bytes.length ? undefined : failure();
+    },
+    wait(fds, ms) {
+      // struct pollfd: int fd, short events, short revents (descriptors are small: two bytes of the int are enough).
+      const set = new Uint8Array(8 * fds.length);
+      for (let i = 0; i < fds.length; i++) {
+        const fd = fds[i] as number;
+        set[8 * i] = fd & 0xff;
+        set[8 * i + 1] = fd >> 8;
+        set[8 * i + 4] = POLLIN;
+      }
+      // A signal cuts the wait short (-1, EINTR): the caller looks at the clock and waits again.
+      return c.poll(ffi.ptr(set), fds.length, ms > 0 ? Math.ceil(ms) : 0) > 0;
+    },
+    receive(fd) {
+      datagram ??= new Uint8Array(DATAGRAM_MAX);
+      const n = Number(c.recv(fd, ffi.ptr(datagram), datagram.length, MSG_DONTWAIT));
+      if (n >= 0) return datagram.slice(0, n);
+      const code = errno();
+      return code === EAGAIN || code === EINTR ? undefined : { error: name(code) };
+    },
+    close(fd) {
+      c.close(fd);
     },
   };
 }

@@ -153,10 +153,10 @@ export function splitDnsServer(value: string): DnsServer | string {
   } else if (isIP(trimmed) === 6) {
     host = trimmed;
   } else {
-    const parts = trimmed.split(':');
-    if (parts.length > 2) return 'is not HOST[:PORT] (write IPv6 servers as [::1]:53)';
-    host = parts[0] ?? '';
-    port = parts[1];
+    const colon = trimmed.indexOf(':');
+    if (colon >= 0 && trimmed.includes(':', colon + 1)) return 'is not HOST[:PORT] (write IPv6 servers as [::1]:53)';
+    host = colon < 0 ? trimmed : trimmed.slice(0, colon);
+    port = colon < 0 ? undefined : trimmed.slice(colon + 1);
   }
   const family = isIP(host);
   if (family === 0) return `is not an IP address with an optional port ("${host}" is not an IP address; e.g. 10.0.0.2 or 127.0.0.1:5353)`;

@@ -31,10 +31,12 @@ export function isExternalDnsRegistryRecord(value: string): boolean {
 }
 
 export function clusterNameFromTxt(id: string, answer: TxtAnswer): ResolvedName {
-  const values =
-    answer.kind === 'records'
-      ? [...new Set(answer.records.map((chunks) => chunks.join('')).filter((v) => !isExternalDnsRegistryRecord(v)))]
-      : [];
+  // The distinct values, registry records aside; a loop (array callbacks are JavaScript builtins, compiled on first use on kubectl's path).
+  const values: string[] = [];
+  for (const chunks of answer.kind === 'records' ? answer.records : []) {
+    const value = chunks.join('');
+    if (!isExternalDnsRegistryRecord(value) && !values.includes(value)) values.push(value);
+  }
   if (values.length === 0) {
     // The bash wrapper's fallback: no record, the id is the cluster name. Only
     // when it could be one; a DNS name that holds no record is a broken setup.

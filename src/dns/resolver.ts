@@ -3,8 +3,8 @@
  * whole by one timeout, used by the token and the switch. No cache of our
  * own: every call asks, so a switch is followed at once.
  *
- * One client in both artefacts: bascule's own (./wire.ts), over Bun's UDP
- * socket in the single binary and node:dgram in the Node bundle, so the two
+ * One client in both artefacts: bascule's own (./wire.ts), over libc's or
+ * Bun's UDP sockets in the single binary and node:dgram in the Node bundle (./udp.ts), so the two
  * accept the same answers and say the same thing. Not c-ares (node:dns) in
  * the bundle: it takes TXT records owned by any name in the answer (an
  * answer for evil.example to a question for eks.example), calls an empty TXT
@@ -33,6 +33,14 @@ export interface LookupOptions {
   readonly timeoutMs: number;
   /** Work of the caller's to do while the answer travels: called once the first question is sent. */
   readonly whileWaiting?: () => void;
+  /**
+   * Nothing else runs in the process meanwhile (`bascule token`): the lookup
+   * may wait for its answer in a blocking poll(2) on libc's sockets (the
+   * Linux binary), which would hold up every other timer and socket.
+   */
+  readonly mayBlock?: boolean;
+  /** -v: which server answered, over what. */
+  readonly verbose?: (line: string) => void;
 }
 
 export type TxtLookup = (name: string, options: LookupOptions) => Promise<TxtAnswer>;

@@ -4,14 +4,16 @@
  * truncated; it knows which transport failed, and how.
  *
  * Both artefacts ask with it (`wireTransport`; ./resolver.ts says why not
- * c-ares): over Bun's own UDP socket in the single binary (node:dgram is a
- * stream stack in Bun), node:dgram in the Node bundle. Only records owned by
+ * c-ares), over the sockets ./udp.ts gives: libc's or Bun's own in the
+ * single binary, node:dgram in the Node bundle. Only records owned by
  * the question's name, or by its CNAME chain in the answer, count. Its
  * errors carry c-ares's codes (the names the resolver's messages know).
  */
 import { readTextFile } from '../libc.js';
 import { splitDnsServer, type DnsServer } from '../vocabulary.js';
 import { TYPE_CNAME, TYPE_TXT } from './record-types.js';
+import { udpSockets } from './udp.js';
+import { utf8Text } from '../utf8.js';
 
 /** How a question travels; errors carry c-ares's codes (ENOTFOUND, ENODATA, ESERVFAIL, ETIMEOUT...). */
 export interface Transport {
@@ -26,6 +28,10 @@ export interface WireOptions {
   readonly timeoutMs: number;
   /** Called once, when the first question is sent (LookupOptions.whileWaiting). */
   readonly whileWaiting?: () => void;
+  /** LookupOptions.mayBlock. */
+  readonly mayBlock?: boolean;
+  /** -v: which server answered, over what. */
+  readonly verbose?: (line: string) => void;
 }
 
 /** The exchange failed at the transport level: which one, and what happened. */
@@ -45,10 +51,14 @@ const coded = (code: string) => Object.assign(new Error(code), { code });
 
 export const wireTransport: Transport = {
   async txt(fqdn, options) {
-    return recordsOf(await exchange(fqdn, TYPE_TXT, options), fqdn, TYPE_TXT).map((r) => r.txt as string[]);
+    const found: string[][] = [];
+    for (const r of recordsOf(await exchange(fqdn, TYPE_TXT, options), fqdn, TYPE_TXT)) found.push(r.txt as string[]);
+    return found;
   },
   async cname(fqdn, options) {
-    return recordsOf(await exchange(fqdn, TYPE_CNAME, options), fqdn, TYPE_CNAME).map((r) => r.target as string);
+    const found: string[] = [];
+    for (const r of recordsOf(await exchange(fqdn, TYPE_CNAME, options), fqdn, TYPE_CNAME)) found.push(r.target as string);
+    return found;
   },
 };
 
@@ -69,13 +79,16 @@ function recordsOf(message: Message, fqdn: string, type: number): Record_[] {
       }
     }
   }
-  const found = message.answers.filter((r) => r.type === type && names.has(r.name));
+  // A loop, not filter(): array callbacks are JavaScript builtins compiled on first use, on kubectl's path.
+  const found: Record_[] = [];
+  for (const r of message.answers) if (r.type === type && names.has(r.name)) found.push(r);
   if (found.length === 0) throw coded('ENODATA');
   return found;
 }
 
 /** The question and its answer, by UDP then TCP if truncated; a WireFailure when neither gave one. */
-export async function exchange(fqdn: string, type: number, { server, timeoutMs, whileWaiting }: WireOptions): Promise<Message> {
+export async function exchange(fqdn: string, type: number, options: WireOptions): Promise<Message> {
+  const { server, timeoutMs } = options;
   let servers: DnsServer[];
   if (server) {
     const parsed = splitDnsServer(server);
@@ -86,12 +99,13 @@ export async function exchange(fqdn: string, type: number, { server, timeoutMs, 
   const id = Math.floor(Math.random() * 0x10000);
   const query = encodeQuery(id, fqdn, type);
 
-  const udp = await exchangeUdp(query, id, fqdn, type, servers, deadline, timeoutMs, whileWaiting);
+  const udp = await exchangeUdp(query, id, fqdn, type, servers, deadline, timeoutMs, options);
   if (udp.kind === 'failed') throw new WireFailure('UDP', udp.problem, udp.code);
   if (!udp.message.truncated) return udp.message;
   // Truncated: the same question over TCP, to the server that said so, in the time left.
   const tcp = await exchangeTcp(query, id, fqdn, type, udp.from, deadline);
   if (tcp.kind === 'failed') throw new WireFailure('TCP', tcp.problem, tcp.code);
+  options.verbose?.(`DNS: ${label(tcp.from)} answered over TCP`);
   return tcp.message;
 }
 
@@ -99,99 +113,22 @@ type Exchange = { kind: 'answer'; message: Message; from: DnsServer } | { kind: 
 
 const label = (s: DnsServer) => (s.family === 6 ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`);
 
-/** A connected UDP socket: what the exchange needs of node:dgram or Bun's own. */
-interface UdpPort {
-  send(data: Buffer): void;
-  close(): void;
-}
-interface UdpEvents {
-  message(data: Buffer): void;
-  /** A connected socket hears ICMP "port unreachable" as ECONNREFUSED. */
-  error(code: string | undefined, message: string): void;
-}
-
-const nodeUdp = async (server: DnsServer, on: UdpEvents): Promise<UdpPort> => {
-  const dgram = await import('node:dgram');
-  // The server is an IP address (the vocabulary takes no name), so the lookup
-  // only hands it back: dgram's default, dns.lookup, would load node:dns and
-  // start c-ares on every kubectl call (~3 ms of `node -e 0`'s 65 here).
-  const lookup = (address: string, _options: unknown, callback: (error: null, address: string, family: number) => void) => callback(null, address, server.family);
-  const socket = dgram.createSocket({ type: server.family === 6 ? 'udp6' : 'udp4', lookup });
-  socket.on('error', (error: NodeJS.ErrnoException) => on.error(error.code, error.message));
-  socket.on('message', (data) => on.message(data));
-  await new Promise<void>((ready) => socket.connect(server.port, server.host, () => ready()));
-  return { send: (data) => socket.send(data, () => undefined), close: () => socket.close() };
-};
-
-interface BunUdp {
-  udpSocket(options: {
-    /** The local address, which sets the socket's family: Bun binds IPv4 unless told. */
-    hostname: string;
-    connect: { hostname: string; port: number };
-    socket: { data(socket: unknown, data: Buffer): void; error(error: NodeJS.ErrnoException): void };
-  }): Promise<{ send(data: Buffer): boolean; close(): void }>;
-}
-
-/** Bun.udpSocket: no module to load (node:dgram is a stream stack in Bun). */
-const bunUdp = (bun: BunUdp) => async (server: DnsServer, on: UdpEvents): Promise<UdpPort> => {
-  const socket = await bun.udpSocket({
-    hostname: server.family === 6 ? '::' : '0.0.0.0',
-    connect: { hostname: server.host, port: server.port },
-    socket: { data: (_socket, data) => on.message(data), error: (error) => on.error(error?.code, error?.message ?? 'error') },
-  });
-  return { send: (data) => void socket.send(data), close: () => socket.close() };
-};
-
-const runtimeBun = (globalThis as { Bun?: Partial<BunUdp> }).Bun;
-const openUdp = typeof runtimeBun?.udpSocket === 'function' ? bunUdp(runtimeBun as BunUdp) : nodeUdp;
-
-async function exchangeUdp(query: Buffer, id: number, fqdn: string, type: number, servers: readonly DnsServer[], deadline: number, timeoutMs: number, whileWaiting?: () => void): Promise<Exchange> {
+async function exchangeUdp(query: Uint8Array, id: number, fqdn: string, type: number, servers: readonly DnsServer[], deadline: number, timeoutMs: number, options: WireOptions): Promise<Exchange> {
   const total = Math.max(1, deadline - Date.now());
-  return new Promise<Exchange>((resolve) => {
-    const connected = new Map<DnsServer, Promise<UdpPort | undefined>>();
-    const refused = new Set<string>();
-    let sent = 0;
-    let retry: NodeJS.Timeout | undefined;
-    let settled = false;
-    const finish = (result: Exchange) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(retry);
-      clearTimeout(timer);
-      for (const p of connected.values()) void p.then((port) => port?.close());
-      resolve(result);
-    };
-    const open = (server: DnsServer) =>
-      openUdp(server, {
-        error: (code, message) => {
-          refused.add(label(server));
-          if (refused.size === servers.length) {
-            finish({
-              kind: 'failed',
-              problem: code === 'ECONNREFUSED' ? `${servers.map(label).join(', ')} refused the connection (nothing listens there)` : `${code ?? message}`,
-              code: 'ECONNREFUSED',
-            });
-          }
-        },
-        message: (data) => {
-          const message = parseMessage(data);
-          if (!message || message.id !== id || !message.isResponse || message.question !== `${fqdn}/${type}`) return; // not ours
-          if (message.malformed) finish({ kind: 'failed', problem: `${label(server)} sent a malformed answer (${message.malformed})`, code: 'EBADRESP' });
-          else finish({ kind: 'answer', message, from: server });
-        },
-      }).catch((error: NodeJS.ErrnoException) => {
-        finish({ kind: 'failed', problem: `${label(server)}: ${error.code ?? error.message}`, code: 'ECONNREFUSED' });
-        return undefined;
-      });
-    const send = () => {
-      if (settled) return;
-      const server = servers[sent % servers.length] as DnsServer;
-      sent += 1;
-      let pending = connected.get(server);
-      if (!pending) connected.set(server, (pending = open(server)));
-      void pending.then((port) => {
-        if (settled) return;
-        port?.send(query);
+  // Ask again every quarter of the bound (at least 250 ms apart), each server in turn; every answer counts until the bound.
+  const interval = Math.max(250, Math.floor(total / 4));
+  const sockets = udpSockets(options.mayBlock === true);
+  const refused = new Set<string>();
+  let whileWaiting = options.whileWaiting;
+  let sent = 0;
+  let nextSend = 0;
+  try {
+    for (;;) {
+      const now = Date.now();
+      if (now >= deadline) return { kind: 'failed', problem: `no answer within ${timeoutMs} ms from ${servers.map(label).join(', ')} (asked ${sent} time${sent === 1 ? '' : 's'})`, code: 'ETIMEOUT' };
+      if (now >= nextSend) {
+        nextSend = now + interval;
+        await sockets.send(servers[sent++ % servers.length] as DnsServer, query);
         const work = whileWaiting;
         whileWaiting = undefined;
         try {
@@ -199,30 +136,29 @@ async function exchangeUdp(query: Buffer, id: number, fqdn: string, type: number
         } catch {
           // the caller's work, never the lookup's failure
         }
-      });
-      // Ask again every quarter of the bound (at least 250 ms apart); every answer counts until the bound.
-      retry = setTimeout(send, Math.max(250, Math.floor(total / 4)));
-    };
-    const timer = setTimeout(
-      () => finish({ kind: 'failed', problem: `no answer within ${timeoutMs} ms from ${servers.map(label).join(', ')} (asked ${sent} time${sent === 1 ? '' : 's'})`, code: 'ETIMEOUT' }),
-      total,
-    );
-    send();
-    // A resolver on the host or in the VPC answers within a millisecond, but a process
-    // that sleeps to wait for it hears it late (~2 ms on a VM, whose idle CPU must be woken:
-    // a cached token with a TXT lookup, 33.8 -> 31.7 ms; measured again with the cache's
-    // preparation in the wait, 1.63x -> 1.55x the bare binary). So once `whileWaiting`'s
-    // work is done, the loop is kept awake for the first few milliseconds, then sleeps as
-    // usual until the answer, a retry or the bound.
-    const awakeUntil = Date.now() + AWAKE_MS;
-    const awake = () => {
-      if (!settled && Date.now() < awakeUntil) setImmediate(awake);
-    };
-    awake();
-  });
+      }
+      const event = await sockets.next(Math.min(nextSend, deadline));
+      if (!event) continue;
+      const { server } = event;
+      if ('error' in event) {
+        if (event.opening) return { kind: 'failed', problem: `${label(server)}: ${event.error}`, code: 'ECONNREFUSED' };
+        refused.add(label(server));
+        if (refused.size === servers.length) {
+          const problem = event.error === 'ECONNREFUSED' ? `${servers.map(label).join(', ')} refused the connection (nothing listens there)` : event.error;
+          return { kind: 'failed', problem, code: 'ECONNREFUSED' };
+        }
+        continue;
+      }
+      const message = parseMessage(event.data);
+      if (!message || message.id !== id || !message.isResponse || message.question !== `${fqdn}/${type}`) continue; // not ours
+      if (message.malformed) return { kind: 'failed', problem: `${label(server)} sent a malformed answer (${message.malformed})`, code: 'EBADRESP' };
+      options.verbose?.(`DNS: ${label(server)} answered over UDP (${sockets.name})${message.truncated ? ', truncated' : ''}`);
+      return { kind: 'answer', message, from: server };
+    }
+  } finally {
+    sockets.close();
+  }
 }
-
-const AWAKE_MS = 5;
 
 function systemServers(): DnsServer[] {
   let text = '';
@@ -239,7 +175,7 @@ function systemServers(): DnsServer[] {
   return servers.length > 0 ? servers : [{ host: '127.0.0.1', port: 53, family: 4 }];
 }
 
-async function exchangeTcp(query: Buffer, id: number, fqdn: string, type: number, server: DnsServer, deadline: number): Promise<Exchange> {
+async function exchangeTcp(query: Uint8Array, id: number, fqdn: string, type: number, server: DnsServer, deadline: number): Promise<Exchange> {
   const net = await import('node:net');
   const left = deadline - Date.now();
   if (left <= 0) return { kind: 'failed', problem: `no time left to ask ${label(server)}`, code: 'ETIMEOUT' };
@@ -261,7 +197,7 @@ async function exchangeTcp(query: Buffer, id: number, fqdn: string, type: number
     socket.on('connect', () => {
       const framed = Buffer.alloc(2 + query.length);
       framed.writeUInt16BE(query.length, 0);
-      query.copy(framed, 2);
+      framed.set(query, 2);
       socket.write(framed);
     });
     socket.on('data', (chunk: Buffer) => {
@@ -301,11 +237,11 @@ interface Message {
 /**
  * The question: header (id, RD, one question), the name as length-prefixed
  * labels (an ASCII DNS name: checkName made it one), type, class IN. Bytes
- * set one by one: each Buffer method is one more function to decode on the
- * way to a cached token.
+ * set one by one, in a Uint8Array: Buffer is one more piece of the runtime
+ * to start on the way to a cached token (src/utf8.ts).
  */
-function encodeQuery(id: number, fqdn: string, type: number): Buffer {
-  const buf = Buffer.alloc(12 + fqdn.length + 2 + 4);
+function encodeQuery(id: number, fqdn: string, type: number): Uint8Array {
+  const buf = new Uint8Array(12 + fqdn.length + 2 + 4);
   buf[0] = id >> 8;
   buf[1] = id & 0xff;
   buf[2] = 0x01; // RD
@@ -348,8 +284,6 @@ function latin1(buf: Uint8Array, from: number, to: number): string {
   for (let i = from; i < to; i++) text += String.fromCharCode(buf[i] as number);
   return text;
 }
-
-let utf8: { decode(bytes: Uint8Array): string } | undefined;
 
 /** Reads a (possibly compressed) name at `at`: [name, offset after it]. Names are lower-cased, without the final dot. */
 function readName(buf: Uint8Array, start: number): [string, number] {
@@ -428,7 +362,7 @@ function characterStrings(buf: Uint8Array, from: number, to: number): string[] {
     if (p + 1 + len > to) throw new RangeError('a TXT character-string runs past its record');
     let ascii = true;
     for (let i = p + 1; ascii && i < p + 1 + len; i++) ascii = (buf[i] as number) < 0x80;
-    strings.push(ascii ? latin1(buf, p + 1, p + 1 + len) : (utf8 ??= new TextDecoder('utf-8')).decode(buf.subarray(p + 1, p + 1 + len)));
+    strings.push(ascii ? latin1(buf, p + 1, p + 1 + len) : utf8Text(buf.subarray(p + 1, p + 1 + len)));
     p += 1 + len;
   }
   return strings;

@@ -80,7 +80,8 @@ export function fileNameOf(canonical: string): string {
     }
     h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
     h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-    return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0');
+    const hex = (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16);
+    return '00000000000000'.slice(hex.length) + hex; // padStart is a JavaScript builtin, compiled on first use
   };
   return lane(1) + lane(2);
 }

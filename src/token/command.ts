@@ -21,7 +21,8 @@ export async function tokenCommand({ flags, globals }: FastParse, io: Io): Promi
   await getToken(input, {
     env: io.env,
     now: io.now,
-    lookupTxt,
+    // The token's lookup is all the process does while it waits: it may block (libc's sockets, src/dns/udp.ts).
+    lookupTxt: (name, options) => lookupTxt(name, { ...options, mayBlock: true }),
     stdout: io.stdout,
     stderr: io.stderr,
     prompt: io.prompt,

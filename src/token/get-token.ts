@@ -103,7 +103,8 @@ export function tokenCacheKey(
     profile: signer.profile,
     signerIdentity: signer.identity,
     sourceIdentity: role.sourceIdentity ?? null,
-    tags: [...role.tags].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    // sort() is a JavaScript builtin, compiled on first use: not for none or one.
+    tags: role.tags.length < 2 ? [...role.tags] : [...role.tags].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   };
 }
 
@@ -132,6 +133,7 @@ export async function resolveClusterName(input: TokenInput, deps: Pick<TokenDeps
       timeoutMs: input.dnsTimeoutMs,
       // The cache gets ready to read while the question travels: its reader loads instead of the process waiting.
       ...(cache?.prepare ? { whileWaiting: () => cache.prepare?.() } : {}),
+      ...(verbose ? { verbose } : {}),
     });
     if (verbose) {
       const said = answer.kind === 'records' ? answer.records.map((chunks) => quoteValue(chunks.join(''))).join(' ') : answer.kind === 'cname' ? `a CNAME to ${quoteValue(answer.target)}, no TXT record` : `no record (${answer.reason})`;

@@ -156,11 +156,12 @@ export function parseTokenInput(flags: RawTokenFlags, env: NodeJS.ProcessEnv): T
   const dnsServer =
     flags.dnsServer !== undefined ? parseDnsServer(flags.dnsServer, '--dns-server') : env.BASCULE_DNS_SERVER ? parseDnsServer(env.BASCULE_DNS_SERVER, 'BASCULE_DNS_SERVER') : undefined;
   const allowClusters = flags.allowCluster ?? [];
-  const allowServers = (flags.allowServer ?? []).map((value) => {
+  const allowServers: ServerPattern[] = [];
+  for (const value of flags.allowServer ?? []) {
     const pattern = parseServerPattern(value);
     if (typeof pattern === 'string') throw usageError(`--allow-server ${quoteValue(value)} ${pattern}`, SERVER_PATTERN_RULE);
-    return pattern;
-  });
+    allowServers.push(pattern);
+  }
   // Without either flag there is nothing to check (and the cached path runs no more code than it needs).
   const { sourceIdentity, tags } = flags.sourceIdentity === undefined && !flags.tag?.length ? { sourceIdentity: undefined, tags: [] } : roleSession(flags, roleArn);
   const dnsTimeoutMs = flags.dnsTimeout === undefined ? DEFAULT_DNS_TIMEOUT_MS : parseDurationFlag('--dns-timeout', flags.dnsTimeout, { min: 50, max: 60_000 });
