@@ -70,9 +70,16 @@ export function parseExecInfo(raw: string | undefined): ExecInfo {
 /** A JSON value kubectl (or whoever set the variable) sent, as a message shows it: JSON, by the echo rule. */
 const shownJson = (value: unknown): string => echo(JSON.stringify(value) ?? String(value));
 
-/** RFC 3339 in UTC, whole seconds, as client-go prints it. */
+/**
+ * RFC 3339 in UTC, whole seconds, as client-go prints it. From the UTC
+ * fields, not toISOString(): under Node, a process's first toISOString()
+ * starts ICU's time zones (/etc/localtime read, ~1 ms on every kubectl call).
+ */
 export function rfc3339(date: Date): string {
-  return `${date.toISOString().slice(0, 19)}Z`;
+  const year = date.getUTCFullYear();
+  if (!(year >= 1000 && year <= 9999)) return `${date.toISOString().slice(0, -5)}Z`; // never for a token; toISOString's own spelling
+  const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+  return `${year}-${two(date.getUTCMonth() + 1)}-${two(date.getUTCDate())}T${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())}Z`;
 }
 
 /** One line of JSON, the bytes kubectl reads from stdout. */

@@ -13,6 +13,11 @@ describe('ExecCredential bytes (golden)', () => {
     );
   });
   it('RFC 3339 in UTC, whole seconds', () => expect(rfc3339(new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678)))).toBe('2026-01-02T03:04:05Z'));
+  it('RFC 3339 from the UTC fields: what toISOString says, to the second, for every kind of date', () => {
+    const dates = [0, 1, 999, 59_999, Date.UTC(1000, 0, 1), Date.UTC(1999, 11, 31, 23, 59, 59, 999), Date.UTC(2024, 1, 29, 12), Date.UTC(2026, 11, 7, 20, 25, 8), Date.UTC(9999, 11, 31, 23, 59, 59), -1, Date.UTC(999, 11, 31), Date.UTC(10000, 0, 1), -8.64e15, 8.64e15];
+    for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2027, 0, 1); t += 86_400_000 * 7 + 3_723_001) dates.push(t);
+    for (const t of dates) expect(rfc3339(new Date(t)), String(t)).toBe(`${new Date(t).toISOString().slice(0, -5)}Z`);
+  });
 });
 
 describe('KUBERNETES_EXEC_INFO', () => {
