@@ -16,13 +16,15 @@ export function redact(text: string): string {
   return text
     .replace(/k8s-aws-v1\.[A-Za-z0-9_-]+/g, 'k8s-aws-v1.<redacted>')
     .replace(/(X-Amz-(?:Signature|Security-Token|Credential)=)[^&\s"']+/gi, '$1<redacted>')
-    .replace(SECRET_SETTING, '$1<redacted>')
+    .replace(secretSetting(), '$1<redacted>')
     .replace(/(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g, '<redacted>')
     .replace(/(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{100,}={0,2}/g, '<redacted>');
 }
 
 /** A setting whose name says secret, then its value: `name: value`, `name=value`, `"name": "value"`. */
-const SECRET_SETTING = /((?:secret[_-]?access[_-]?key|session[_-]?token|security[_-]?token|secret|password|passwd)["']?\s*[:=]\s*["']?)(?!<redacted>)[^\s"',;&}]+/gi;
+// The patterns are functions: a regular expression literal at a module's top level is built (parsed by
+// JavaScriptCore) when the module loads, and kubectl's path builds none (docs/speed.md).
+const secretSetting = () => /((?:secret[_-]?access[_-]?key|session[_-]?token|security[_-]?token|secret|password|passwd)["']?\s*[:=]\s*["']?)(?!<redacted>)[^\s"',;&}]+/gi;
 
 
 /**
@@ -32,13 +34,13 @@ const SECRET_SETTING = /((?:secret[_-]?access[_-]?key|session[_-]?token|security
  * separators, and unpaired surrogates (not text at all).
  */
 // eslint-disable-next-line no-control-regex
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const unprintable = () => /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 const escapeOne = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
-/** Every unprintable character (see UNPRINTABLE) as a \u escape; nothing else changes, nothing is cut. */
+/** Every unprintable character (see unprintable) as a \u escape; nothing else changes, nothing is cut. */
 export function escapeControl(text: string): string {
-  return text.replace(UNPRINTABLE, escapeOne);
+  return text.replace(unprintable(), escapeOne);
 }
 
 /** How much of a text from outside a message shows. */
@@ -56,7 +58,7 @@ export function echo(text: string, max: number = ECHO_MAX): string {
   let width = 0;
   for (const c of redact(text)) {
     // A code point (a pair of surrogates) or an unpaired surrogate: printed whole or escaped whole.
-    const piece = c.replace(UNPRINTABLE, escapeOne);
+    const piece = c.replace(unprintable(), escapeOne);
     pieces.push(piece);
     width += piece === c ? 1 : piece.length;
     if (width > max) {

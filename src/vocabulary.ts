@@ -16,20 +16,21 @@ import { echo, escapeControl, formatDuration } from './text.js';
 
 export interface Partition {
   readonly name: string;
-  readonly regionPattern: RegExp;
+  /** A function: built on first use, not when the module loads (see ROLE_ARN). */
+  readonly regionPattern: () => RegExp;
   readonly dnsSuffix: string;
 }
 
 /** Most specific first: "us-gov-" and "us-iso-" regions would also match aws's pattern. */
 export const PARTITIONS: readonly Partition[] = [
-  { name: 'aws-cn', regionPattern: /^cn-[a-z]+-\d+$/, dnsSuffix: 'amazonaws.com.cn' },
-  { name: 'aws-us-gov', regionPattern: /^us-gov-[a-z]+-\d+$/, dnsSuffix: 'amazonaws.com' },
-  { name: 'aws-iso', regionPattern: /^us-iso-[a-z]+-\d+$/, dnsSuffix: 'c2s.ic.gov' },
-  { name: 'aws-iso-b', regionPattern: /^us-isob-[a-z]+-\d+$/, dnsSuffix: 'sc2s.sgov.gov' },
-  { name: 'aws-iso-e', regionPattern: /^eu-isoe-[a-z]+-\d+$/, dnsSuffix: 'cloud.adc-e.uk' },
-  { name: 'aws-iso-f', regionPattern: /^us-isof-[a-z]+-\d+$/, dnsSuffix: 'csp.hci.ic.gov' },
-  { name: 'aws-eusc', regionPattern: /^eusc-[a-z]+-[a-z]+-\d+$/, dnsSuffix: 'amazonaws.eu' },
-  { name: 'aws', regionPattern: /^[a-z]{2}(-[a-z]+)+-\d+$/, dnsSuffix: 'amazonaws.com' },
+  { name: 'aws-cn', regionPattern: () => /^cn-[a-z]+-\d+$/, dnsSuffix: 'amazonaws.com.cn' },
+  { name: 'aws-us-gov', regionPattern: () => /^us-gov-[a-z]+-\d+$/, dnsSuffix: 'amazonaws.com' },
+  { name: 'aws-iso', regionPattern: () => /^us-iso-[a-z]+-\d+$/, dnsSuffix: 'c2s.ic.gov' },
+  { name: 'aws-iso-b', regionPattern: () => /^us-isob-[a-z]+-\d+$/, dnsSuffix: 'sc2s.sgov.gov' },
+  { name: 'aws-iso-e', regionPattern: () => /^eu-isoe-[a-z]+-\d+$/, dnsSuffix: 'cloud.adc-e.uk' },
+  { name: 'aws-iso-f', regionPattern: () => /^us-isof-[a-z]+-\d+$/, dnsSuffix: 'csp.hci.ic.gov' },
+  { name: 'aws-eusc', regionPattern: () => /^eusc-[a-z]+-[a-z]+-\d+$/, dnsSuffix: 'amazonaws.eu' },
+  { name: 'aws', regionPattern: () => /^[a-z]{2}(-[a-z]+)+-\d+$/, dnsSuffix: 'amazonaws.com' },
 ];
 
 /** Computed when a role ARN is checked, not at start: the cached token path runs no array callback it does not need. */
@@ -39,11 +40,11 @@ const partitionNames = (): string[] => PARTITIONS.map((p) => p.name);
 export const REGION_HINT = "give the region's code as AWS writes it, e.g. eu-west-3 (`aws ec2 describe-regions` lists them)";
 
 export function regionProblem(region: string): string | undefined {
-  return PARTITIONS.some((p) => p.regionPattern.test(region)) ? undefined : 'is not an AWS region name (e.g. eu-west-3, us-gov-west-1, cn-north-1)';
+  return PARTITIONS.some((p) => p.regionPattern().test(region)) ? undefined : 'is not an AWS region name (e.g. eu-west-3, us-gov-west-1, cn-north-1)';
 }
 
 export function partitionOf(region: string): Partition {
-  const partition = PARTITIONS.find((p) => p.regionPattern.test(region));
+  const partition = PARTITIONS.find((p) => p.regionPattern().test(region));
   if (!partition) {
     throw usageError(`${JSON.stringify(region)} is not an AWS region name`, 'pass a region such as eu-west-1 with --region, AWS_REGION or the profile');
   }
@@ -57,13 +58,15 @@ export function stsHost(region: string): string {
 
 // ---------------------------------------------------------------- role ARN
 
-const ROLE_ARN = /^arn:([a-z-]+):iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+// Patterns are functions: a regular expression literal at a module's top level is built (parsed by
+// JavaScriptCore) when the module loads, and kubectl's path builds none (docs/speed.md).
+const ROLE_ARN = () => /^arn:([a-z-]+):iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 export const ROLE_ARN_EXAMPLE = 'arn:aws:iam::123456789012:role/NAME';
 /** An assumed role's session, in seconds: what STS accepts as DurationSeconds (15 minutes to 12 hours). */
 export const ROLE_SESSION_SECONDS = { min: 900, max: 43_200 } as const;
 
 export function roleArnProblem(arn: string): string | undefined {
-  const m = ROLE_ARN.exec(arn);
+  const m = ROLE_ARN().exec(arn);
   if (!m) return `is not an IAM role ARN (expected ${ROLE_ARN_EXAMPLE})`;
   if (!partitionNames().includes(m[1] as string)) return `names the partition "${m[1]}", which is not one of ${partitionNames().join(', ')}`;
   return undefined;
@@ -316,11 +319,11 @@ export function serverMatches(pattern: ServerPattern, server: ServerPattern): bo
 // ---------------------------------------------------------------- role session: source identity and tags
 
 /** STS's SourceIdentity: 2-64 characters among letters, digits and +=,.@_- (so never "aws:"). */
-const SOURCE_IDENTITY = /^[\w+=,.@-]{2,64}$/;
+const SOURCE_IDENTITY = () => /^[\w+=,.@-]{2,64}$/;
 export const SOURCE_IDENTITY_RULE = 'a source identity is 2-64 characters among letters, digits and +=,.@_- (STS\'s rule)';
 
 export function sourceIdentityProblem(value: string): string | undefined {
-  if (SOURCE_IDENTITY.test(value)) return undefined;
+  if (SOURCE_IDENTITY().test(value)) return undefined;
   return value.length < 2 || value.length > 64 ? `is ${value.length} characters long (STS takes 2 to 64)` : 'holds a character STS refuses in a source identity (letters, digits and +=,.@_- only)';
 }
 
@@ -332,22 +335,22 @@ export function sourceIdentityProblem(value: string): string | undefined {
  * splits at the first "=".
  */
 export const SESSION_TAG_LIMITS = { tags: 50, key: 128, value: 256 } as const;
-const TAG_KEY = /^[\p{L}\p{Zs}\p{N}_.:/+@-]+$/u;
-const TAG_VALUE = /^[\p{L}\p{Zs}\p{N}_.:/=+@-]*$/u;
+const TAG_KEY = () => /^[\p{L}\p{Zs}\p{N}_.:/+@-]+$/u;
+const TAG_VALUE = () => /^[\p{L}\p{Zs}\p{N}_.:/=+@-]*$/u;
 export const TAG_RULE = 'a tag key is 1-128 letters, digits, spaces and _.:/+-@ (not "aws:..."), a value 0-256 of the same and "="';
 
 const length = (text: string) => [...text].length;
 
 export function tagKeyProblem(key: string): string | undefined {
   if (length(key) < 1 || length(key) > SESSION_TAG_LIMITS.key) return `is ${length(key)} characters long (STS takes 1 to ${SESSION_TAG_LIMITS.key})`;
-  if (!TAG_KEY.test(key)) return key.includes('=') ? 'holds "=", which --tag KEY=VALUE cannot carry in a key' : 'holds a character STS refuses in a tag key';
+  if (!TAG_KEY().test(key)) return key.includes('=') ? 'holds "=", which --tag KEY=VALUE cannot carry in a key' : 'holds a character STS refuses in a tag key';
   if (/^aws:/i.test(key)) return 'starts with "aws:", a prefix AWS keeps for itself';
   return undefined;
 }
 
 export function tagValueProblem(value: string): string | undefined {
   if (length(value) > SESSION_TAG_LIMITS.value) return `is ${length(value)} characters long (STS takes at most ${SESSION_TAG_LIMITS.value})`;
-  return TAG_VALUE.test(value) ? undefined : 'holds a character STS refuses in a tag value';
+  return TAG_VALUE().test(value) ? undefined : 'holds a character STS refuses in a tag value';
 }
 
 /** The set's own rules (count, keys unique ignoring case); undefined when good. */

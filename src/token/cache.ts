@@ -65,7 +65,8 @@ const O_WRITE_NEW = () => {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What a lock holds, written whole: "<pid> <host> <epoch ms>\n". */
-const LOCK_TEXT = /^(\d+) (\S+) (\d+)\n$/;
+/** A function: built on first use, not when the module loads (src/vocabulary.ts, ROLE_ARN). */
+const LOCK_TEXT = () => /^(\d+) (\S+) (\d+)\n$/;
 
 export class DiskTokenCache implements TokenCachePort {
   private warned = false;
@@ -233,7 +234,7 @@ export class DiskTokenCache implements TokenCachePort {
   private isStale(lockPath: string, now: Date): boolean {
     const read = readRegular(lockPath);
     if (!('text' in read)) return !read.missing;
-    const match = LOCK_TEXT.exec(read.text);
+    const match = LOCK_TEXT().exec(read.text);
     if (!match) return true;
     const [, pid, host, at] = match;
     const age = now.getTime() - Number(at);

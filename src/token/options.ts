@@ -60,8 +60,9 @@ export const DEFAULT_DNS_TIMEOUT_MS = 2000;
 export const DEFAULT_AWS_TIMEOUT_MS = AWS_TIMEOUT.defaultMs;
 export const DEFAULT_CACHE_MIN_VALIDITY_MS = 5 * 60 * 1000;
 
-const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+// Functions, not literals: built on first use (src/vocabulary.ts, ROLE_ARN).
+const SESSION_NAME = () => /^[\w+=,.@-]{2,64}$/;
+const EXTERNAL_ID = () => /^[\w+=,.@:/-]{2,1224}$/;
 
 /**
  * The role session length: a duration ("1h", "45m", "3600s"). A bare number
@@ -139,10 +140,10 @@ export function parseTokenInput(flags: RawTokenFlags, env: NodeJS.ProcessEnv): T
   const roleArn = flags.role ?? flags.roleArn;
   const roleProblem = roleArn === undefined ? undefined : roleArnProblem(roleArn);
   if (roleProblem) throw usageError(`${flags.role !== undefined ? '--role' : '--role-arn'} ${quoteValue(roleArn as string)} ${roleProblem}`, `expected ${ROLE_ARN_EXAMPLE}`);
-  if (flags.sessionName !== undefined && !SESSION_NAME.test(flags.sessionName)) {
+  if (flags.sessionName !== undefined && !SESSION_NAME().test(flags.sessionName)) {
     throw usageError(`--session-name ${quoteValue(flags.sessionName)} is not a valid role session name`, 'it has 2-64 characters among letters, digits and +=,.@_-');
   }
-  if (flags.externalId !== undefined && !EXTERNAL_ID.test(flags.externalId)) {
+  if (flags.externalId !== undefined && !EXTERNAL_ID().test(flags.externalId)) {
     throw usageError('--external-id is not a valid external id', 'it has 2-1224 characters among letters, digits and +=,.@:/_-');
   }
   if (!roleArn && (flags.sessionName || flags.externalId || flags.duration || flags.forwardSessionName)) {
