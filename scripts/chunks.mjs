@@ -49,5 +49,8 @@ export const CHUNKS = [
   },
 ];
 
-/** The bundle's files, the hot one first: what the build writes and the release packs. */
-export const bundleFiles = () => ['bascule.js', ...CHUNKS.map((c) => `bascule-${c.name}.js`)];
+/** The Node bundle's hot file, which its entry (bascule.js, src/node-entry.ts) runs with V8's code cache. */
+export const HOT_FILE = 'bascule-main.js';
+
+/** The bundle's files, the entry and the hot file first: what the build writes and the release packs. */
+export const bundleFiles = () => ['bascule.js', HOT_FILE, ...CHUNKS.map((c) => `bascule-${c.name}.js`)];

@@ -237,6 +237,8 @@ const SOCK_DGRAM = 2;
 const SOCK_NONBLOCK = 0o4000;
 const SOCK_CLOEXEC = 0o2000000;
 const MSG_DONTWAIT = 0x40;
+const MSG_PEEK = 0x2;
+const MSG_TRUNC = 0x20;
 const POLLIN = 0x1;
 const EAGAIN = 11;
 const EINTR = 4;
@@ -244,14 +246,11 @@ const ERRNO_NAMES: Partial<Record<number, string>> = {
   1: 'EPERM', 13: 'EACCES', 22: 'EINVAL', 24: 'EMFILE', 90: 'EMSGSIZE', 97: 'EAFNOSUPPORT', 99: 'EADDRNOTAVAIL',
   100: 'ENETDOWN', 101: 'ENETUNREACH', 105: 'ENOBUFS', 111: 'ECONNREFUSED', 113: 'EHOSTUNREACH',
 };
-/** Far above any DNS message over UDP (65,507 bytes of payload at most). */
-const DATAGRAM_MAX = 65_536;
 
 function udpCalls(c: Calls, ffi: NativeFfi): LibcUdp {
   const errno = () => ffi.read.i32(c.__errno_location(), 0);
   const name = (n: number) => ERRNO_NAMES[n] ?? `errno ${n}`;
   const failure = () => name(errno());
-  let datagram: Uint8Array | undefined;
   return {
     connect(address, port) {
       const v6 = address.length === 16;
@@ -284,9 +283,12 @@ function udpCalls(c: Calls, ffi: NativeFfi): LibcUdp {
       return c.poll(ffi.ptr(set), fds.length, ms > 0 ? Math.ceil(ms) : 0) > 0;
     },
     receive(fd) {
-      datagram ??= new Uint8Array(DATAGRAM_MAX);
-      const n = Number(c.recv(fd, ffi.ptr(datagram), datagram.length, MSG_DONTWAIT));
-      if (n >= 0) return datagram.slice(0, n);
+      // The datagram's size first (MSG_PEEK|MSG_TRUNC: Linux gives its whole length), then the datagram into a
+      // buffer of that size: no 64 KiB buffer written over on kubectl's path for an answer of a hundred bytes.
+      const size = Number(c.recv(fd, 0, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT));
+      const datagram = new Uint8Array(size > 0 ? size : 1);
+      const n = size < 0 ? size : Number(c.recv(fd, ffi.ptr(datagram), datagram.length, MSG_DONTWAIT));
+      if (n >= 0) return datagram.subarray(0, n);
       const code = errno();
       return code === EAGAIN || code === EINTR ? undefined : { error: name(code) };
     },

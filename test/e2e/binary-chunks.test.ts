@@ -52,5 +52,5 @@ describe.each(['binary', 'bundle'] as const)('the %s', (artefact) => {
 
 it('every declared chunk has a probe, and the bundle is exactly the declared files', () => {
   for (const c of chunks) expect(c.probe.length, c.name).toBeGreaterThan(0);
-  expect((bundleFiles as () => string[])()).toEqual(['bascule.js', ...chunks.map((c) => `bascule-${c.name}.js`)]);
+  expect((bundleFiles as () => string[])()).toEqual(['bascule.js', 'bascule-main.js', ...chunks.map((c) => `bascule-${c.name}.js`)]);
 });
