@@ -234,9 +234,6 @@ function load(): Libc | null {
 const AF_INET = 2;
 const AF_INET6 = 10;
 const SOCK_DGRAM = 2;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
-const MSG_DONTWAIT = 0x40;
 const MSG_PEEK = 0x2;
 const MSG_TRUNC = 0x20;
 const POLLIN = 0x1;
@@ -254,7 +251,8 @@ function udpCalls(c: Calls, ffi: NativeFfi): LibcUdp {
   return {
     connect(address, port) {
       const v6 = address.length === 16;
-      const fd = c.socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      // SOCK_NONBLOCK and SOCK_CLOEXEC are O_NONBLOCK and O_CLOEXEC on Linux: no call here ever waits.
+      const fd = c.socket(v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | O_NONBLOCK | O_CLOEXEC, 0);
       if (fd < 0) return { error: failure() };
       // struct sockaddr_in (16 bytes) or sockaddr_in6 (28): the family in the host's order (little-endian on both), the port in the network's.
       const sa = new Uint8Array(v6 ? 28 : 16);
@@ -268,7 +266,7 @@ function udpCalls(c: Calls, ffi: NativeFfi): LibcUdp {
       return { error };
     },
     send(fd, bytes) {
-      return Number(c.send(fd, ffi.ptr(bytes), bytes.length, MSG_DONTWAIT)) === bytes.length ? undefined : failure();
+      return Number(c.send(fd, ffi.ptr(bytes), bytes.length, 0)) === bytes.length ? undefined : failure();
     },
     wait(fds, ms) {
       // struct pollfd: int fd, short events, short revents (descriptors are small: two bytes of the int are enough).
@@ -285,9 +283,9 @@ function udpCalls(c: Calls, ffi: NativeFfi): LibcUdp {
     receive(fd) {
       // The datagram's size first (MSG_PEEK|MSG_TRUNC: Linux gives its whole length), then the datagram into a
       // buffer of that size: no 64 KiB buffer written over on kubectl's path for an answer of a hundred bytes.
-      const size = Number(c.recv(fd, 0, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT));
+      const size = Number(c.recv(fd, 0, 0, MSG_PEEK | MSG_TRUNC));
       const datagram = new Uint8Array(size > 0 ? size : 1);
-      const n = size < 0 ? size : Number(c.recv(fd, ffi.ptr(datagram), datagram.length, MSG_DONTWAIT));
+      const n = size < 0 ? size : Number(c.recv(fd, ffi.ptr(datagram), datagram.length, 0));
       if (n >= 0) return datagram.subarray(0, n);
       const code = errno();
       return code === EAGAIN || code === EINTR ? undefined : { error: name(code) };

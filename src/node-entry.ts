@@ -19,7 +19,7 @@
  */
 import * as fs from 'node:fs';
 import * as vm from 'node:vm';
-import { cacheDir, checkOwnership } from './token/cache-dir.js';
+import { cacheDir, checkOwnership, O_WRITE_NEW, openRegular } from './token/cache-dir.js';
 
 declare const __BASCULE_HOT_ID__: string;
 
@@ -30,30 +30,26 @@ const PREFIX = 'node-code-cache-';
 function cacheFile(): string | undefined {
   const uid = process.getuid?.();
   if (uid === undefined || process.versions.bun !== undefined) return undefined; // V8's cache: Node's alone
+  // checkCacheDir's rule without its libc half (Node has node:fs loaded; libc.ts would be 7 KB more to compile here on every call).
+  const dir = cacheDir(process.env);
   try {
-    const dir = cacheDir(process.env);
     const stat = fs.lstatSync(dir);
-    if (!stat.isDirectory() || !checkOwnership(stat, dir, '0700', uid).ok) return undefined;
-    return `${dir}/${PREFIX}${process.version}-${process.arch}-${__BASCULE_HOT_ID__}.bin`;
+    return stat.isDirectory() && checkOwnership(stat, dir, '0700', uid).ok ? `${dir}/${PREFIX}${process.version}-${process.arch}-${__BASCULE_HOT_ID__}.bin` : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** The cache's bytes, opened as the token cache opens its entries (no link, no FIFO), from a file of the user's. */
 function readCache(file: string): Buffer | undefined {
-  let fd: number;
+  const opened = openRegular(file);
+  if (!('fd' in opened)) return undefined;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-  } catch {
-    return undefined;
-  }
-  try {
-    const stat = fs.fstatSync(fd);
-    return stat.isFile() && checkOwnership(stat, file, '0600').ok ? fs.readFileSync(fd) : undefined;
+    return checkOwnership(opened.stat, file, '0600').ok ? fs.readFileSync(opened.fd) : undefined;
   } catch {
     return undefined;
   } finally {
-    fs.closeSync(fd);
+    fs.closeSync(opened.fd);
   }
 }
 
@@ -61,8 +57,7 @@ function writeCache(file: string, script: vm.Script): void {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     const data = script.createCachedData();
-    const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
-    const fd = fs.openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+    const fd = fs.openSync(tmp, O_WRITE_NEW(), 0o600);
     try {
       fs.writeSync(fd, data);
     } finally {

@@ -55,7 +55,9 @@ export async function lookupTxtVia(transport: Transport, name: string, options: 
   // No TXT data: an alias whose target holds none (or that the server would not follow) is said as such.
   const aliasOrNone = async (): Promise<TxtAnswer> => {
     const left = options.timeoutMs - (Date.now() - started);
-    return cnameAnswer(left > 0 ? await transport.cname(fqdn, { ...options, timeoutMs: left }).then((t) => t[0], () => undefined) : undefined);
+    // The caller's work was done during the first question: not again.
+    const { whileWaiting: _done, ...rest } = options;
+    return cnameAnswer(left > 0 ? await transport.cname(fqdn, { ...rest, timeoutMs: left }).then((t) => t[0], () => undefined) : undefined);
   };
   let records: string[][];
   try {

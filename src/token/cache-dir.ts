@@ -46,13 +46,19 @@ export function checkCacheDir(dir: string, uid: number | undefined): Safety | 'm
   }
 }
 
+/** O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW: a new file, never through a link. */
+export const O_WRITE_NEW = (): number => {
+  const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = nodeFs().constants;
+  return O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
+};
+
 /**
- * Opens an entry or a lock for reading without ever blocking or following a
+ * Opens an entry or a lock (or the Node bundle's code cache) for reading without ever blocking or following a
  * link: O_NOFOLLOW (a symlink fails with ELOOP), O_NONBLOCK (a FIFO opens at
  * once instead of waiting for a writer); then fstat on what was opened. Only
  * a regular file comes back; anything else is a reason.
  */
-function openRegular(file: string): { fd: number; stat: Stats } | { why: string; missing?: boolean } {
+export function openRegular(file: string): { fd: number; stat: Stats } | { why: string; missing?: boolean } {
   const fs = nodeFs();
   let fd: number;
   try {

@@ -28,7 +28,7 @@ import type { EksToken } from '../aws/eks-token.js';
 import type { Io } from '../io.js';
 import { hostName, joinPath, nodeFs } from '../runtime.js';
 import { systemProblem } from '../system-error.js';
-import { cacheDir, checkCacheDir, checkOwnership, readRegular, type Safety } from './cache-dir.js';
+import { cacheDir, checkCacheDir, checkOwnership, O_WRITE_NEW, readRegular, type Safety } from './cache-dir.js';
 import { isUsable, parseEntry, serialiseEntry, unusableBecause } from './cache-entry.js';
 import { canonicalKey, fileNameOf } from './cache-key.js';
 import type { TokenCacheKey, TokenCachePort } from './get-token.js';
@@ -55,12 +55,6 @@ export interface CacheSettings {
   /** Writes bytes to an fd (default fs.writeSync); tests inject a full disk. */
   readonly writeBytes?: (fd: number, buffer: Buffer) => number;
 }
-
-/** O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW: a new file, never through a link. */
-const O_WRITE_NEW = () => {
-  const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = nodeFs().constants;
-  return O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW;
-};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
