@@ -118,19 +118,23 @@ export function isIP(host: string): 0 | 4 | 6 {
   }
 }
 
-/** Dotted-quad IPv4: four decimal octets 0-255, no leading zero (0 itself is one). */
-function isIPv4(s: string): boolean {
+/** Dotted-quad IPv4 (four decimal octets 0-255, no leading zero; 0 itself is one) as its four bytes; undefined when it is not one. */
+export function ipv4Bytes(s: string): Uint8Array | undefined {
+  const bytes = new Uint8Array(4);
   let at = 0;
   for (let octet = 0; octet < 4; octet++) {
-    if (octet > 0 && s.charCodeAt(at++) !== 0x2e) return false;
+    if (octet > 0 && s.charCodeAt(at++) !== 0x2e) return undefined;
     const start = at;
     let value = 0;
     while (at < s.length && at - start < 4 && isDigit(s.charCodeAt(at))) value = value * 10 + s.charCodeAt(at++) - 0x30;
     const digits = at - start;
-    if (digits < 1 || digits > 3 || value > 255 || (digits > 1 && s.charCodeAt(start) === 0x30)) return false;
+    if (digits < 1 || digits > 3 || value > 255 || (digits > 1 && s.charCodeAt(start) === 0x30)) return undefined;
+    bytes[octet] = value;
   }
-  return at === s.length;
+  return at === s.length ? bytes : undefined;
 }
+
+const isIPv4 = (s: string): boolean => ipv4Bytes(s) !== undefined;
 
 /** Does every character (UTF-16 code unit) pass? True for the empty string. */
 function everyChar(s: string, ok: (c: number) => boolean): boolean {

@@ -8,7 +8,7 @@
  * a cached token with a TXT lookup in the Linux binary (docs/speed.md).
  */
 import { libc, type LibcUdp } from '../libc.js';
-import type { DnsServer } from '../vocabulary.js';
+import { ipv4Bytes, type DnsServer } from '../vocabulary.js';
 
 /** What a socket heard: a datagram, or an error (`opening`: no socket could be had for the server; else, e.g., ICMP "port unreachable" as ECONNREFUSED). */
 export type UdpEvent =
@@ -93,16 +93,7 @@ function libcSockets(c: LibcUdp): UdpSockets {
 
 /** The server's address as C wants it: 4 or 16 bytes, in the network's order. */
 export function addressBytes(server: DnsServer): Uint8Array {
-  if (server.family === 4) {
-    // A dotted quad (the vocabulary checked it): its four decimal numbers.
-    const bytes = new Uint8Array(4);
-    for (let i = 0, at = 0; i < server.host.length; i++) {
-      const c = server.host.charCodeAt(i);
-      if (c === 0x2e) at++;
-      else bytes[at] = (bytes[at] as number) * 10 + c - 0x30;
-    }
-    return bytes;
-  }
+  if (server.family === 4) return ipv4Bytes(server.host) as Uint8Array; // the vocabulary's rule read it as one
   // WHATWG's serialisation is canonical: lower-case groups of hex, one "::" at most, no dotted tail.
   const canonical = new URL(`http://[${server.host}]/`).hostname.slice(1, -1);
   const cut = canonical.indexOf('::');
