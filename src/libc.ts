@@ -64,7 +64,9 @@ export interface LibcUdp {
   close(fd: number): void;
 }
 
-// Linux's open(2) flags, per architecture (asm-generic and arm64 differ from x86 for O_NOFOLLOW).
+// ---------------------------------------------------------------- Linux's numbers, all here
+
+// open(2)'s flags, per architecture (asm-generic and arm64 differ from x86 for O_NOFOLLOW).
 const O_NONBLOCK = 0o4000;
 const O_CLOEXEC = 0o2000000;
 const O_NOFOLLOW: Partial<Record<string, number>> = { x64: 0o400000, arm64: 0o100000 };
@@ -84,6 +86,20 @@ const STX_DEV_MINOR = 0x8c;
 
 const S_IFMT = 0o170000;
 const KINDS: Partial<Record<number, Status['kind']>> = { 0o100000: 'file', 0o040000: 'directory', 0o120000: 'symlink' };
+
+// Sockets, poll(2) and errno: the same numbers on x64 and arm64.
+const AF_INET = 2;
+const AF_INET6 = 10;
+const SOCK_DGRAM = 2;
+const MSG_PEEK = 0x2;
+const MSG_TRUNC = 0x20;
+const POLLIN = 0x1;
+const EAGAIN = 11;
+const EINTR = 4;
+const ERRNO_NAMES: Partial<Record<number, string>> = {
+  1: 'EPERM', 13: 'EACCES', 22: 'EINVAL', 24: 'EMFILE', 90: 'EMSGSIZE', 97: 'EAFNOSUPPORT', 99: 'EADDRNOTAVAIL',
+  100: 'ENETDOWN', 101: 'ENETUNREACH', 105: 'ENOBUFS', 111: 'ECONNREFUSED', 113: 'EHOSTUNREACH',
+};
 
 /**
  * Bun's native FFI object: its dlopen gives the trampolines themselves.
@@ -229,20 +245,6 @@ function load(): Libc | null {
     udp: udpCalls(c, ffi),
   };
 }
-
-// Linux's numbers (the same on x64 and arm64).
-const AF_INET = 2;
-const AF_INET6 = 10;
-const SOCK_DGRAM = 2;
-const MSG_PEEK = 0x2;
-const MSG_TRUNC = 0x20;
-const POLLIN = 0x1;
-const EAGAIN = 11;
-const EINTR = 4;
-const ERRNO_NAMES: Partial<Record<number, string>> = {
-  1: 'EPERM', 13: 'EACCES', 22: 'EINVAL', 24: 'EMFILE', 90: 'EMSGSIZE', 97: 'EAFNOSUPPORT', 99: 'EADDRNOTAVAIL',
-  100: 'ENETDOWN', 101: 'ENETUNREACH', 105: 'ENOBUFS', 111: 'ECONNREFUSED', 113: 'EHOSTUNREACH',
-};
 
 function udpCalls(c: Calls, ffi: NativeFfi): LibcUdp {
   const errno = () => ffi.read.i32(c.__errno_location(), 0);

@@ -22,8 +22,7 @@ export function redact(text: string): string {
 }
 
 /** A setting whose name says secret, then its value: `name: value`, `name=value`, `"name": "value"`. */
-// The patterns are functions: a regular expression literal at a module's top level is built (parsed by
-// JavaScriptCore) when the module loads, and kubectl's path builds none (docs/speed.md).
+// Functions, not literals: built on first use (src/vocabulary.ts, ROLE_ARN).
 const secretSetting = () => /((?:secret[_-]?access[_-]?key|session[_-]?token|security[_-]?token|secret|password|passwd)["']?\s*[:=]\s*["']?)(?!<redacted>)[^\s"',;&}]+/gi;
 
 

@@ -58,8 +58,7 @@ export interface CacheSettings {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** What a lock holds, written whole: "<pid> <host> <epoch ms>\n". */
-/** A function: built on first use, not when the module loads (src/vocabulary.ts, ROLE_ARN). */
+/** What a lock holds, written whole: "<pid> <host> <epoch ms>\n". A function: built on first use (src/vocabulary.ts, ROLE_ARN). */
 const LOCK_TEXT = () => /^(\d+) (\S+) (\d+)\n$/;
 
 export class DiskTokenCache implements TokenCachePort {
